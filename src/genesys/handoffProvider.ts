@@ -1,0 +1,162 @@
+import type { GenesysError } from './genesysError';
+
+/**
+ * The provider-neutral contract between the handoff layer and a Genesys protocol client.
+ *
+ * A provider opens a chat for one guest (the bot user), relays the guest's text and typing to
+ * Genesys, and reports what happens on the agent side as {@link ChatEvent}s. Providers know
+ * nothing about Bot Framework; the handoff layer knows nothing about Genesys frames.
+ */
+
+/** Names of the implemented providers; the value of the `GenesysProvider` setting. */
+export type GenesysProviderName = 'webmessaging' | 'guestchat';
+
+/** The guest as the agent will see them. */
+export interface GuestIdentity {
+  /** Shown to the agent; required. */
+  displayName: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+}
+
+/** Where the chat should be routed. Web Messaging routes by deployment (Architect flow) and ignores it. */
+export interface RoutingRequest {
+  /** Queue **name** (Guest Chat routes by name, not id). */
+  queueName?: string;
+  skills?: string[];
+  language?: string;
+  priority?: number;
+}
+
+/** Everything needed to open a chat. */
+export interface StartChatRequest {
+  guest: GuestIdentity;
+  /**
+   * Participant data / custom fields for routing and the agent script. A provider trims what does
+   * not fit its size limit (Web Messaging: 2,048 bytes) and logs which keys it dropped.
+   */
+  attributes: Record<string, string>;
+  /**
+   * Sent as the guest's first message(s) once the chat can take messages: the conversation so far,
+   * formatted for the agent. Split to the provider's length limit when longer.
+   */
+  introduction: string;
+  routing?: RoutingRequest;
+}
+
+/** Data the handoff layer persists so any instance can reattach to (or send on) a chat. */
+export type ResumeData = WebMessagingResumeData | GuestChatResumeData;
+
+/** Web Messaging: the session is identified by a token the client generated. */
+export interface WebMessagingResumeData {
+  provider: 'webmessaging';
+  /** Client-generated session token (a secret: never log it). */
+  token: string;
+}
+
+/** Guest Chat v2: ids and the JWT returned by the create call. */
+export interface GuestChatResumeData {
+  provider: 'guestchat';
+  conversationId: string;
+  /** The guest's own member id. */
+  memberId: string;
+  /** Bearer token for every later call (a secret: never log it). */
+  jwt: string;
+  /** Event stream websocket; embeds the JWT (a secret: never log it). */
+  eventStreamUri: string;
+}
+
+/** What a provider needs to avoid re-delivering what the bot already showed the user. */
+export interface ResumeOptions {
+  /** Ids of agent messages already delivered to the user (most recent last; bounded). */
+  deliveredMessageIds: readonly string[];
+  /** `time` of the last delivered agent message (ISO-8601), if any. */
+  lastDeliveredAt?: string;
+}
+
+/** An agent as far as Genesys tells us. Every field is optional: Genesys may send none. */
+export interface AgentInfo {
+  id?: string;
+  /** Display name or nickname. */
+  name?: string;
+  avatarUrl?: string;
+}
+
+/** A file the agent sent, as a link the user can open. */
+export interface AttachmentLink {
+  url: string;
+  name?: string;
+  contentType?: string;
+}
+
+/** Why a chat ended. */
+export type ChatEndReason =
+  /** The agent (or Genesys on the agent's side) ended the conversation. */
+  | 'agentEnded'
+  /** The guest ended it (through {@link ChatSession.end}). */
+  | 'guestEnded'
+  /** The Genesys session expired. */
+  | 'expired'
+  /** The conversation was cleared (Web Messaging Presence Clear). */
+  | 'cleared'
+  /** The chat cannot continue: the link could not be restored, or Genesys refused it. */
+  | 'failed';
+
+/** Something that happened on the Genesys side of one chat. */
+export type ChatEvent =
+  /** The chat exists and waits for an agent. */
+  | { kind: 'queued' }
+  /** A human agent joined (for Web Messaging: the first human outbound message or event). */
+  | { kind: 'agentJoined'; agent: AgentInfo }
+  /** An agent wrote to the guest. `id` is Genesys' message id, unique per chat. */
+  | { kind: 'agentMessage'; id: string; text: string; time: string; agent: AgentInfo; attachments: AttachmentLink[] }
+  /** The agent is typing; hide after `durationMs` or at the agent's next message. */
+  | { kind: 'agentTyping'; durationMs: number }
+  /** The agent left. `transfer` is true when the chat goes on and waits for another agent. */
+  | { kind: 'agentLeft'; agent: AgentInfo; transfer: boolean }
+  /** The chat is over; no more events follow. */
+  | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError }
+  /** A non-fatal problem worth logging or telling the user about (e.g. a message that could not be sent). */
+  | { kind: 'error'; error: GenesysError };
+
+/**
+ * Receives the events of one chat. A provider calls it one event at a time, in order, waiting for
+ * the returned promise before the next event; a rejection is logged and does not stop the chat.
+ */
+export type ChatListener = (event: ChatEvent) => Promise<void> | void;
+
+/** A live, locally held chat. */
+export interface ChatSession {
+  /** What to persist to reattach later. */
+  readonly resumeData: ResumeData;
+  /** Sends guest text: split to the provider's limits, paced to its rate limit, retried on 429. */
+  sendText(text: string): Promise<void>;
+  /** Tells the agent the guest is typing; throttled by the provider (silently a no-op when too soon). */
+  sendTyping(): Promise<void>;
+  /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */
+  end(): Promise<void>;
+  /** Closes the local connection without ending the chat (shutdown, lease hand-over). No events follow. */
+  detach(): Promise<void>;
+}
+
+/** A Genesys protocol client. */
+export interface HandoffProvider {
+  readonly name: GenesysProviderName;
+  /**
+   * Opens a new chat and resolves once it can take messages and the introduction was sent.
+   * Rejects with a `GenesysError` when Genesys refuses (unknown deployment, queue, auth, retired API...).
+   */
+  startChat(request: StartChatRequest, listener: ChatListener): Promise<ChatSession>;
+  /**
+   * Reattaches to an existing chat (after a restart or a lease takeover): reconnects, then replays
+   * agent events missed meanwhile (skipping `options.deliveredMessageIds`), then goes live.
+   */
+  resumeChat(data: ResumeData, options: ResumeOptions, listener: ChatListener): Promise<ChatSession>;
+  /** Sends guest text on a chat this process does not hold (another instance owns its connection). */
+  sendDetached(data: ResumeData, text: string): Promise<void>;
+  /** Ends a chat this process does not hold. Treats an already ended chat as success. */
+  endDetached(data: ResumeData): Promise<void>;
+  /** Detaches every session and releases resources (shutdown). */
+  close(): Promise<void>;
+}
