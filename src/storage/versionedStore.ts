@@ -7,7 +7,7 @@
 /** A stored document: an `id` unique in its store and an optional per-document TTL in seconds. */
 export interface StoredDocument {
   id: string;
-  /** Seconds after the last write before the document expires; -1 or absent: the store's default. */
+  /** Seconds after the last write before the document expires; absent: the store's default; -1: never. */
   ttl?: number;
 }
 

@@ -1,0 +1,8 @@
+/** Ids of the bot's dialogs. */
+export const DialogIds = {
+  main: 'mainDialog',
+  mainWaterfall: 'mainDialog.waterfall',
+  transfer: 'transferDialog',
+  transferWaterfall: 'transferDialog.waterfall',
+  preChatPrompt: 'transferDialog.preChatPrompt',
+} as const;

@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../logger';
+import { GenesysError } from '../genesysError';
+import type { ChatListener, ChatSession, HandoffProvider, ResumeData, ResumeOptions, StartChatRequest, WebMessagingResumeData } from '../handoffProvider';
+import { defaultReconnectPolicy, defaultRequestRetryPolicy, type RetryPolicy } from '../retryPolicy';
+import { HistoryClient } from './historyClient';
+import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
+
+/** Options of a {@link WebMessagingProvider}. */
+export interface WebMessagingProviderOptions {
+  /** `wss://webmessaging.{domain}/v1` (see {@link webMessagingUrlsFor}); `ws://` for the simulator. */
+  webMessagingUrl: string;
+  /** `https://api.{domain}`: base of the history REST endpoint. */
+  apiUrl: string;
+  /** Messenger deployment id. */
+  deploymentId: string;
+  /** Sent as the `Origin` header when the deployment restricts allowed domains. */
+  origin?: string;
+  /** Per-session guest message rate to pace to (reference §5.7: 5, formerly 2). */
+  messagesPerSecond: number;
+  /** `clear`: Presence Clear (falls back to `notice` when Clear is disabled); `notice`: tell the agent, then disconnect. */
+  endMode: 'clear' | 'notice';
+  logger: Logger;
+  /** Reconnect delays after a dropped socket (default: 0.5 s doubling to 15 s for about five minutes). */
+  reconnectPolicy?: RetryPolicy;
+  /** Retries of history REST calls (default: 0.5 s doubling to 8 s, 4 retries). */
+  requestRetryPolicy?: RetryPolicy;
+  /** Protocol ping interval (default 15,000 ms, as the mobile SDK); 0 disables. */
+  heartbeatIntervalMs?: number;
+  /** Application `echo` health check interval (default 30,000 ms); 0 disables. */
+  echoIntervalMs?: number;
+  /** How long to wait for a reply to a request (default 10,000 ms). */
+  responseTimeoutMs?: number;
+  /** Websocket handshake timeout (default 10,000 ms). */
+  connectTimeoutMs?: number;
+  /** Minimum time between two guest typing events (default 5,000 ms; reference §5.3). */
+  typingIntervalMs?: number;
+  /** How long live agent messages are held to be released in `channel.time` order (default 250 ms; 0 disables). */
+  reorderWindowMs?: number;
+  /** How long a send waits for a dropped link to be restored (default 60,000 ms). */
+  reconnectWaitMs?: number;
+  /** How many 429 answers one message may get before the send fails (default 30). */
+  maxRateLimitRetries?: number;
+  /** History page size (default 25). */
+  historyPageSize?: number;
+  /** Most history pages read per backfill (default 4; Genesys allows 10 history calls per minute). */
+  maxHistoryPages?: number;
+}
+
+/** Web Messaging endpoints of a Genesys Cloud region domain (reference §2). */
+export function webMessagingUrlsFor(environment: string): { webMessagingUrl: string; apiUrl: string } {
+  const domain = environment.trim().replace(/^\.+|\.+$/g, '');
+  if (domain.length === 0) throw new Error('webMessagingUrlsFor: environment (e.g. mypurecloud.com) is required');
+  return { webMessagingUrl: `wss://webmessaging.${domain}/v1`, apiUrl: `https://api.${domain}` };
+}
+
+const noReconnect: RetryPolicy = () => null;
+
+function socketUrl(base: string, deploymentId: string): string {
+  const separator = base.includes('?') ? '&' : '?';
+  return `${base}${separator}deploymentId=${encodeURIComponent(deploymentId)}`;
+}
+
+function requirePositive(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new Error(`WebMessagingProvider: option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+  }
+  return v;
+}
+
+/**
+ * Hands conversations to Genesys Cloud agents through the Web Messaging Guest API (reference §5):
+ * one websocket per guest session, identified by a client-generated token that is persisted as
+ * {@link WebMessagingResumeData} so any instance can resume the session or send on it.
+ */
+export class WebMessagingProvider implements HandoffProvider {
+  readonly name = 'webmessaging' as const;
+  private readonly logger: Logger;
+  private readonly settings: SessionSettings;
+  private readonly detachedSettings: SessionSettings;
+  private readonly sessions = new Set<WebMessagingSession>();
+
+  constructor(options: WebMessagingProviderOptions) {
+    for (const key of ['webMessagingUrl', 'apiUrl', 'deploymentId'] as const) {
+      const value: unknown = options[key];
+      if (typeof value !== 'string' || value.trim().length === 0) throw new Error(`WebMessagingProvider: option ${key} is required`);
+    }
+    if (!/^wss?:\/\//i.test(options.webMessagingUrl)) throw new Error('WebMessagingProvider: option webMessagingUrl must be a ws:// or wss:// URL');
+    if (!/^https?:\/\//i.test(options.apiUrl)) throw new Error('WebMessagingProvider: option apiUrl must be an http:// or https:// URL');
+    const endMode: unknown = options.endMode;
+    if (endMode !== 'clear' && endMode !== 'notice') throw new Error("WebMessagingProvider: option endMode must be 'clear' or 'notice'");
+    const rawLogger: unknown = options.logger;
+    if (rawLogger === undefined || rawLogger === null) throw new Error('WebMessagingProvider: option logger is required');
+    const messagesPerSecond = requirePositive('messagesPerSecond', options.messagesPerSecond, Number.NaN, false);
+    this.logger = options.logger.child({ module: 'genesys.webmessaging' });
+    const responseTimeoutMs = requirePositive('responseTimeoutMs', options.responseTimeoutMs, 10_000, false);
+    const history = new HistoryClient({
+      apiUrl: options.apiUrl,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      retryPolicy: options.requestRetryPolicy ?? defaultRequestRetryPolicy,
+      timeoutMs: responseTimeoutMs,
+      logger: this.logger,
+    });
+    this.settings = {
+      connection: {
+        url: socketUrl(options.webMessagingUrl, options.deploymentId),
+        ...(options.origin === undefined || options.origin.length === 0 ? {} : { origin: options.origin }),
+        deploymentId: options.deploymentId,
+        reconnectPolicy: options.reconnectPolicy ?? defaultReconnectPolicy,
+        heartbeatIntervalMs: requirePositive('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000, true),
+        connectTimeoutMs: requirePositive('connectTimeoutMs', options.connectTimeoutMs, 10_000, false),
+        responseTimeoutMs,
+        echoIntervalMs: requirePositive('echoIntervalMs', options.echoIntervalMs, 30_000, true),
+      },
+      messagesPerSecond,
+      endMode,
+      typingIntervalMs: requirePositive('typingIntervalMs', options.typingIntervalMs, 5_000, true),
+      reorderWindowMs: requirePositive('reorderWindowMs', options.reorderWindowMs, 250, true),
+      reconnectWaitMs: requirePositive('reconnectWaitMs', options.reconnectWaitMs, 60_000, false),
+      maxRateLimitRetries: requirePositive('maxRateLimitRetries', options.maxRateLimitRetries, 30, true),
+      historyPageSize: requirePositive('historyPageSize', options.historyPageSize, 25, false),
+      maxHistoryPages: requirePositive('maxHistoryPages', options.maxHistoryPages, 4, false),
+      history,
+    };
+    // Detached operations use a short-lived connection: no reconnects, no health checks.
+    this.detachedSettings = {
+      ...this.settings,
+      connection: { ...this.settings.connection, reconnectPolicy: noReconnect, echoIntervalMs: 0, heartbeatIntervalMs: 0 },
+      reorderWindowMs: 0,
+      reconnectWaitMs: responseTimeoutMs,
+    };
+  }
+
+  /** {@inheritDoc HandoffProvider.startChat} */
+  async startChat(request: StartChatRequest, listener: ChatListener): Promise<ChatSession> {
+    const token = randomUUID();
+    const session = this.createSession({ token, listener, attributes: request.attributes });
+    try {
+      await session.open('start');
+      this.logger.info('web messaging session started');
+      session.markQueued();
+      if (request.introduction.trim().length > 0) await session.sendText(request.introduction);
+    } catch (err) {
+      await session.detach();
+      this.logger.warn({ err }, 'starting a web messaging chat failed');
+      throw err;
+    }
+    return session;
+  }
+
+  /** {@inheritDoc HandoffProvider.resumeChat} */
+  async resumeChat(data: ResumeData, options: ResumeOptions, listener: ChatListener): Promise<ChatSession> {
+    const resumeData = this.checkResumeData(data);
+    const session = this.createSession({ token: resumeData.token, listener, resume: options });
+    let readOnly: boolean;
+    try {
+      readOnly = (await session.open('resume')).readOnly === true;
+    } catch (err) {
+      await session.detach();
+      throw err;
+    }
+    this.logger.info('web messaging session resumed');
+    try {
+      await session.catchUp(readOnly);
+    } catch (err) {
+      // The chat is live again; only the replay failed. The listener hears about it; later reconnects retry.
+      this.logger.warn({ err }, 'backfill after resume failed');
+      await listener({ kind: 'error', error: err instanceof GenesysError ? err : new GenesysError('protocol', 'backfill failed', { cause: err }) });
+    }
+    return session;
+  }
+
+  /** {@inheritDoc HandoffProvider.sendDetached} */
+  async sendDetached(data: ResumeData, text: string): Promise<void> {
+    const session = this.detachedSession(data);
+    try {
+      await session.open('resume');
+      await session.sendText(text);
+    } finally {
+      await session.detach();
+    }
+  }
+
+  /** {@inheritDoc HandoffProvider.endDetached} */
+  async endDetached(data: ResumeData): Promise<void> {
+    const session = this.detachedSession(data);
+    try {
+      await session.open('resume');
+      await session.end();
+    } catch (err) {
+      // An expired or already cleared session is an ended chat: nothing left to end.
+      if (err instanceof GenesysError && err.code === 'sessionExpired') {
+        this.logger.info('detached end: session already gone');
+        return;
+      }
+      throw err;
+    } finally {
+      await session.detach();
+    }
+  }
+
+  /** {@inheritDoc HandoffProvider.close} */
+  async close(): Promise<void> {
+    const sessions = [...this.sessions];
+    await Promise.all(sessions.map((s) => s.detach()));
+  }
+
+  private detachedSession(data: ResumeData): WebMessagingSession {
+    const resumeData = this.checkResumeData(data);
+    return new WebMessagingSession({
+      token: resumeData.token,
+      settings: this.detachedSettings,
+      listener: () => undefined,
+      logger: this.logger.child({ detached: true }),
+      resume: { deliveredMessageIds: [] },
+    });
+  }
+
+  private checkResumeData(data: ResumeData): WebMessagingResumeData {
+    if (data.provider !== 'webmessaging' || typeof data.token !== 'string' || data.token.length === 0) {
+      throw new GenesysError('badRequest', `resume data of provider ${data.provider} cannot be used with Web Messaging`);
+    }
+    return data;
+  }
+
+  private createSession(options: Omit<WebMessagingSessionOptions, 'settings' | 'logger' | 'onFinished'>): WebMessagingSession {
+    const session: WebMessagingSession = new WebMessagingSession({
+      ...options,
+      settings: this.settings,
+      logger: this.logger,
+      onFinished: () => {
+        this.sessions.delete(session);
+      },
+    });
+    this.sessions.add(session);
+    return session;
+  }
+}

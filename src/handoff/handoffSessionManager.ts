@@ -1,0 +1,607 @@
+import { ActivityTypes, type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
+import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
+import type { ChatEndReason, ChatEvent, ChatSession, HandoffProvider, RoutingRequest } from '../genesys/handoffProvider';
+import type { Logger } from '../logger';
+import { MESSAGES } from '../resources/messages';
+import { formatTranscriptForAgent, type Transcript } from '../transcript/transcript';
+import { handoffRecordId } from './handoffKeys';
+import { ACTIVE_STATES, MAX_DELIVERED_IDS, heartbeatId, type HandoffEndReason, type HandoffRecord } from './handoffRecord';
+import type { HandoffRecords } from './handoffRecords';
+import type { ProactiveMessenger } from './proactiveMessenger';
+
+/** Timing and identity settings of the handoff. */
+export interface HandoffSettings {
+  instanceId: string;
+  queueTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  idleWarningSeconds: number;
+  leaseSeconds: number;
+  sweepIntervalSeconds: number;
+  /** Longest introduction (transcript) sent to the agent. */
+  introductionMaxChars?: number;
+  /** Routing defaults (Guest Chat). */
+  routing?: RoutingRequest;
+}
+
+/** What the transfer dialog passes to open a chat. */
+export interface HandoffRequest {
+  reference: Partial<ConversationReference>;
+  channelId: string;
+  conversationId: string;
+  userId: string;
+  userName?: string;
+  transcript: Transcript;
+  /** Collected by the dialogs (pre-chat answers...); sent as participant data. */
+  attributes: Record<string, string>;
+}
+
+/** Outcome of {@link HandoffSessionManager.start}. */
+export type StartHandoffResult =
+  | { status: 'started' }
+  | { status: 'alreadyActive' }
+  | { status: 'unavailable' }
+  | { status: 'refused'; code: GenesysErrorCode }
+  | { status: 'failed'; code: string };
+
+interface LocalChat {
+  session: ChatSession | undefined;
+  reference: Partial<ConversationReference>;
+}
+
+const END_MESSAGES: Record<HandoffEndReason, string> = {
+  userEnded: MESSAGES.userEnded,
+  userCancelled: MESSAGES.userCancelled,
+  agentEnded: MESSAGES.agentEnded,
+  expired: MESSAGES.sessionExpired,
+  queueTimeout: MESSAGES.queueTimeout,
+  idleTimeout: MESSAGES.idleTimeout,
+  connectionLost: MESSAGES.connectionLost,
+  refused: MESSAGES.handoffRefused,
+  startFailed: MESSAGES.handoffFailed,
+};
+
+const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
+  agentEnded: 'agentEnded',
+  guestEnded: 'userEnded',
+  expired: 'expired',
+  cleared: 'agentEnded',
+  failed: 'connectionLost',
+};
+
+/** How many chats are resumed or released at once. */
+const PARALLELISM = 16;
+/** A full scan for orphaned chats runs every this many sweeps. */
+const FULL_SCAN_EVERY = 12;
+
+/**
+ * Owns the lifecycle of live chats: opens them through the configured provider, relays user
+ * messages to Genesys and Genesys events to the user, runs the queue and idle timers from deadlines
+ * stored in each record, and keeps every active chat owned by exactly one live instance (instance
+ * heartbeats in storage; orphaned chats are taken over, reconnected and backfilled).
+ * It is the only code that sends proactive messages.
+ */
+export class HandoffSessionManager {
+  private readonly chats = new Map<string, LocalChat>();
+  private readonly logger: Logger;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private sweeps = 0;
+  private lastHeartbeatOk = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly provider: HandoffProvider | undefined,
+    private readonly records: HandoffRecords,
+    private readonly messenger: ProactiveMessenger,
+    private readonly settings: HandoffSettings,
+    logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.logger = logger.child({ module: 'handoff' });
+  }
+
+  /** True when a Genesys provider is configured. */
+  get isAvailable(): boolean {
+    return this.provider !== undefined;
+  }
+
+  /** Number of chats whose connection this instance holds. */
+  get localChatCount(): number {
+    return this.chats.size;
+  }
+
+  /** The conversation's live chat when one is active (requested, queued or connected). */
+  async activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined> {
+    const record = await this.records.get(handoffRecordId(channelId, conversationId));
+    return record !== undefined && ACTIVE_STATES.includes(record.state) ? record : undefined;
+  }
+
+  /** Opens a live chat for the conversation and hands the agent the transcript. */
+  async start(request: HandoffRequest): Promise<StartHandoffResult> {
+    const provider = this.provider;
+    if (provider === undefined) return { status: 'unavailable' };
+    const id = handoffRecordId(request.channelId, request.conversationId);
+    const now = this.now();
+    const begun = await this.records.begin({
+      id,
+      type: 'handoff',
+      state: 'requested',
+      reason: 'user asked for an agent',
+      channelId: request.channelId,
+      conversationId: request.conversationId,
+      userId: request.userId,
+      ...(request.userName === undefined ? {} : { userName: request.userName }),
+      reference: request.reference,
+      provider: provider.name,
+      deliveredMessageIds: [],
+      owner: this.settings.instanceId,
+      createdAt: now,
+      updatedAt: now,
+      lastActivityAt: now,
+      ...this.queueDeadline(now),
+      ttl: -1,
+    });
+    if (begun === undefined) return { status: 'alreadyActive' };
+
+    this.chats.set(id, { session: undefined, reference: request.reference });
+    const log = this.logger.child({ conversationId: request.conversationId });
+    try {
+      const session = await provider.startChat(
+        {
+          guest: { displayName: request.userName ?? 'Customer' },
+          attributes: {
+            botChannel: request.channelId,
+            botConversationId: request.conversationId,
+            botUserId: request.userId,
+            ...(request.userName === undefined ? {} : { botUserName: request.userName }),
+            ...request.attributes,
+          },
+          introduction: formatTranscriptForAgent(request.transcript, this.settings.introductionMaxChars ?? 4000),
+          ...(this.settings.routing === undefined ? {} : { routing: this.settings.routing }),
+        },
+        (event) => this.onChatEvent(id, event),
+      );
+      const local = this.chats.get(id);
+      if (local === undefined) {
+        // The chat ended while it was being opened (the user cancelled): close it on Genesys too.
+        await session.end().catch((err: unknown) => {
+          log.warn({ err }, 'could not end a chat cancelled while opening');
+        });
+        return { status: 'started' };
+      }
+      local.session = session;
+      await this.records.update(id, (r) => {
+        r.resumeData = session.resumeData;
+        return r;
+      });
+      log.info({ provider: provider.name }, 'live chat opened');
+      return { status: 'started' };
+    } catch (err) {
+      this.chats.delete(id);
+      const code = isGenesysError(err) ? err.code : 'unexpected';
+      const refused = isGenesysError(err) && !err.transient && err.code !== 'closed';
+      log.warn({ err, code }, 'could not open a live chat');
+      await this.records.transition(id, 'failed', `could not open the chat: ${code}`, (r) => {
+        r.endReason = refused ? 'refused' : 'startFailed';
+        clearTimers(r);
+      });
+      return refused && isGenesysError(err) ? { status: 'refused', code: err.code } : { status: 'failed', code };
+    }
+  }
+
+  /**
+   * Relays a user message to the agent. Returns false when it could not be delivered (the caller
+   * tells the user). Attachments are sent as links, with a note where the channel's URLs need auth.
+   */
+  async relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean> {
+    const text = composeUserText(activity);
+    if (text === '') return true;
+    const log = this.logger.child({ conversationId: record.conversationId });
+    try {
+      const local = this.chats.get(record.id);
+      if (local?.session !== undefined) {
+        await local.session.sendText(text);
+      } else if (record.resumeData !== undefined && this.provider !== undefined) {
+        await this.provider.sendDetached(record.resumeData, text);
+      } else {
+        log.info({ state: record.state }, 'user wrote before the chat could take messages');
+        return false;
+      }
+    } catch (err) {
+      log.warn({ err }, 'could not relay a user message to the agent');
+      return false;
+    }
+    const now = this.now();
+    await this.records.update(record.id, (r) => {
+      if (!ACTIVE_STATES.includes(r.state)) return undefined;
+      r.lastActivityAt = now;
+      this.armIdle(r, now);
+      return r;
+    });
+    return true;
+  }
+
+  /** Tells the agent the user is typing (only from the instance that holds the chat). */
+  async relayUserTyping(record: HandoffRecord): Promise<void> {
+    const session = this.chats.get(record.id)?.session;
+    if (session === undefined) return;
+    await session.sendTyping().catch((err: unknown) => {
+      this.logger.debug({ err, conversationId: record.conversationId }, 'could not relay typing');
+    });
+  }
+
+  /**
+   * Ends the chat because the user asked (`userEnded`) or stopped waiting (`userCancelled`).
+   * Returns false when it had already ended. The caller tells the user.
+   */
+  async endByUser(record: HandoffRecord, reason: 'userEnded' | 'userCancelled'): Promise<boolean> {
+    const result = await this.records.transition(record.id, 'ended', reason, (r) => {
+      r.endReason = reason;
+      clearTimers(r);
+    }, ACTIVE_STATES);
+    if (!result.changed) return false;
+    await this.closeOnGenesys(record);
+    return true;
+  }
+
+  /** Starts heartbeats, timers and recovery of chats left by stopped instances. */
+  async startBackground(): Promise<void> {
+    if (this.provider === undefined) return;
+    await this.sweep(true);
+    this.sweepTimer = setInterval(() => {
+      if (this.sweeping !== undefined) return;
+      this.sweeping = this.sweep(false)
+        .catch((err: unknown) => {
+          this.logger.warn({ err }, 'live-chat sweep failed');
+        })
+        .finally(() => {
+          this.sweeping = undefined;
+        });
+    }, this.settings.sweepIntervalSeconds * 1000);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Graceful shutdown: stops timers, closes local connections without ending chats, and releases
+   * them so another instance takes over at once.
+   */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    await this.sweeping;
+    const ids = [...this.chats.keys()];
+    await forEachLimited(ids, PARALLELISM, async (id) => {
+      await this.release(id);
+    });
+    if (this.provider !== undefined) {
+      await this.provider.close();
+      await this.records.removeHeartbeat(heartbeatId(this.settings.instanceId)).catch((err: unknown) => {
+        this.logger.warn({ err }, 'could not remove the instance heartbeat');
+      });
+    }
+  }
+
+  /** One pass of heartbeat, timers, reconciliation and takeover. Exposed for tests. */
+  async sweep(startup = false): Promise<void> {
+    if (this.stopped) return;
+    this.sweeps++;
+    const now = this.now();
+    const leaseMs = this.settings.leaseSeconds * 1000;
+    try {
+      await this.records.heartbeat(heartbeatId(this.settings.instanceId), this.settings.instanceId, now + leaseMs);
+      this.lastHeartbeatOk = now;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not renew the instance heartbeat');
+      if (now - this.lastHeartbeatOk > leaseMs && this.lastHeartbeatOk > 0) {
+        // Others may already have taken our chats: let go rather than deliver twice.
+        this.logger.error('heartbeat lapsed; releasing local live chats');
+        for (const id of [...this.chats.keys()]) await this.detachLocal(id);
+      }
+      return;
+    }
+    await this.runTimers(now);
+    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
+    await this.takeOver(startup, now);
+  }
+
+  private queueDeadline(now: number): Pick<HandoffRecord, 'queueDeadline'> {
+    return this.settings.queueTimeoutSeconds > 0 ? { queueDeadline: now + this.settings.queueTimeoutSeconds * 1000 } : {};
+  }
+
+  private armIdle(record: HandoffRecord, now: number): void {
+    if (record.state !== 'connected' || this.settings.idleTimeoutSeconds <= 0) return;
+    record.idleDeadline = now + this.settings.idleTimeoutSeconds * 1000;
+    record.idleWarningAt = this.settings.idleWarningSeconds > 0 ? record.idleDeadline - this.settings.idleWarningSeconds * 1000 : undefined;
+    record.idleWarned = false;
+  }
+
+  private async onChatEvent(id: string, event: ChatEvent): Promise<void> {
+    const now = this.now();
+    switch (event.kind) {
+      case 'queued': {
+        const result = await this.records.transition(id, 'queued', 'genesys accepted the chat', (r) => {
+          r.queuedAt = now;
+        }, ['requested']);
+        if (result.changed && result.record !== undefined) {
+          await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.queued)], { role: 'bot' }, 'Waiting for an agent.');
+        }
+        return;
+      }
+      case 'agentJoined': {
+        const name = event.agent.name ?? MESSAGES.agentFallbackName;
+        let announce = false;
+        const result = await this.records.transition(id, 'connected', 'agent joined', (r) => {
+          announce = r.state !== 'connected' || r.agentName !== name;
+          r.agentName = name;
+          r.connectedAt ??= now;
+          r.lastActivityAt = now;
+          r.queueDeadline = undefined;
+          this.armIdle(r, now);
+        }, ACTIVE_STATES);
+        if (result.changed && announce && result.record !== undefined) {
+          const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
+          await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
+        }
+        return;
+      }
+      case 'agentMessage':
+        await this.deliverAgentMessage(id, event, now);
+        return;
+      case 'agentTyping': {
+        const local = this.chats.get(id);
+        if (local !== undefined) await this.messenger.typing(local.reference);
+        return;
+      }
+      case 'agentLeft': {
+        if (!event.transfer) {
+          const record = await this.records.get(id);
+          if (record !== undefined) await this.messenger.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
+          return;
+        }
+        const result = await this.records.transition(id, 'queued', 'agent transferred the chat', (r) => {
+          r.queuedAt = now;
+          Object.assign(r, this.queueDeadline(now));
+          r.idleDeadline = undefined;
+          r.idleWarningAt = undefined;
+        }, ['connected']);
+        if (result.changed && result.record !== undefined) {
+          await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.agentTransferred)], { role: 'bot' }, 'Transferred to another agent.');
+        }
+        return;
+      }
+      case 'ended':
+        this.chats.delete(id);
+        await this.finish(id, PROVIDER_END_REASONS[event.reason], `genesys ended the chat (${event.reason})`);
+        return;
+      case 'error':
+        this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
+        return;
+    }
+  }
+
+  private async deliverAgentMessage(id: string, event: Extract<ChatEvent, { kind: 'agentMessage' }>, now: number): Promise<void> {
+    const record = await this.records.get(id);
+    if (record === undefined || !ACTIVE_STATES.includes(record.state)) return;
+    if (record.owner !== this.settings.instanceId) {
+      // Another instance owns this chat now: stop listening here so nothing is delivered twice.
+      this.logger.info({ conversationId: record.conversationId, owner: record.owner }, 'chat owned elsewhere; detaching');
+      await this.detachLocal(id);
+      return;
+    }
+    if (record.deliveredMessageIds.includes(event.id)) return;
+    const activities: Partial<Activity>[] = [];
+    const images: Attachment[] = [];
+    const links: string[] = [];
+    for (const a of event.attachments) {
+      if (a.contentType?.startsWith('image/') === true) {
+        images.push({ contentType: a.contentType, contentUrl: a.url, ...(a.name === undefined ? {} : { name: a.name }) });
+      } else {
+        links.push(`${MESSAGES.agentAttachment(a.name ?? 'file')}: ${a.url}`);
+      }
+    }
+    const text = [event.text, ...links].filter((t) => t.trim() !== '').join('\n\n');
+    if (text !== '' || images.length > 0) {
+      const message = MessageFactory.text(text);
+      if (images.length > 0) message.attachments = images;
+      activities.push(message);
+    }
+    await this.messenger.send(record.reference, activities, { role: 'agent', ...(event.agent.name ?? record.agentName) === undefined ? {} : { name: event.agent.name ?? record.agentName } });
+    await this.records.update(id, (r) => {
+      r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(-MAX_DELIVERED_IDS);
+      r.lastDeliveredAt = event.time;
+      r.lastActivityAt = now;
+      this.armIdle(r, now);
+      return r;
+    });
+  }
+
+  private async finish(id: string, reason: HandoffEndReason, detail: string): Promise<void> {
+    const result = await this.records.transition(id, 'ended', detail, (r) => {
+      r.endReason = reason;
+      clearTimers(r);
+    }, ACTIVE_STATES);
+    if (!result.changed || result.record === undefined) return;
+    await this.messenger.send(result.record.reference, [MessageFactory.text(END_MESSAGES[reason])], { role: 'bot' }, `Live chat ended (${reason}).`);
+  }
+
+  /** Ends the chat on Genesys (guest side): through the local session or, if another instance holds it, detached. */
+  private async closeOnGenesys(record: HandoffRecord): Promise<void> {
+    const local = this.chats.get(record.id);
+    this.chats.delete(record.id);
+    try {
+      if (local?.session !== undefined) await local.session.end();
+      else if (record.resumeData !== undefined && this.provider !== undefined) await this.provider.endDetached(record.resumeData);
+    } catch (err) {
+      this.logger.warn({ err, conversationId: record.conversationId }, 'could not end the chat on Genesys; it will end there by timeout');
+    }
+  }
+
+  private async runTimers(now: number): Promise<void> {
+    for (const id of [...this.chats.keys()]) {
+      const record = await this.records.get(id);
+      if (record === undefined || !ACTIVE_STATES.includes(record.state)) {
+        await this.detachLocal(id);
+        continue;
+      }
+      if (record.state !== 'connected' && record.queueDeadline !== undefined && record.queueDeadline <= now) {
+        const result = await this.records.transition(id, 'ended', 'no agent within the queue timeout', (r) => {
+          r.endReason = 'queueTimeout';
+          clearTimers(r);
+        }, ['requested', 'queued']);
+        if (result.changed) {
+          await this.closeOnGenesys(record);
+          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.queueTimeout)], { role: 'bot' }, 'Live chat ended (queueTimeout).');
+        }
+        continue;
+      }
+      if (record.state === 'connected' && record.idleDeadline !== undefined && record.idleDeadline <= now) {
+        const result = await this.records.transition(id, 'ended', 'no message within the idle timeout', (r) => {
+          r.endReason = 'idleTimeout';
+          clearTimers(r);
+        }, ['connected']);
+        if (result.changed) {
+          await this.closeOnGenesys(record);
+          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.idleTimeout)], { role: 'bot' }, 'Live chat ended (idleTimeout).');
+        }
+        continue;
+      }
+      if (record.state === 'connected' && record.idleWarned !== true && record.idleWarningAt !== undefined && record.idleWarningAt <= now) {
+        const updated = await this.records.update(id, (r) => {
+          if (r.idleWarned === true || r.idleWarningAt === undefined || r.idleWarningAt > now) return undefined;
+          r.idleWarned = true;
+          return r;
+        });
+        if (updated?.idleWarned === true && updated.idleDeadline !== undefined) {
+          const minutes = Math.max(1, Math.round((updated.idleDeadline - now) / 60_000));
+          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], { role: 'bot' });
+        }
+      }
+    }
+  }
+
+  /** Drops local chats that ended or moved to another instance meanwhile. */
+  private async reconcile(): Promise<void> {
+    if (this.chats.size === 0) return;
+    const mine = new Set((await this.records.listOwnedBy([this.settings.instanceId])).map((r) => r.id));
+    for (const id of [...this.chats.keys()]) {
+      if (!mine.has(id) && this.chats.get(id)?.session !== undefined) await this.detachLocal(id);
+    }
+  }
+
+  private async takeOver(startup: boolean, now: number): Promise<void> {
+    const beats = await this.records.heartbeats();
+    const alive = new Set(beats.filter((b) => b.expiresAt > now).map((b) => b.instanceId));
+    alive.add(this.settings.instanceId);
+    let candidates: HandoffRecord[];
+    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) {
+      candidates = (await this.records.listActive()).filter(
+        (r) => !alive.has(r.owner) || r.owner === '' || (startup && r.owner === this.settings.instanceId),
+      );
+    } else {
+      const dead = beats.filter((b) => b.expiresAt <= now).map((b) => b.instanceId);
+      candidates = await this.records.listOwnedBy(['', ...dead]);
+    }
+    candidates = candidates.filter((r) => !this.chats.has(r.id));
+    if (candidates.length === 0) return;
+    this.logger.info({ count: candidates.length }, 'taking over live chats of stopped instances');
+    await forEachLimited(candidates, PARALLELISM, async (candidate) => {
+      await this.claimAndResume(candidate, alive, startup);
+    });
+  }
+
+  private async claimAndResume(candidate: HandoffRecord, alive: Set<string>, startup: boolean): Promise<void> {
+    const me = this.settings.instanceId;
+    const claimed = await this.records.update(candidate.id, (r) => {
+      const orphan = r.owner === '' || !alive.has(r.owner) || (startup && r.owner === me);
+      if (!ACTIVE_STATES.includes(r.state) || !orphan) return undefined;
+      r.owner = me;
+      return r;
+    });
+    if (claimed?.owner !== me || !ACTIVE_STATES.includes(claimed.state) || this.provider === undefined) return;
+    const log = this.logger.child({ conversationId: claimed.conversationId });
+    if (claimed.resumeData === undefined) {
+      await this.finish(claimed.id, 'connectionLost', 'the chat was never fully opened');
+      return;
+    }
+    this.chats.set(claimed.id, { session: undefined, reference: claimed.reference });
+    try {
+      const session = await this.provider.resumeChat(
+        claimed.resumeData,
+        { deliveredMessageIds: claimed.deliveredMessageIds, ...(claimed.lastDeliveredAt === undefined ? {} : { lastDeliveredAt: claimed.lastDeliveredAt }) },
+        (event) => this.onChatEvent(claimed.id, event),
+      );
+      const local = this.chats.get(claimed.id);
+      if (local === undefined) {
+        await session.detach();
+        return;
+      }
+      local.session = session;
+      log.info('live chat resumed');
+    } catch (err) {
+      this.chats.delete(claimed.id);
+      if (isGenesysError(err) && err.transient) {
+        log.warn({ err }, 'could not resume a live chat yet; releasing it for a later attempt');
+        await this.records.update(claimed.id, (r) => (r.owner === me ? { ...r, owner: '' } : undefined));
+        return;
+      }
+      log.warn({ err }, 'live chat cannot be resumed');
+      await this.finish(claimed.id, isGenesysError(err) && err.code === 'sessionExpired' ? 'expired' : 'connectionLost', 'resume failed');
+    }
+  }
+
+  private async release(id: string): Promise<void> {
+    await this.detachLocal(id);
+    await this.records
+      .update(id, (r) => (r.owner === this.settings.instanceId && ACTIVE_STATES.includes(r.state) ? { ...r, owner: '' } : undefined))
+      .catch((err: unknown) => {
+        this.logger.warn({ err, recordId: id }, 'could not release a live chat');
+      });
+  }
+
+  private async detachLocal(id: string): Promise<void> {
+    const local = this.chats.get(id);
+    this.chats.delete(id);
+    if (local?.session === undefined) return;
+    await local.session.detach().catch((err: unknown) => {
+      this.logger.debug({ err, recordId: id }, 'detach failed');
+    });
+  }
+}
+
+function clearTimers(record: HandoffRecord): void {
+  record.queueDeadline = undefined;
+  record.idleDeadline = undefined;
+  record.idleWarningAt = undefined;
+}
+
+/** Channels whose attachment URLs only open with the bot's credentials. */
+const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
+
+/** The text sent to the agent for a user message: its text plus one line per attachment link. */
+export function composeUserText(activity: Partial<Activity>): string {
+  const parts: string[] = [];
+  if (typeof activity.text === 'string' && activity.text.trim() !== '') parts.push(activity.text.trim());
+  for (const attachment of activity.attachments ?? []) {
+    if (typeof attachment.contentUrl !== 'string' || attachment.contentUrl === '') continue;
+    const url = attachment.contentUrl;
+    const needsAuth = AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
+    parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth));
+  }
+  return parts.join('\n');
+}
+
+/** Whether an activity is a user typing indicator. */
+export function isTyping(activity: Partial<Activity>): boolean {
+  return activity.type === ActivityTypes.Typing;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}

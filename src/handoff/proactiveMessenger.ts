@@ -1,0 +1,65 @@
+import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { Logger } from '../logger';
+import type { StateSaver } from '../state/stateSaver';
+import { TRANSCRIPT_SPEAKER_KEY, type TranscriptRecorder, type TranscriptSpeaker } from '../transcript/transcriptRecorder';
+
+/** Runs `logic` in a proactive turn of the conversation `reference` points to. */
+export type ProactiveRunner = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
+
+/**
+ * The only way the product talks to a user outside of the user's own turn: agent messages, typing,
+ * joins and ends. Each send is recorded in the conversation transcript with its speaker and the
+ * state is saved (re-applying on concurrent writes).
+ */
+export class ProactiveMessenger {
+  constructor(
+    private readonly run: ProactiveRunner,
+    private readonly recorder: TranscriptRecorder,
+    private readonly stateSaver: StateSaver,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Sends activities to the conversation. `replyToId` is stripped: a proactive message replies to
+   * nothing, and Web Chat holds back activities whose `replyToId` it never saw.
+   */
+  async send(
+    reference: Partial<ConversationReference>,
+    activities: Partial<Activity>[],
+    speaker: TranscriptSpeaker,
+    systemNote?: string,
+  ): Promise<void> {
+    await this.run(reference, async (context) => {
+      context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
+      context.onSendActivities(async (_ctx, outgoing, next) => {
+        for (const activity of outgoing) delete activity.replyToId;
+        return next();
+      });
+      if (systemNote !== undefined) {
+        await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
+      }
+      if (activities.length > 0) await context.sendActivities(activities);
+      await this.stateSaver.save(context);
+    });
+  }
+
+  /** Shows a typing indicator (not recorded). */
+  async typing(reference: Partial<ConversationReference>): Promise<void> {
+    await this.run(reference, async (context) => {
+      context.onSendActivities(async (_ctx, outgoing, next) => {
+        for (const activity of outgoing) delete activity.replyToId;
+        return next();
+      });
+      await context.sendActivity({ type: ActivityTypes.Typing });
+    });
+  }
+
+  /** Records a system event in the transcript without showing anything to the user. */
+  async note(reference: Partial<ConversationReference>, text: string): Promise<void> {
+    try {
+      await this.send(reference, [], { role: 'system' }, text);
+    } catch (err) {
+      this.logger.warn({ err, conversationId: reference.conversation?.id }, 'could not record a transcript note');
+    }
+  }
+}
