@@ -1,6 +1,7 @@
 import { ActivityHandler, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../dialogs/mainDialog';
+import { activityText } from '../src/activities';
 import type { HandoffRecord } from '../src/handoff/handoffRecord';
 import type { HandoffSessionManager } from '../src/handoff/handoffSessionManager';
 import type { Logger } from '../src/logger';
@@ -52,7 +53,7 @@ export class HandoffBot extends ActivityHandler {
   }
 
   private async relayToAgent(context: TurnContext, record: HandoffRecord): Promise<void> {
-    const text = (context.activity.text ?? '').trim().toLowerCase();
+    const text = activityText(context.activity).toLowerCase();
     const waiting = record.state !== 'connected';
     if (END_CHAT_PHRASES.includes(text) || (waiting && CANCEL_PHRASES.includes(text))) {
       const reason = waiting ? 'userCancelled' : 'userEnded';

@@ -1,4 +1,4 @@
-import { ActivityTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
   DialogSet,
@@ -8,6 +8,7 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { activityText, isMessage } from '../src/activities';
 import { MESSAGES } from '../src/resources/messages';
 import { DialogIds } from './dialogIds';
 import type { Faq } from './faq';
@@ -72,8 +73,8 @@ export class MainDialog extends ComponentDialog {
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const context = step.context;
-    if (context.activity.type !== ActivityTypes.Message) return step.endDialog();
-    const text = (context.activity.text ?? '').trim();
+    if (!isMessage(context.activity)) return step.endDialog();
+    const text = activityText(context.activity);
     const memory = await this.state.get(context, { misunderstandings: 0, offeredAgent: false });
     const offered = memory.offeredAgent;
     memory.offeredAgent = false;

@@ -54,14 +54,14 @@ export class TransferDialog extends ComponentDialog {
       await step.context.sendActivity(MESSAGES.agentsNotConfigured);
       return step.endDialog({ status: 'unavailable' });
     }
-    const question = this.preChatQuestions[values.index];
+    const question = this.preChatQuestions.at(values.index);
     if (question === undefined) return step.next();
     return step.prompt(DialogIds.preChatPrompt, question.prompt);
   }
 
   private async collectStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = this.values(step);
-    const question = this.preChatQuestions[values.index];
+    const question = this.preChatQuestions.at(values.index);
     if (question !== undefined && typeof step.result === 'string') {
       values.answers[question.key] = step.result;
       values.index++;

@@ -3,13 +3,11 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
-  MemoryStorage,
   UserState,
-  type Storage,
+  type StatePropertyAccessor,
   type TurnContext,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import type { AddressInfo } from 'node:net';
 import type * as restify from 'restify';
 import { HandoffBot } from '../bots/handoffBot';
 import { Faq } from '../dialogs/faq';
@@ -25,18 +23,12 @@ import type { Logger } from './logger';
 import { MESSAGES } from './resources/messages';
 import { createServer, type HealthStatus } from './server';
 import { StateSaver } from './state/stateSaver';
-import { MemoryVersionedStore } from './storage/memoryVersionedStore';
-import type { VersionedStore } from './storage/versionedStore';
+import { createStorage, type StorageBundle } from './storage/createStorage';
 import type { Transcript } from './transcript/transcript';
 import { TranscriptRecorder } from './transcript/transcriptRecorder';
 
 /** Storage the app runs on. */
-export interface AppStorage {
-  kind: 'memory' | 'cosmos';
-  botStorage: Storage;
-  handoffStore: VersionedStore<HandoffDocument>;
-  close(): Promise<void>;
-}
+export type AppStorage = StorageBundle<HandoffDocument>;
 
 /** Parts a caller (tests, benchmarks, the demo) may supply instead of building them from config. */
 export interface AppOverrides {
@@ -67,35 +59,41 @@ export interface App {
 /** The transcript property name in conversation state. */
 export const TRANSCRIPT_PROPERTY = 'transcript';
 
-/**
- * Builds the service graph: storage -> state -> handoff -> dialogs -> bot -> adapter -> server.
- * Nothing listens until `start()`.
- */
-export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}, provider?: HandoffProvider): Promise<App> {
-  const storage: AppStorage = overrides.storage ?? memoryStorage(config, logger);
+/** Options of {@link buildBot}. */
+export interface BuildBotOptions {
+  storage: AppStorage;
+  provider: HandoffProvider | undefined;
+  /** Runs proactive turns on the adapter the bot is served by. */
+  proactiveRunner: ProactiveRunner;
+  preChatQuestions?: readonly PreChatQuestion[];
+  now?: () => number;
+}
+
+/** The bot and what it is built from, independent of the adapter that serves it. */
+export interface BotServices {
+  bot: HandoffBot;
+  handoff: HandoffSessionManager;
+  recorder: TranscriptRecorder;
+  conversationState: ConversationState;
+  userState: UserState;
+  transcript: StatePropertyAccessor<Transcript>;
+  /** The turn-level error handler to install as the adapter's `onTurnError`. */
+  onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+}
+
+/** Builds state, transcript recording, the handoff manager, the dialogs and the bot. */
+export function buildBot(config: Config, logger: Logger, options: BuildBotOptions): BotServices {
+  const { storage } = options;
   const conversationState = new ConversationState(storage.botStorage);
   const userState = new UserState(storage.botStorage);
   const transcriptAccessor = conversationState.createProperty<Transcript>(TRANSCRIPT_PROPERTY);
   const dialogStateAccessor = conversationState.createProperty<DialogState>('dialogState');
   const mainStateAccessor = conversationState.createProperty<MainDialogState>('mainDialog');
   const limits = { maxEntries: config.transcript.maxEntries, maxChars: config.transcript.maxChars };
-
-  const credentialsFactory = new ConfigurationServiceClientCredentialFactory({
-    MicrosoftAppId: config.microsoft.appId,
-    MicrosoftAppPassword: config.microsoft.appPassword,
-    MicrosoftAppType: config.microsoft.appType,
-    MicrosoftAppTenantId: config.microsoft.tenantId,
-  });
-  const auth = new ConfigurationBotFrameworkAuthentication(
-    { MicrosoftAppId: config.microsoft.appId, MicrosoftAppTenantId: config.microsoft.tenantId },
-    credentialsFactory,
-  );
-  const adapter = new CloudAdapter(auth);
   const recorder = new TranscriptRecorder(transcriptAccessor, limits, logger.child({ module: 'transcript' }));
-  adapter.use(recorder);
   const stateSaver = new StateSaver(conversationState, userState, TRANSCRIPT_PROPERTY, limits, logger.child({ module: 'state' }));
 
-  adapter.onTurnError = async (context: TurnContext, error: Error): Promise<void> => {
+  const onTurnError = async (context: TurnContext, error: Error): Promise<void> => {
     logger.error({ err: error, conversationId: context.activity.conversation.id }, 'unhandled error in a turn');
     try {
       if (context.activity.channelId === 'emulator') {
@@ -107,13 +105,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     }
   };
 
-  const runner: ProactiveRunner =
-    overrides.proactiveRunner ?? ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic));
-  const messenger = new ProactiveMessenger(runner, recorder, stateSaver, logger.child({ module: 'proactive' }));
-  const records = new HandoffRecords(storage.handoffStore, config.cosmos.ttlDays * 86_400, logger.child({ module: 'handoff.records' }), overrides.now);
-  const chosenProvider = overrides.provider === null ? undefined : (overrides.provider ?? provider);
+  const messenger = new ProactiveMessenger(options.proactiveRunner, recorder, stateSaver, logger.child({ module: 'proactive' }));
+  const records = new HandoffRecords(storage.handoffStore, config.cosmos.ttlDays * 86_400, logger.child({ module: 'handoff.records' }), options.now);
   const handoff = new HandoffSessionManager(
-    chosenProvider,
+    options.provider,
     records,
     messenger,
     {
@@ -131,12 +126,46 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       },
     },
     logger,
-    overrides.now,
+    options.now,
   );
 
-  const transferDialog = new TransferDialog(handoff, transcriptAccessor, overrides.preChatQuestions ?? []);
+  const transferDialog = new TransferDialog(handoff, transcriptAccessor, options.preChatQuestions ?? []);
   const mainDialog = new MainDialog(Faq.default(), transferDialog, mainStateAccessor);
   const bot = new HandoffBot(mainDialog, dialogStateAccessor, handoff, stateSaver, logger.child({ module: 'bot' }));
+  return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };
+}
+
+/**
+ * Builds the service graph: storage -> state -> handoff -> dialogs -> bot -> adapter -> server.
+ * Nothing listens until `start()`.
+ */
+export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}, provider?: HandoffProvider): Promise<App> {
+  const storage: AppStorage = overrides.storage ?? (await createStorage<HandoffDocument>(config, logger));
+  const credentialsFactory = new ConfigurationServiceClientCredentialFactory({
+    MicrosoftAppId: config.microsoft.appId,
+    MicrosoftAppPassword: config.microsoft.appPassword,
+    MicrosoftAppType: config.microsoft.appType,
+    MicrosoftAppTenantId: config.microsoft.tenantId,
+  });
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    { MicrosoftAppId: config.microsoft.appId, MicrosoftAppTenantId: config.microsoft.tenantId },
+    // The factory is botbuilder's own subclass of the expected base class; the rule cannot see through the re-export.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+    credentialsFactory,
+  );
+  const adapter = new CloudAdapter(auth);
+  const chosenProvider = overrides.provider === null ? undefined : (overrides.provider ?? provider);
+  const services = buildBot(config, logger, {
+    storage,
+    provider: chosenProvider,
+    proactiveRunner:
+      overrides.proactiveRunner ?? ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
+    ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
+  adapter.use(services.recorder);
+  adapter.onTurnError = services.onTurnError;
+  const { bot, handoff } = services;
 
   let phase: HealthStatus['status'] = 'starting';
   const server = createServer({
@@ -169,7 +198,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       });
       await handoff.startBackground();
       phase = 'ok';
-      return (server.address() as AddressInfo).port;
+      return server.address().port;
     },
     stop(): Promise<void> {
       stopping ??= (async () => {
@@ -185,16 +214,5 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       })();
       return stopping;
     },
-  };
-}
-
-/** In-memory storage (local runs): nothing survives a restart or is shared between instances. */
-export function memoryStorage(config: Config, logger: Logger): AppStorage {
-  logger.warn('no CosmosDbEndpoint set: using in-memory storage; conversations and live chats do not survive a restart and cannot be shared between instances');
-  return {
-    kind: 'memory',
-    botStorage: new MemoryStorage(),
-    handoffStore: new MemoryVersionedStore<HandoffDocument>({ defaultTtlSeconds: config.cosmos.ttlDays * 86_400 }),
-    close: () => Promise.resolve(),
   };
 }

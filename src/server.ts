@@ -29,23 +29,27 @@ export interface ServerDeps {
  * malformed input gets a clear 400 instead of an exception. Returns the problems found.
  */
 export function activityProblems(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return ['the body must be a JSON object (an activity)'];
-  const activity = body as Record<string, unknown>;
+  if (!isRecord(body)) return ['the body must be a JSON object (an activity)'];
+  const activity = body;
   const problems: string[] = [];
   if (typeof activity.type !== 'string' || activity.type === '') problems.push('"type" must be a non-empty string');
   if (typeof activity.channelId !== 'string' || activity.channelId === '') problems.push('"channelId" must be a non-empty string');
   if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl)) problems.push('"serviceUrl" must be an http(s) URL');
-  const conversation = activity.conversation as Record<string, unknown> | undefined;
-  if (typeof conversation !== 'object' || conversation === null || typeof conversation.id !== 'string' || conversation.id === '') {
+  const conversation = activity.conversation;
+  if (!isRecord(conversation) || typeof conversation.id !== 'string' || conversation.id === '') {
     problems.push('"conversation.id" must be a non-empty string');
   }
-  const from = activity.from as Record<string, unknown> | undefined;
-  if (activity.from !== undefined && (typeof from !== 'object' || from === null || typeof from.id !== 'string')) {
+  const from = activity.from;
+  if (from !== undefined && (!isRecord(from) || typeof from.id !== 'string')) {
     problems.push('"from.id" must be a string');
   }
   if (activity.text !== undefined && typeof activity.text !== 'string') problems.push('"text" must be a string');
   if (activity.attachments !== undefined && !Array.isArray(activity.attachments)) problems.push('"attachments" must be an array');
   return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Creates the HTTP server with its routes. It does not listen. */

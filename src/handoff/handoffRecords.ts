@@ -101,11 +101,10 @@ export class HandoffRecords {
     patch: (record: HandoffRecord) => void = () => undefined,
     expectedFrom?: readonly HandoffState[],
   ): Promise<TransitionResult> {
-    let changed = false;
-    let from: HandoffState | undefined;
+    const outcome: { changed: boolean; from: HandoffState | undefined } = { changed: false, from: undefined };
     const record = await this.update(id, (current) => {
-      changed = false;
-      from = current.state;
+      outcome.changed = false;
+      outcome.from = current.state;
       if (!TRANSITIONS[current.state].includes(to)) return undefined;
       if (expectedFrom !== undefined && !expectedFrom.includes(current.state)) return undefined;
       current.state = to;
@@ -118,11 +117,11 @@ export class HandoffRecords {
         current.endedAt = this.now();
       }
       patch(current);
-      changed = true;
+      outcome.changed = true;
       return current;
     });
-    if (changed && record !== undefined && from !== undefined) this.logTransition(record, from, to, reason);
-    return { changed, record };
+    if (outcome.changed && record !== undefined && outcome.from !== undefined) this.logTransition(record, outcome.from, to, reason);
+    return { changed: outcome.changed, record };
   }
 
   /** Writes a heartbeat document (the instance lease); creates it when missing. */

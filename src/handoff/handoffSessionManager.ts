@@ -329,16 +329,16 @@ export class HandoffSessionManager {
       }
       case 'agentJoined': {
         const name = event.agent.name ?? MESSAGES.agentFallbackName;
-        let announce = false;
+        const join = { announce: false };
         const result = await this.records.transition(id, 'connected', 'agent joined', (r) => {
-          announce = r.state !== 'connected' || r.agentName !== name;
+          join.announce = r.state !== 'connected' || r.agentName !== name;
           r.agentName = name;
           r.connectedAt ??= now;
           r.lastActivityAt = now;
           r.queueDeadline = undefined;
           this.armIdle(r, now);
         }, ACTIVE_STATES);
-        if (result.changed && announce && result.record !== undefined) {
+        if (result.changed && join.announce && result.record !== undefined) {
           const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
           await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
         }

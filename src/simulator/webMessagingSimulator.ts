@@ -123,6 +123,18 @@ export interface DeliveryOptions {
   duplicate?: boolean;
 }
 
+/** Counters of what the simulator answered (tests assert a path was really taken). */
+export interface SimulatorStats {
+  /** `TooManyRequestsErrorMessage` answers. */
+  rateLimited: number;
+  /** Client frames answered with 400 "Request failed.". */
+  invalidFrames: number;
+  /** History REST calls answered 200. */
+  historyRequests: number;
+  /** Websocket connections accepted. */
+  connections: number;
+}
+
 /** Events the simulator emits so a UI or a test can follow along. */
 export interface WebMessagingSimulatorEvents {
   conversationStarted: [SimulatedConversationInfo];
@@ -211,6 +223,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   private batch: { session: Session; frame: Record<string, unknown> }[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
   private nextConnectionId = 1;
+  private readonly counters: SimulatorStats = { rateLimited: 0, invalidFrames: 0, historyRequests: 0, connections: 0 };
   private listeningPort = 0;
 
   constructor(private readonly options: WebMessagingSimulatorOptions) {
@@ -293,6 +306,11 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   /** `http://host:port`: base of the history REST endpoint. */
   get apiUrl(): string {
     return `http://${this.options.host ?? '127.0.0.1'}:${this.listeningPort}`;
+  }
+
+  /** A copy of the counters. */
+  get stats(): SimulatorStats {
+    return { ...this.counters };
   }
 
   /** Changes delivery knobs (ordering and duplicates) for all later outbound frames. */
@@ -493,12 +511,14 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const connection: Connection = { id: this.nextConnectionId++, ws, deploymentId, originRefused };
+      this.counters.connections++;
       this.connections.add(connection);
       ws.on('error', (err) => {
         this.logger.debug({ err, connection: connection.id }, 'guest socket error');
       });
       ws.on('message', (data, isBinary) => {
         if (isBinary) {
+          this.counters.invalidFrames++;
           send(ws, stringFrame(400, 'Request failed.'));
           return;
         }
@@ -520,6 +540,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     const parsed = parseGuestRequest(raw);
     if (!parsed.ok) {
       this.logger.debug({ reason: parsed.reason }, 'invalid guest frame');
+      this.counters.invalidFrames++;
       send(connection.ws, stringFrame(400, 'Request failed.', parsed.tracingId));
       return;
     }
@@ -635,7 +656,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     connection.token = request.token;
     // [C] at most 3 connections per session: a new one closes the oldest.
     while (session.connections.length > this.settings.maxConnectionsPerSession) {
-      const oldest = session.connections[0];
+      const oldest = session.connections.shift();
       if (oldest === undefined) break;
       this.closeConnection(oldest, 'maxConnectionsReached');
     }
@@ -667,6 +688,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
         const oldest = session.messageTimes[0] ?? now;
         // [C] retryAfter in seconds; [I] rounded up to whole seconds.
         const retryAfter = Math.max(1, Math.ceil((oldest + 1000 - now) / 1000));
+        this.counters.rateLimited++;
         send(connection.ws, {
           type: 'response',
           class: 'TooManyRequestsErrorMessage',
@@ -835,12 +857,9 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       else {
         for (let i = batch.length - 1; i > 0; i--) {
           const j = Math.floor(Math.random() * (i + 1));
-          const a = batch[i];
-          const b = batch[j];
-          if (a !== undefined && b !== undefined) {
-            batch[i] = b;
-            batch[j] = a;
-          }
+          const held = batch[i];
+          batch[i] = batch[j];
+          batch[j] = held;
         }
       }
       for (const item of batch) this.broadcast(item.session, item.frame);
@@ -952,6 +971,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       return;
     }
     session.historyTimes.push(now);
+    this.counters.historyRequests++;
     const pageSize = Math.min(100, Math.max(1, Number.parseInt(url.searchParams.get('pageSize') ?? '25', 10) || 25));
     const pageNumber = Math.max(1, Number.parseInt(url.searchParams.get('pageNumber') ?? '1', 10) || 1);
     // [C] newest first.

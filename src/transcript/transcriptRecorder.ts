@@ -1,4 +1,5 @@
-import { ActivityTypes, type Activity, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { type Activity, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { isMessage } from '../activities';
 import type { Logger } from '../logger';
 import { appendToTranscript, emptyTranscript, isTranscript, type Transcript, type TranscriptEntry, type TranscriptLimits, type TranscriptRole } from './transcript';
 
@@ -26,7 +27,7 @@ export class TranscriptRecorder implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const incoming = context.activity;
-    if (incoming.type === ActivityTypes.Message) {
+    if (isMessage(incoming)) {
       const text = describeMessage(incoming);
       if (text !== '') {
         await this.record(context, { role: 'user', name: incoming.from.name, text, at: timeOf(incoming) });
@@ -35,7 +36,7 @@ export class TranscriptRecorder implements Middleware {
     context.onSendActivities(async (ctx, activities, nextSend) => {
       const speaker = ctx.turnState.get<TranscriptSpeaker | undefined>(TRANSCRIPT_SPEAKER_KEY) ?? { role: 'bot' };
       for (const activity of activities) {
-        if (activity.type !== ActivityTypes.Message) continue;
+        if (!isMessage(activity)) continue;
         const text = describeMessage(activity);
         if (text === '') continue;
         await this.record(ctx, { role: speaker.role, ...(speaker.name === undefined ? {} : { name: speaker.name }), text, at: new Date().toISOString() });

@@ -31,8 +31,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Decodes the claims of a token issued by {@link issueGuestChatJwt}; undefined for anything else. */
 export function decodeGuestChatJwt(token: string): GuestChatJwtClaims | undefined {
   const parts = token.split('.');
-  const payloadPart = parts[1];
-  if (parts.length !== 3 || payloadPart === undefined) return undefined;
+  if (parts.length !== 3) return undefined;
+  const payloadPart = parts[1] ?? '';
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
