@@ -22,6 +22,7 @@ import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMes
 import type { Logger } from './logger';
 import { MESSAGES } from './resources/messages';
 import { createServer, type HealthStatus } from './server';
+import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
 import { StateSaver } from './state/stateSaver';
 import { createStorage, type StorageBundle } from './storage/createStorage';
 import type { Transcript } from './transcript/transcript';
@@ -84,8 +85,8 @@ export interface BotServices {
 /** Builds state, transcript recording, the handoff manager, the dialogs and the bot. */
 export function buildBot(config: Config, logger: Logger, options: BuildBotOptions): BotServices {
   const { storage } = options;
-  const conversationState = new ConversationState(storage.botStorage);
-  const userState = new UserState(storage.botStorage);
+  const conversationState = new ConcurrentConversationState(storage.botStorage);
+  const userState = new ConcurrentUserState(storage.botStorage);
   const transcriptAccessor = conversationState.createProperty<Transcript>(TRANSCRIPT_PROPERTY);
   const dialogStateAccessor = conversationState.createProperty<DialogState>('dialogState');
   const mainStateAccessor = conversationState.createProperty<MainDialogState>('mainDialog');

@@ -785,6 +785,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     this.broadcast(session, { type: 'message', class: 'StructuredMessage', code: 200, body, ...(tracingId === undefined ? {} : { tracingId }) });
     if (conversation !== undefined && conversation.state !== 'ended' && events.some((e) => e.eventType === 'Typing')) {
       this.emit('guestTyping', { conversationId: conversation.id });
+      this.emit('changed');
     }
   }
 

@@ -329,12 +329,18 @@ export class GuestChatSession implements ChatSession {
     }
   }
 
-  /** True for a message the bot already showed the user before this process resumed the chat. */
+  /**
+   * True for history the user already saw before this process resumed the chat: a delivered message
+   * id, anything older than the last delivered message, and joins/leaves up to its time.
+   */
   private isAlreadyDelivered(message: WebChatMessage): boolean {
     if (this.deliveredIds.has(message.id)) return true;
     if (this.silentBefore === undefined) return false;
     const at = Date.parse(message.timestamp);
-    return !Number.isNaN(at) && at < this.silentBefore;
+    if (Number.isNaN(at)) return false;
+    const isPresence = message.bodyType === 'member-join' || message.bodyType === 'member-leave';
+    // A text with the same timestamp as the last delivered one may not be it; its id decides.
+    return isPresence ? at <= this.silentBefore : at < this.silentBefore;
   }
 
   private async handleTyping(senderId: string): Promise<void> {

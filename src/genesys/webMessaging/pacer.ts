@@ -10,7 +10,7 @@ const realClock: PacerClock = { now: () => Date.now(), sleep: delay };
 
 /**
  * Spaces requests at least `1000 / perSecond` ms apart (reference §5.7: per-session message rate).
- * Callers must take slots one at a time (the session's send queue does).
+ * Slots are reserved synchronously, so concurrent callers are served in call order.
  */
 export class Pacer {
   private readonly intervalMs: number;
@@ -27,13 +27,5 @@ export class Pacer {
     const wait = this.nextAt - now;
     this.nextAt = Math.max(now, this.nextAt) + this.intervalMs;
     if (wait > 0) await this.clock.sleep(wait);
-  }
-
-  /** Takes a slot only when one is free right now (for optional traffic such as typing). */
-  tryTake(): boolean {
-    const now = this.clock.now();
-    if (this.nextAt > now) return false;
-    this.nextAt = now + this.intervalMs;
-    return true;
   }
 }

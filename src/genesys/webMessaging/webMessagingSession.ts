@@ -190,12 +190,12 @@ export class WebMessagingSession implements ChatSession {
     if (this.state !== 'live' || !this.connection.isConfigured) return Promise.resolve();
     const now = Date.now();
     if (now - this.lastTypingAt < this.options.settings.typingIntervalMs) return Promise.resolve();
-    // Typing is optional traffic: skip it rather than delay messages when the rate budget is used up.
-    if (!this.pacer.tryTake()) return Promise.resolve();
     this.lastTypingAt = now;
     const token = this.options.token;
-    this.connection
-      .request((tracingId) => ({ action: 'onMessage', token, tracingId, message: { type: 'Event', events: [{ eventType: 'Typing', typing: { type: 'On' } }] } }))
+    // Typing takes a rate slot like a message, but the caller does not wait for it.
+    void this.pacer
+      .take()
+      .then(() => this.connection.request((tracingId) => ({ action: 'onMessage', token, tracingId, message: { type: 'Event', events: [{ eventType: 'Typing', typing: { type: 'On' } }] } })))
       .then(
         (frame) => {
           if (isErrorFrame(frame)) this.logger.debug({ code: frame.code }, 'typing event refused');

@@ -1,0 +1,84 @@
+import { TestAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { buildBot, type AppStorage, type BotServices } from '../../src/app';
+import type { Config } from '../../src/config';
+import type { HandoffProvider } from '../../src/genesys/handoffProvider';
+import type { HandoffDocument } from '../../src/handoff/handoffRecord';
+import { createSilentLogger } from '../../src/logger';
+import { createStorage } from '../../src/storage/createStorage';
+import type { Transcript } from '../../src/transcript/transcript';
+import { testConfig } from './testConfig';
+
+/** Options of {@link createBotHarness}. */
+export interface BotHarnessOptions {
+  provider?: HandoffProvider;
+  config?: Config;
+  storage?: AppStorage;
+  now?: () => number;
+}
+
+/**
+ * The real bot graph (dialogs, transcript, handoff manager, state) on a `TestAdapter`, with
+ * proactive turns run on the same adapter so tests see agent messages like user replies.
+ */
+export class BotHarness {
+  private constructor(
+    readonly adapter: TestAdapter,
+    readonly services: BotServices,
+    readonly storage: AppStorage,
+  ) {}
+
+  static async create(options: BotHarnessOptions = {}): Promise<BotHarness> {
+    const config = options.config ?? testConfig();
+    const logger = createSilentLogger();
+    const storage = options.storage ?? (await createStorage<HandoffDocument>(config, logger));
+    const adapter = new TestAdapter();
+    const services = buildBot(config, logger, {
+      storage,
+      provider: options.provider,
+      proactiveRunner: (reference, logic) =>
+        adapter.processActivity(TurnContext.applyConversationReference({ type: 'event', name: 'proactive' }, reference, true), logic),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    adapter.use(services.recorder);
+    adapter.onTurnError = services.onTurnError;
+    return new BotHarness(adapter, services, storage);
+  }
+
+  /** Sends a user message (or activity) in `conversationId` and returns what the bot sent meanwhile. */
+  async say(input: string | Partial<Activity>, conversationId = 'conversation-1'): Promise<Partial<Activity>[]> {
+    const activity: Partial<Activity> = typeof input === 'string' ? { type: 'message', text: input } : { type: 'message', ...input };
+    activity.conversation = { id: conversationId, isGroup: false, conversationType: 'personal', name: '' };
+    activity.from = { id: `user-of-${conversationId}`, name: 'Dana Customer' };
+    await this.adapter.processActivity(activity, (context) => this.services.bot.run(context));
+    return this.take();
+  }
+
+  /** Everything the bot sent since the last call (including proactive messages). */
+  take(): Partial<Activity>[] {
+    return this.adapter.activeQueue.splice(0);
+  }
+
+  /** Texts of {@link take}. */
+  takeTexts(): string[] {
+    return this.take()
+      .filter((a) => a.type === 'message')
+      .map((a) => a.text ?? '');
+  }
+
+  /** The stored transcript of a conversation. */
+  async transcript(conversationId = 'conversation-1'): Promise<Transcript> {
+    const reference: Partial<ConversationReference> = {
+      channelId: 'test',
+      conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+      user: { id: `user-of-${conversationId}`, name: 'Dana Customer' },
+      bot: { id: 'bot', name: 'Bot' },
+      serviceUrl: 'https://test.com',
+    };
+    let transcript: Transcript = { entries: [], dropped: 0 };
+    await this.adapter.processActivity(TurnContext.applyConversationReference({ type: 'event', name: 'read' }, reference, true), async (context) => {
+      await this.services.conversationState.load(context, true);
+      transcript = await this.services.transcript.get(context, { entries: [], dropped: 0 });
+    });
+    return transcript;
+  }
+}
