@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** An activity the bot sent to the connector, with the path it was sent to. */
+export interface RecordedActivity {
+  conversationId: string;
+  path: string;
+  authorization: string | undefined;
+  activity: Record<string, unknown> & { type?: string; text?: string; replyToId?: string };
+}
+
+/**
+ * The channel side of the Bot Framework, as the Emulator provides it: receives the bot's replies at
+ * `POST /v3/conversations/{id}/activities[/{replyToId}]` and records them.
+ */
+export class ConnectorRecorder {
+  readonly activities: RecordedActivity[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private server: Server | undefined;
+  private counter = 0;
+
+  /** Starts on a free loopback port; resolves with the serviceUrl to put in activities. */
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void readBody(req).then((body) => {
+        const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+        if (req.method !== 'POST' || match === null) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
+        let activity: RecordedActivity['activity'];
+        try {
+          activity = JSON.parse(body) as RecordedActivity['activity'];
+        } catch {
+          res.statusCode = 400;
+          res.end();
+          return;
+        }
+        this.activities.push({
+          conversationId: decodeURIComponent(match[1] ?? ''),
+          path: req.url ?? '',
+          authorization: req.headers.authorization,
+          activity,
+        });
+        // restify replaces ServerResponse#writeHead process-wide (it no longer returns the response): no chaining.
+        res.statusCode = 200;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id: `reply-${++this.counter}` }));
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Message texts sent to a conversation, in order. */
+  texts(conversationId: string): string[] {
+    return this.activities.filter((a) => a.conversationId === conversationId && a.activity.type === 'message').map((a) => a.activity.text ?? '');
+  }
+
+  /** Waits until `predicate` holds (checked after every received activity) or fails after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.activities.map((a) => a.activity.text ?? a.activity.type))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits until a conversation received `text` (a message containing it). */
+  async waitForText(conversationId: string, text: string, timeoutMs = 10_000): Promise<void> {
+    await this.waitFor(() => this.texts(conversationId).some((t) => t.includes(text)), timeoutMs, `"${text}" in ${conversationId}`);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
+    req.on('error', reject);
+  });
+}
+
+/** Posts an activity to the bot the way the Emulator does (no auth header when no app id). */
+export async function postActivity(botUrl: string, activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(activity),
+  });
+}
+
+/** An Emulator-style user message. */
+export function userMessage(serviceUrl: string, conversationId: string, text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: `act-${Math.random().toString(36).slice(2)}`,
+    channelId: 'emulator',
+    serviceUrl,
+    text,
+    timestamp: new Date().toISOString(),
+    from: { id: `user-${conversationId}`, name: 'Dana Customer', role: 'user' },
+    recipient: { id: 'bot', name: 'Bot', role: 'bot' },
+    conversation: { id: conversationId },
+    ...extra,
+  };
+}
