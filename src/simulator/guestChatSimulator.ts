@@ -83,6 +83,8 @@ export interface GuestChatSimFault {
   times?: number;
   /** For 429: sent as `Retry-After` and in a `too.many.requests.retry.after` body. */
   retryAfterSeconds?: number;
+  /** For 429 with `retryAfterSeconds`: false leaves the wait in the body only (default true). */
+  retryAfterHeader?: boolean;
   /** Only requests with this method (default any). */
   method?: string;
   /** Only paths containing this (default any `/api/v2/` path). */
@@ -411,6 +413,15 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     }
   }
 
+  /** Sends a stored message's frame again (a re-delivery; only its `CorrelationId` differs). */
+  redeliver(conversationId: string, messageId: string): void {
+    const c = this.get(conversationId);
+    const message = c.messages.find((m) => m.id === messageId);
+    if (message === undefined) throw new Error(`unknown message ${messageId}`);
+    const { id, sender, body, bodyType, timestamp } = message;
+    this.broadcast(c, this.frame(c, 'messages', 'message', { id, conversation: { id: c.id }, sender, body, bodyType, timestamp }));
+  }
+
   /** Sends any text on a conversation's sockets (malformed-frame tests). */
   sendRawFrame(conversationId: string, data: string): void {
     const c = this.get(conversationId);
@@ -707,7 +718,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
         errorBody(429, fault.code ?? 'too.many.requests.retry.after', 'Rate limit exceeded the maximum. Retry the request in [{retryAfter}] seconds', {
           messageParams: { retryAfter: String(seconds) },
         }),
-        { 'Retry-After': String(seconds) },
+        fault.retryAfterHeader === false ? undefined : { 'Retry-After': String(seconds) },
       );
     }
     const defaults: Record<GuestChatSimFault['status'], string> = {

@@ -223,6 +223,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   private batch: { session: Session; frame: Record<string, unknown> }[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
   private nextConnectionId = 1;
+  private answerEcho = true;
   private readonly counters: SimulatorStats = { rateLimited: 0, invalidFrames: 0, historyRequests: 0, connections: 0 };
   private listeningPort = 0;
 
@@ -269,7 +270,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
         resolve();
       });
     });
-    const address = this.server.address() as AddressInfo;
+    const address: AddressInfo | string | null = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('WebMessagingSimulator: server is not listening on a TCP port');
     this.listeningPort = address.port;
     return this.listeningPort;
   }
@@ -316,6 +318,11 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   /** Changes delivery knobs (ordering and duplicates) for all later outbound frames. */
   setDelivery(options: DeliveryOptions): void {
     this.delivery = { ...this.delivery, ...options };
+  }
+
+  /** Fault injection: leave `echo` health checks unanswered (a stalled server). */
+  setAnswerEcho(answer: boolean): void {
+    this.answerEcho = answer;
   }
 
   /** Changes the per-session guest message rate. */
@@ -586,6 +593,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
         this.onMessage(connection, session, request.message, request.tracingId);
         return;
       case 'echo':
+        if (!this.answerEcho) return;
         send(connection.ws, {
           type: 'response',
           class: 'StructuredMessage',

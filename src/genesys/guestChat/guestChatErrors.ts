@@ -39,6 +39,7 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
   const detail = body?.message !== undefined && body.message !== '' ? `: ${body.message}` : '';
   const what = `guest chat ${operation} failed with HTTP ${status}${genesysCode === undefined ? '' : ` ${genesysCode}`}${detail}`;
 
+  // [I] reference §3.10/§4: an org after the 2026 removal most likely answers 404 on the create path.
   if (status === 404 && operation === 'create') return new GenesysError('retired', RETIRED_MESSAGE, options);
   if (status === 429) return new GenesysError('rateLimited', what, options);
   if (status >= 500) return new GenesysError('serverError', what, options);

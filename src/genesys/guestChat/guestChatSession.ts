@@ -41,6 +41,12 @@ export interface GuestChatSessionOptions {
   now?: () => number;
 }
 
+/**
+ * The life of a session: `opening` (stream being attached), `live`, `leaving` (the guest's DELETE is
+ * in flight), then `ended` (one `ended` event was emitted) or `detached` (closed locally, no events).
+ */
+export type GuestChatSessionState = 'opening' | 'live' | 'leaving' | 'ended' | 'detached';
+
 /** What the session knows about an agent member. */
 type AgentState = 'alerting' | 'connected' | 'left';
 
@@ -71,9 +77,8 @@ export class GuestChatSession implements ChatSession {
   private readonly agents = new Map<string, AgentState>();
   private lastSeenMessageId: string | undefined;
   private lastTypingAt = Number.NEGATIVE_INFINITY;
-  private ended = false;
-  private detached = false;
-  private guestLeaving = false;
+  private currentState: GuestChatSessionState = 'opening';
+  private leaving: Promise<void> | undefined;
   private guestConnected = false;
   private guestConnectedWaiters: (() => void)[] = [];
   private firstCatchUp: Promise<void> | undefined;
@@ -133,6 +138,7 @@ export class GuestChatSession implements ChatSession {
     } else {
       await this.firstCatchUp;
     }
+    if (this.currentState === 'opening') this.setState('live', mode === 'start' ? 'stream attached' : 'resumed');
   }
 
   /** Sends guest text, split into parts of at most 4,000 characters, in order. */
@@ -161,15 +167,24 @@ export class GuestChatSession implements ChatSession {
   }
 
   /** Leaves the chat (`DELETE members/{guest}`), then emits `ended` (`guestEnded`) and closes the stream. */
-  async end(): Promise<void> {
-    if (this.detached) throw new GenesysError('closed', 'the chat was detached from this process');
-    if (this.ended) return;
-    this.guestLeaving = true;
+  end(): Promise<void> {
+    if (this.currentState === 'detached') return Promise.reject(new GenesysError('closed', 'the chat was detached from this process'));
+    if (this.currentState === 'ended') return Promise.resolve();
+    // Concurrent calls share one DELETE.
+    this.leaving ??= this.leave().finally(() => {
+      this.leaving = undefined;
+    });
+    return this.leaving;
+  }
+
+  private async leave(): Promise<void> {
+    this.setState('leaving', 'guest ends the chat');
     try {
       await this.options.rest.deleteMember(this.options.credentials);
     } catch (err) {
       if (!isAlreadyEnded(err)) {
-        this.guestLeaving = false;
+        // Still leaving (nothing ended the chat meanwhile): it goes on.
+        if (this.endReason() === 'guestEnded') this.setState('live', 'leaving failed');
         throw err;
       }
       // The chat had already ended on the agent side: leaving it is done either way.
@@ -180,16 +195,33 @@ export class GuestChatSession implements ChatSession {
 
   /** Closes the event stream without ending the chat. No events follow. */
   async detach(): Promise<void> {
-    if (this.detached) return;
-    this.detached = true;
+    if (this.currentState === 'detached') return;
+    this.setState('detached', 'detach requested');
     this.releaseGuestWaiters();
     this.options.onFinished(this);
     await this.socket.close(1000, 'detached');
   }
 
+  /** Where the session is in its life. */
+  get state(): GuestChatSessionState {
+    return this.currentState;
+  }
+
+  private setState(to: GuestChatSessionState, reason: string): void {
+    const from = this.currentState;
+    if (from === to) return;
+    this.currentState = to;
+    this.logger.debug({ from, to, reason }, 'guest chat session state changed');
+  }
+
+  /** The guest's departure ends the chat: by the guest when it asked to leave, else by the agent side. */
+  private endReason(): ChatEndReason {
+    return this.currentState === 'leaving' ? 'guestEnded' : 'agentEnded';
+  }
+
   private assertUsable(): void {
-    if (this.detached) throw new GenesysError('closed', 'the chat was detached from this process');
-    if (this.ended) throw new GenesysError('conversationState', 'the chat has ended');
+    if (this.currentState === 'detached') throw new GenesysError('closed', 'the chat was detached from this process');
+    if (this.currentState === 'ended') throw new GenesysError('conversationState', 'the chat has ended');
   }
 
   /** Runs `task` after every task queued before it; never rejects (failures are logged). */
@@ -235,7 +267,7 @@ export class GuestChatSession implements ChatSession {
   }
 
   private async emit(event: ChatEvent): Promise<void> {
-    if (this.detached) return;
+    if (this.currentState === 'detached') return;
     try {
       await this.options.listener(event);
     } catch (err) {
@@ -244,7 +276,7 @@ export class GuestChatSession implements ChatSession {
   }
 
   private isInactive(): boolean {
-    return this.ended || this.detached;
+    return this.currentState === 'ended' || this.currentState === 'detached';
   }
 
   private async handleFrame(frame: GuestChatFrame): Promise<void> {
@@ -291,7 +323,7 @@ export class GuestChatSession implements ChatSession {
     const senderId = message.sender.id;
     if (senderId === guestId) {
       // The guest's own messages are echoed on the stream; only its leave matters.
-      if (message.bodyType === 'member-leave') await this.finish(this.guestLeaving ? 'guestEnded' : 'agentEnded');
+      if (message.bodyType === 'member-leave') await this.finish(this.endReason());
       return;
     }
     const silent = this.isAlreadyDelivered(message);
@@ -358,7 +390,7 @@ export class GuestChatSession implements ChatSession {
         this.guestConnected = true;
         this.releaseGuestWaiters();
       } else if (state === 'DISCONNECTED') {
-        await this.finish(this.guestLeaving ? 'guestEnded' : 'agentEnded');
+        await this.finish(this.endReason());
       }
       return;
     }
@@ -396,7 +428,7 @@ export class GuestChatSession implements ChatSession {
     if (previous !== 'connected' || silent || this.isInactive()) return;
     const guestState = await this.readGuestState();
     if (guestState === 'DISCONNECTED') {
-      await this.finish(this.guestLeaving ? 'guestEnded' : 'agentEnded');
+      await this.finish(this.endReason());
       return;
     }
     // The guest is still in the chat: it goes back to the queue for another agent (reference §3.8 step 8).
@@ -466,7 +498,7 @@ export class GuestChatSession implements ChatSession {
         else if (member.state === 'ALERTING' && known === undefined) this.agents.set(member.id, 'alerting');
         else if (member.state === 'DISCONNECTED' && known === 'connected') await this.agentDisconnected(member.id, false);
       }
-      if (guestState === 'DISCONNECTED') await this.finish(this.guestLeaving ? 'guestEnded' : 'agentEnded');
+      if (guestState === 'DISCONNECTED') await this.finish(this.endReason());
     } catch (err) {
       if (isGenesysError(err) && (err.code === 'sessionExpired' || err.code === 'unauthorized')) {
         await this.finish('expired', err);
@@ -509,7 +541,7 @@ export class GuestChatSession implements ChatSession {
   /** Emits the one `ended` event, then closes the stream. Runs on the event queue. */
   private async finish(reason: ChatEndReason, error?: GenesysError): Promise<void> {
     if (this.isInactive()) return;
-    this.ended = true;
+    this.setState('ended', reason);
     this.releaseGuestWaiters();
     this.logger.info({ reason, code: error?.code }, 'guest chat ended');
     await this.emit(error === undefined ? { kind: 'ended', reason } : { kind: 'ended', reason, error });

@@ -161,13 +161,7 @@ export class WebMessagingProvider implements HandoffProvider {
       throw err;
     }
     this.logger.info('web messaging session resumed');
-    try {
-      await session.catchUp(readOnly);
-    } catch (err) {
-      // The chat is live again; only the replay failed. The listener hears about it; later reconnects retry.
-      this.logger.warn({ err }, 'backfill after resume failed');
-      await listener({ kind: 'error', error: err instanceof GenesysError ? err : new GenesysError('protocol', 'backfill failed', { cause: err }) });
-    }
+    await session.catchUp(readOnly);
     return session;
   }
 

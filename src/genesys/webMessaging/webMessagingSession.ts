@@ -17,6 +17,11 @@ export const MAX_CUSTOM_ATTRIBUTES_BYTES = 2048;
 export const LEFT_NOTICE_TEXT = 'The customer has left the chat.';
 /** Agent messages remembered per session for de-duplication. */
 const DEDUPE_CAPACITY = 2000;
+/**
+ * [I] reference §5.8 gives no ordering guarantee: an unseen history message up to this much older
+ * than the last delivered one is still delivered (late rather than lost); older ones count as seen.
+ */
+const BACKFILL_GRACE_MS = 60_000;
 
 /** Settings a session shares with its provider (already defaulted). */
 export interface SessionSettings {
@@ -160,7 +165,7 @@ export class WebMessagingSession implements ChatSession {
       await this.connection.close();
       throw new GenesysError('sessionExpired', 'the Web Messaging session no longer exists');
     }
-    this.state = 'live';
+    this.setState('live', mode === 'start' ? 'session configured' : 'session resumed');
     return body;
   }
 
@@ -169,9 +174,16 @@ export class WebMessagingSession implements ChatSession {
     this.emit({ kind: 'queued' });
   }
 
-  /** Replays missed agent messages from history, then ends the chat if the session is read-only. */
+  /**
+   * Replays missed agent messages from history, then ends the chat if the session is read-only.
+   * Never rejects: a failed replay is reported as an `error` event (the chat itself is live).
+   */
   async catchUp(readOnly: boolean): Promise<void> {
-    await this.backfill();
+    try {
+      await this.backfill();
+    } catch (err) {
+      this.reportError(err, 'backfill from history failed');
+    }
     this.flushBuffer();
     if (readOnly) this.finish('agentEnded');
   }
@@ -210,7 +222,7 @@ export class WebMessagingSession implements ChatSession {
   /** {@inheritDoc ChatSession.end} */
   async end(): Promise<void> {
     if (this.state !== 'live') return;
-    this.state = 'ending';
+    this.setState('ending', 'guest ends the chat');
     // Let messages already queued go out before the guest leaves.
     await this.sendChain;
     if (this.options.settings.endMode === 'clear') {
@@ -218,7 +230,7 @@ export class WebMessagingSession implements ChatSession {
         await this.clear();
       } catch (err) {
         if (!(err instanceof GenesysError && err.status === 403)) {
-          this.state = 'live';
+          this.setState('live', 'ending failed');
           throw err;
         }
         this.logger.info({ status: err.status }, 'Conversation Clear is disabled for this deployment; ending with a notice instead');
@@ -233,8 +245,9 @@ export class WebMessagingSession implements ChatSession {
   /** {@inheritDoc ChatSession.detach} */
   async detach(): Promise<void> {
     if (this.state === 'ended' || this.state === 'detached') return;
-    this.state = 'detached';
+    this.setState('detached', 'detached locally');
     this.clearBufferTimer();
+    // Held messages are not delivered here; whoever resumes the chat gets them from history.
     this.buffer = [];
     await this.connection.close();
     this.options.onFinished?.();
@@ -336,12 +349,12 @@ export class WebMessagingSession implements ChatSession {
       return;
     }
     const readOnly = body.readOnly === true;
-    void this.connection
-      .waitReady(this.options.settings.reconnectWaitMs)
-      .then(() => this.catchUp(readOnly))
-      .catch((err: unknown) => {
-        this.reportError(err, 'backfill after reconnect failed');
-      });
+    this.connection.waitReady(this.options.settings.reconnectWaitMs).then(
+      () => this.catchUp(readOnly),
+      (err: unknown) => {
+        this.reportError(err, 'link not ready for backfill after reconnect');
+      },
+    );
   }
 
   private handleFrame(frame: ServerFrame): void {
@@ -475,7 +488,7 @@ export class WebMessagingSession implements ChatSession {
       if (pageNumber === 1) newest = page.entities[0];
       let reachedKnown = false;
       for (const entity of page.entities) {
-        const older = this.lastDeliveredMs !== undefined && timeOf(entity) < this.lastDeliveredMs;
+        const older = this.lastDeliveredMs !== undefined && timeOf(entity) < this.lastDeliveredMs - BACKFILL_GRACE_MS;
         if (this.seen.has(entity.id) || older) {
           reachedKnown = true;
           continue;
@@ -510,12 +523,19 @@ export class WebMessagingSession implements ChatSession {
   private finish(reason: ChatEndReason, error?: GenesysError): void {
     if (this.state === 'ended' || this.state === 'detached') return;
     this.flushBuffer();
-    this.state = 'ended';
+    this.setState('ended', reason);
     this.emit(error === undefined ? { kind: 'ended', reason } : { kind: 'ended', reason, error });
     this.connection.close().catch((err: unknown) => {
       this.logger.debug({ err }, 'closing the web messaging link failed');
     });
     this.options.onFinished?.();
+  }
+
+  private setState(to: SessionState, reason: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.logger.debug({ from, to, reason }, 'web messaging session state changed');
   }
 
   /** Queues an event for the listener: one at a time, in order; nothing after `ended`. */

@@ -1,0 +1,36 @@
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { GuestChatProvider, guestChatProviderOptionsFromConfig } from './guestChat/guestChatProvider';
+import type { HandoffProvider } from './handoffProvider';
+import { WebMessagingProvider, webMessagingUrlsFor } from './webMessaging/webMessagingProvider';
+
+/** Endpoint overrides for a local simulator (demo mode, tests). */
+export interface ProviderEndpoints {
+  webMessagingUrl?: string;
+  apiUrl?: string;
+  deploymentId?: string;
+}
+
+/**
+ * Creates the configured Genesys provider, or `undefined` when no deployment is configured (the bot
+ * then answers requests for an agent with an honest "not available").
+ */
+export function createProvider(config: Config, logger: Logger, endpoints: ProviderEndpoints = {}): HandoffProvider | undefined {
+  const { genesys } = config;
+  const deploymentId = endpoints.deploymentId ?? genesys.deploymentId;
+  if (deploymentId === '') return undefined;
+  if (genesys.provider === 'guestchat') {
+    const options = guestChatProviderOptionsFromConfig(config, logger.child({ module: 'genesys.guestchat' }));
+    return new GuestChatProvider({ ...options, deploymentId, ...(endpoints.apiUrl === undefined ? {} : { apiUrl: endpoints.apiUrl }) });
+  }
+  const derived = webMessagingUrlsFor(genesys.environment);
+  return new WebMessagingProvider({
+    webMessagingUrl: endpoints.webMessagingUrl ?? (genesys.webMessagingUrl || derived.webMessagingUrl),
+    apiUrl: endpoints.apiUrl ?? (genesys.apiUrl || derived.apiUrl),
+    deploymentId,
+    ...(genesys.origin === '' ? {} : { origin: genesys.origin }),
+    messagesPerSecond: genesys.messagesPerSecond,
+    endMode: genesys.endMode,
+    logger: logger.child({ module: 'genesys.webmessaging' }),
+  });
+}

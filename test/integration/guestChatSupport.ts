@@ -1,0 +1,111 @@
+import type { ChatEvent, ChatListener, StartChatRequest } from '../../src/genesys/handoffProvider';
+import { GuestChatProvider, type GuestChatProviderOptions } from '../../src/genesys/guestChat/guestChatProvider';
+import { createSilentLogger } from '../../src/logger';
+import {
+  GuestChatSimulator,
+  SIMULATOR_DEPLOYMENT_ID,
+  SIMULATOR_ORGANIZATION_ID,
+  SIMULATOR_QUEUE_NAME,
+  type GuestChatSimulatorOptions,
+} from '../../src/simulator/guestChatSimulator';
+
+/** Collects the events a provider emits and lets a test wait for one. */
+export class EventRecorder {
+  readonly events: ChatEvent[] = [];
+  private waiters: { predicate: (e: ChatEvent) => boolean; resolve: (e: ChatEvent) => void }[] = [];
+  /** Runs before each event is recorded (to simulate slow or failing listeners). */
+  before: ((event: ChatEvent) => Promise<void> | void) | undefined;
+
+  readonly listener: ChatListener = async (event) => {
+    if (this.before !== undefined) await this.before(event);
+    this.events.push(event);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.predicate(event)) return true;
+      w.resolve(event);
+      return false;
+    });
+  };
+
+  /** Resolves with the first recorded event (past or future) matching `predicate`. */
+  waitFor(predicate: (e: ChatEvent) => boolean, timeoutMs = 5_000, what = 'an event'): Promise<ChatEvent> {
+    const found = this.events.find(predicate);
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise<ChatEvent>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events.map((e) => e.kind))}`));
+      }, timeoutMs);
+      this.waiters.push({
+        predicate,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
+    });
+  }
+
+  /** Waits until `n` events of `kind` were recorded. */
+  async waitForCount(kind: ChatEvent['kind'], n: number, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.ofKind(kind).length < n) {
+      if (Date.now() > deadline) throw new Error(`expected ${n} ${kind} events, got ${this.ofKind(kind).length}: ${JSON.stringify(this.kinds())}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Every recorded event of one kind. */
+  ofKind<K extends ChatEvent['kind']>(kind: K): Extract<ChatEvent, { kind: K }>[] {
+    return this.events.filter((e): e is Extract<ChatEvent, { kind: K }> => e.kind === kind);
+  }
+
+  kinds(): string[] {
+    return this.events.map((e) => e.kind);
+  }
+}
+
+/** Lets queued work (frames in flight on loopback) settle, for assertions that something did NOT happen. */
+export function settle(ms = 150): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Records the waits REST retries asked for, without spending them. */
+export class SleepRecorder {
+  readonly waits: number[] = [];
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.waits.push(ms);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+}
+
+/** Starts a simulator on port 0. */
+export async function startSimulator(options: GuestChatSimulatorOptions = {}): Promise<GuestChatSimulator> {
+  const simulator = new GuestChatSimulator({ heartbeatIntervalMs: 0, ...options });
+  await simulator.start();
+  return simulator;
+}
+
+/** A provider pointed at the simulator with tiny retry and reconnect delays. */
+export function createProvider(simulator: GuestChatSimulator, overrides: Partial<GuestChatProviderOptions> = {}): GuestChatProvider {
+  return new GuestChatProvider({
+    apiUrl: simulator.apiUrl,
+    organizationId: SIMULATOR_ORGANIZATION_ID,
+    deploymentId: SIMULATOR_DEPLOYMENT_ID,
+    queueName: SIMULATOR_QUEUE_NAME,
+    logger: createSilentLogger(),
+    reconnectPolicy: (attempt) => (attempt <= 20 ? 20 : null),
+    requestRetryPolicy: (attempt) => (attempt <= 4 ? 5 : null),
+    heartbeatIntervalMs: 0,
+    activationWaitMs: 2_000,
+    ...overrides,
+  });
+}
+
+/** A typical start request. */
+export function startRequest(overrides: Partial<StartChatRequest> = {}): StartChatRequest {
+  return {
+    guest: { displayName: 'Dana Guest', firstName: 'Dana', lastName: 'Guest', email: 'dana@example.com' },
+    attributes: { botConversationId: 'bot-conv-1', topic: 'billing' },
+    introduction: 'Conversation so far:\nUser: I need help with my invoice.',
+    ...overrides,
+  };
+}
