@@ -55,6 +55,8 @@ export interface App {
   start(port?: number, host?: string): Promise<number>;
   /** Graceful stop: releases live chats, closes connections and storage. Idempotent. */
   stop(): Promise<void>;
+  /** Immediate stop without releasing live chats (they move to another instance once the lease lapses). */
+  abort(): Promise<void>;
 }
 
 /** The transcript property name in conversation state. */
@@ -200,6 +202,20 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       await handoff.startBackground();
       phase = 'ok';
       return server.address().port;
+    },
+    abort(): Promise<void> {
+      stopping ??= (async () => {
+        phase = 'stopping';
+        await handoff.halt();
+        server.server.closeAllConnections();
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+        });
+        await storage.close();
+      })();
+      return stopping;
     },
     stop(): Promise<void> {
       stopping ??= (async () => {

@@ -281,6 +281,20 @@ export class HandoffSessionManager {
     }
   }
 
+  /**
+   * Stops at once without releasing anything: local connections are dropped, records keep this
+   * instance as owner until its heartbeat lapses, then another instance takes over. This is what a
+   * crash looks like to the other instances; used when the process must stop immediately.
+   */
+  async halt(): Promise<void> {
+    this.stopped = true;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    const sessions = [...this.chats.values()].map((c) => c.session);
+    this.chats.clear();
+    await Promise.all(sessions.map((s) => s?.detach().catch(() => undefined)));
+    await this.provider?.close();
+  }
+
   /** One pass of heartbeat, timers, reconciliation and takeover. Exposed for tests. */
   async sweep(startup = false): Promise<void> {
     if (this.stopped) return;

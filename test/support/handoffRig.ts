@@ -1,0 +1,71 @@
+import { createApp, type App } from '../../src/app';
+import type { Config } from '../../src/config';
+import { createProvider } from '../../src/genesys/createProvider';
+import type { HandoffProvider } from '../../src/genesys/handoffProvider';
+import { createSilentLogger, type Logger } from '../../src/logger';
+import { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import { ConnectorRecorder, postActivity, userMessage } from './connectorRecorder';
+import { testConfig } from './testConfig';
+
+/** Deployment id the tests' simulated Messenger deployment uses. */
+export const TEST_DEPLOYMENT_ID = '7e57d3b1-0000-4000-8000-00000000000a';
+
+/** Settings that point the bot at a simulated Web Messaging deployment. */
+export function webMessagingEnv(simulator: WebMessagingSimulator, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    GenesysProvider: 'webmessaging',
+    GenesysDeploymentId: TEST_DEPLOYMENT_ID,
+    GenesysWebMessagingUrl: simulator.webMessagingUrl,
+    GenesysApiUrl: simulator.apiUrl,
+    GenesysMessagesPerSecond: '20',
+    ...env,
+  };
+}
+
+/** A Web Messaging simulator with the test deployment (Conversation Disconnect and Clear on). */
+export async function startWebMessagingSimulator(): Promise<WebMessagingSimulator> {
+  const simulator = new WebMessagingSimulator({
+    deployments: [{ id: TEST_DEPLOYMENT_ID, conversationDisconnect: 'Send', conversationClear: true }],
+    port: 0,
+    host: '127.0.0.1',
+    messagesPerSecond: 20,
+    logger: createSilentLogger(),
+  });
+  await simulator.start();
+  return simulator;
+}
+
+/** One running bot instance, reached over HTTP like a channel reaches it. */
+export class BotInstance {
+  private constructor(
+    readonly app: App,
+    readonly url: string,
+    private readonly serviceUrl: string,
+  ) {}
+
+  /** Starts the real bot for `config` with the provider the config describes (or `provider`). */
+  static async start(config: Config, connector: { serviceUrl: string }, provider?: HandoffProvider | null, logger: Logger = createSilentLogger()): Promise<BotInstance> {
+    const chosen = provider === undefined ? createProvider(config, logger) : (provider ?? undefined);
+    const app = await createApp(config, logger, provider === null ? { provider: null } : {}, chosen);
+    const port = await app.start(0, '127.0.0.1');
+    return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
+  }
+
+  /** Posts a user message in `conversationId`; fails the test unless the bot accepts it. */
+  async say(conversationId: string, text: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const res = await postActivity(this.url, userMessage(this.serviceUrl, conversationId, text, extra));
+    if (res.status !== 200) throw new Error(`bot answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+/** The connector side shared by the instances of a test. */
+export async function startConnector(): Promise<ConnectorRecorder & { serviceUrl: string }> {
+  const connector = new ConnectorRecorder();
+  const serviceUrl = await connector.start();
+  return Object.assign(connector, { serviceUrl });
+}
+
+/** Test configuration for a bot instance talking to the simulator. */
+export function simulatorConfig(simulator: WebMessagingSimulator, env: Record<string, string> = {}): Config {
+  return testConfig(webMessagingEnv(simulator, env));
+}
