@@ -51,6 +51,13 @@ export class BotInstance {
     return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
   }
 
+  /** Starts an instance on existing storage (a restart on the same database). */
+  static async startWithStorage(config: Config, connector: { serviceUrl: string }, storage: App['storage'], logger: Logger = createSilentLogger()): Promise<BotInstance> {
+    const app = await createApp(config, logger, { storage }, createProvider(config, logger));
+    const port = await app.start(0, '127.0.0.1');
+    return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
+  }
+
   /** Posts a user message in `conversationId`; fails the test unless the bot accepts it. */
   async say(conversationId: string, text: string, extra: Record<string, unknown> = {}): Promise<void> {
     const res = await postActivity(this.url, userMessage(this.serviceUrl, conversationId, text, extra));
