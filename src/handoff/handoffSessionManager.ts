@@ -289,9 +289,15 @@ export class HandoffSessionManager {
   async halt(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
-    const sessions = [...this.chats.values()].map((c) => c.session);
+    const sessions = [...this.chats.values()].flatMap((c) => (c.session === undefined ? [] : [c.session]));
     this.chats.clear();
-    await Promise.all(sessions.map((s) => s?.detach().catch(() => undefined)));
+    await Promise.all(
+      sessions.map((s) =>
+        s.detach().catch((err: unknown) => {
+          this.logger.debug({ err }, 'detach failed while halting');
+        }),
+      ),
+    );
     await this.provider?.close();
   }
 

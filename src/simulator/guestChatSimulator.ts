@@ -689,13 +689,13 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const c = this.authenticate(req, conversationId);
 
     let m: RegExpExecArray | null;
-    if ((m = /^\/members\/([^/]+)\/messages$/.exec(rest)) !== null && method === 'POST') return this.postMessage(c, decodeURIComponent(m[1]), raw);
-    if ((m = /^\/members\/([^/]+)\/typing$/.exec(rest)) !== null && method === 'POST') return this.postTyping(c, decodeURIComponent(m[1]));
+    if ((m = /^\/members\/([^/]+)\/messages$/.exec(rest)) !== null && method === 'POST') return this.postMessage(c, decodeURIComponent(m[1] ?? ''), raw);
+    if ((m = /^\/members\/([^/]+)\/typing$/.exec(rest)) !== null && method === 'POST') return this.postTyping(c, decodeURIComponent(m[1] ?? ''));
     if (rest === '/messages' && method === 'GET') return this.listMessages(c, url.searchParams);
-    if ((m = /^\/messages\/([^/]+)$/.exec(rest)) !== null && method === 'GET') return this.getMessage(c, decodeURIComponent(m[1]));
+    if ((m = /^\/messages\/([^/]+)$/.exec(rest)) !== null && method === 'GET') return this.getMessage(c, decodeURIComponent(m[1] ?? ''));
     if (rest === '/members' && method === 'GET') return this.listMembers(c, url.searchParams);
     if ((m = /^\/members\/([^/]+)$/.exec(rest)) !== null) {
-      const memberId = decodeURIComponent(m[1]);
+      const memberId = decodeURIComponent(m[1] ?? '');
       if (method === 'GET') return this.getMember(c, memberId);
       if (method === 'DELETE') return this.deleteMember(c, memberId);
     }
@@ -709,6 +709,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const index = this.faults.findIndex((f) => (f.method === undefined || f.method.toUpperCase() === method) && path.includes(f.pathIncludes ?? '/api/v2/'));
     if (index < 0) return;
     const fault = this.faults[index];
+    if (fault === undefined) return;
     fault.remaining--;
     if (fault.remaining <= 0) this.faults.splice(index, 1);
     if (fault.status === 429) {

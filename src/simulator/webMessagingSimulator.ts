@@ -867,7 +867,9 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
         for (let i = batch.length - 1; i > 0; i--) {
           const j = Math.floor(Math.random() * (i + 1));
           const held = batch[i];
-          batch[i] = batch[j];
+          const other = batch[j];
+          if (held === undefined || other === undefined) continue;
+          batch[i] = other;
           batch[j] = held;
         }
       }

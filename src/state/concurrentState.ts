@@ -53,15 +53,14 @@ function remember(context: TurnContext, key: string, state: Record<string, unkno
 /** Conversation state whose saves are guarded by eTags (see {@link saveGuarded}). */
 export class ConcurrentConversationState extends ConversationState {
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
-    const known = snapshots(context).has(await this.storageKey(context) ?? '');
+    const known = snapshots(context).has(await this.storageKey(context));
     const state = (await super.load(context, force)) as Record<string, unknown>;
-    if (force || !known) remember(context, (await this.storageKey(context)) ?? '', state);
+    if (force || !known) remember(context, await this.storageKey(context), state);
     return state;
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     const key = await this.storageKey(context);
-    if (key === undefined) return;
     await saveGuarded(this.storage, key, context, this.get(context) as Record<string, unknown> | undefined, force);
   }
 }
@@ -69,15 +68,14 @@ export class ConcurrentConversationState extends ConversationState {
 /** User state whose saves are guarded by eTags (see {@link saveGuarded}). */
 export class ConcurrentUserState extends UserState {
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
-    const known = snapshots(context).has((await this.storageKey(context)) ?? '');
+    const known = snapshots(context).has(await this.storageKey(context));
     const state = (await super.load(context, force)) as Record<string, unknown>;
-    if (force || !known) remember(context, (await this.storageKey(context)) ?? '', state);
+    if (force || !known) remember(context, await this.storageKey(context), state);
     return state;
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     const key = await this.storageKey(context);
-    if (key === undefined) return;
     await saveGuarded(this.storage, key, context, this.get(context) as Record<string, unknown> | undefined, force);
   }
 }

@@ -64,7 +64,7 @@ export function text(value: Json | undefined): string {
 /** The declaration of one parameter; fails when the template does not declare it. */
 export function parameter(template: ArmTemplate, name: string): ParameterDeclaration {
   const declaration = template.parameters[name];
-  if (!Object.hasOwn(template.parameters, name)) throw new Error(`parameter ${name} is not declared`);
+  if (!Object.hasOwn(template.parameters, name) || declaration === undefined) throw new Error(`parameter ${name} is not declared`);
   return declaration;
 }
 
@@ -207,7 +207,7 @@ export function referencedNames(json: Json | undefined, fn: 'parameters' | 'vari
   const names = new Set<string>();
   const pattern = new RegExp(`\\b${fn}\\(\\s*'([^']+)'\\s*\\)`, 'g');
   for (const s of stringsIn(json).filter(isExpression)) {
-    for (const match of s.matchAll(pattern)) names.add(match[1]);
+    for (const match of s.matchAll(pattern)) if (match[1] !== undefined) names.add(match[1]);
   }
   return names;
 }
@@ -242,8 +242,9 @@ export function resourcesOfType(template: ArmTemplate, type: string): Resource[]
 /** The only resource of one type; fails when there is none or more than one. */
 export function singleResource(template: ArmTemplate, type: string): Resource {
   const found = resourcesOfType(template, type);
-  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
-  return found[0];
+  const [only] = found;
+  if (found.length !== 1 || only === undefined) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return only;
 }
 
 /** Reads a nested property by path; `undefined` when any step is missing. */

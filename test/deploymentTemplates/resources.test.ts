@@ -140,7 +140,7 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       const endpoint = settingValue('CosmosDbEndpoint');
       const match = /^\[reference\(variables\('(\w+)'\), '[^']+'\)\.documentEndpoint\]$/.exec(text(endpoint));
       expect(match).not.toBeNull();
-      expect(template.variables[match![1]]).toBe(`[resourceId('Microsoft.DocumentDB/databaseAccounts', ${account.name.slice(1, -1)})]`);
+      expect(template.variables[match![1]!]).toBe(`[resourceId('Microsoft.DocumentDB/databaseAccounts', ${account.name.slice(1, -1)})]`);
     });
 
     it('with every parameter at its default, gives a valid configuration equal to the code defaults', () => {

@@ -158,7 +158,7 @@ describe('template-with-new-rg.json', () => {
   it('passes every output of the nested deployment through', () => {
     expect(Object.keys(outer.outputs).sort()).toEqual(Object.keys(existing.outputs).sort());
     for (const [name, output] of Object.entries(outer.outputs)) {
-      expect({ name, type: output.type }).toEqual({ name, type: existing.outputs[name].type });
+      expect({ name, type: output.type }).toEqual({ name, type: existing.outputs[name]!.type });
       expect(output.value).toMatch(new RegExp(`^\\[reference\\(.*variables\\('deploymentName'\\).*\\)\\.outputs\\.${name}\\.value\\]$`));
     }
   });
@@ -198,7 +198,7 @@ describe.each(parameterFiles)('%s', (file) => {
     for (const [name, entry] of Object.entries(parameterFile.parameters)) {
       if (entry.value === undefined) continue;
       if (!Object.hasOwn(template.parameters, name)) continue;
-      const decl = template.parameters[name];
+      const decl = template.parameters[name]!;
       expect({ name, type: typeof entry.value }).toEqual({ name, type: jsonType[decl.type.toLowerCase()] });
       if (decl.allowedValues !== undefined) expect(decl.allowedValues).toContainEqual(entry.value);
     }
@@ -206,7 +206,7 @@ describe.each(parameterFiles)('%s', (file) => {
 
   it('holds no secret values (secure parameters are passed on the command line or from Key Vault)', () => {
     const secretsInFile = Object.entries(parameterFile.parameters)
-      .filter(([name, entry]) => Object.hasOwn(template.parameters, name) && template.parameters[name].type.toLowerCase().startsWith('secure') && entry.value !== undefined)
+      .filter(([name, entry]) => Object.hasOwn(template.parameters, name) && template.parameters[name]!.type.toLowerCase().startsWith('secure') && entry.value !== undefined)
       .map(([name]) => name);
     expect(secretsInFile).toEqual([]);
   });

@@ -56,7 +56,7 @@ describe('Web Messaging provider against the simulator', () => {
     const { events, conversation } = await started();
     expect(events.kinds[0]).toBe('queued');
     expect(conversation.messages.map((m) => m.text)).toEqual(['Hello, I need help with my order.']);
-    expect(conversation.messages[0].direction).toBe('Inbound');
+    expect(conversation.messages[0]!.direction).toBe('Inbound');
     expect(conversation.customAttributes).toEqual({ botConversationId: 'c-1' });
   });
 
@@ -81,9 +81,9 @@ describe('Web Messaging provider against the simulator', () => {
     expect(joined.agent).toEqual({ name: 'Grace', avatarUrl: 'https://cdn.example.com/grace.png' });
     expect(events.kinds).toEqual(['queued', 'agentJoined', 'agentMessage', 'agentMessage']);
     const messages = events.events.flatMap((e) => (e.kind === 'agentMessage' ? [e] : []));
-    expect(messages[0].text).toBe('Hi Ada, I am Grace.');
-    expect(messages[0].agent.name).toBe('Grace');
-    expect(messages[1].attachments).toEqual([{ url: 'https://files.example.com/invoice.pdf', name: 'invoice.pdf', contentType: 'application/pdf' }]);
+    expect(messages[0]!.text).toBe('Hi Ada, I am Grace.');
+    expect(messages[0]!.agent.name).toBe('Grace');
+    expect(messages[1]!.attachments).toEqual([{ url: 'https://files.example.com/invoice.pdf', name: 'invoice.pdf', contentType: 'application/pdf' }]);
   });
 
   it('delivers bot-flow messages without announcing an agent, then announces the human agent', async () => {
@@ -187,7 +187,7 @@ describe('Web Messaging provider against the simulator', () => {
     const texts = ['one', 'two', 'three', 'four', 'five'];
     await Promise.all(texts.map((t) => session.sendText(t)));
     expect(sim.stats.rateLimited).toBeGreaterThan(0);
-    const info = sim.listConversations()[0];
+    const info = sim.listConversations()[0]!;
     expect(info.messages.map((m) => m.text)).toEqual(texts);
   });
 
@@ -417,7 +417,7 @@ describe('Web Messaging simulator protocol', () => {
     ws.send(JSON.stringify({ action: 'onMessage', token: 'tok3', tracingId: 'm', message: { type: 'Text', text: 'first' } }));
     ws.send(JSON.stringify({ action: 'getJwt', token: 'tok3', tracingId: 'j' }));
     await waitFrames(frames, 3);
-    const jwtFrame = parseServerFrame(raw[2]);
+    const jwtFrame = parseServerFrame(raw[2]!);
     if (!jwtFrame.ok || jwtFrame.frame.kind !== 'jwtResponse') throw new Error(`expected a JwtResponse, got ${raw[2]}`);
     const jwt = jwtFrame.frame.body.jwt;
     const conversation = await sim.waitForConversation();

@@ -91,7 +91,7 @@ export function describeVersionedStoreContract(name: string, makeStore: () => Pr
         expect(loser.reason).toBeInstanceOf(StoreConflictError);
         expect(loser.reason).toMatchObject({ kind: 'stale' });
       }
-      const winner = winners[0].value;
+      const winner = winners[0]!.value;
       await expect(store.read(doc.id)).resolves.toStrictEqual(winner);
     });
 
