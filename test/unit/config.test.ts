@@ -76,3 +76,11 @@ describe('loadConfig', () => {
     for (const name of read) expect(Object.keys(SETTINGS)).toContain(name);
   });
 });
+
+describe('README', () => {
+  it('lists every setting', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(`${__dirname}/../../README.md`, 'utf8');
+    for (const name of Object.keys(SETTINGS)) expect(readme.includes(`| \`${name}\` |`) ? name : `${name} missing`).toBe(name);
+  });
+});
