@@ -132,7 +132,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     options.now,
   );
 
-  const transferDialog = new TransferDialog(handoff, transcriptAccessor, options.preChatQuestions ?? []);
+  const transferDialog = new TransferDialog(handoff, transcriptAccessor, options.preChatQuestions ?? config.handoff.preChatQuestions);
   const mainDialog = new MainDialog(Faq.default(), transferDialog, mainStateAccessor);
   const bot = new HandoffBot(mainDialog, dialogStateAccessor, handoff, stateSaver, logger.child({ module: 'bot' }));
   return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };

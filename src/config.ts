@@ -56,6 +56,7 @@ export interface Config {
     readonly idleWarningSeconds: number;
     readonly leaseSeconds: number;
     readonly sweepIntervalSeconds: number;
+    readonly preChatQuestions: readonly { readonly key: string; readonly prompt: string }[];
   };
   /** Demo mode runs the Genesys simulator in-process and serves the demo pages. */
   readonly demo: boolean;
@@ -110,6 +111,7 @@ export const SETTINGS = {
   HandoffIdleWarningSeconds: 'Warn the user this long before the idle timeout (default 120).',
   HandoffLeaseSeconds: 'Lease of an instance on a live chat; another instance takes over after it lapses (default 30).',
   HandoffSweepIntervalSeconds: 'How often timers and leases are checked (default 5).',
+  HandoffPreChatQuestions: 'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
   DemoMode: 'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
 } as const;
 
@@ -175,6 +177,30 @@ class SettingsReader {
       this.problems.push(`${name} is not a valid URL (got "${raw}")`);
     }
     return raw.replace(/\/+$/, '');
+  }
+
+  questions(name: SettingName): { key: string; prompt: string }[] {
+    const raw = this.string(name);
+    if (raw === '') return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      this.problems.push(`${name} must be JSON (got "${raw}")`);
+      return [];
+    }
+    const valid =
+      Array.isArray(parsed) &&
+      parsed.every(
+        (q: unknown) =>
+          typeof q === 'object' && q !== null && typeof (q as { key?: unknown }).key === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test((q as { key: string }).key) &&
+          typeof (q as { prompt?: unknown }).prompt === 'string' && (q as { prompt: string }).prompt.trim() !== '',
+      );
+    if (!valid) {
+      this.problems.push(`${name} must be a JSON array of {"key": "<letters, digits, _>", "prompt": "<question>"}`);
+      return [];
+    }
+    return (parsed as { key: string; prompt: string }[]).map((q) => ({ key: q.key, prompt: q.prompt }));
   }
 
   require(condition: boolean, problem: string): void {
@@ -264,6 +290,7 @@ export function loadConfig(env: Env): Config {
       idleWarningSeconds,
       leaseSeconds: r.integer('HandoffLeaseSeconds', 30, 5, 3600),
       sweepIntervalSeconds: r.integer('HandoffSweepIntervalSeconds', 5, 1, 600),
+      preChatQuestions: r.questions('HandoffPreChatQuestions'),
     },
     demo: r.boolean('DemoMode', deploymentId === '' && appId === ''),
   };

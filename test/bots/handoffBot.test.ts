@@ -251,3 +251,28 @@ describe('HandoffBot handoff', () => {
     expect(harness.takeTexts()).toEqual([]);
   });
 });
+
+describe('HandoffBot pre-chat questions and errors', () => {
+  it('asks the configured questions and hands the answers to the agent', async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({
+      provider,
+      config: testConfig({ HandoffPreChatQuestions: '[{"key":"orderNumber","prompt":"What is your order number?"}]' }),
+    });
+    expect((await harness.say('agent')).map((r) => r.text)).toEqual(['What is your order number?']);
+    expect((await harness.say('A-1234')).map((r) => r.text)).toEqual([MESSAGES.connecting, MESSAGES.queued]);
+    expect(provider.last.request?.attributes.orderNumber).toBe('A-1234');
+  });
+
+  it('answers a failing turn with one friendly sentence, and a trace only in the Emulator', async () => {
+    const harness = await BotHarness.create();
+    const failing = { ...harness.storage.botStorage, read: () => Promise.reject(new Error('storage exploded')) };
+    const broken = await BotHarness.create({ storage: { ...harness.storage, botStorage: failing } });
+    const replies = await broken.say('hello');
+    expect(replies.map((r) => r.text)).toEqual([MESSAGES.turnError]);
+    expect(JSON.stringify(replies)).not.toContain('storage exploded');
+    const emulatorBot = await BotHarness.create({ storage: { ...harness.storage, botStorage: failing }, channelId: 'emulator' });
+    const emulator = await emulatorBot.say('hello');
+    expect(emulator.map((r) => r.type)).toEqual(['trace', 'message']);
+  });
+});

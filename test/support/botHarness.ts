@@ -14,6 +14,8 @@ export interface BotHarnessOptions {
   config?: Config;
   storage?: AppStorage;
   now?: () => number;
+  /** Channel of the test conversation (default `test`); trace activities are kept when set. */
+  channelId?: string;
 }
 
 /**
@@ -31,7 +33,8 @@ export class BotHarness {
     const config = options.config ?? testConfig();
     const logger = createSilentLogger();
     const storage = options.storage ?? (await createStorage<HandoffDocument>(config, logger));
-    const adapter = new TestAdapter();
+    const adapter =
+      options.channelId === undefined ? new TestAdapter() : new TestAdapter(undefined, { channelId: options.channelId }, true);
     const services = buildBot(config, logger, {
       storage,
       provider: options.provider,
