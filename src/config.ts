@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { GenesysProviderName } from './genesys/handoffProvider';
 
 /** How the bot authenticates to the Bot Framework channels. */
@@ -78,8 +79,8 @@ export class ConfigError extends Error {
 export const SETTINGS = {
   PORT: 'HTTP port the bot listens on (default 3978).',
   LogLevel: 'trace, debug, info (default), warn, error, fatal or silent. Message text is only logged at debug.',
-  InstanceId: 'Name of this instance for chat leases (default: WEBSITE_INSTANCE_ID on App Service, else host and pid).',
-  WEBSITE_INSTANCE_ID: 'Set by Azure App Service; used as InstanceId when that is empty.',
+  InstanceId: 'Name of this process for chat leases; must be unique per process (default: WEBSITE_INSTANCE_ID or host name, plus pid and a random suffix).',
+  WEBSITE_INSTANCE_ID: 'Set by Azure App Service; the first part of the default InstanceId.',
   MicrosoftAppId: 'Bot identity (GUID). Empty: no authentication, for the Bot Framework Emulator and local runs.',
   MicrosoftAppPassword: 'Client secret of MicrosoftAppId (not used with UserAssignedMSI).',
   MicrosoftAppType: 'MultiTenant (default), SingleTenant or UserAssignedMSI.',
@@ -254,7 +255,8 @@ export function loadConfig(env: Env): Config {
   const config: Config = {
     port: r.integer('PORT', 3978, 0, 65535),
     logLevel: r.oneOf('LogLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
-    instanceId: r.string('InstanceId') || r.string('WEBSITE_INSTANCE_ID') || `${hostName()}-${process.pid}`,
+    // Several processes (and overlapping restarts) share WEBSITE_INSTANCE_ID: each gets its own id.
+    instanceId: r.string('InstanceId') || `${r.string('WEBSITE_INSTANCE_ID') || hostName()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     microsoft: { appId, appPassword, appType, tenantId },
     cosmos: {
       endpoint: cosmosEndpoint,
@@ -295,6 +297,9 @@ export function loadConfig(env: Env): Config {
     demo: r.boolean('DemoMode', deploymentId === '' && appId === ''),
   };
 
+  if (config.handoff.sweepIntervalSeconds * 2 > config.handoff.leaseSeconds) {
+    r.require(false, 'HandoffSweepIntervalSeconds must be at most half of HandoffLeaseSeconds');
+  }
   if (config.demo) {
     r.require(deploymentId === '', 'DemoMode cannot be true while GenesysDeploymentId is set: the demo uses its own simulated Genesys');
   }

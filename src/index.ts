@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { ConfigError, describeConfig, loadConfig } from './config';
+import { createDemoRoutes } from './demo/demoRoutes';
 import { createLogger } from './logger';
 import { startApplication } from './startApplication';
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   logger.info({ settings: describeConfig(config) }, 'settings loaded');
 
-  const running = await startApplication(config, logger);
+  const running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger) });
   logger.info({ port: running.port, demo: config.demo, urls: running.urls }, 'bot is listening');
 
   let shuttingDown = false;

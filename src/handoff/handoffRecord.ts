@@ -49,6 +49,11 @@ export interface HandoffRecord {
   /** Where proactive messages go. */
   reference: Partial<ConversationReference>;
   provider: GenesysProviderName;
+  /**
+   * Identifies one live chat among the successive chats of a conversation (a new value at every
+   * `begin`), so events of an earlier chat can never act on a later one.
+   */
+  generation: string;
   /** What any instance needs to reattach to the Genesys chat (contains secrets; redacted in logs). */
   resumeData?: ResumeData;
   agentName?: string;

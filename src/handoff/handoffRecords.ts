@@ -100,6 +100,7 @@ export class HandoffRecords {
     reason: string,
     patch: (record: HandoffRecord) => void = () => undefined,
     expectedFrom?: readonly HandoffState[],
+    generation?: string,
   ): Promise<TransitionResult> {
     const outcome: { changed: boolean; from: HandoffState | undefined } = { changed: false, from: undefined };
     const record = await this.update(id, (current) => {
@@ -107,6 +108,7 @@ export class HandoffRecords {
       outcome.from = current.state;
       if (!TRANSITIONS[current.state].includes(to)) return undefined;
       if (expectedFrom !== undefined && !expectedFrom.includes(current.state)) return undefined;
+      if (generation !== undefined && current.generation !== generation) return undefined;
       current.state = to;
       current.reason = reason;
       if (ACTIVE_STATES.includes(to)) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ActivityTypes, type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
 import type { ChatEndReason, ChatEvent, ChatSession, HandoffProvider, RoutingRequest } from '../genesys/handoffProvider';
@@ -44,6 +45,8 @@ export type StartHandoffResult =
   | { status: 'failed'; code: string };
 
 interface LocalChat {
+  /** The record generation this local chat belongs to. */
+  generation: string;
   session: ChatSession | undefined;
   reference: Partial<ConversationReference>;
 }
@@ -70,6 +73,10 @@ const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
 
 /** How many chats are resumed or released at once. */
 const PARALLELISM = 16;
+/** Most chats taken over in one sweep, so a sweep stays short; the rest follow in the next ones. */
+const MAX_TAKEOVERS_PER_SWEEP = 500;
+/** Waits before retrying a proactive message the channel did not accept. */
+const DELIVERY_RETRY_DELAYS_MS = [500, 2_000, 5_000];
 /** A full scan for orphaned chats runs every this many sweeps. */
 const FULL_SCAN_EVERY = 12;
 
@@ -84,6 +91,7 @@ export class HandoffSessionManager {
   private readonly chats = new Map<string, LocalChat>();
   private readonly logger: Logger;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private sweeps = 0;
   private lastHeartbeatOk = 0;
@@ -122,6 +130,7 @@ export class HandoffSessionManager {
     if (provider === undefined) return { status: 'unavailable' };
     const id = handoffRecordId(request.channelId, request.conversationId);
     const now = this.now();
+    const generation = randomUUID();
     const begun = await this.records.begin({
       id,
       type: 'handoff',
@@ -133,6 +142,7 @@ export class HandoffSessionManager {
       ...(request.userName === undefined ? {} : { userName: request.userName }),
       reference: request.reference,
       provider: provider.name,
+      generation,
       deliveredMessageIds: [],
       owner: this.settings.instanceId,
       createdAt: now,
@@ -143,7 +153,7 @@ export class HandoffSessionManager {
     });
     if (begun === undefined) return { status: 'alreadyActive' };
 
-    this.chats.set(id, { session: undefined, reference: request.reference });
+    this.chats.set(id, { generation, session: undefined, reference: request.reference });
     const log = this.logger.child({ conversationId: request.conversationId });
     try {
       const session = await provider.startChat(
@@ -159,32 +169,40 @@ export class HandoffSessionManager {
           introduction: formatTranscriptForAgent(request.transcript, this.settings.introductionMaxChars ?? 4000),
           ...(this.settings.routing === undefined ? {} : { routing: this.settings.routing }),
         },
-        (event) => this.onChatEvent(id, event),
+        (event) => this.onChatEvent(id, generation, event),
       );
+      const bound = await this.records.update(id, (r) => {
+        if (r.generation !== generation || !ACTIVE_STATES.includes(r.state)) return undefined;
+        r.resumeData = session.resumeData;
+        return r;
+      });
+      const stillOurs = bound?.generation === generation && ACTIVE_STATES.includes(bound.state) && bound.resumeData !== undefined;
       const local = this.chats.get(id);
-      if (local === undefined) {
-        // The chat ended while it was being opened (the user cancelled): close it on Genesys too.
+      if (!stillOurs) {
+        // The user cancelled (here or on another instance) while the chat was being opened.
+        if (local?.generation === generation) this.chats.delete(id);
         await session.end().catch((err: unknown) => {
           log.warn({ err }, 'could not end a chat cancelled while opening');
         });
         return { status: 'started' };
       }
+      if (local?.generation !== generation || this.stopped) {
+        // Released meanwhile (shutdown or lost lease): the chat lives on; another instance resumes it.
+        await session.detach();
+        return { status: 'started' };
+      }
       local.session = session;
-      await this.records.update(id, (r) => {
-        r.resumeData = session.resumeData;
-        return r;
-      });
       log.info({ provider: provider.name }, 'live chat opened');
       return { status: 'started' };
     } catch (err) {
-      this.chats.delete(id);
+      if (this.chats.get(id)?.generation === generation) this.chats.delete(id);
       const code = isGenesysError(err) ? err.code : 'unexpected';
       const refused = isGenesysError(err) && !err.transient && err.code !== 'closed';
       log.warn({ err, code }, 'could not open a live chat');
       await this.records.transition(id, 'failed', `could not open the chat: ${code}`, (r) => {
         r.endReason = refused ? 'refused' : 'startFailed';
         clearTimers(r);
-      });
+      }, ACTIVE_STATES, generation);
       return refused && isGenesysError(err) ? { status: 'refused', code: err.code } : { status: 'failed', code };
     }
   }
@@ -202,6 +220,9 @@ export class HandoffSessionManager {
       if (local?.session !== undefined) {
         await local.session.sendText(text);
       } else if (record.resumeData !== undefined && this.provider !== undefined) {
+        // Re-check: a chat that ended meanwhile must not be reopened by a late message.
+        const current = await this.records.get(record.id);
+        if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) return false;
         await this.provider.sendDetached(record.resumeData, text);
       } else {
         log.info({ state: record.state }, 'user wrote before the chat could take messages');
@@ -247,7 +268,15 @@ export class HandoffSessionManager {
   /** Starts heartbeats, timers and recovery of chats left by stopped instances. */
   async startBackground(): Promise<void> {
     if (this.provider === undefined) return;
+    await this.beat();
     await this.sweep(true);
+    // The heartbeat has its own timer so that long sweeps (mass takeovers) never let the lease lapse.
+    this.heartbeatTimer = setInterval(() => {
+      this.beat().catch((err: unknown) => {
+        this.logger.warn({ err }, 'heartbeat failed');
+      });
+    }, Math.max(1_000, Math.floor((this.settings.leaseSeconds * 1000) / 3)));
+    this.heartbeatTimer.unref();
     this.sweepTimer = setInterval(() => {
       if (this.sweeping !== undefined) return;
       this.sweeping = this.sweep(false)
@@ -268,6 +297,7 @@ export class HandoffSessionManager {
   async shutdown(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
     await this.sweeping;
     const ids = [...this.chats.keys()];
     await forEachLimited(ids, PARALLELISM, async (id) => {
@@ -289,6 +319,7 @@ export class HandoffSessionManager {
   async halt(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
     const sessions = [...this.chats.values()].flatMap((c) => (c.session === undefined ? [] : [c.session]));
     this.chats.clear();
     await Promise.all(
@@ -306,22 +337,35 @@ export class HandoffSessionManager {
     if (this.stopped) return;
     this.sweeps++;
     const now = this.now();
+    if (this.lastHeartbeatOk === 0 || now - this.lastHeartbeatOk > this.settings.leaseSeconds * 1000) {
+      // Without a fresh heartbeat other instances may own our chats; do nothing until it is back.
+      await this.beat();
+      if (now - this.lastHeartbeatOk > this.settings.leaseSeconds * 1000) return;
+    }
+    await this.runTimers(now);
+    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
+    await this.takeOver(startup, now);
+  }
+
+  /**
+   * Renews this instance's heartbeat (its lease on the chats it owns). When renewal has failed for
+   * a whole lease, other instances may have taken the chats over: local connections are dropped
+   * rather than risk delivering twice; the records are reclaimed once storage answers again.
+   */
+  async beat(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.now();
     const leaseMs = this.settings.leaseSeconds * 1000;
     try {
       await this.records.heartbeat(heartbeatId(this.settings.instanceId), this.settings.instanceId, now + leaseMs);
       this.lastHeartbeatOk = now;
     } catch (err) {
       this.logger.warn({ err }, 'could not renew the instance heartbeat');
-      if (now - this.lastHeartbeatOk > leaseMs && this.lastHeartbeatOk > 0) {
-        // Others may already have taken our chats: let go rather than deliver twice.
-        this.logger.error('heartbeat lapsed; releasing local live chats');
+      if (this.lastHeartbeatOk > 0 && now - this.lastHeartbeatOk > leaseMs && this.chats.size > 0) {
+        this.logger.error({ chats: this.chats.size }, 'heartbeat lapsed; dropping local live-chat connections');
         for (const id of [...this.chats.keys()]) await this.detachLocal(id);
       }
-      return;
     }
-    await this.runTimers(now);
-    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
-    await this.takeOver(startup, now);
   }
 
   private queueDeadline(now: number): Pick<HandoffRecord, 'queueDeadline'> {
@@ -335,13 +379,18 @@ export class HandoffSessionManager {
     record.idleWarned = false;
   }
 
-  private async onChatEvent(id: string, event: ChatEvent): Promise<void> {
+  private async onChatEvent(id: string, generation: string, event: ChatEvent): Promise<void> {
+    if (this.chats.get(id)?.generation !== generation) {
+      // An event of a chat this instance no longer holds (ended, released, or an earlier chat).
+      this.logger.debug({ recordId: id, kind: event.kind }, 'ignoring an event of a chat not held here');
+      return;
+    }
     const now = this.now();
     switch (event.kind) {
       case 'queued': {
         const result = await this.records.transition(id, 'queued', 'genesys accepted the chat', (r) => {
           r.queuedAt = now;
-        }, ['requested']);
+        }, ['requested'], generation);
         if (result.changed && result.record !== undefined) {
           await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.queued)], { role: 'bot' }, 'Waiting for an agent.');
         }
@@ -357,7 +406,7 @@ export class HandoffSessionManager {
           r.lastActivityAt = now;
           r.queueDeadline = undefined;
           this.armIdle(r, now);
-        }, ACTIVE_STATES);
+        }, ACTIVE_STATES, generation);
         if (result.changed && join.announce && result.record !== undefined) {
           const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
           await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
@@ -365,7 +414,7 @@ export class HandoffSessionManager {
         return;
       }
       case 'agentMessage':
-        await this.deliverAgentMessage(id, event, now);
+        await this.deliverAgentMessage(id, generation, event, now);
         return;
       case 'agentTyping': {
         const local = this.chats.get(id);
@@ -383,15 +432,15 @@ export class HandoffSessionManager {
           Object.assign(r, this.queueDeadline(now));
           r.idleDeadline = undefined;
           r.idleWarningAt = undefined;
-        }, ['connected']);
+        }, ['connected'], generation);
         if (result.changed && result.record !== undefined) {
           await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.agentTransferred)], { role: 'bot' }, 'Transferred to another agent.');
         }
         return;
       }
       case 'ended':
+        await this.finish(id, PROVIDER_END_REASONS[event.reason], `genesys ended the chat (${event.reason})`, generation);
         this.chats.delete(id);
-        await this.finish(id, PROVIDER_END_REASONS[event.reason], `genesys ended the chat (${event.reason})`);
         return;
       case 'error':
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
@@ -399,9 +448,9 @@ export class HandoffSessionManager {
     }
   }
 
-  private async deliverAgentMessage(id: string, event: Extract<ChatEvent, { kind: 'agentMessage' }>, now: number): Promise<void> {
+  private async deliverAgentMessage(id: string, generation: string, event: Extract<ChatEvent, { kind: 'agentMessage' }>, now: number): Promise<void> {
     const record = await this.records.get(id);
-    if (record === undefined || !ACTIVE_STATES.includes(record.state)) return;
+    if (record === undefined || !ACTIVE_STATES.includes(record.state) || record.generation !== generation) return;
     if (record.owner !== this.settings.instanceId) {
       // Another instance owns this chat now: stop listening here so nothing is delivered twice.
       this.logger.info({ conversationId: record.conversationId, owner: record.owner }, 'chat owned elsewhere; detaching');
@@ -425,7 +474,8 @@ export class HandoffSessionManager {
       if (images.length > 0) message.attachments = images;
       activities.push(message);
     }
-    await this.messenger.send(record.reference, activities, { role: 'agent', ...(event.agent.name ?? record.agentName) === undefined ? {} : { name: event.agent.name ?? record.agentName } });
+    const agentName = event.agent.name ?? record.agentName;
+    await this.deliverWithRetry(record, activities, { role: 'agent', ...(agentName === undefined ? {} : { name: agentName }) });
     await this.records.update(id, (r) => {
       r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(-MAX_DELIVERED_IDS);
       r.lastDeliveredAt = event.time;
@@ -435,11 +485,26 @@ export class HandoffSessionManager {
     });
   }
 
-  private async finish(id: string, reason: HandoffEndReason, detail: string): Promise<void> {
+  /** Sends proactively, retrying what the channel refused (throttling, outages) a few times. */
+  private async deliverWithRetry(record: HandoffRecord, activities: Partial<Activity>[], speaker: { role: 'agent'; name?: string }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.messenger.send(record.reference, activities, speaker);
+        return;
+      } catch (err) {
+        const wait = DELIVERY_RETRY_DELAYS_MS[attempt];
+        if (wait === undefined || this.stopped) throw err;
+        this.logger.warn({ err, conversationId: record.conversationId, attempt: attempt + 1 }, 'channel refused an agent message; retrying');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async finish(id: string, reason: HandoffEndReason, detail: string, generation?: string): Promise<void> {
     const result = await this.records.transition(id, 'ended', detail, (r) => {
       r.endReason = reason;
       clearTimers(r);
-    }, ACTIVE_STATES);
+    }, ACTIVE_STATES, generation);
     if (!result.changed || result.record === undefined) return;
     await this.messenger.send(result.record.reference, [MessageFactory.text(END_MESSAGES[reason])], { role: 'bot' }, `Live chat ended (${reason}).`);
   }
@@ -451,9 +516,16 @@ export class HandoffSessionManager {
     try {
       if (local?.session !== undefined) await local.session.end();
       else if (record.resumeData !== undefined && this.provider !== undefined) await this.provider.endDetached(record.resumeData);
+      return;
     } catch (err) {
-      this.logger.warn({ err, conversationId: record.conversationId }, 'could not end the chat on Genesys; it will end there by timeout');
+      this.logger.warn({ err, conversationId: record.conversationId }, 'could not end the chat on Genesys; trying once more on a new connection');
     }
+    // Stop listening on the old connection, then try once more from a fresh one.
+    await local?.session?.detach().catch(() => undefined);
+    if (record.resumeData === undefined || this.provider === undefined) return;
+    await this.provider.endDetached(record.resumeData).catch((err: unknown) => {
+      this.logger.warn({ err, conversationId: record.conversationId }, 'could not end the chat on Genesys; it will end there by its own timeout');
+    });
   }
 
   private async runTimers(now: number): Promise<void> {
@@ -513,26 +585,26 @@ export class HandoffSessionManager {
     const alive = new Set(beats.filter((b) => b.expiresAt > now).map((b) => b.instanceId));
     alive.add(this.settings.instanceId);
     let candidates: HandoffRecord[];
+    const me = this.settings.instanceId;
     if (startup || this.sweeps % FULL_SCAN_EVERY === 0) {
-      candidates = (await this.records.listActive()).filter(
-        (r) => !alive.has(r.owner) || r.owner === '' || (startup && r.owner === this.settings.instanceId),
-      );
+      candidates = (await this.records.listActive()).filter((r) => !alive.has(r.owner) || r.owner === '' || r.owner === me);
     } else {
       const dead = beats.filter((b) => b.expiresAt <= now).map((b) => b.instanceId);
-      candidates = await this.records.listOwnedBy(['', ...dead]);
+      candidates = await this.records.listOwnedBy(['', me, ...dead]);
     }
-    candidates = candidates.filter((r) => !this.chats.has(r.id));
+    // Chats owned here but not held (dropped after a lapsed heartbeat, or a failed step) are reclaimed too.
+    candidates = candidates.filter((r) => !this.chats.has(r.id)).slice(0, MAX_TAKEOVERS_PER_SWEEP);
     if (candidates.length === 0) return;
     this.logger.info({ count: candidates.length }, 'taking over live chats of stopped instances');
     await forEachLimited(candidates, PARALLELISM, async (candidate) => {
-      await this.claimAndResume(candidate, alive, startup);
+      await this.claimAndResume(candidate, alive);
     });
   }
 
-  private async claimAndResume(candidate: HandoffRecord, alive: Set<string>, startup: boolean): Promise<void> {
+  private async claimAndResume(candidate: HandoffRecord, alive: Set<string>): Promise<void> {
     const me = this.settings.instanceId;
     const claimed = await this.records.update(candidate.id, (r) => {
-      const orphan = r.owner === '' || !alive.has(r.owner) || (startup && r.owner === me);
+      const orphan = r.owner === '' || !alive.has(r.owner) || (r.owner === me && !this.chats.has(r.id));
       if (!ACTIVE_STATES.includes(r.state) || !orphan) return undefined;
       r.owner = me;
       return r;
@@ -543,29 +615,30 @@ export class HandoffSessionManager {
       await this.finish(claimed.id, 'connectionLost', 'the chat was never fully opened');
       return;
     }
-    this.chats.set(claimed.id, { session: undefined, reference: claimed.reference });
+    const generation = claimed.generation;
+    this.chats.set(claimed.id, { generation, session: undefined, reference: claimed.reference });
     try {
       const session = await this.provider.resumeChat(
         claimed.resumeData,
         { deliveredMessageIds: claimed.deliveredMessageIds, ...(claimed.lastDeliveredAt === undefined ? {} : { lastDeliveredAt: claimed.lastDeliveredAt }) },
-        (event) => this.onChatEvent(claimed.id, event),
+        (event) => this.onChatEvent(claimed.id, generation, event),
       );
       const local = this.chats.get(claimed.id);
-      if (local === undefined) {
+      if (local?.generation !== generation) {
         await session.detach();
         return;
       }
       local.session = session;
       log.info('live chat resumed');
     } catch (err) {
-      this.chats.delete(claimed.id);
+      if (this.chats.get(claimed.id)?.generation === generation) this.chats.delete(claimed.id);
       if (isGenesysError(err) && err.transient) {
         log.warn({ err }, 'could not resume a live chat yet; releasing it for a later attempt');
         await this.records.update(claimed.id, (r) => (r.owner === me ? { ...r, owner: '' } : undefined));
         return;
       }
       log.warn({ err }, 'live chat cannot be resumed');
-      await this.finish(claimed.id, isGenesysError(err) && err.code === 'sessionExpired' ? 'expired' : 'connectionLost', 'resume failed');
+      await this.finish(claimed.id, isGenesysError(err) && err.code === 'sessionExpired' ? 'expired' : 'connectionLost', 'resume failed', generation);
     }
   }
 

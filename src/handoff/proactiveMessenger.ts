@@ -39,7 +39,10 @@ export class ProactiveMessenger {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
       }
       if (activities.length > 0) await context.sendActivities(activities);
-      await this.stateSaver.save(context);
+      // The user has seen the message: a failure to record it must not make the caller send it again.
+      await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
+        this.logger.warn({ err, conversationId: reference.conversation?.id }, 'sent, but could not save the transcript');
+      });
     });
   }
 

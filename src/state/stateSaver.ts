@@ -28,13 +28,17 @@ export class StateSaver {
     private readonly logger: Logger,
   ) {}
 
-  /** Saves both states, resolving concurrency conflicts. */
-  async save(context: TurnContext): Promise<void> {
-    await this.saveOne(context, this.conversationState, true);
-    await this.saveOne(context, this.userState, false);
+  /**
+   * Saves both states, resolving concurrency conflicts. A `proactive` turn (an agent message) did
+   * not handle a user activity: on a conflict it re-applies only its transcript entries and keeps
+   * everything else as stored.
+   */
+  async save(context: TurnContext, mode: 'turn' | 'proactive' = 'turn'): Promise<void> {
+    await this.saveOne(context, this.conversationState, true, mode);
+    await this.saveOne(context, this.userState, false, mode);
   }
 
-  private async saveOne(context: TurnContext, state: BotState, hasTranscript: boolean): Promise<void> {
+  private async saveOne(context: TurnContext, state: BotState, hasTranscript: boolean, mode: 'turn' | 'proactive'): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await state.saveChanges(context, attempt > 1);
@@ -42,17 +46,18 @@ export class StateSaver {
       } catch (err) {
         if (!isEtagConflict(err) || attempt >= MAX_SAVE_ATTEMPTS) throw err;
         this.logger.debug({ conversationId: context.activity.conversation.id, attempt }, 'state changed concurrently; re-applying this turn');
-        await this.reapply(context, state, hasTranscript);
+        await this.reapply(context, state, hasTranscript, mode);
       }
     }
   }
 
-  private async reapply(context: TurnContext, state: BotState, hasTranscript: boolean): Promise<void> {
+  private async reapply(context: TurnContext, state: BotState, hasTranscript: boolean, mode: 'turn' | 'proactive'): Promise<void> {
     const mine = { ...(state.get(context) as Record<string, unknown> | undefined) };
     await state.load(context, true);
     const fresh = state.get(context) as Record<string, unknown> | undefined;
     if (fresh === undefined) return;
     for (const [key, value] of Object.entries(mine)) {
+      if (mode === 'proactive') break;
       if (key === 'eTag' || (hasTranscript && key === this.transcriptProperty)) continue;
       fresh[key] = value;
     }

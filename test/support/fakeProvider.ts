@@ -16,6 +16,7 @@ export class FakeChat implements ChatSession {
   ended = false;
   detached = false;
   failSends = false;
+  endError: GenesysError | undefined;
 
   constructor(
     readonly resumeData: ResumeData,
@@ -41,6 +42,7 @@ export class FakeChat implements ChatSession {
   }
 
   end(): Promise<void> {
+    if (this.endError !== undefined) return Promise.reject(this.endError);
     this.ended = true;
     return Promise.resolve();
   }
@@ -65,6 +67,10 @@ export class FakeProvider implements HandoffProvider {
   startError: GenesysError | undefined;
   /** When set, resumeChat rejects with it. */
   resumeError: GenesysError | undefined;
+  /** When set, startChat waits for this before resolving (to test races while a chat opens). */
+  startGate: Promise<void> | undefined;
+  /** When set, ending a chat fails with it. */
+  endError: GenesysError | undefined;
   /** Events replayed by resumeChat (missed while no instance held the chat). */
   backlog: ChatEvent[] = [];
   private counter = 0;
@@ -76,8 +82,11 @@ export class FakeProvider implements HandoffProvider {
       throw error;
     }
     const chat = new FakeChat({ provider: 'webmessaging', token: `token-${++this.counter}` }, listener, request, undefined);
+    chat.endError = this.endError;
     this.chats.push(chat);
+    const gate = this.startGate;
     await listener({ kind: 'queued' });
+    if (gate !== undefined) await gate;
     return chat;
   }
 

@@ -84,7 +84,7 @@ export class GuestChatRestClient {
     return response;
   }
 
-  /** `POST .../members/{memberId}/messages`. Not retried after a network failure (it might have arrived). */
+  /** `POST .../members/{memberId}/messages`. Not retried after a network failure or a gateway error (it might have arrived). */
   async sendMessage(credentials: GuestChatCredentials, body: string, bodyType: WebChatBodyType = 'standard'): Promise<WebChatMessage> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}/messages`;
     const data = await this.call('sendMessage', false, () => this.http.post(path, { body, bodyType }, { headers: this.authHeaders(credentials, true) }));
@@ -179,7 +179,8 @@ export class GuestChatRestClient {
         isRetryable: (err) => {
           if (!isGenesysError(err)) return false;
           if (err.code === 'rateLimited') return err.retryAfterMs === undefined || err.retryAfterMs <= maxRetryAfterMs;
-          if (err.code === 'serverError') return true;
+          // A gateway error (502/504) may hide a request that arrived: only idempotent calls retry it.
+          if (err.code === 'serverError') return idempotent || err.status === 500 || err.status === 503;
           return idempotent && (err.code === 'network' || err.code === 'timeout');
         },
         retryAfterMs: (err) => (isGenesysError(err) ? err.retryAfterMs : undefined),

@@ -179,6 +179,8 @@ export class GuestChatSession implements ChatSession {
 
   private async leave(): Promise<void> {
     this.setState('leaving', 'guest ends the chat');
+    // Messages the user sent before ending go first.
+    await this.sendQueue;
     try {
       await this.options.rest.deleteMember(this.options.credentials);
     } catch (err) {

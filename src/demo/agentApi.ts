@@ -1,0 +1,227 @@
+import type { ServerResponse } from 'node:http';
+import type * as restify from 'restify';
+import type { Logger } from '../logger';
+import type { SimulatedConversationInfo, WebMessagingSimulator } from '../simulator/webMessagingSimulator';
+import { jsonBody, routeParam, sendError } from './http';
+
+/** Path prefix of the agent console's JSON API. */
+export const AGENT_API_PATH = '/demo/api';
+
+/** A conversation as the agent console shows it (the guest's session token is left out). */
+export type AgentConversationView = Omit<SimulatedConversationInfo, 'sessionToken'>;
+
+/** Options of {@link AgentApi}. */
+export interface AgentApiOptions {
+  logger: Logger;
+  /** Most conversations listed, newest first (default 50). */
+  maxListed?: number;
+  /** Most open live-update streams; the oldest is closed first (default 20). */
+  maxStreams?: number;
+  /** Interval of SSE keep-alive comments (default 15 s). */
+  keepAliveMs?: number;
+}
+
+const MAX_NICKNAME_CHARS = 40;
+const MAX_AGENT_TEXT_CHARS = 4000;
+
+/**
+ * The agent console's API over the in-process Genesys simulator:
+ *
+ * - `GET /demo/api/conversations` and `GET /demo/api/conversations/:id`;
+ * - `POST /demo/api/conversations/:id/accept` `{ nickname }`, `/typing`, `/messages` `{ text }`, `/end`;
+ * - `GET /demo/api/events`: Server-Sent Events, `conversations` (the list, on every change) and
+ *   `typing` (`{ conversationId }` when the customer types).
+ */
+export class AgentApi {
+  private readonly logger: Logger;
+  private readonly streams = new Set<ServerResponse>();
+  private readonly maxListed: number;
+  private readonly maxStreams: number;
+  private pending: NodeJS.Timeout | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private readonly onChanged = (): void => {
+    this.scheduleBroadcast();
+  };
+  private readonly onGuestTyping = ({ conversationId }: { conversationId: string }): void => {
+    this.broadcast('typing', { conversationId });
+  };
+
+  constructor(
+    private readonly simulator: WebMessagingSimulator,
+    private readonly options: AgentApiOptions,
+  ) {
+    this.logger = options.logger.child({ component: 'agentConsole' });
+    this.maxListed = options.maxListed ?? 50;
+    this.maxStreams = options.maxStreams ?? 20;
+  }
+
+  /** Adds the routes to `server` and starts following the simulator. */
+  install(server: restify.Server): void {
+    const base = `${AGENT_API_PATH}/conversations`;
+    server.get(base, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+      res.send(200, { conversations: this.list() });
+      next();
+    });
+    server.get(`${base}/:conversationId`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      const info = this.simulator.getConversation(routeParam(req, 'conversationId') ?? '');
+      if (info === undefined) sendError(res, 404, 'conversationNotFound', 'No such conversation.');
+      else res.send(200, view(info));
+      next();
+    });
+    server.post(`${base}/:conversationId/accept`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      this.act(req, res, 'waiting', (id) => {
+        const body = jsonBody(req);
+        const raw = body?.nickname;
+        if (raw !== undefined && typeof raw !== 'string') return '"nickname" must be a string.';
+        const nickname = (raw ?? '').trim() || 'Agent';
+        if (nickname.length > MAX_NICKNAME_CHARS) return `"nickname" must be at most ${MAX_NICKNAME_CHARS} characters.`;
+        this.simulator.agentJoin(id, { nickname });
+        this.logger.info({ conversationId: id }, 'agent accepted a chat');
+        return undefined;
+      });
+      next();
+    });
+    server.post(`${base}/:conversationId/typing`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      this.act(req, res, 'active', (id) => {
+        // The simulator drops typing past Genesys' agent-side rate; that is not an error.
+        this.simulator.agentTyping(id);
+        return undefined;
+      });
+      next();
+    });
+    server.post(`${base}/:conversationId/messages`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      this.act(req, res, 'active', (id) => {
+        const text = jsonBody(req)?.text;
+        if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
+        if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
+        this.simulator.agentSay(id, text.trim());
+        return undefined;
+      });
+      next();
+    });
+    server.post(`${base}/:conversationId/end`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      this.act(req, res, 'waiting-or-active', (id) => {
+        this.simulator.agentDisconnect(id);
+        this.logger.info({ conversationId: id }, 'agent ended a chat');
+        return undefined;
+      });
+      next();
+    });
+    server.get(`${AGENT_API_PATH}/events`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      this.openStream(req, res);
+      next();
+    });
+
+    this.simulator.on('changed', this.onChanged);
+    this.simulator.on('guestTyping', this.onGuestTyping);
+    this.keepAlive = setInterval(() => {
+      for (const stream of this.streams) stream.write(': keep-alive\n\n');
+    }, this.options.keepAliveMs ?? 15_000);
+    this.keepAlive.unref();
+    server.server.once('close', () => {
+      this.close();
+    });
+  }
+
+  /** Stops following the simulator and closes every live-update stream. Idempotent. */
+  close(): void {
+    this.simulator.off('changed', this.onChanged);
+    this.simulator.off('guestTyping', this.onGuestTyping);
+    if (this.pending !== undefined) clearTimeout(this.pending);
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.pending = undefined;
+    this.keepAlive = undefined;
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+  }
+
+  /** The newest conversations, newest first. */
+  list(): AgentConversationView[] {
+    return this.simulator.listConversations().slice(-this.maxListed).reverse().map(view);
+  }
+
+  /**
+   * Runs an agent action on a conversation in the required state. `action` returns a problem with
+   * the request (400) or undefined; the answer is the conversation afterwards.
+   */
+  private act(
+    req: restify.Request,
+    res: restify.Response,
+    required: 'waiting' | 'active' | 'waiting-or-active',
+    action: (conversationId: string) => string | undefined,
+  ): void {
+    const id = routeParam(req, 'conversationId') ?? '';
+    const before = this.simulator.getConversation(id);
+    if (before === undefined) {
+      sendError(res, 404, 'conversationNotFound', 'No such conversation.');
+      return;
+    }
+    const allowed = required === 'waiting-or-active' ? before.state !== 'ended' : before.state === required;
+    if (!allowed) {
+      const message = before.state === 'ended' ? 'The chat has ended.' : before.state === 'waiting' ? 'Accept the chat first.' : 'The chat is already accepted.';
+      sendError(res, 409, 'wrongState', message);
+      return;
+    }
+    if (jsonBody(req) === undefined) {
+      sendError(res, 400, 'badArgument', 'The body must be a JSON object.');
+      return;
+    }
+    let problem: string | undefined;
+    try {
+      problem = action(id);
+    } catch (err) {
+      // The chat may have ended between the check and the action (the customer left).
+      this.logger.info({ err, conversationId: id }, 'agent action refused by the simulator');
+      sendError(res, 409, 'wrongState', 'The chat changed; reload it and try again.');
+      return;
+    }
+    if (problem !== undefined) {
+      sendError(res, 400, 'badArgument', problem);
+      return;
+    }
+    const after = this.simulator.getConversation(id);
+    res.send(200, after === undefined ? {} : view(after));
+  }
+
+  private openStream(req: restify.Request, res: restify.Response): void {
+    const raw: ServerResponse = res;
+    // restify replaces ServerResponse#writeHead process-wide and it does not return the response.
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 2000\n\n');
+    raw.write(`event: conversations\ndata: ${JSON.stringify(this.list())}\n\n`);
+    this.streams.add(raw);
+    while (this.streams.size > this.maxStreams) {
+      const oldest = this.streams.values().next().value;
+      if (oldest === undefined) break;
+      this.streams.delete(oldest);
+      oldest.end();
+    }
+    req.on('close', () => {
+      this.streams.delete(raw);
+    });
+  }
+
+  /** Coalesces bursts of simulator changes into one update. */
+  private scheduleBroadcast(): void {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      this.broadcast('conversations', this.list());
+    }, 50);
+  }
+
+  private broadcast(event: string, data: unknown): void {
+    if (this.streams.size === 0) return;
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const stream of this.streams) stream.write(frame);
+  }
+}
+
+function view(info: SimulatedConversationInfo): AgentConversationView {
+  const { sessionToken: _sessionToken, ...rest } = info;
+  return rest;
+}

@@ -1,0 +1,164 @@
+import type * as restify from 'restify';
+import { sendText } from './http';
+import { AGENT_SCRIPT } from './static/agentScript';
+import { CUSTOMER_SCRIPT } from './static/customerScript';
+import { DEMO_CSS } from './static/styles';
+import { WEBCHAT_FETCH_COMMAND, WEBCHAT_VERSION, type WebChatAsset } from './webChatAsset';
+
+/** Path of the customer page. */
+export const CUSTOMER_PAGE_PATH = '/demo/';
+/** Path of the agent console. */
+export const AGENT_CONSOLE_PATH = '/demo/agent';
+/** Path the Web Chat bundle is served at. */
+export const WEBCHAT_BUNDLE_PATH = '/demo/webchat.js';
+
+/** Name the demo customer chats under. */
+export const DEMO_CUSTOMER_NAME = 'Dana';
+/** Nickname the agent console suggests. */
+export const DEMO_AGENT_NICKNAME = 'Anna';
+
+// Web Chat injects its styles at run time; everything else comes from this server only.
+const CUSTOMER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+  "media-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const AGENT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The customer page: Web Chat connected to the bot through the local Direct Line service. */
+export function customerPageHtml(bundleAvailable: boolean): string {
+  const missing = bundleAvailable
+    ? ''
+    : `<div class="notice" role="alert" data-testid="webchat-missing">
+  The Web Chat bundle (botframework-webchat ${escapeHtml(WEBCHAT_VERSION)}) is not on this machine yet, so the chat cannot be shown.
+  In the bot's folder run <code>${escapeHtml(WEBCHAT_FETCH_COMMAND)}</code> (it needs access to the npm registry), then reload this page.
+</div>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Customer chat · demo</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/demo/demo.css">
+</head>
+<body class="customer">
+<header class="top">
+  <h1>Customer chat</h1>
+  <p>Demo: the bot runs locally and hands over to a simulated Genesys Cloud. Answer as the agent in the <a href="${AGENT_CONSOLE_PATH}" target="_blank" rel="noopener">agent console</a>.</p>
+</header>
+${missing}
+<div id="status" class="notice" role="alert" hidden></div>
+<main>
+  <section class="chat-frame" aria-label="Chat with the virtual assistant">
+    <div id="webchat" data-testid="webchat" data-user-name="${escapeHtml(DEMO_CUSTOMER_NAME)}"></div>
+  </section>
+</main>
+${bundleAvailable ? `<script src="${WEBCHAT_BUNDLE_PATH}"></script>\n<script src="/demo/customer.js"></script>` : ''}
+</body>
+</html>
+`;
+}
+
+/** The agent console: chats waiting in the simulated queue, their transcript, and the agent's controls. */
+export function agentConsoleHtml(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Agent console · demo</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/demo/demo.css">
+</head>
+<body class="agent">
+<header class="top">
+  <h1>Agent console</h1>
+  <p>Simulated Genesys Cloud. Chats appear here when a customer asks the bot for an agent on the <a href="${CUSTOMER_PAGE_PATH}" target="_blank" rel="noopener">customer page</a>.</p>
+  <p id="live-status" aria-live="polite">Connecting…</p>
+</header>
+<main>
+  <section class="panel" aria-labelledby="chats-heading">
+    <h2 id="chats-heading">Chats</h2>
+    <ul id="chat-list" class="chat-list" data-testid="chat-list"></ul>
+    <p id="chat-list-empty" class="empty">No chats yet. Ask the bot for an agent on the customer page.</p>
+  </section>
+  <section class="panel" aria-label="Selected chat">
+    <p id="detail-placeholder" class="placeholder">Select a chat.</p>
+    <div id="detail" data-testid="chat-detail" hidden>
+      <div class="detail-header">
+        <h2 id="detail-title" data-testid="detail-title"></h2>
+        <span id="detail-state" class="badge" data-testid="detail-state"></span>
+      </div>
+      <div class="detail-body">
+        <ol id="messages" class="messages" data-testid="messages" aria-label="Messages" aria-live="polite"></ol>
+        <aside class="attributes" aria-labelledby="attributes-heading">
+          <h3 id="attributes-heading">Custom attributes</h3>
+          <dl id="attributes" data-testid="custom-attributes"></dl>
+        </aside>
+      </div>
+      <div id="customer-typing" class="typing" data-testid="customer-typing" aria-live="polite"></div>
+      <form id="accept-form" class="composer" data-testid="accept-form" hidden>
+        <label for="nickname-input">Your name</label>
+        <input id="nickname-input" type="text" value="${escapeHtml(DEMO_AGENT_NICKNAME)}" maxlength="40" autocomplete="off" data-testid="nickname-input">
+        <button type="submit" data-testid="accept-button">Accept chat</button>
+      </form>
+      <form id="send-form" class="composer" data-testid="send-form" hidden>
+        <label class="visually-hidden" for="agent-input">Message to the customer</label>
+        <input id="agent-input" type="text" maxlength="4000" autocomplete="off" placeholder="Type a message" data-testid="agent-input">
+        <button type="submit" data-testid="send-button">Send</button>
+      </form>
+      <div class="composer">
+        <button id="end-button" type="button" class="danger" data-testid="end-button" hidden>End chat</button>
+        <span id="ended-note" data-testid="ended-note" hidden>This chat has ended.</span>
+      </div>
+      <div id="action-error" class="status-line" role="alert" data-testid="action-error"></div>
+    </div>
+  </section>
+</main>
+<script src="/demo/agent.js"></script>
+</body>
+</html>
+`;
+}
+
+/** Adds the demo pages and their assets to `server`. */
+export function installPages(server: restify.Server, webChat: WebChatAsset): void {
+  server.get('/demo', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    res.redirect(302, CUSTOMER_PAGE_PATH, next);
+  });
+  server.get(CUSTOMER_PAGE_PATH, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    sendText(res, 200, 'text/html; charset=utf-8', customerPageHtml(webChat.available()), { 'content-security-policy': CUSTOMER_CSP });
+    next();
+  });
+  server.get(AGENT_CONSOLE_PATH, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    sendText(res, 200, 'text/html; charset=utf-8', agentConsoleHtml(), { 'content-security-policy': AGENT_CSP });
+    next();
+  });
+  server.get('/demo/demo.css', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    sendText(res, 200, 'text/css; charset=utf-8', DEMO_CSS);
+    next();
+  });
+  server.get('/demo/customer.js', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    sendText(res, 200, 'text/javascript; charset=utf-8', CUSTOMER_SCRIPT);
+    next();
+  });
+  server.get('/demo/agent.js', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    sendText(res, 200, 'text/javascript; charset=utf-8', AGENT_SCRIPT);
+    next();
+  });
+  server.get(WEBCHAT_BUNDLE_PATH, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const bundle = webChat.load();
+    if (bundle === undefined) {
+      sendText(res, 404, 'text/javascript; charset=utf-8', `/* Web Chat bundle missing: run "${WEBCHAT_FETCH_COMMAND}" in the bot's folder. */\n`);
+    } else if (req.headers['if-none-match'] === bundle.etag) {
+      res.sendRaw(304, '', { etag: bundle.etag });
+    } else {
+      sendText(res, 200, 'text/javascript; charset=utf-8', bundle.body, { etag: bundle.etag, 'cache-control': 'no-cache' });
+    }
+    next();
+  });
+}

@@ -1,0 +1,89 @@
+import type { ChatEvent } from '../../src/genesys/handoffProvider';
+import { GenesysError } from '../../src/genesys/genesysError';
+import type { HandoffDocument } from '../../src/handoff/handoffRecord';
+import { createSilentLogger } from '../../src/logger';
+import { MESSAGES } from '../../src/resources/messages';
+import { createStorage } from '../../src/storage/createStorage';
+import { BotHarness } from '../support/botHarness';
+import { FakeProvider } from '../support/fakeProvider';
+import { testConfig } from '../support/testConfig';
+
+const message = (id: string, text: string): ChatEvent => ({ kind: 'agentMessage', id, text, time: new Date().toISOString(), agent: { name: 'Anna' }, attachments: [] });
+
+describe('live chats that could get stuck or cross', () => {
+  it('reclaims its own chats after its heartbeat lapsed and storage came back', async () => {
+    let now = 1_000_000;
+    const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider, storage, config: testConfig({ HandoffLeaseSeconds: '30' }), now: () => now });
+    await harness.services.handoff.beat();
+    await harness.say('agent');
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    harness.take();
+
+    // Storage refuses heartbeats for longer than the lease: the instance lets go of its connection.
+    const store = storage.handoffStore;
+    const replace = store.replace.bind(store);
+    store.replace = (value, etag) => (value.type === 'instance' ? Promise.reject(new Error('storage unavailable')) : replace(value, etag));
+    now += 31_000;
+    await harness.services.handoff.beat();
+    expect(provider.last.detached).toBe(true);
+    expect(harness.services.handoff.localChatCount).toBe(0);
+
+    // Storage is back: the next sweep reclaims the chat, reconnects and delivers what was missed.
+    store.replace = replace;
+    provider.backlog = [message('m1', 'are you still there?')];
+    now += 1_000;
+    await harness.services.handoff.sweep();
+    expect(provider.resumed).toHaveLength(1);
+    expect(harness.takeTexts()).toEqual(['are you still there?']);
+  });
+
+  it('never lets an earlier chat act on the next one', async () => {
+    const provider = new FakeProvider();
+    provider.endError = new GenesysError('network', 'connection reset');
+    const harness = await BotHarness.create({ provider });
+    await harness.say('agent');
+    const first = provider.last;
+    await first.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    harness.take();
+    expect((await harness.say('end chat')).map((r) => r.text)).toEqual([MESSAGES.userEnded]);
+    expect(first.detached).toBe(true);
+
+    provider.endError = undefined;
+    await harness.say('agent');
+    const second = provider.last;
+    expect(second).not.toBe(first);
+    harness.take();
+    await first.emit(message('old-1', 'late message of the old chat'));
+    await first.emit({ kind: 'ended', reason: 'agentEnded' });
+    expect(harness.takeTexts()).toEqual([]);
+    await second.emit({ kind: 'agentJoined', agent: { name: 'Ben' } });
+    expect(harness.takeTexts()).toEqual([MESSAGES.agentJoined('Ben')]);
+    await harness.say('hello Ben');
+    expect(second.sent).toEqual(['hello Ben']);
+  });
+
+  it('ends a chat the user cancelled while it was opening, and keeps the new one', async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider });
+    let release: () => void = () => undefined;
+    provider.startGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const opening = harness.say('agent');
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = provider.last;
+    await harness.say('cancel');
+    provider.startGate = undefined;
+    await harness.say('agent');
+    const second = provider.last;
+    release();
+    await opening;
+    expect(first.ended).toBe(true);
+    expect(second.ended).toBe(false);
+    await harness.say('is anyone there?');
+    expect(second.sent).toEqual(['is anyone there?']);
+    expect(first.sent).toEqual([]);
+  });
+});
