@@ -41,6 +41,15 @@ async function saveGuarded(storage: Storage, key: string, context: TurnContext, 
     if (current !== undefined && withoutEtag(current) === snap.json) state.eTag = current.eTag;
     else throw Object.assign(new Error(`Storage: error writing "${key}" due to eTag conflict.`), { code: 412 });
   }
+  if (state.eTag === undefined || state.eTag === '*') {
+    // Loaded before the document existed: writing without an eTag would overwrite whatever
+    // another writer created meanwhile, so check first (the Storage interface has no create-only write).
+    const current = (await storage.read([key]))[key] as StoreItem | undefined;
+    if (current !== undefined && withoutEtag(current) !== (snap?.json ?? '{}')) {
+      throw Object.assign(new Error(`Storage: error writing "${key}" due to eTag conflict.`), { code: 412 });
+    }
+    if (current !== undefined) state.eTag = current.eTag;
+  }
   const item: StoreItem = { ...state };
   await storage.write({ [key]: item });
   snaps.set(key, { json, etagStale: true });
@@ -50,32 +59,32 @@ function remember(context: TurnContext, key: string, state: Record<string, unkno
   snapshots(context).set(key, { json: withoutEtag(state), etagStale: false });
 }
 
+/** Loads through `load` and remembers what was loaded, for change detection and eTag checks. */
+async function loadRemembered(context: TurnContext, key: string, force: boolean, load: () => Promise<unknown>): Promise<Record<string, unknown>> {
+  const known = snapshots(context).has(key);
+  const state = (await load()) as Record<string, unknown>;
+  if (force || !known) remember(context, key, state);
+  return state;
+}
+
 /** Conversation state whose saves are guarded by eTags (see {@link saveGuarded}). */
 export class ConcurrentConversationState extends ConversationState {
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
-    const known = snapshots(context).has(await this.storageKey(context));
-    const state = (await super.load(context, force)) as Record<string, unknown>;
-    if (force || !known) remember(context, await this.storageKey(context), state);
-    return state;
+    return loadRemembered(context, await this.storageKey(context), force, () => super.load(context, force));
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    const key = await this.storageKey(context);
-    await saveGuarded(this.storage, key, context, this.get(context) as Record<string, unknown> | undefined, force);
+    await saveGuarded(this.storage, await this.storageKey(context), context, this.get(context) as Record<string, unknown> | undefined, force);
   }
 }
 
 /** User state whose saves are guarded by eTags (see {@link saveGuarded}). */
 export class ConcurrentUserState extends UserState {
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
-    const known = snapshots(context).has(await this.storageKey(context));
-    const state = (await super.load(context, force)) as Record<string, unknown>;
-    if (force || !known) remember(context, await this.storageKey(context), state);
-    return state;
+    return loadRemembered(context, await this.storageKey(context), force, () => super.load(context, force));
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    const key = await this.storageKey(context);
-    await saveGuarded(this.storage, key, context, this.get(context) as Record<string, unknown> | undefined, force);
+    await saveGuarded(this.storage, await this.storageKey(context), context, this.get(context) as Record<string, unknown> | undefined, force);
   }
 }
