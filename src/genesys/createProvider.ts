@@ -31,6 +31,7 @@ export function createProvider(config: Config, logger: Logger, endpoints: Provid
     ...(genesys.origin === '' ? {} : { origin: genesys.origin }),
     messagesPerSecond: genesys.messagesPerSecond,
     endMode: genesys.endMode,
+    reorderWindowMs: genesys.reorderWindowMs,
     logger: logger.child({ module: 'genesys.webmessaging' }),
   });
 }

@@ -92,7 +92,7 @@ export interface InstanceHeartbeat {
 export type HandoffDocument = HandoffRecord | InstanceHeartbeat;
 
 /** Most delivered message ids kept per record for de-duplication. */
-export const MAX_DELIVERED_IDS = 200;
+export const MAX_DELIVERED_IDS = 50;
 
 /** Id of an instance's heartbeat document. */
 export function heartbeatId(instanceId: string): string {

@@ -49,6 +49,8 @@ interface LocalChat {
   generation: string;
   session: ChatSession | undefined;
   reference: Partial<ConversationReference>;
+  /** The record as last read or written here; timers read storage only when this says one is due. */
+  record?: HandoffRecord;
 }
 
 const END_MESSAGES: Record<HandoffEndReason, string> = {
@@ -71,8 +73,12 @@ const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
   failed: 'connectionLost',
 };
 
-/** How many chats are resumed or released at once. */
-const PARALLELISM = 16;
+/** How many chats are resumed or released at once (resuming is I/O-bound). */
+const PARALLELISM = 64;
+/** User activity moves the idle deadline in storage at most this often (the timeout is minutes long). */
+const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
+/** The sweeper yields to the event loop after this many chats. */
+const SWEEP_YIELD_EVERY = 100;
 /** Most chats taken over in one sweep, so a sweep stays short; the rest follow in the next ones. */
 const MAX_TAKEOVERS_PER_SWEEP = 500;
 /** Waits before retrying a proactive message the channel did not accept. */
@@ -192,6 +198,7 @@ export class HandoffSessionManager {
         return { status: 'started' };
       }
       local.session = session;
+      local.record = bound;
       log.info({ provider: provider.name }, 'live chat opened');
       return { status: 'started' };
     } catch (err) {
@@ -233,12 +240,15 @@ export class HandoffSessionManager {
       return false;
     }
     const now = this.now();
-    await this.records.update(record.id, (r) => {
-      if (!ACTIVE_STATES.includes(r.state)) return undefined;
-      r.lastActivityAt = now;
-      this.armIdle(r, now);
-      return r;
-    });
+    if (now - record.lastActivityAt < ACTIVITY_WRITE_INTERVAL_MS && record.idleWarned !== true) return true;
+    this.track(
+      await this.records.update(record.id, (r) => {
+        if (!ACTIVE_STATES.includes(r.state)) return undefined;
+        r.lastActivityAt = now;
+        this.armIdle(r, now);
+        return r;
+      }),
+    );
     return true;
   }
 
@@ -391,6 +401,7 @@ export class HandoffSessionManager {
         const result = await this.records.transition(id, 'queued', 'genesys accepted the chat', (r) => {
           r.queuedAt = now;
         }, ['requested'], generation);
+        this.track(result.record);
         if (result.changed && result.record !== undefined) {
           await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.queued)], { role: 'bot' }, 'Waiting for an agent.');
         }
@@ -407,6 +418,7 @@ export class HandoffSessionManager {
           r.queueDeadline = undefined;
           this.armIdle(r, now);
         }, ACTIVE_STATES, generation);
+        this.track(result.record);
         if (result.changed && join.announce && result.record !== undefined) {
           const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
           await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
@@ -433,6 +445,7 @@ export class HandoffSessionManager {
           r.idleDeadline = undefined;
           r.idleWarningAt = undefined;
         }, ['connected'], generation);
+        this.track(result.record);
         if (result.changed && result.record !== undefined) {
           await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.agentTransferred)], { role: 'bot' }, 'Transferred to another agent.');
         }
@@ -476,13 +489,15 @@ export class HandoffSessionManager {
     }
     const agentName = event.agent.name ?? record.agentName;
     await this.deliverWithRetry(record, activities, { role: 'agent', ...(agentName === undefined ? {} : { name: agentName }) });
-    await this.records.update(id, (r) => {
-      r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(-MAX_DELIVERED_IDS);
-      r.lastDeliveredAt = event.time;
-      r.lastActivityAt = now;
-      this.armIdle(r, now);
-      return r;
-    });
+    this.track(
+      await this.records.update(id, (r) => {
+        r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(-MAX_DELIVERED_IDS);
+        r.lastDeliveredAt = event.time;
+        r.lastActivityAt = now;
+        this.armIdle(r, now);
+        return r;
+      }),
+    );
   }
 
   /** Sends proactively, retrying what the channel refused (throttling, outages) a few times. */
@@ -528,9 +543,20 @@ export class HandoffSessionManager {
     });
   }
 
+  /** Keeps the local copy of a record this instance holds, for the timers. */
+  private track(record: HandoffRecord | undefined): void {
+    if (record === undefined) return;
+    const local = this.chats.get(record.id);
+    if (local?.generation === record.generation) local.record = record;
+  }
+
   private async runTimers(now: number): Promise<void> {
-    for (const id of [...this.chats.keys()]) {
+    let visited = 0;
+    for (const [id, local] of [...this.chats]) {
+      if (++visited % SWEEP_YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (local.record !== undefined && !timerDue(local.record, now)) continue;
       const record = await this.records.get(id);
+      this.track(record);
       if (record === undefined || !ACTIVE_STATES.includes(record.state)) {
         await this.detachLocal(id);
         continue;
@@ -563,6 +589,7 @@ export class HandoffSessionManager {
           r.idleWarned = true;
           return r;
         });
+        this.track(updated);
         if (updated?.idleWarned === true && updated.idleDeadline !== undefined) {
           const minutes = Math.max(1, Math.round((updated.idleDeadline - now) / 60_000));
           await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], { role: 'bot' });
@@ -593,12 +620,15 @@ export class HandoffSessionManager {
       candidates = await this.records.listOwnedBy(['', me, ...dead]);
     }
     // Chats owned here but not held (dropped after a lapsed heartbeat, or a failed step) are reclaimed too.
-    candidates = candidates.filter((r) => !this.chats.has(r.id)).slice(0, MAX_TAKEOVERS_PER_SWEEP);
+    candidates = candidates.filter((r) => !this.chats.has(r.id));
     if (candidates.length === 0) return;
     this.logger.info({ count: candidates.length }, 'taking over live chats of stopped instances');
-    await forEachLimited(candidates, PARALLELISM, async (candidate) => {
-      await this.claimAndResume(candidate, alive);
-    });
+    // In batches, so the heartbeat timer and live traffic keep running between them.
+    for (let start = 0; start < candidates.length && !this.stopped; start += MAX_TAKEOVERS_PER_SWEEP) {
+      await forEachLimited(candidates.slice(start, start + MAX_TAKEOVERS_PER_SWEEP), PARALLELISM, async (candidate) => {
+        await this.claimAndResume(candidate, alive);
+      });
+    }
   }
 
   private async claimAndResume(candidate: HandoffRecord, alive: Set<string>): Promise<void> {
@@ -616,7 +646,7 @@ export class HandoffSessionManager {
       return;
     }
     const generation = claimed.generation;
-    this.chats.set(claimed.id, { generation, session: undefined, reference: claimed.reference });
+    this.chats.set(claimed.id, { generation, session: undefined, reference: claimed.reference, record: claimed });
     try {
       const session = await this.provider.resumeChat(
         claimed.resumeData,
@@ -659,6 +689,14 @@ export class HandoffSessionManager {
       this.logger.debug({ err, recordId: id }, 'detach failed');
     });
   }
+}
+
+/** Whether a chat has a timer due (or has left the active states) according to `record`. */
+function timerDue(record: HandoffRecord, now: number): boolean {
+  if (!ACTIVE_STATES.includes(record.state)) return true;
+  if (record.state !== 'connected') return record.queueDeadline !== undefined && record.queueDeadline <= now;
+  if (record.idleDeadline !== undefined && record.idleDeadline <= now) return true;
+  return record.idleWarned !== true && record.idleWarningAt !== undefined && record.idleWarningAt <= now;
 }
 
 function clearTimers(record: HandoffRecord): void {

@@ -6,6 +6,8 @@ interface Entry {
   etag: string;
   /** Epoch ms after which the document is gone; undefined: never. */
   expiresAt: number | undefined;
+  /** Top-level string fields, so queries need not parse every document. */
+  fields: ReadonlyMap<string, string>;
 }
 
 /** Options of {@link MemoryVersionedStore}. */
@@ -53,12 +55,12 @@ export class MemoryVersionedStore<T extends StoredDocument> implements Versioned
 
   queryByField(field: string, values: readonly string[]): Promise<Versioned<T>[]> {
     const result: Versioned<T>[] = [];
+    const wanted = new Set(values);
     for (const id of [...this.entries.keys()]) {
       const entry = this.live(id);
-      if (entry === undefined) continue;
-      const versioned = this.toVersioned(entry);
-      const fieldValue: unknown = (versioned.value as unknown as Record<string, unknown>)[field];
-      if (typeof fieldValue === 'string' && values.includes(fieldValue)) result.push(versioned);
+      const fieldValue = entry?.fields.get(field);
+      if (entry === undefined || fieldValue === undefined || !wanted.has(fieldValue)) continue;
+      result.push(this.toVersioned(entry));
     }
     return Promise.resolve(result);
   }
@@ -74,7 +76,10 @@ export class MemoryVersionedStore<T extends StoredDocument> implements Versioned
 
   private put(value: T): Versioned<T> {
     const ttl = value.ttl !== undefined && value.ttl > 0 ? value.ttl : value.ttl === -1 ? undefined : this.options.defaultTtlSeconds;
+    const fields = new Map<string, string>();
+    for (const [key, fieldValue] of Object.entries(value)) if (typeof fieldValue === 'string') fields.set(key, fieldValue);
     const entry: Entry = {
+      fields,
       json: JSON.stringify(value),
       etag: `"${randomUUID()}"`,
       expiresAt: ttl === undefined ? undefined : this.now() + ttl * 1000,

@@ -116,7 +116,7 @@ export class WebMessagingProvider implements HandoffProvider {
       messagesPerSecond,
       endMode,
       typingIntervalMs: requirePositive('typingIntervalMs', options.typingIntervalMs, 5_000, true),
-      reorderWindowMs: requirePositive('reorderWindowMs', options.reorderWindowMs, 250, true),
+      reorderWindowMs: requirePositive('reorderWindowMs', options.reorderWindowMs, 0, true),
       reconnectWaitMs: requirePositive('reconnectWaitMs', options.reconnectWaitMs, 60_000, false),
       maxRateLimitRetries: requirePositive('maxRateLimitRetries', options.maxRateLimitRetries, 30, true),
       historyPageSize: requirePositive('historyPageSize', options.historyPageSize, 25, false),
