@@ -1,0 +1,118 @@
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { createApp, type App, type AppStorage } from '../src/app';
+import { loadConfig, type Config } from '../src/config';
+import { createProvider } from '../src/genesys/createProvider';
+import type { HandoffProvider } from '../src/genesys/handoffProvider';
+import { WebMessagingProvider } from '../src/genesys/webMessaging';
+import { createLogger, createSilentLogger, type Logger } from '../src/logger';
+import type { BotStartOptions, StartResult, WorkerCommand } from './protocol';
+import { CpuWindow, measureMemory, serveCommands } from './workerRuntime';
+
+/**
+ * The bot under test, in its own process so that its memory and CPU are measured alone: the real
+ * HTTP server and CloudAdapter from `createApp`, the real Web Messaging provider pointed at the
+ * orchestrator's simulator, memory storage (kept across restarts) or the local Cosmos DB server.
+ */
+
+let options: BotStartOptions | undefined;
+let config: Config | undefined;
+let logger: Logger | undefined;
+let app: App | undefined;
+let memoryStorage: AppStorage | undefined;
+const cpu = new CpuWindow();
+
+function buildConfig(o: BotStartOptions): Config {
+  return loadConfig({
+    DemoMode: 'false',
+    InstanceId: 'bench-bot',
+    LogLevel: o.logLevel,
+    GenesysDeploymentId: o.deploymentId,
+    GenesysWebMessagingUrl: o.webMessagingUrl,
+    GenesysApiUrl: o.apiUrl,
+    ...(o.cosmosEndpoint === ''
+      ? {}
+      : { CosmosDbEndpoint: o.cosmosEndpoint, CosmosDbKey: o.cosmosKey, CosmosDbDatabaseId: o.cosmosDatabaseId }),
+    ...o.settings,
+  });
+}
+
+function buildLogger(level: string, file: string): Logger {
+  if (level === 'silent') return createSilentLogger();
+  // The product's log lines are produced and serialised as in production, then discarded (or kept in `file`).
+  return createLogger({ level, destination: pino.destination({ dest: file === '' ? '/dev/null' : file, sync: false }) });
+}
+
+function buildProvider(c: Config, o: BotStartOptions, log: Logger, reorderWindowMs: number | undefined): HandoffProvider | undefined {
+  const endpoints = { webMessagingUrl: o.webMessagingUrl, apiUrl: o.apiUrl, deploymentId: o.deploymentId };
+  if (reorderWindowMs === undefined) return createProvider(c, log, endpoints);
+  // Same wiring as createProvider, with the one option config does not expose.
+  return new WebMessagingProvider({
+    ...endpoints,
+    messagesPerSecond: c.genesys.messagesPerSecond,
+    endMode: c.genesys.endMode,
+    logger: log.child({ module: 'genesys.webmessaging' }),
+    reorderWindowMs,
+  });
+}
+
+async function startApp(reorderWindowMs: number | undefined): Promise<StartResult> {
+  if (options === undefined || config === undefined || logger === undefined) throw new Error('bot worker: start first');
+  const began = performance.now();
+  const provider = buildProvider(config, options, logger, reorderWindowMs);
+  const next = await createApp(config, logger, memoryStorage === undefined ? {} : { storage: memoryStorage }, provider);
+  if (next.storage.kind === 'memory') memoryStorage = next.storage;
+  const port = await next.start(0, '127.0.0.1');
+  app = next;
+  return { port, startMs: performance.now() - began };
+}
+
+async function handle(command: WorkerCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'start': {
+      if (!('cosmosEndpoint' in command.options)) throw new Error('bot worker: start needs BotStartOptions');
+      options = command.options;
+      config = buildConfig(options);
+      logger = buildLogger(options.logLevel, options.logFile);
+      return startApp(options.reorderWindowMs);
+    }
+    case 'startApp':
+      return startApp(command.reorderWindowMs);
+    case 'stopApp': {
+      const began = performance.now();
+      await app?.stop();
+      app = undefined;
+      return { stopMs: performance.now() - began };
+    }
+    case 'memory':
+      return measureMemory();
+    case 'cpuStart':
+      cpu.start();
+      return null;
+    case 'cpuStop':
+      return cpu.stop();
+    case 'sweep': {
+      if (app === undefined) throw new Error('bot worker: no app');
+      const began = performance.now();
+      await app.handoff.sweep(false);
+      return { sweepMs: performance.now() - began };
+    }
+    case 'counters': {
+      // Size of the live-chat records: every sweep and every relayed agent message reads and parses them.
+      const docs = app === undefined ? [] : await app.storage.handoffStore.queryByField('type', ['handoff']);
+      const sizes = docs.map((d) => JSON.stringify(d.value).length);
+      const ids = docs.map((d) => (d.value.type === 'handoff' ? d.value.deliveredMessageIds.length : 0));
+      return {
+        localChats: app?.handoff.localChatCount ?? 0,
+        records: docs.length,
+        recordBytesMean: sizes.length === 0 ? 0 : sizes.reduce((a, b) => a + b, 0) / sizes.length,
+        recordBytesMax: Math.max(0, ...sizes),
+        deliveredIdsMax: Math.max(0, ...ids),
+      };
+    }
+    case 'exit':
+      return null;
+  }
+}
+
+serveCommands(handle);

@@ -1,0 +1,284 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { WebMessagingSimulator } from '../src/simulator/webMessagingSimulator';
+import { Scenario, type LoadResult } from './driver';
+import { parseOptions, type BenchOptions } from './options';
+import type { BotStartOptions, CosmosCounters, CpuSample, GenesysEndpoints, MemorySample, StartResult } from './protocol';
+import { FastRecorder } from './recorder';
+import { renderMarkdown } from './report';
+import type { BenchResult, ConfigResult, LevelResult, MemoryResult, RecordStats } from './results';
+import { round } from './stats';
+import { WorkerHandle } from './workerHandle';
+
+/**
+ * `npm run bench`: relay latency, capacity and cost per live chat of the real bot (HTTP server,
+ * CloudAdapter, dialogs, handoff, Web Messaging provider) against the Web Messaging simulator, side
+ * by side with a minimal relay without a bot framework. Writes bench/results/latest.{json,md}.
+ */
+
+const COSMOS_KEY = Buffer.from('bench-local-key').toString('base64');
+
+const DESCRIPTIONS: Record<string, string> = {
+  baseline: 'Minimal relay: raw ws per chat, HTTP in/out, no framework, no state (the floor)',
+  memory: 'The bot (createApp + createProvider), memory storage',
+  cosmos: 'The bot (createApp + createProvider), local Cosmos DB protocol server',
+};
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function cpuMs(sample: CpuSample): number {
+  return sample.userMs + sample.systemMs;
+}
+
+function diff(after: CosmosCounters, before: CosmosCounters): CosmosCounters {
+  const out: CosmosCounters = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
+
+function sum(counters: CosmosCounters): number {
+  return Object.values(counters).reduce((a, b) => a + b, 0);
+}
+
+function memoryResult(sample: MemorySample, base: MemorySample, chats: number): MemoryResult {
+  const perChat = (bytes: number): number => round(bytes / 1024 / Math.max(1, chats), 2);
+  return {
+    sample,
+    chatsOverBaseline: chats,
+    rssKBPerChat: perChat(sample.rss - base.rss),
+    heapKBPerChat: perChat(sample.heapUsed - base.heapUsed),
+    heapAndExternalKBPerChat: perChat(sample.heapUsed + sample.external - (base.heapUsed + base.external)),
+  };
+}
+
+function withCpu(load: LoadResult, idleMsPerSecond: number): LoadResult & { cpuMsPerMessage: number; netCpuMsPerMessage: number } {
+  const messages = Math.max(1, load.userToAgent.count + load.agentToUser.count);
+  const total = cpuMs(load.cpu);
+  return {
+    ...load,
+    cpuMsPerMessage: round(total / messages, 3),
+    netCpuMsPerMessage: round(Math.max(0, total - (idleMsPerSecond * load.cpu.wallMs) / 1000) / messages, 3),
+  };
+}
+
+function describeLoad(label: string, load: LoadResult & { cpuMsPerMessage: number }): string {
+  return `${label}: u->a p50 ${load.userToAgent.p50} p99 ${load.userToAgent.p99} ms; a->u p50 ${load.agentToUser.p50} p99 ${load.agentToUser.p99} ms; ${load.cpuMsPerMessage} CPU ms/msg; lost ${load.lost}`;
+}
+
+async function runConfig(name: string, options: BenchOptions, runId: string): Promise<ConfigResult> {
+  const began = performance.now();
+  const isBot = name !== 'baseline';
+  const levels = name === 'cosmos' ? options.cosmosLevels : options.levels;
+  const deploymentId = randomUUID();
+  const sim = new WebMessagingSimulator({
+    deployments: [{ id: deploymentId, conversationDisconnect: 'Send', conversationClear: true }],
+    port: 0,
+    host: '127.0.0.1',
+  });
+  await sim.start();
+  let scenario: Scenario | undefined;
+  const recorder = new FastRecorder((seq, at) => {
+    scenario?.onAgentMarker(seq, at);
+  });
+  const serviceUrl = await recorder.start();
+  const cosmos = name === 'cosmos' ? WorkerHandle.start('cosmosWorker', 'cosmos') : undefined;
+  const profileDir = options.profileDir === '' ? undefined : resolve(process.cwd(), options.profileDir);
+  const worker = WorkerHandle.start(isBot ? 'botWorker' : 'baselineWorker', name, profileDir, options.workerFlags);
+  const budgetMs = options.budgetMs[name] ?? 120_000;
+  const skipped: ConfigResult['skipped'] = [];
+  const results: LevelResult[] = [];
+  try {
+    const endpoints: GenesysEndpoints = { webMessagingUrl: sim.webMessagingUrl, apiUrl: sim.apiUrl, deploymentId };
+    let cosmosEndpoint = '';
+    if (cosmos !== undefined) cosmosEndpoint = `http://127.0.0.1:${(await cosmos.request<StartResult>({ cmd: 'start', options: endpoints })).port}`;
+    const startOptions: BotStartOptions = {
+      ...endpoints,
+      cosmosEndpoint,
+      cosmosKey: COSMOS_KEY,
+      cosmosDatabaseId: `bench-${runId}`,
+      reorderWindowMs: undefined,
+      logLevel: options.logLevel,
+      logFile: options.logFile === '' ? '' : resolve(process.cwd(), `${options.logFile}.${name}.log`),
+      settings: {},
+    };
+    const started = await worker.request<StartResult>({ cmd: 'start', options: isBot ? startOptions : endpoints });
+    scenario = new Scenario(sim, serviceUrl, worker, started.port, runId);
+    const counters = async (): Promise<CosmosCounters> => (cosmos === undefined ? {} : cosmos.request<CosmosCounters>({ cmd: 'counters' }));
+
+    // Warm-up: JIT, pools and one-time allocations land in the idle baseline, not in the per-chat figure.
+    const warm = await scenario.openTo(options.warmupChats, options.concurrency);
+    await scenario.load(Math.min(options.rate, options.warmupChats), 2_000);
+    await sleep(500);
+    const baselineMemory = await worker.request<MemorySample>({ cmd: 'memory' });
+    log(`${name}: warm-up ${warm.opened} chats at ${round(warm.chatsPerSecond, 1)} chats/s; idle heap ${round(baselineMemory.heapUsed / 2 ** 20, 1)} MB, rss ${round(baselineMemory.rss / 2 ** 20, 1)} MB`);
+
+    let openRate = warm.chatsPerSecond;
+    let recoveryRate = Number.NaN;
+    for (const level of levels) {
+      const current = scenario.chats.length;
+      const loadPhases = isBot && options.reorderOffLevels.includes(level) ? 2 : 1;
+      const phasesMs = options.idleMs + loadPhases * (options.durationMs + 1_000) + 2_000;
+      const estimateMs =
+        ((level - current) / Math.max(1, openRate)) * 1000 + phasesMs + (Number.isFinite(recoveryRate) ? (level / recoveryRate) * 1000 : 0);
+      const elapsed = performance.now() - began;
+      if (results.length > 0 && elapsed + estimateMs > budgetMs) {
+        const reason = `estimated ${round(estimateMs / 1000, 0)} s more would exceed the ${budgetMs / 1000} s budget of this config (open rate ${round(openRate, 0)} chats/s)`;
+        skipped.push({ chats: level, reason });
+        log(`${name}: skipping ${level} chats: ${reason}`);
+        continue;
+      }
+      log(`${name}: opening chats up to ${level}`);
+      const openBefore = await counters();
+      const open = await scenario.openTo(level, options.concurrency);
+      const openOps = diff(await counters(), openBefore);
+      openRate = open.chatsPerSecond;
+      log(`${name}: ${scenario.readyCount} live chats (${open.failed} failed) at ${round(open.chatsPerSecond, 1)} chats/s, ${round(open.cpuMsPerChat, 2)} CPU ms/chat; setup p50 ${open.setup.p50} p99 ${open.setup.p99} ms`);
+      if (open.failed > 0 && open.opened === 0) {
+        skipped.push({ chats: level, reason: 'no chat could be opened' });
+        break;
+      }
+      await sleep(1_000);
+      const sample = await worker.request<MemorySample>({ cmd: 'memory' });
+      const memory = memoryResult(sample, baselineMemory, scenario.readyCount - options.warmupChats);
+      const idleBefore = await counters();
+      const idleCpu = await scenario.idle(options.idleMs);
+      const idleOps = diff(await counters(), idleBefore);
+      const idleMsPerSecond = (cpuMs(idleCpu) / idleCpu.wallMs) * 1000;
+      const sweepMs = isBot ? (await worker.request<{ sweepMs: number }>({ cmd: 'sweep' })).sweepMs : undefined;
+      log(`${name}: memory ${memory.heapKBPerChat} KB heap / ${memory.rssKBPerChat} KB rss per chat; idle CPU ${round(idleMsPerSecond, 1)} ms/s${sweepMs === undefined ? '' : `; sweep ${round(sweepMs, 1)} ms`}`);
+
+      const loadBefore = await counters();
+      const connectionsBefore = recorder.connections;
+      const rawLoad = await scenario.load(options.rate, options.durationMs);
+      const loadOps = diff(await counters(), loadBefore);
+      const load = { ...withCpu(rawLoad, idleMsPerSecond), recorderConnections: recorder.connections - connectionsBefore };
+      const records = isBot ? await worker.request<RecordStats>({ cmd: 'counters' }) : undefined;
+      log(`${name}: ${describeLoad('load', load)}`);
+
+      const reorderOff = isBot && options.reorderOffLevels.includes(level);
+      const recovery = await scenario.restart(reorderOff ? 0 : undefined, 120_000);
+      recoveryRate = recovery.chats / (Math.max(1, Number.isNaN(recovery.allResumedMs) ? 120_000 : recovery.allResumedMs) / 1000);
+      log(`${name}: restart: stop ${round(recovery.stopMs, 0)} ms, all ${recovery.chats} chats resumed in ${round(recovery.allResumedMs, 0)} ms (missing ${recovery.missing})`);
+      let loadReorderOff: LevelResult['loadReorderOff'];
+      let recoveryBack: LevelResult['recoveryBack'];
+      if (reorderOff) {
+        loadReorderOff = withCpu(await scenario.load(options.rate, options.durationMs), idleMsPerSecond);
+        log(`${name}: ${describeLoad('reorder window off', loadReorderOff)}`);
+        if (level !== levels[levels.length - 1]) recoveryBack = await scenario.restart(undefined, 120_000);
+      }
+      const relayed = Math.max(1, load.userToAgent.count + load.agentToUser.count);
+      results.push({
+        level,
+        chats: scenario.readyCount,
+        open,
+        memory,
+        idle: { ...idleCpu, cpuMsPerSecond: round(idleMsPerSecond, 2), cpuMsPerSecondPer1kChats: round((idleMsPerSecond / scenario.readyCount) * 1000, 2) },
+        sweepMs: sweepMs === undefined ? undefined : round(sweepMs, 1),
+        load,
+        recovery,
+        loadReorderOff,
+        recoveryBack,
+        records:
+          records === undefined
+            ? undefined
+            : { records: records.records, recordBytesMean: round(records.recordBytesMean, 0), recordBytesMax: records.recordBytesMax, deliveredIdsMax: records.deliveredIdsMax },
+        storage:
+          cosmos === undefined
+            ? undefined
+            : {
+                opsPerOpenedChat: round(sum(openOps) / Math.max(1, open.opened + open.failed), 1),
+                idleOpsPerChatPerMinute: round((sum(idleOps) / scenario.readyCount) * (60_000 / idleCpu.wallMs), 2),
+                opsPerRelayedMessage: round(sum(loadOps) / relayed, 2),
+                open: openOps,
+                idle: idleOps,
+                load: loadOps,
+              },
+      });
+    }
+    return { name, description: DESCRIPTIONS[name] ?? name, baselineMemory, warmupChats: options.warmupChats, levels: results, skipped, wallMs: performance.now() - began };
+  } finally {
+    scenario?.close();
+    await worker.close();
+    await cosmos?.close();
+    await recorder.stop();
+    await sim.stop();
+  }
+}
+
+/** The product commit measured (read-only git calls), with a note when product sources differ from it. */
+function productVersion(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bots', 'dialogs', 'package.json'], { encoding: 'utf8' });
+  return `${head.stdout.trim()}${dirty.stdout.trim() === '' ? '' : ' + uncommitted product changes'}`;
+}
+
+function fileDescriptorLimit(): string {
+  const result = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : 'unknown';
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const began = performance.now();
+  const runId = randomUUID().slice(0, 8);
+  const fdLimit = fileDescriptorLimit();
+  const maxLevel = Math.max(...options.levels, ...options.cosmosLevels);
+  const notes = [
+    'Every relay runs in its own process (forked with --expose-gc); the simulator, the connector recorder and the load driver run in the orchestrator; the local Cosmos DB server runs in a third process. Latencies are measured on the orchestrator clock.',
+    `Load: ${options.rate} user->agent and ${options.rate} agent->user messages per second spread round-robin over all live chats (below the 5 msg/s per-session Genesys limit), ${options.durationMs / 1000} s per phase.`,
+    'Memory per chat: (heapUsed or RSS after forced GC) minus the idle baseline taken after the warm-up chats, divided by the chats opened since.',
+    'CPU per message: relay process CPU (user+system) over the load phase divided by messages relayed both ways; "net" subtracts the idle CPU rate measured just before.',
+    'Recovery: graceful stop, every agent writes while the relay is down, new app on the same storage (memory: the same objects; Cosmos: real persistence); time until every chat delivered that message.',
+    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, reorderWindowMs 250, heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
+  ];
+  if (fdLimit !== 'unknown' && fdLimit !== 'unlimited' && Number(fdLimit) < maxLevel + 1000) {
+    notes.push(`File descriptor limit ${fdLimit} is below ${maxLevel + 1000}: the largest levels may fail to open sockets (raise it with ulimit -n).`);
+  }
+  log(`options: ${JSON.stringify(options)}; ulimit -n ${fdLimit}`);
+  const configs: ConfigResult[] = [];
+  for (const name of options.configs) {
+    log(`--- ${name}: ${DESCRIPTIONS[name] ?? name}`);
+    configs.push(await runConfig(name, options, runId));
+  }
+  const result: BenchResult = {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      totalMemoryGB: round(totalmem() / 2 ** 30, 1),
+      fileDescriptorLimit: fdLimit,
+      commit: productVersion(),
+      totalWallMs: round(performance.now() - began, 0),
+      options,
+      notes,
+    },
+    configs,
+  };
+  const out = resolve(process.cwd(), options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  const markdown = renderMarkdown(result);
+  writeFileSync(`${out}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`${out}.md`, markdown);
+  process.stdout.write(`${markdown}\nWrote ${out}.json and ${out}.md in ${round(result.meta.totalWallMs / 1000, 1)} s\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
