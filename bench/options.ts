@@ -10,8 +10,8 @@ export interface BenchOptions {
   levels: number[];
   /** Live-chat counts for the Cosmos DB bot. */
   cosmosLevels: number[];
-  /** Levels at which the bot also runs with the reorder window off (0 ms). */
-  reorderOffLevels: number[];
+  /** Levels at which the bot also runs with a reorder window of {@link COMPARISON_REORDER_WINDOW_MS}. */
+  reorderWindowLevels: number[];
   /** Chats opened before the idle memory baseline (they count towards each level). */
   warmupChats: number;
   /** Messages per second in each direction during load. */
@@ -61,7 +61,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
         configs: ['baseline', 'memory', 'cosmos'],
         levels: [50],
         cosmosLevels: [50],
-        reorderOffLevels: [50],
+        reorderWindowLevels: [50],
         warmupChats: 10,
         rate: 50,
         durationMs: 3_000,
@@ -79,7 +79,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
         configs: ['baseline', 'memory', 'cosmos'],
         levels: [100, 1_000, 5_000, 10_000],
         cosmosLevels: [100, 1_000],
-        reorderOffLevels: [1_000],
+        reorderWindowLevels: [1_000],
         warmupChats: 20,
         rate: 100,
         durationMs: 10_000,
@@ -107,8 +107,8 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
       case 'cosmos-levels':
         options.cosmosLevels = list(value);
         break;
-      case 'reorder-off-levels':
-        options.reorderOffLevels = list(value);
+      case 'reorder-window-levels':
+        options.reorderWindowLevels = list(value);
         break;
       case 'warmup':
         options.warmupChats = Number(value);
@@ -163,3 +163,6 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   options.cosmosLevels.sort((a, b) => a - b);
   return options;
 }
+
+/** The reorder window measured as an option (`GenesysReorderWindowMs`); the product default is 0. */
+export const COMPARISON_REORDER_WINDOW_MS = 250;

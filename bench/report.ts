@@ -1,3 +1,4 @@
+import { COMPARISON_REORDER_WINDOW_MS } from './options';
 import type { LoadResult } from './driver';
 import type { BenchResult, ConfigResult, LevelResult } from './results';
 import type { LatencySummary } from './stats';
@@ -101,7 +102,7 @@ function reorderTable(result: BenchResult): string[] {
   const lines: string[] = [];
   for (const config of result.configs) {
     for (const l of config.levels) {
-      const off: LoadResult | undefined = l.loadReorderOff;
+      const off: LoadResult | undefined = l.loadWithReorderWindow;
       if (off === undefined) continue;
       if (lines.length === 0) {
         lines.push(
@@ -111,8 +112,8 @@ function reorderTable(result: BenchResult): string[] {
       }
       const b = levelOf(baseline, l.level);
       const added = (s: LatencySummary): string => (b === undefined ? 'n/a' : fmt(s.p99 - b.load.agentToUser.p99, 2));
-      lines.push(row([config.name, fmt(l.chats, 0), '250 ms (default)', lat(l.load.agentToUser), lat(l.load.userToAgent), added(l.load.agentToUser)]));
-      lines.push(row([config.name, fmt(l.chats, 0), '0 (off)', lat(off.agentToUser), lat(off.userToAgent), added(off.agentToUser)]));
+      lines.push(row([config.name, fmt(l.chats, 0), '0 (default)', lat(l.load.agentToUser), lat(l.load.userToAgent), added(l.load.agentToUser)]));
+      lines.push(row([config.name, fmt(l.chats, 0), `${COMPARISON_REORDER_WINDOW_MS} ms`, lat(off.agentToUser), lat(off.userToAgent), added(off.agentToUser)]));
     }
   }
   return lines;
@@ -129,11 +130,11 @@ function targetsTable(result: BenchResult): string[] {
     const ua = at1k.load.userToAgent.p99 - base1k.load.userToAgent.p99;
     const au = at1k.load.agentToUser.p99 - base1k.load.agentToUser.p99;
     lines.push(row(['added p99 over baseline < 5 ms at 1,000 chats (memory storage, product defaults)', `user→agent +${fmt(ua, 2)} ms; agent→user +${fmt(au, 2)} ms`, ua < 5 && au < 5 ? 'yes' : 'no']));
-    const off = at1k.loadReorderOff;
+    const off = at1k.loadWithReorderWindow;
     if (off !== undefined) {
       const offUa = off.userToAgent.p99 - base1k.load.userToAgent.p99;
       const offAu = off.agentToUser.p99 - base1k.load.agentToUser.p99;
-      lines.push(row(['… same, reorder window off', `user→agent +${fmt(offUa, 2)} ms; agent→user +${fmt(offAu, 2)} ms`, offUa < 5 && offAu < 5 ? 'yes' : 'no']));
+      lines.push(row([`… same, GenesysReorderWindowMs=${COMPARISON_REORDER_WINDOW_MS}`, `user→agent +${fmt(offUa, 2)} ms; agent→user +${fmt(offAu, 2)} ms`, offUa < 5 && offAu < 5 ? 'yes' : 'no']));
     }
   } else {
     lines.push(row(['added p99 over baseline < 5 ms at 1,000 chats', 'not measured (level 1,000 not run for both relays)', 'n/a']));
@@ -209,7 +210,7 @@ function contaminationWarning(result: BenchResult): string[] {
   for (const config of result.configs) {
     if (config.name === 'cosmos') continue;
     for (const l of config.levels) {
-      for (const load of [l.load, l.loadReorderOff]) {
+      for (const load of [l.load, l.loadWithReorderWindow]) {
         if (load?.machine !== undefined && load.machine.otherCores > 0.25) hits.push(`${config.name}@${l.chats}: ${fmt(load.machine.otherCores, 2)} cores`);
       }
     }
@@ -240,7 +241,7 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     ...comparisonTable(result),
     '',
-    '## Reorder window (agent→user buffer, `reorderWindowMs`)',
+    '## Reorder window (agent→user buffer, `GenesysReorderWindowMs`)',
     '',
     ...reorderTable(result),
     '',

@@ -34,8 +34,8 @@ export interface LevelResult {
   sweepMs: number | undefined;
   load: LoadResult & { cpuMsPerMessage: number; netCpuMsPerMessage: number; recorderConnections: number };
   recovery: RecoveryResult;
-  /** Same load, reorder window off (bot only, selected levels). */
-  loadReorderOff: (LoadResult & { cpuMsPerMessage: number; netCpuMsPerMessage: number }) | undefined;
+  /** Same load with a 250 ms reorder window (bot only, selected levels). */
+  loadWithReorderWindow: (LoadResult & { cpuMsPerMessage: number; netCpuMsPerMessage: number }) | undefined;
   /** Restart back to the product default after the reorder-off phase. */
   recoveryBack: RecoveryResult | undefined;
   /** Live-chat records after the load phase (bot only). */

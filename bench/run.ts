@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebMessagingSimulator } from '../src/simulator/webMessagingSimulator';
 import { Scenario, type LoadResult } from './driver';
-import { parseOptions, type BenchOptions } from './options';
+import { COMPARISON_REORDER_WINDOW_MS, parseOptions, type BenchOptions } from './options';
 import type { BotStartOptions, CosmosCounters, CpuSample, GenesysEndpoints, MemorySample, StartResult } from './protocol';
 import { FastRecorder } from './recorder';
 import { renderMarkdown } from './report';
@@ -129,7 +129,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     let recoveryRate = Number.NaN;
     for (const level of levels) {
       const current = scenario.chats.length;
-      const loadPhases = isBot && options.reorderOffLevels.includes(level) ? 2 : 1;
+      const loadPhases = isBot && options.reorderWindowLevels.includes(level) ? 2 : 1;
       const phasesMs = options.idleMs + loadPhases * (options.durationMs + 1_000) + 2_000;
       const estimateMs =
         ((level - current) / Math.max(1, openRate)) * 1000 + phasesMs + (Number.isFinite(recoveryRate) ? (level / recoveryRate) * 1000 : 0);
@@ -168,15 +168,15 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       const records = isBot ? await worker.request<RecordStats>({ cmd: 'counters' }) : undefined;
       log(`${name}: ${describeLoad('load', load)}`);
 
-      const reorderOff = isBot && options.reorderOffLevels.includes(level);
-      const recovery = await scenario.restart(reorderOff ? 0 : undefined, 120_000);
+      const withWindow = isBot && options.reorderWindowLevels.includes(level);
+      const recovery = await scenario.restart(withWindow ? COMPARISON_REORDER_WINDOW_MS : undefined, 120_000);
       recoveryRate = recovery.chats / (Math.max(1, Number.isNaN(recovery.allResumedMs) ? 120_000 : recovery.allResumedMs) / 1000);
       log(`${name}: restart: stop ${round(recovery.stopMs, 0)} ms, all ${recovery.chats} chats resumed in ${round(recovery.allResumedMs, 0)} ms (missing ${recovery.missing})`);
-      let loadReorderOff: LevelResult['loadReorderOff'];
+      let loadWithReorderWindow: LevelResult['loadWithReorderWindow'];
       let recoveryBack: LevelResult['recoveryBack'];
-      if (reorderOff) {
-        loadReorderOff = withCpu(await scenario.load(options.rate, options.durationMs), idleMsPerSecond);
-        log(`${name}: ${describeLoad('reorder window off', loadReorderOff)}`);
+      if (withWindow) {
+        loadWithReorderWindow = withCpu(await scenario.load(options.rate, options.durationMs), idleMsPerSecond);
+        log(`${name}: ${describeLoad(`reorder window ${COMPARISON_REORDER_WINDOW_MS} ms`, loadWithReorderWindow)}`);
         if (level !== levels[levels.length - 1]) recoveryBack = await scenario.restart(undefined, 120_000);
       }
       const relayed = Math.max(1, load.userToAgent.count + load.agentToUser.count);
@@ -189,7 +189,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
         sweepMs: sweepMs === undefined ? undefined : round(sweepMs, 1),
         load,
         recovery,
-        loadReorderOff,
+        loadWithReorderWindow,
         recoveryBack,
         records:
           records === undefined
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     'Memory per chat: (heapUsed or RSS after forced GC) minus the idle baseline taken after the warm-up chats, divided by the chats opened since.',
     'CPU per message: relay process CPU (user+system) over the load phase divided by messages relayed both ways; "net" subtracts the idle CPU rate measured just before.',
     'Recovery: graceful stop, every agent writes while the relay is down, new app on the same storage (memory: the same objects; Cosmos: real persistence); time until every chat delivered that message.',
-    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, reorderWindowMs 250, heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
+    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, GenesysReorderWindowMs 0, heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
   ];
   if (fdLimit !== 'unknown' && fdLimit !== 'unlimited' && Number(fdLimit) < maxLevel + 1000) {
     notes.push(`File descriptor limit ${fdLimit} is below ${maxLevel + 1000}: the largest levels may fail to open sockets (raise it with ulimit -n).`);
