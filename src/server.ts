@@ -1,6 +1,7 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Logger } from './logger';
+import { isRecord } from './json';
 
 /** What `/healthz` reports. */
 export interface HealthStatus {
@@ -46,10 +47,6 @@ export function activityProblems(body: unknown): string[] {
   if (activity.text !== undefined && typeof activity.text !== 'string') problems.push('"text" must be a string');
   if (activity.attachments !== undefined && !Array.isArray(activity.attachments)) problems.push('"attachments" must be an array');
   return problems;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Creates the HTTP server with its routes. It does not listen. */

@@ -1,9 +1,5 @@
 import type * as restify from 'restify';
-
-/** Whether `value` is a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../json';
 
 /** A route parameter as a string, or undefined when it is missing. */
 export function routeParam(req: restify.Request, name: string): string | undefined {

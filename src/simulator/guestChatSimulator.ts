@@ -4,16 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import {
-  isRecord,
-  isWebChatBodyType,
-  type ErrorBody,
-  type WebChatMemberInfo,
-  type WebChatMemberRole,
-  type WebChatMemberState,
-  type WebChatMessage,
-  type WebChatTyping,
-} from '../genesys/guestChat/guestChatModels';
+import { isWebChatBodyType, type ErrorBody, type WebChatMemberInfo, type WebChatMemberRole, type WebChatMemberState, type WebChatMessage, type WebChatTyping } from '../genesys/guestChat/guestChatModels';
+import { isRecord } from '../json';
 import { createSilentLogger, type Logger } from '../logger';
 import { conversationStateError, errorBody, notFoundError } from './guestChat/guestChatSimErrors';
 import { decodeGuestChatJwt, issueGuestChatJwt } from './guestChat/guestChatSimJwt';

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { isRecord } from '../../src/demo/http';
+import { isRecord } from '../../src/json';
 import { WebChatAsset } from '../../src/demo/webChatAsset';
 import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';

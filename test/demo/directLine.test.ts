@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { WebSocket } from 'ws';
 import { createApp, type App } from '../../src/app';
 import { DirectLineEndpoint } from '../../src/demo/directLine';
-import { isRecord } from '../../src/demo/http';
+import { isRecord } from '../../src/json';
 import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
 import { testConfig } from '../support/testConfig';

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { isRecord } from '../../src/genesys/guestChat/guestChatModels';
+import { isRecord } from '../../src/json';
 import {
   GuestChatSimulator,
   SIMULATOR_DEPLOYMENT_ID,

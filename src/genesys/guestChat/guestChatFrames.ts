@@ -1,13 +1,5 @@
-import {
-  isNonEmptyString,
-  isRecord,
-  isWebChatMemberState,
-  toWebChatMessage,
-  toWebChatTyping,
-  type WebChatMemberState,
-  type WebChatMessage,
-  type WebChatTyping,
-} from './guestChatModels';
+import { isNonEmptyString, isWebChatMemberState, toWebChatMessage, toWebChatTyping, type WebChatMemberState, type WebChatMessage, type WebChatTyping } from './guestChatModels';
+import { isRecord } from '../../json';
 
 /**
  * Frames of the Guest Chat event stream (reference §3.7): every server frame is

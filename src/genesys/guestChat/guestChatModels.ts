@@ -1,3 +1,5 @@
+import { isRecord } from '../../json';
+
 /**
  * Guest Chat v2 REST models (reference §3.2–§3.6) and the type guards that turn untrusted JSON into
  * them. Only the fields the client relies on are required by the guards; everything else is optional.
@@ -128,11 +130,6 @@ export interface CreateWebChatConversationRequest {
     customFields?: Record<string, string>;
   };
   memberAuthToken?: string;
-}
-
-/** True for a non-null, non-array object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True for a non-empty string. */

@@ -1,3 +1,5 @@
+import { isRecord, type JsonObject } from '../../json';
+
 /**
  * Frames of the Genesys Web Messaging Guest API (reference §5.2–§5.5): the requests the client
  * sends and a validating parser for everything the server sends. Every inbound frame goes through
@@ -5,12 +7,7 @@
  */
 
 /** A plain JSON object. */
-export type JsonObject = Record<string, unknown>;
-
-/** True for a non-null, non-array object. */
-export function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export type { JsonObject } from '../../json';
 
 function optionalString(obj: JsonObject, key: string): string | undefined {
   const value = obj[key];

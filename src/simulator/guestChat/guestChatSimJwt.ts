@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isRecord } from '../../json';
 
 /** The claims of a Guest Chat JWT as captured from a real create response (reference §3.2 [O]). */
 export interface GuestChatJwtClaims {
@@ -22,10 +23,6 @@ function base64UrlJson(value: unknown): string {
 export function issueGuestChatJwt(claims: GuestChatJwtClaims): string {
   const header = { alg: 'RS256', kid: randomUUID(), typ: 'JWT' };
   return `${base64UrlJson(header)}.${base64UrlJson(claims)}.${randomBytes(128).toString('base64url')}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Decodes the claims of a token issued by {@link issueGuestChatJwt}; undefined for anything else. */

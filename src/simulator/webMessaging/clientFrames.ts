@@ -1,14 +1,11 @@
+import { isRecord, type JsonObject } from '../../json';
+
 /**
  * Validation of the frames a Web Messaging guest client sends (reference §5.2/§5.3), as the
  * simulator sees them. Independent of the client's own frame module so that a client bug is not
  * mirrored by the simulator.
  */
 
-type JsonObject = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(obj: JsonObject, key: string): string | undefined {
   const value = obj[key];
