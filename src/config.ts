@@ -310,11 +310,6 @@ export function loadConfig(env: Env): Config {
   return deepFreeze(config);
 }
 
-/** True when a Genesys deployment is configured (the bot can hand over to real agents). */
-export function isGenesysConfigured(config: Config): boolean {
-  return config.genesys.deploymentId !== '';
-}
-
 /** The settings with secrets masked, for the one "settings loaded" log line. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const mask = (value: string): string => (value === '' ? '' : '[set]');

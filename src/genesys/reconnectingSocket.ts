@@ -47,7 +47,6 @@ export class ReconnectingSocket {
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
-  private everOpened = false;
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
 
@@ -202,7 +201,6 @@ export class ReconnectingSocket {
               return;
             }
             settled = true;
-            this.everOpened = true;
             this.setState('open', isReconnect ? 'reconnected' : 'connected');
             this.startHeartbeat(socket);
             resolve();
@@ -268,10 +266,5 @@ export class ReconnectingSocket {
   private stopHeartbeat(): void {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
-  }
-
-  /** True once the socket has been open at least once. */
-  get hasConnected(): boolean {
-    return this.everOpened;
   }
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ActivityTypes, type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
+import { type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
+import { activityText } from '../activities';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
 import type { ChatEndReason, ChatEvent, ChatSession, HandoffProvider, RoutingRequest } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { MESSAGES } from '../resources/messages';
 import { formatTranscriptForAgent, type Transcript } from '../transcript/transcript';
 import { handoffRecordId } from './handoffKeys';
-import { ACTIVE_STATES, MAX_DELIVERED_IDS, heartbeatId, type HandoffEndReason, type HandoffRecord } from './handoffRecord';
+import { ACTIVE_STATES, MAX_DELIVERED_IDS, heartbeatId, type HandoffEndReason, type HandoffRecord, type HandoffState } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 import type { ProactiveMessenger } from './proactiveMessenger';
 
@@ -266,11 +267,7 @@ export class HandoffSessionManager {
    * Returns false when it had already ended. The caller tells the user.
    */
   async endByUser(record: HandoffRecord, reason: 'userEnded' | 'userCancelled'): Promise<boolean> {
-    const result = await this.records.transition(record.id, 'ended', reason, (r) => {
-      r.endReason = reason;
-      clearTimers(r);
-    }, ACTIVE_STATES);
-    if (!result.changed) return false;
+    if ((await this.endRecord(record.id, reason, reason)) === undefined) return false;
     await this.closeOnGenesys(record);
     return true;
   }
@@ -515,13 +512,32 @@ export class HandoffSessionManager {
     }
   }
 
-  private async finish(id: string, reason: HandoffEndReason, detail: string, generation?: string): Promise<void> {
+  /**
+   * Moves a record to `ended` for `reason` if it is still in one of the `from` states (and of
+   * `generation`, when given). Returns the ended record when this call ended it, else `undefined`.
+   */
+  private async endRecord(
+    id: string,
+    reason: HandoffEndReason,
+    detail: string,
+    from: readonly HandoffState[] = ACTIVE_STATES,
+    generation?: string,
+  ): Promise<HandoffRecord | undefined> {
     const result = await this.records.transition(id, 'ended', detail, (r) => {
       r.endReason = reason;
       clearTimers(r);
-    }, ACTIVE_STATES, generation);
-    if (!result.changed || result.record === undefined) return;
-    await this.messenger.send(result.record.reference, [MessageFactory.text(END_MESSAGES[reason])], { role: 'bot' }, `Live chat ended (${reason}).`);
+    }, from, generation);
+    return result.changed ? result.record : undefined;
+  }
+
+  /** Tells the user why the chat ended; the bot answers again from the next message. */
+  private async announceEnd(reference: Partial<ConversationReference>, reason: HandoffEndReason): Promise<void> {
+    await this.messenger.send(reference, [MessageFactory.text(END_MESSAGES[reason])], { role: 'bot' }, `Live chat ended (${reason}).`);
+  }
+
+  private async finish(id: string, reason: HandoffEndReason, detail: string, generation?: string): Promise<void> {
+    const ended = await this.endRecord(id, reason, detail, ACTIVE_STATES, generation);
+    if (ended !== undefined) await this.announceEnd(ended.reference, reason);
   }
 
   /** Ends the chat on Genesys (guest side): through the local session or, if another instance holds it, detached. */
@@ -562,24 +578,16 @@ export class HandoffSessionManager {
         continue;
       }
       if (record.state !== 'connected' && record.queueDeadline !== undefined && record.queueDeadline <= now) {
-        const result = await this.records.transition(id, 'ended', 'no agent within the queue timeout', (r) => {
-          r.endReason = 'queueTimeout';
-          clearTimers(r);
-        }, ['requested', 'queued']);
-        if (result.changed) {
+        if ((await this.endRecord(id, 'queueTimeout', 'no agent within the queue timeout', ['requested', 'queued'])) !== undefined) {
           await this.closeOnGenesys(record);
-          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.queueTimeout)], { role: 'bot' }, 'Live chat ended (queueTimeout).');
+          await this.announceEnd(record.reference, 'queueTimeout');
         }
         continue;
       }
       if (record.state === 'connected' && record.idleDeadline !== undefined && record.idleDeadline <= now) {
-        const result = await this.records.transition(id, 'ended', 'no message within the idle timeout', (r) => {
-          r.endReason = 'idleTimeout';
-          clearTimers(r);
-        }, ['connected']);
-        if (result.changed) {
+        if ((await this.endRecord(id, 'idleTimeout', 'no message within the idle timeout', ['connected'])) !== undefined) {
           await this.closeOnGenesys(record);
-          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.idleTimeout)], { role: 'bot' }, 'Live chat ended (idleTimeout).');
+          await this.announceEnd(record.reference, 'idleTimeout');
         }
         continue;
       }
@@ -711,7 +719,8 @@ const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'web
 /** The text sent to the agent for a user message: its text plus one line per attachment link. */
 export function composeUserText(activity: Partial<Activity>): string {
   const parts: string[] = [];
-  if (typeof activity.text === 'string' && activity.text.trim() !== '') parts.push(activity.text.trim());
+  const text = activityText(activity);
+  if (text !== '') parts.push(text);
   for (const attachment of activity.attachments ?? []) {
     if (typeof attachment.contentUrl !== 'string' || attachment.contentUrl === '') continue;
     const url = attachment.contentUrl;
@@ -719,11 +728,6 @@ export function composeUserText(activity: Partial<Activity>): string {
     parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth));
   }
   return parts.join('\n');
-}
-
-/** Whether an activity is a user typing indicator. */
-export function isTyping(activity: Partial<Activity>): boolean {
-  return activity.type === ActivityTypes.Typing;
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

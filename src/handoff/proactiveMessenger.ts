@@ -19,10 +19,7 @@ export class ProactiveMessenger {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * Sends activities to the conversation. `replyToId` is stripped: a proactive message replies to
-   * nothing, and Web Chat holds back activities whose `replyToId` it never saw.
-   */
+  /** Sends activities to the conversation (without `replyToId`, see {@link stripReplyToId}). */
   async send(
     reference: Partial<ConversationReference>,
     activities: Partial<Activity>[],
@@ -31,10 +28,7 @@ export class ProactiveMessenger {
   ): Promise<void> {
     await this.run(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
-      context.onSendActivities(async (_ctx, outgoing, next) => {
-        for (const activity of outgoing) delete activity.replyToId;
-        return next();
-      });
+      stripReplyToId(context);
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
       }
@@ -49,10 +43,7 @@ export class ProactiveMessenger {
   /** Shows a typing indicator (not recorded). */
   async typing(reference: Partial<ConversationReference>): Promise<void> {
     await this.run(reference, async (context) => {
-      context.onSendActivities(async (_ctx, outgoing, next) => {
-        for (const activity of outgoing) delete activity.replyToId;
-        return next();
-      });
+      stripReplyToId(context);
       await context.sendActivity({ type: ActivityTypes.Typing });
     });
   }
@@ -65,4 +56,15 @@ export class ProactiveMessenger {
       this.logger.warn({ err, conversationId: reference.conversation?.id }, 'could not record a transcript note');
     }
   }
+}
+
+/**
+ * A proactive message replies to nothing: `replyToId` is removed, since Web Chat holds back
+ * activities whose `replyToId` it never saw.
+ */
+function stripReplyToId(context: TurnContext): void {
+  context.onSendActivities(async (_ctx, outgoing, next) => {
+    for (const activity of outgoing) delete activity.replyToId;
+    return next();
+  });
 }

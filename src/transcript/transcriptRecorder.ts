@@ -1,5 +1,5 @@
 import { type Activity, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { isMessage } from '../activities';
+import { activityText, isMessage } from '../activities';
 import type { Logger } from '../logger';
 import { appendToTranscript, emptyTranscript, isTranscript, type Transcript, type TranscriptEntry, type TranscriptLimits, type TranscriptRole } from './transcript';
 
@@ -71,7 +71,8 @@ function timeOf(activity: Partial<Activity>): string {
 /** Text of a message for the transcript: its text, plus a note per attachment. */
 export function describeMessage(activity: Partial<Activity>): string {
   const parts: string[] = [];
-  if (typeof activity.text === 'string' && activity.text.trim() !== '') parts.push(activity.text.trim());
+  const text = activityText(activity);
+  if (text !== '') parts.push(text);
   for (const attachment of activity.attachments ?? []) {
     if (typeof attachment.contentUrl === 'string') parts.push(`[attachment: ${attachment.name ?? attachment.contentType}]`);
   }
