@@ -3,8 +3,8 @@ import { Agent, createServer, get, request, type IncomingMessage, type Server } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { GenesysEndpoints, StartResult, WorkerCommand } from './protocol';
-import { CpuWindow, measureMemory, serveCommands } from './workerRuntime';
+import type { GenesysEndpoints, StartResult } from './protocol';
+import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
 
 /**
  * The floor: the least code that relays between Bot Framework-style HTTP and the Web Messaging
@@ -41,7 +41,6 @@ let server: Server | undefined;
 const chats = new Map<string, Chat>();
 const pending = new Map<string, (frame: Frame) => void>();
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const cpu = new CpuWindow();
 let tracingCounter = 0;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -220,7 +219,7 @@ async function startRelay(): Promise<StartResult> {
   return { port, startMs: performance.now() - began };
 }
 
-async function handle(command: WorkerCommand): Promise<unknown> {
+async function handle(command: WorkerOwnCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'start':
       endpoints = command.options;
@@ -232,13 +231,6 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     }
     case 'startApp':
       return startRelay();
-    case 'memory':
-      return measureMemory();
-    case 'cpuStart':
-      cpu.start();
-      return null;
-    case 'cpuStop':
-      return cpu.stop();
     case 'sweep':
       return { sweepMs: 0 };
     case 'counters':

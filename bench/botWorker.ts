@@ -6,8 +6,8 @@ import { createProvider } from '../src/genesys/createProvider';
 import type { HandoffProvider } from '../src/genesys/handoffProvider';
 import { WebMessagingProvider } from '../src/genesys/webMessaging';
 import { createLogger, createSilentLogger, type Logger } from '../src/logger';
-import type { BotStartOptions, StartResult, WorkerCommand } from './protocol';
-import { CpuWindow, measureMemory, serveCommands } from './workerRuntime';
+import type { BotStartOptions, StartResult } from './protocol';
+import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
 
 /**
  * The bot under test, in its own process so that its memory and CPU are measured alone: the real
@@ -20,7 +20,6 @@ let config: Config | undefined;
 let logger: Logger | undefined;
 let app: App | undefined;
 let memoryStorage: AppStorage | undefined;
-const cpu = new CpuWindow();
 
 function buildConfig(o: BotStartOptions): Config {
   return loadConfig({
@@ -67,7 +66,7 @@ async function startApp(reorderWindowMs: number | undefined): Promise<StartResul
   return { port, startMs: performance.now() - began };
 }
 
-async function handle(command: WorkerCommand): Promise<unknown> {
+async function handle(command: WorkerOwnCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'start': {
       if (!('cosmosEndpoint' in command.options)) throw new Error('bot worker: start needs BotStartOptions');
@@ -84,13 +83,6 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       app = undefined;
       return { stopMs: performance.now() - began };
     }
-    case 'memory':
-      return measureMemory();
-    case 'cpuStart':
-      cpu.start();
-      return null;
-    case 'cpuStop':
-      return cpu.stop();
     case 'sweep': {
       if (app === undefined) throw new Error('bot worker: no app');
       const began = performance.now();

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '@vercel/cosmosdb-server';
-import type { CosmosCounters, StartResult, WorkerCommand } from './protocol';
-import { CpuWindow, serveCommands } from './workerRuntime';
+import type { CosmosCounters, StartResult } from './protocol';
+import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
 
 /**
  * The local Cosmos DB protocol server in its own process (so its work does not land on the bot's or
@@ -10,7 +10,6 @@ import { CpuWindow, serveCommands } from './workerRuntime';
  */
 
 const counters: CosmosCounters = {};
-const cpu = new CpuWindow();
 
 function operationOf(req: IncomingMessage): string {
   const path = (req.url ?? '').split('?')[0] ?? '';
@@ -28,7 +27,7 @@ function operationOf(req: IncomingMessage): string {
   return 'other';
 }
 
-async function handle(command: WorkerCommand): Promise<unknown> {
+async function handle(command: WorkerOwnCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'start': {
       const server = createHttpServer({ keepAlive: true });
@@ -41,11 +40,6 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     }
     case 'counters':
       return { ...counters };
-    case 'cpuStart':
-      cpu.start();
-      return null;
-    case 'cpuStop':
-      return cpu.stop();
     default:
       return null;
   }

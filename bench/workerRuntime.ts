@@ -1,8 +1,14 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import { isWorkerRequest, type CpuSample, type MemorySample, type WorkerCommand, type WorkerReply } from './protocol';
 
-/** Handles one command; returns the result sent back to the orchestrator. */
-export type CommandHandler = (command: WorkerCommand) => Promise<unknown>;
+/** Commands every worker answers the same way; {@link serveCommands} handles them itself. */
+type MeasurementCommand = Extract<WorkerCommand, { cmd: 'memory' | 'cpuStart' | 'cpuStop' }>;
+
+/** A worker's own commands. */
+export type WorkerOwnCommand = Exclude<WorkerCommand, MeasurementCommand>;
+
+/** Handles one of the worker's own commands; returns the result sent back to the orchestrator. */
+export type CommandHandler = (command: WorkerOwnCommand) => Promise<unknown>;
 
 /** Full garbage collection (the worker is forked with `--expose-gc`), then `process.memoryUsage()`. */
 export async function measureMemory(): Promise<MemorySample> {
@@ -55,10 +61,24 @@ export class CpuWindow {
 }
 
 /**
- * Serves commands from the orchestrator over IPC, one at a time, in order. Exits when the
- * orchestrator goes away or sends `exit`.
+ * Serves commands from the orchestrator over IPC, one at a time, in order: the measurement
+ * commands here, the rest through `handle`. Exits when the orchestrator goes away or sends `exit`.
  */
 export function serveCommands(handle: CommandHandler): void {
+  const cpu = new CpuWindow();
+  const run = async (command: WorkerCommand): Promise<unknown> => {
+    switch (command.cmd) {
+      case 'memory':
+        return measureMemory();
+      case 'cpuStart':
+        cpu.start();
+        return null;
+      case 'cpuStop':
+        return cpu.stop();
+      default:
+        return handle(command);
+    }
+  };
   const send = process.send?.bind(process);
   if (send === undefined) throw new Error('bench worker: must be started by bench/run.js (no IPC channel)');
   let chain: Promise<void> = Promise.resolve();
@@ -72,7 +92,7 @@ export function serveCommands(handle: CommandHandler): void {
           process.disconnect();
           process.exit(0);
         }
-        reply = { id: message.id, ok: true, result: (await handle(message.command)) ?? null };
+        reply = { id: message.id, ok: true, result: (await run(message.command)) ?? null };
       } catch (err) {
         reply = { id: message.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
       }

@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream';
 import type * as restify from 'restify';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
-import { isRecord, jsonBody, queryParams, routeParam, sendError } from './http';
+import { jsonBody, queryParams, routeParam, sendError } from './http';
+import { isRecord } from '../json';
 
 /** Path prefix of the Direct Line 3.0 API that Web Chat talks to. */
 export const DIRECT_LINE_PATH = '/v3/directline';
@@ -237,24 +238,16 @@ export class DirectLineEndpoint {
   }
 
   private reconnect(req: restify.Request, res: restify.Response): void {
-    const conversation = this.authenticate(req, res);
-    if (conversation === undefined) return;
-    const watermark = parseWatermark(queryParams(req).get('watermark'));
-    if (watermark === null) {
-      sendError(res, 400, 'badArgument', '"watermark" must be a whole number.');
-      return;
-    }
+    const target = this.authenticateWithWatermark(req, res);
+    if (target === undefined) return;
+    const { conversation, watermark } = target;
     res.send(200, { ...this.describe(conversation), streamUrl: this.streamUrl(req, conversation, watermark) });
   }
 
   private getActivities(req: restify.Request, res: restify.Response): void {
-    const conversation = this.authenticate(req, res);
-    if (conversation === undefined) return;
-    const watermark = parseWatermark(queryParams(req).get('watermark'));
-    if (watermark === null) {
-      sendError(res, 400, 'badArgument', '"watermark" must be a whole number.');
-      return;
-    }
+    const target = this.authenticateWithWatermark(req, res);
+    if (target === undefined) return;
+    const { conversation, watermark } = target;
     res.send(200, { activities: this.activitiesSince(conversation, watermark ?? 0), watermark: String(conversation.nextSeq) });
   }
 
@@ -448,6 +441,18 @@ export class DirectLineEndpoint {
   }
 
   /** Finds the conversation of the request's bearer token (and route id); answers 401/403/404 itself. */
+  /** {@link authenticate}, then the optional `watermark` query parameter; answers 4xx itself on failure. */
+  private authenticateWithWatermark(req: restify.Request, res: restify.Response): { conversation: Conversation; watermark: number | undefined } | undefined {
+    const conversation = this.authenticate(req, res);
+    if (conversation === undefined) return undefined;
+    const watermark = parseWatermark(queryParams(req).get('watermark'));
+    if (watermark === null) {
+      sendError(res, 400, 'badArgument', '"watermark" must be a whole number.');
+      return undefined;
+    }
+    return { conversation, watermark };
+  }
+
   private authenticate(req: restify.Request, res: restify.Response): Conversation | undefined {
     const token = bearerToken(req);
     if (token === undefined) {

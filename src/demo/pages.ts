@@ -36,16 +36,7 @@ export function customerPageHtml(bundleAvailable: boolean): string {
   The Web Chat bundle (botframework-webchat ${escapeHtml(WEBCHAT_VERSION)}) is not on this machine yet, so the chat cannot be shown.
   In the bot's folder run <code>${escapeHtml(WEBCHAT_FETCH_COMMAND)}</code> (it needs access to the npm registry), then reload this page.
 </div>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Customer chat · demo</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/demo/demo.css">
-</head>
-<body class="customer">
+  return `${pageStart('Customer chat · demo', 'customer')}
 <header class="top">
   <h1>Customer chat</h1>
   <p>Demo: the bot runs locally and hands over to a simulated Genesys Cloud. Answer as the agent in the <a href="${AGENT_CONSOLE_PATH}" target="_blank" rel="noopener">agent console</a>.</p>
@@ -63,18 +54,23 @@ ${bundleAvailable ? `<script src="${WEBCHAT_BUNDLE_PATH}"></script>\n<script src
 `;
 }
 
-/** The agent console: chats waiting in the simulated queue, their transcript, and the agent's controls. */
-export function agentConsoleHtml(): string {
+/** The document start shared by the demo pages, up to and including `<body>`. */
+function pageStart(title: string, bodyClass: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Agent console · demo</title>
+<title>${title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/demo/demo.css">
 </head>
-<body class="agent">
+<body class="${bodyClass}">`;
+}
+
+/** The agent console: chats waiting in the simulated queue, their transcript, and the agent's controls. */
+export function agentConsoleHtml(): string {
+  return `${pageStart('Agent console · demo', 'agent')}
 <header class="top">
   <h1>Agent console</h1>
   <p>Simulated Genesys Cloud. Chats appear here when a customer asks the bot for an agent on the <a href="${CUSTOMER_PAGE_PATH}" target="_blank" rel="noopener">customer page</a>.</p>

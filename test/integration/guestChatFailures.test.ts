@@ -1,23 +1,13 @@
-import { isGenesysError, type GenesysError } from '../../src/genesys/genesysError';
 import type { GuestChatProviderOptions } from '../../src/genesys/guestChat/guestChatProvider';
 import { GuestChatProvider } from '../../src/genesys/guestChat/guestChatProvider';
 import { createSilentLogger } from '../../src/logger';
 import { SIMULATOR_DEPLOYMENT_ID, SIMULATOR_ORGANIZATION_ID, type GuestChatSimulator, type GuestChatSimulatorOptions } from '../../src/simulator/guestChatSimulator';
-import { createProvider, EventRecorder, SleepRecorder, startRequest, startSimulator } from './guestChatSupport';
+import { createProvider, EventRecorder, SleepRecorder, startRequest, startSimulator, rejection } from './guestChatSupport';
 
 const DISABLED_DEPLOYMENT = '5a1b2c3d-0000-4000-8000-0000000000d2';
 const AUTH_DEPLOYMENT = '5a1b2c3d-0000-4000-8000-0000000000d3';
 const ORIGIN_DEPLOYMENT = '5a1b2c3d-0000-4000-8000-0000000000d4';
 
-async function rejection(promise: Promise<unknown>): Promise<GenesysError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isGenesysError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('GuestChatProvider failures against the simulator', () => {
   let sim: GuestChatSimulator;

@@ -1,18 +1,8 @@
 import type { ChatEvent, ChatSession, GuestChatResumeData } from '../../src/genesys/handoffProvider';
-import { isGenesysError, type GenesysError } from '../../src/genesys/genesysError';
 import type { GuestChatProvider } from '../../src/genesys/guestChat/guestChatProvider';
 import type { GuestChatSimulator } from '../../src/simulator/guestChatSimulator';
-import { createProvider, EventRecorder, settle, startRequest, startSimulator } from './guestChatSupport';
+import { createProvider, EventRecorder, settle, startRequest, startSimulator, rejection } from './guestChatSupport';
 
-async function rejection(promise: Promise<unknown>): Promise<GenesysError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isGenesysError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 function guestResumeData(session: ChatSession): GuestChatResumeData {
   const data = session.resumeData;

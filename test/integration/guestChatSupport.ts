@@ -1,3 +1,4 @@
+import { isGenesysError, type GenesysError } from '../../src/genesys/genesysError';
 import type { ChatEvent, ChatListener, StartChatRequest } from '../../src/genesys/handoffProvider';
 import { GuestChatProvider, type GuestChatProviderOptions } from '../../src/genesys/guestChat/guestChatProvider';
 import { createSilentLogger } from '../../src/logger';
@@ -108,4 +109,15 @@ export function startRequest(overrides: Partial<StartChatRequest> = {}): StartCh
     introduction: 'Conversation so far:\nUser: I need help with my invoice.',
     ...overrides,
   };
+}
+
+/** The GenesysError a promise rejects with; fails when it resolves or rejects with something else. */
+export async function rejection(promise: Promise<unknown>): Promise<GenesysError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isGenesysError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
 }
