@@ -103,7 +103,8 @@ function connect(chat: Chat): Promise<void> {
         waiter(frame);
         return;
       }
-      if (frame.type === 'message' && frame.class === 'StructuredMessage' && frame.body !== undefined) deliverOutbound(chat, frame.body);
+      if (frame.type === 'message' && frame.class === 'StructuredMessage' && frame.body !== undefined)
+        deliverOutbound(chat, frame.body);
     });
     ws.on('open', () => {
       call(chat, { action: 'configureSession', deploymentId }).then((frame) => {
@@ -118,7 +119,10 @@ async function openChat(conversationId: string, serviceUrl: string, text: string
   const chat: Chat = { conversationId, serviceUrl, token: randomUUID(), ws: undefined, seen: new Set() };
   chats.set(conversationId, chat);
   await connect(chat);
-  await call(chat, { action: 'onMessage', message: { type: 'Text', text, channel: { metadata: { customAttributes: { botConversationId: conversationId } } } } });
+  await call(chat, {
+    action: 'onMessage',
+    message: { type: 'Text', text, channel: { metadata: { customAttributes: { botConversationId: conversationId } } } },
+  });
 }
 
 async function handleActivity(body: string): Promise<number> {
@@ -199,7 +203,11 @@ async function stopRelay(): Promise<void> {
   server = undefined;
   if (s !== undefined) {
     s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      s.close(() => {
+        resolve();
+      }),
+    );
   }
 }
 

@@ -39,10 +39,18 @@ function buildConfig(o: BotStartOptions): Config {
 function buildLogger(level: string, file: string): Logger {
   if (level === 'silent') return createSilentLogger();
   // The product's log lines are produced and serialised as in production, then discarded (or kept in `file`).
-  return createLogger({ level, destination: pino.destination({ dest: file === '' ? '/dev/null' : file, sync: false }) });
+  return createLogger({
+    level,
+    destination: pino.destination({ dest: file === '' ? '/dev/null' : file, sync: false }),
+  });
 }
 
-function buildProvider(c: Config, o: BotStartOptions, log: Logger, reorderWindowMs: number | undefined): HandoffProvider | undefined {
+function buildProvider(
+  c: Config,
+  o: BotStartOptions,
+  log: Logger,
+  reorderWindowMs: number | undefined,
+): HandoffProvider | undefined {
   const endpoints = { webMessagingUrl: o.webMessagingUrl, apiUrl: o.apiUrl, deploymentId: o.deploymentId };
   if (reorderWindowMs === undefined) return createProvider(c, log, endpoints);
   // Same wiring as createProvider, with the one option config does not expose.

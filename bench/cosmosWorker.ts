@@ -21,8 +21,15 @@ function operationOf(req: IncomingMessage): string {
   if (onDoc && method === 'DELETE') return 'delete';
   if (onDoc && method === 'PATCH') return 'patch';
   if (onDocs && method === 'POST') {
-    if (req.headers['x-ms-documentdb-isquery'] === 'True' || req.headers['x-ms-documentdb-isquery'] === 'true' || req.headers['content-type'] === 'application/query+json') return 'query';
-    return req.headers['x-ms-documentdb-is-upsert'] === 'True' || req.headers['x-ms-documentdb-is-upsert'] === 'true' ? 'upsert' : 'create';
+    if (
+      req.headers['x-ms-documentdb-isquery'] === 'True' ||
+      req.headers['x-ms-documentdb-isquery'] === 'true' ||
+      req.headers['content-type'] === 'application/query+json'
+    )
+      return 'query';
+    return req.headers['x-ms-documentdb-is-upsert'] === 'True' || req.headers['x-ms-documentdb-is-upsert'] === 'true'
+      ? 'upsert'
+      : 'create';
   }
   return 'other';
 }

@@ -230,7 +230,13 @@ export class Scenario {
     await this.drain(phase, drainMs);
     const cpu = await this.worker.request<CpuSample>({ cmd: 'cpuStop' });
     const orchestrator = process.cpuUsage(orchestratorBefore);
-    const machine = machineShare(machineBefore, machineCpu(), cpu.wallMs, cpu.userMs + cpu.systemMs, (orchestrator.user + orchestrator.system) / 1000);
+    const machine = machineShare(
+      machineBefore,
+      machineCpu(),
+      cpu.wallMs,
+      cpu.userMs + cpu.systemMs,
+      (orchestrator.user + orchestrator.system) / 1000,
+    );
     return {
       machine,
       chats: n,
@@ -293,7 +299,10 @@ export class Scenario {
     this.pendingUser.clear();
   }
 
-  private async openOne(chat: BenchChat, sinks: { setup: number[]; post: number[]; first: number[]; phase: Phase }): Promise<boolean> {
+  private async openOne(
+    chat: BenchChat,
+    sinks: { setup: number[]; post: number[]; first: number[]; phase: Phase },
+  ): Promise<boolean> {
     let startedAt = Number.NaN;
     const started = new Promise<void>((resolve) => {
       this.startWaiters.set(chat.conversationId, (at) => {
@@ -319,7 +328,14 @@ export class Scenario {
     return true;
   }
 
-  private track(map: Map<number, PendingMessage>, seq: number, sentAt: number, sink: number[], phase: Phase, resolve?: () => void): void {
+  private track(
+    map: Map<number, PendingMessage>,
+    seq: number,
+    sentAt: number,
+    sink: number[],
+    phase: Phase,
+    resolve?: () => void,
+  ): void {
     phase.outstanding++;
     map.set(seq, resolve === undefined ? { sentAt, sink, phase } : { sentAt, sink, phase, resolve });
   }

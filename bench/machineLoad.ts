@@ -32,11 +32,22 @@ export interface MachineShare {
 }
 
 /** Splits the machine's busy time between the relay, the orchestrator and the rest. */
-export function machineShare(before: MachineCpu | undefined, after: MachineCpu | undefined, wallMs: number, relayCpuMs: number, orchestratorCpuMs: number): MachineShare | undefined {
+export function machineShare(
+  before: MachineCpu | undefined,
+  after: MachineCpu | undefined,
+  wallMs: number,
+  relayCpuMs: number,
+  orchestratorCpuMs: number,
+): MachineShare | undefined {
   if (before === undefined || after === undefined || wallMs <= 0) return undefined;
   const busy = (after.busyMs - before.busyMs) / wallMs;
   const relay = relayCpuMs / wallMs;
   const orchestrator = orchestratorCpuMs / wallMs;
   const r = (v: number): number => Math.round(v * 100) / 100;
-  return { busyCores: r(busy), relayCores: r(relay), orchestratorCores: r(orchestrator), otherCores: r(Math.max(0, busy - relay - orchestrator)) };
+  return {
+    busyCores: r(busy),
+    relayCores: r(relay),
+    orchestratorCores: r(orchestrator),
+    otherCores: r(Math.max(0, busy - relay - orchestrator)),
+  };
 }

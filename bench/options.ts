@@ -156,9 +156,18 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
         throw new Error(`bench: unknown option ${key}`);
     }
   }
-  for (const c of options.configs) if (!['baseline', 'memory', 'cosmos'].includes(c)) throw new Error(`bench: unknown config ${c}`);
-  const numbers = [...options.levels, ...options.cosmosLevels, options.rate, options.durationMs, options.concurrency, options.warmupChats];
-  if (numbers.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error('bench: levels, rate, duration, concurrency and warmup must be positive numbers');
+  for (const c of options.configs)
+    if (!['baseline', 'memory', 'cosmos'].includes(c)) throw new Error(`bench: unknown config ${c}`);
+  const numbers = [
+    ...options.levels,
+    ...options.cosmosLevels,
+    options.rate,
+    options.durationMs,
+    options.concurrency,
+    options.warmupChats,
+  ];
+  if (numbers.some((v) => !Number.isFinite(v) || v <= 0))
+    throw new Error('bench: levels, rate, duration, concurrency and warmup must be positive numbers');
   options.levels.sort((a, b) => a - b);
   options.cosmosLevels.sort((a, b) => a - b);
   return options;

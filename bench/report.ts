@@ -71,7 +71,17 @@ function comparisonTable(result: BenchResult): string[] {
   const lines: string[] = [];
   if (baseline === undefined) return lines;
   lines.push(
-    row(['relay', 'live chats', 'added p50 / p99 u→a ms', 'added p50 / p99 a→u ms', 'CPU/msg', 'heap/chat', 'RSS/chat', 'idle CPU', 'recovery']),
+    row([
+      'relay',
+      'live chats',
+      'added p50 / p99 u→a ms',
+      'added p50 / p99 a→u ms',
+      'CPU/msg',
+      'heap/chat',
+      'RSS/chat',
+      'idle CPU',
+      'recovery',
+    ]),
     row(Array.from({ length: 9 }, () => '---')),
   );
   for (const config of result.configs) {
@@ -106,14 +116,39 @@ function reorderTable(result: BenchResult): string[] {
       if (off === undefined) continue;
       if (lines.length === 0) {
         lines.push(
-          row(['relay', 'live chats', 'reorder window', 'agent→user p50 / p95 / p99 / max ms', 'user→agent p50 / p95 / p99 / max ms', 'added a→u p99 over baseline ms']),
+          row([
+            'relay',
+            'live chats',
+            'reorder window',
+            'agent→user p50 / p95 / p99 / max ms',
+            'user→agent p50 / p95 / p99 / max ms',
+            'added a→u p99 over baseline ms',
+          ]),
           row(Array.from({ length: 6 }, () => '---')),
         );
       }
       const b = levelOf(baseline, l.level);
       const added = (s: LatencySummary): string => (b === undefined ? 'n/a' : fmt(s.p99 - b.load.agentToUser.p99, 2));
-      lines.push(row([config.name, fmt(l.chats, 0), '0 (default)', lat(l.load.agentToUser), lat(l.load.userToAgent), added(l.load.agentToUser)]));
-      lines.push(row([config.name, fmt(l.chats, 0), `${COMPARISON_REORDER_WINDOW_MS} ms`, lat(off.agentToUser), lat(off.userToAgent), added(off.agentToUser)]));
+      lines.push(
+        row([
+          config.name,
+          fmt(l.chats, 0),
+          '0 (default)',
+          lat(l.load.agentToUser),
+          lat(l.load.userToAgent),
+          added(l.load.agentToUser),
+        ]),
+      );
+      lines.push(
+        row([
+          config.name,
+          fmt(l.chats, 0),
+          `${COMPARISON_REORDER_WINDOW_MS} ms`,
+          lat(off.agentToUser),
+          lat(off.userToAgent),
+          added(off.agentToUser),
+        ]),
+      );
     }
   }
   return lines;
@@ -129,15 +164,33 @@ function targetsTable(result: BenchResult): string[] {
   if (at1k !== undefined && base1k !== undefined) {
     const ua = at1k.load.userToAgent.p99 - base1k.load.userToAgent.p99;
     const au = at1k.load.agentToUser.p99 - base1k.load.agentToUser.p99;
-    lines.push(row(['added p99 over baseline < 5 ms at 1,000 chats (memory storage, product defaults)', `user→agent +${fmt(ua, 2)} ms; agent→user +${fmt(au, 2)} ms`, ua < 5 && au < 5 ? 'yes' : 'no']));
+    lines.push(
+      row([
+        'added p99 over baseline < 5 ms at 1,000 chats (memory storage, product defaults)',
+        `user→agent +${fmt(ua, 2)} ms; agent→user +${fmt(au, 2)} ms`,
+        ua < 5 && au < 5 ? 'yes' : 'no',
+      ]),
+    );
     const off = at1k.loadWithReorderWindow;
     if (off !== undefined) {
       const offUa = off.userToAgent.p99 - base1k.load.userToAgent.p99;
       const offAu = off.agentToUser.p99 - base1k.load.agentToUser.p99;
-      lines.push(row([`… same, GenesysReorderWindowMs=${COMPARISON_REORDER_WINDOW_MS}`, `user→agent +${fmt(offUa, 2)} ms; agent→user +${fmt(offAu, 2)} ms`, offUa < 5 && offAu < 5 ? 'yes' : 'no']));
+      lines.push(
+        row([
+          `… same, GenesysReorderWindowMs=${COMPARISON_REORDER_WINDOW_MS}`,
+          `user→agent +${fmt(offUa, 2)} ms; agent→user +${fmt(offAu, 2)} ms`,
+          offUa < 5 && offAu < 5 ? 'yes' : 'no',
+        ]),
+      );
     }
   } else {
-    lines.push(row(['added p99 over baseline < 5 ms at 1,000 chats', 'not measured (level 1,000 not run for both relays)', 'n/a']));
+    lines.push(
+      row([
+        'added p99 over baseline < 5 ms at 1,000 chats',
+        'not measured (level 1,000 not run for both relays)',
+        'n/a',
+      ]),
+    );
   }
   if (bot !== undefined) {
     const clean = bot.levels.filter((l) => l.open.failed === 0 && l.load.lost === 0 && l.recovery.missing === 0);
@@ -166,14 +219,36 @@ function targetsTable(result: BenchResult): string[] {
     const l = levelOf(config, 1000);
     if (config === undefined || l === undefined) continue;
     const ms = l.recovery.allResumedMs;
-    lines.push(row([`recovery of 1,000 chats after a restart < 10 s (${config.name})`, `${fmt(ms / 1000, 2)} s (missing ${l.recovery.missing})`, ms < 10_000 && l.recovery.missing === 0 ? 'yes' : 'no']));
+    lines.push(
+      row([
+        `recovery of 1,000 chats after a restart < 10 s (${config.name})`,
+        `${fmt(ms / 1000, 2)} s (missing ${l.recovery.missing})`,
+        ms < 10_000 && l.recovery.missing === 0 ? 'yes' : 'no',
+      ]),
+    );
   }
   return lines;
 }
 
 function detailsTable(result: BenchResult): string[] {
   const lines = [
-    row(['relay', 'live chats', 'open CPU ms/chat', 'POST "agent" p50 / p99 ms', 'first agent msg p50 / p99 ms', 'idle ELU / loop delay p99 / max ms', 'load ELU / loop delay p99 / max ms', 'sweep ms', 'connector TCP conns / msg', 'stop ms', 'per-chat resume p50 / p99 ms', 'storage ops / opened chat', 'storage ops / msg', 'storage ops / chat / min idle', 'machine busy / relay / orchestrator / other cores (load)']),
+    row([
+      'relay',
+      'live chats',
+      'open CPU ms/chat',
+      'POST "agent" p50 / p99 ms',
+      'first agent msg p50 / p99 ms',
+      'idle ELU / loop delay p99 / max ms',
+      'load ELU / loop delay p99 / max ms',
+      'sweep ms',
+      'connector TCP conns / msg',
+      'stop ms',
+      'per-chat resume p50 / p99 ms',
+      'storage ops / opened chat',
+      'storage ops / msg',
+      'storage ops / chat / min idle',
+      'machine busy / relay / orchestrator / other cores (load)',
+    ]),
     row(Array.from({ length: 15 }, () => '---')),
   ];
   for (const config of result.configs) {
@@ -211,12 +286,16 @@ function contaminationWarning(result: BenchResult): string[] {
     if (config.name === 'cosmos') continue;
     for (const l of config.levels) {
       for (const load of [l.load, l.loadWithReorderWindow]) {
-        if (load?.machine !== undefined && load.machine.otherCores > 0.25) hits.push(`${config.name}@${l.chats}: ${fmt(load.machine.otherCores, 2)} cores`);
+        if (load?.machine !== undefined && load.machine.otherCores > 0.25)
+          hits.push(`${config.name}@${l.chats}: ${fmt(load.machine.otherCores, 2)} cores`);
       }
     }
   }
   if (hits.length === 0) return [];
-  return [`> **Foreign CPU load during load phases** (processes outside the bench used the machine): ${hits.join('; ')}. Tail latencies of those phases are inflated; rerun on a quiet machine.`, ''];
+  return [
+    `> **Foreign CPU load during load phases** (processes outside the bench used the machine): ${hits.join('; ')}. Tail latencies of those phases are inflated; rerun on a quiet machine.`,
+    '',
+  ];
 }
 
 /** The Markdown report: parameters, the main table, ratios to the baseline, targets, details. */
@@ -230,7 +309,10 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     `Parameters: levels ${o.levels.join(', ')}${o.configs.includes('cosmos') ? ` (Cosmos: ${o.cosmosLevels.join(', ')})` : ''}; ${o.warmupChats} warm-up chats; load ${o.rate} msg/s each way for ${o.durationMs / 1000} s; idle window ${o.idleMs / 1000} s; open concurrency ${o.concurrency}; log level ${o.logLevel}${o.quick ? '; QUICK smoke run' : ''}.`,
     '',
-    ...result.configs.map((c) => `- **${c.name}**: ${c.description} (${fmt(c.wallMs / 1000, 0)} s${c.skipped.length > 0 ? `; skipped ${c.skipped.map((s) => `${s.chats} (${s.reason})`).join('; ')}` : ''})`),
+    ...result.configs.map(
+      (c) =>
+        `- **${c.name}**: ${c.description} (${fmt(c.wallMs / 1000, 0)} s${c.skipped.length > 0 ? `; skipped ${c.skipped.map((s) => `${s.chats} (${s.reason})`).join('; ')}` : ''})`,
+    ),
     '',
     ...contaminationWarning(result),
     '## Results',

@@ -42,7 +42,14 @@ export interface LevelResult {
   records: RecordStats | undefined;
   /** Storage requests (Cosmos only). */
   storage:
-    | { opsPerOpenedChat: number; idleOpsPerChatPerMinute: number; opsPerRelayedMessage: number; open: CosmosCounters; idle: CosmosCounters; load: CosmosCounters }
+    | {
+        opsPerOpenedChat: number;
+        idleOpsPerChatPerMinute: number;
+        opsPerRelayedMessage: number;
+        open: CosmosCounters;
+        idle: CosmosCounters;
+        load: CosmosCounters;
+      }
     | undefined;
 }
 

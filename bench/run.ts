@@ -7,7 +7,14 @@ import { performance } from 'node:perf_hooks';
 import { WebMessagingSimulator } from '../src/simulator/webMessagingSimulator';
 import { Scenario, type LoadResult } from './driver';
 import { COMPARISON_REORDER_WINDOW_MS, parseOptions, type BenchOptions } from './options';
-import type { BotStartOptions, CosmosCounters, CpuSample, GenesysEndpoints, MemorySample, StartResult } from './protocol';
+import type {
+  BotStartOptions,
+  CosmosCounters,
+  CpuSample,
+  GenesysEndpoints,
+  MemorySample,
+  StartResult,
+} from './protocol';
 import { FastRecorder } from './recorder';
 import { renderMarkdown } from './report';
 import type { BenchResult, ConfigResult, LevelResult, MemoryResult, RecordStats } from './results';
@@ -64,7 +71,10 @@ function memoryResult(sample: MemorySample, base: MemorySample, chats: number): 
   };
 }
 
-function withCpu(load: LoadResult, idleMsPerSecond: number): LoadResult & { cpuMsPerMessage: number; netCpuMsPerMessage: number } {
+function withCpu(
+  load: LoadResult,
+  idleMsPerSecond: number,
+): LoadResult & { cpuMsPerMessage: number; netCpuMsPerMessage: number } {
   const messages = Math.max(1, load.userToAgent.count + load.agentToUser.count);
   const total = cpuMs(load.cpu);
   return {
@@ -103,7 +113,8 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
   try {
     const endpoints: GenesysEndpoints = { webMessagingUrl: sim.webMessagingUrl, apiUrl: sim.apiUrl, deploymentId };
     let cosmosEndpoint = '';
-    if (cosmos !== undefined) cosmosEndpoint = `http://127.0.0.1:${(await cosmos.request<StartResult>({ cmd: 'start', options: endpoints })).port}`;
+    if (cosmos !== undefined)
+      cosmosEndpoint = `http://127.0.0.1:${(await cosmos.request<StartResult>({ cmd: 'start', options: endpoints })).port}`;
     const startOptions: BotStartOptions = {
       ...endpoints,
       cosmosEndpoint,
@@ -116,14 +127,17 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     };
     const started = await worker.request<StartResult>({ cmd: 'start', options: isBot ? startOptions : endpoints });
     scenario = new Scenario(sim, serviceUrl, worker, started.port, runId);
-    const counters = async (): Promise<CosmosCounters> => (cosmos === undefined ? {} : cosmos.request<CosmosCounters>({ cmd: 'counters' }));
+    const counters = async (): Promise<CosmosCounters> =>
+      cosmos === undefined ? {} : cosmos.request<CosmosCounters>({ cmd: 'counters' });
 
     // Warm-up: JIT, pools and one-time allocations land in the idle baseline, not in the per-chat figure.
     const warm = await scenario.openTo(options.warmupChats, options.concurrency);
     await scenario.load(Math.min(options.rate, options.warmupChats), 2_000);
     await sleep(500);
     const baselineMemory = await worker.request<MemorySample>({ cmd: 'memory' });
-    log(`${name}: warm-up ${warm.opened} chats at ${round(warm.chatsPerSecond, 1)} chats/s; idle heap ${round(baselineMemory.heapUsed / 2 ** 20, 1)} MB, rss ${round(baselineMemory.rss / 2 ** 20, 1)} MB`);
+    log(
+      `${name}: warm-up ${warm.opened} chats at ${round(warm.chatsPerSecond, 1)} chats/s; idle heap ${round(baselineMemory.heapUsed / 2 ** 20, 1)} MB, rss ${round(baselineMemory.rss / 2 ** 20, 1)} MB`,
+    );
 
     let openRate = warm.chatsPerSecond;
     let recoveryRate = Number.NaN;
@@ -132,7 +146,9 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       const loadPhases = isBot && options.reorderWindowLevels.includes(level) ? 2 : 1;
       const phasesMs = options.idleMs + loadPhases * (options.durationMs + 1_000) + 2_000;
       const estimateMs =
-        ((level - current) / Math.max(1, openRate)) * 1000 + phasesMs + (Number.isFinite(recoveryRate) ? (level / recoveryRate) * 1000 : 0);
+        ((level - current) / Math.max(1, openRate)) * 1000 +
+        phasesMs +
+        (Number.isFinite(recoveryRate) ? (level / recoveryRate) * 1000 : 0);
       const elapsed = performance.now() - began;
       if (results.length > 0 && elapsed + estimateMs > budgetMs) {
         const reason = `estimated ${round(estimateMs / 1000, 0)} s more would exceed the ${budgetMs / 1000} s budget of this config (open rate ${round(openRate, 0)} chats/s)`;
@@ -145,7 +161,9 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       const open = await scenario.openTo(level, options.concurrency);
       const openOps = diff(await counters(), openBefore);
       openRate = open.chatsPerSecond;
-      log(`${name}: ${scenario.readyCount} live chats (${open.failed} failed) at ${round(open.chatsPerSecond, 1)} chats/s, ${round(open.cpuMsPerChat, 2)} CPU ms/chat; setup p50 ${open.setup.p50} p99 ${open.setup.p99} ms`);
+      log(
+        `${name}: ${scenario.readyCount} live chats (${open.failed} failed) at ${round(open.chatsPerSecond, 1)} chats/s, ${round(open.cpuMsPerChat, 2)} CPU ms/chat; setup p50 ${open.setup.p50} p99 ${open.setup.p99} ms`,
+      );
       if (open.failed > 0 && open.opened === 0) {
         skipped.push({ chats: level, reason: 'no chat could be opened' });
         break;
@@ -158,20 +176,28 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       const idleOps = diff(await counters(), idleBefore);
       const idleMsPerSecond = (cpuMs(idleCpu) / idleCpu.wallMs) * 1000;
       const sweepMs = isBot ? (await worker.request<{ sweepMs: number }>({ cmd: 'sweep' })).sweepMs : undefined;
-      log(`${name}: memory ${memory.heapKBPerChat} KB heap / ${memory.rssKBPerChat} KB rss per chat; idle CPU ${round(idleMsPerSecond, 1)} ms/s${sweepMs === undefined ? '' : `; sweep ${round(sweepMs, 1)} ms`}`);
+      log(
+        `${name}: memory ${memory.heapKBPerChat} KB heap / ${memory.rssKBPerChat} KB rss per chat; idle CPU ${round(idleMsPerSecond, 1)} ms/s${sweepMs === undefined ? '' : `; sweep ${round(sweepMs, 1)} ms`}`,
+      );
 
       const loadBefore = await counters();
       const connectionsBefore = recorder.connections;
       const rawLoad = await scenario.load(options.rate, options.durationMs);
       const loadOps = diff(await counters(), loadBefore);
-      const load = { ...withCpu(rawLoad, idleMsPerSecond), recorderConnections: recorder.connections - connectionsBefore };
+      const load = {
+        ...withCpu(rawLoad, idleMsPerSecond),
+        recorderConnections: recorder.connections - connectionsBefore,
+      };
       const records = isBot ? await worker.request<RecordStats>({ cmd: 'counters' }) : undefined;
       log(`${name}: ${describeLoad('load', load)}`);
 
       const withWindow = isBot && options.reorderWindowLevels.includes(level);
       const recovery = await scenario.restart(withWindow ? COMPARISON_REORDER_WINDOW_MS : undefined, 120_000);
-      recoveryRate = recovery.chats / (Math.max(1, Number.isNaN(recovery.allResumedMs) ? 120_000 : recovery.allResumedMs) / 1000);
-      log(`${name}: restart: stop ${round(recovery.stopMs, 0)} ms, all ${recovery.chats} chats resumed in ${round(recovery.allResumedMs, 0)} ms (missing ${recovery.missing})`);
+      recoveryRate =
+        recovery.chats / (Math.max(1, Number.isNaN(recovery.allResumedMs) ? 120_000 : recovery.allResumedMs) / 1000);
+      log(
+        `${name}: restart: stop ${round(recovery.stopMs, 0)} ms, all ${recovery.chats} chats resumed in ${round(recovery.allResumedMs, 0)} ms (missing ${recovery.missing})`,
+      );
       let loadWithReorderWindow: LevelResult['loadWithReorderWindow'];
       let recoveryBack: LevelResult['recoveryBack'];
       if (withWindow) {
@@ -185,7 +211,11 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
         chats: scenario.readyCount,
         open,
         memory,
-        idle: { ...idleCpu, cpuMsPerSecond: round(idleMsPerSecond, 2), cpuMsPerSecondPer1kChats: round((idleMsPerSecond / scenario.readyCount) * 1000, 2) },
+        idle: {
+          ...idleCpu,
+          cpuMsPerSecond: round(idleMsPerSecond, 2),
+          cpuMsPerSecondPer1kChats: round((idleMsPerSecond / scenario.readyCount) * 1000, 2),
+        },
         sweepMs: sweepMs === undefined ? undefined : round(sweepMs, 1),
         load,
         recovery,
@@ -194,7 +224,12 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
         records:
           records === undefined
             ? undefined
-            : { records: records.records, recordBytesMean: round(records.recordBytesMean, 0), recordBytesMax: records.recordBytesMax, deliveredIdsMax: records.deliveredIdsMax },
+            : {
+                records: records.records,
+                recordBytesMean: round(records.recordBytesMean, 0),
+                recordBytesMax: records.recordBytesMax,
+                deliveredIdsMax: records.deliveredIdsMax,
+              },
         storage:
           cosmos === undefined
             ? undefined
@@ -208,7 +243,15 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
               },
       });
     }
-    return { name, description: DESCRIPTIONS[name] ?? name, baselineMemory, warmupChats: options.warmupChats, levels: results, skipped, wallMs: performance.now() - began };
+    return {
+      name,
+      description: DESCRIPTIONS[name] ?? name,
+      baselineMemory,
+      warmupChats: options.warmupChats,
+      levels: results,
+      skipped,
+      wallMs: performance.now() - began,
+    };
   } finally {
     scenario?.close();
     await worker.close();
@@ -222,7 +265,9 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
 function productVersion(): string {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   if (head.status !== 0) return 'unknown (not a git checkout)';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bots', 'dialogs', 'package.json'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bots', 'dialogs', 'package.json'], {
+    encoding: 'utf8',
+  });
   return `${head.stdout.trim()}${dirty.stdout.trim() === '' ? '' : ' + uncommitted product changes'}`;
 }
 
@@ -246,7 +291,9 @@ async function main(): Promise<void> {
     'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, GenesysReorderWindowMs 0, heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
   ];
   if (fdLimit !== 'unknown' && fdLimit !== 'unlimited' && Number(fdLimit) < maxLevel + 1000) {
-    notes.push(`File descriptor limit ${fdLimit} is below ${maxLevel + 1000}: the largest levels may fail to open sockets (raise it with ulimit -n).`);
+    notes.push(
+      `File descriptor limit ${fdLimit} is below ${maxLevel + 1000}: the largest levels may fail to open sockets (raise it with ulimit -n).`,
+    );
   }
   log(`options: ${JSON.stringify(options)}; ulimit -n ${fdLimit}`);
   const configs: ConfigResult[] = [];
@@ -275,7 +322,9 @@ async function main(): Promise<void> {
   const markdown = renderMarkdown(result);
   writeFileSync(`${out}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(`${out}.md`, markdown);
-  process.stdout.write(`${markdown}\nWrote ${out}.json and ${out}.md in ${round(result.meta.totalWallMs / 1000, 1)} s\n`);
+  process.stdout.write(
+    `${markdown}\nWrote ${out}.json and ${out}.md in ${round(result.meta.totalWallMs / 1000, 1)} s\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -29,8 +29,12 @@ export class WorkerHandle {
   /** Forks `dist/bench/<script>.js` with `--expose-gc` (and a CPU profile into `profileDir` when given). */
   static start(script: string, name: string, profileDir?: string, flags: readonly string[] = []): WorkerHandle {
     const execArgv = ['--expose-gc', '--no-deprecation', ...flags];
-    if (profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
-    const child = fork(join(__dirname, `${script}.js`), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    if (profileDir !== undefined)
+      execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
+    const child = fork(join(__dirname, `${script}.js`), [], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new WorkerHandle(name, child);
   }
 
@@ -44,7 +48,12 @@ export class WorkerHandle {
     if (this.exited) return Promise.reject(new Error(`${this.name} is not running`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.waiters.set(id, { resolve: (value) => { resolve(value as T); }, reject });
+      this.waiters.set(id, {
+        resolve: (value) => {
+          resolve(value as T);
+        },
+        reject,
+      });
       this.child.send({ id, command });
     });
   }
@@ -52,7 +61,11 @@ export class WorkerHandle {
   /** Asks the worker to exit; kills it (by its own pid) if it does not within 5 s. */
   async close(): Promise<void> {
     if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => { resolve(); }));
+    const exited = new Promise<void>((resolve) =>
+      this.child.once('exit', () => {
+        resolve();
+      }),
+    );
     this.request({ cmd: 'exit' }).catch(() => undefined);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
     await exited;

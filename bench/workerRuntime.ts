@@ -19,7 +19,13 @@ export async function measureMemory(): Promise<MemorySample> {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+  };
 }
 
 /** A CPU / event-loop measurement window. */

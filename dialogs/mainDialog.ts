@@ -53,7 +53,9 @@ export class MainDialog extends ComponentDialog {
     this.offerAgentAfter = options.offerAgentAfter ?? 2;
     this.transferAfter = options.transferAfter ?? 3;
     this.addDialog(transferDialog);
-    this.addDialog(new WaterfallDialog(DialogIds.mainWaterfall, [this.routeStep.bind(this), this.finalStep.bind(this)]));
+    this.addDialog(
+      new WaterfallDialog(DialogIds.mainWaterfall, [this.routeStep.bind(this), this.finalStep.bind(this)]),
+    );
     this.initialDialogId = DialogIds.mainWaterfall;
   }
 
@@ -107,7 +109,9 @@ export class MainDialog extends ComponentDialog {
     }
     if (memory.misunderstandings >= this.offerAgentAfter) {
       memory.offeredAgent = true;
-      await context.sendActivity(MessageFactory.suggestedActions([MESSAGES.talkToAgentAction, MESSAGES.helpAction], MESSAGES.offerAgent));
+      await context.sendActivity(
+        MessageFactory.suggestedActions([MESSAGES.talkToAgentAction, MESSAGES.helpAction], MESSAGES.offerAgent),
+      );
       return step.endDialog();
     }
     await context.sendActivity(MESSAGES.didNotUnderstand);

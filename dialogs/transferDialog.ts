@@ -1,5 +1,11 @@
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
-import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  TextPrompt,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import type { HandoffSessionManager } from '../src/handoff/handoffSessionManager';
 import { MESSAGES } from '../src/resources/messages';
 import { emptyTranscript, isTranscript, type Transcript } from '../src/transcript/transcript';

@@ -31,7 +31,9 @@ const MARKER = path.join(TARGET_DIR, 'VERSION');
 
 function warn(message) {
   process.stderr.write(`[fetch-webchat] warning: ${message}\n`);
-  process.stderr.write('[fetch-webchat] the demo page needs this file; run `node scripts/fetch-webchat.js` to try again.\n');
+  process.stderr.write(
+    '[fetch-webchat] the demo page needs this file; run `node scripts/fetch-webchat.js` to try again.\n',
+  );
 }
 
 /** The first meaningful line of npm's error output (its `code` line and the reason). */
@@ -40,7 +42,10 @@ function npmReason(text) {
     .split('\n')
     .map((l) => l.replace(/^npm (error|ERR!)\s*/i, '').trim())
     .filter((l) => l !== '' && !/^npm (warn|notice)/i.test(l) && !l.startsWith('at '));
-  return lines.slice(0, 1).concat(lines.filter((l) => /reason|404|not found/i.test(l)).slice(0, 1)).join(': ');
+  return lines
+    .slice(0, 1)
+    .concat(lines.filter((l) => /reason|404|not found/i.test(l)).slice(0, 1))
+    .join(': ');
 }
 
 function alreadyThere() {
@@ -58,7 +63,11 @@ function extractFromTar(tar, wanted) {
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) return undefined;
-    const field = (start, length) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start, length) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const prefix = field(345, 155);
@@ -94,25 +103,31 @@ function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fetch-webchat-'));
   try {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const packed = spawnSync(npm, [
-      'pack',
-      `${PACKAGE}@${VERSION}`,
-      '--pack-destination',
-      tmp,
-      '--ignore-scripts',
-      '--loglevel=error',
-      // Fail fast when the registry is unreachable: this runs inside every install.
-      '--fetch-retries=1',
-      '--fetch-retry-mintimeout=2000',
-      '--fetch-retry-maxtimeout=5000',
-    ], {
-      cwd: tmp,
-      encoding: 'utf8',
-      shell: process.platform === 'win32',
-      timeout: 180_000,
-    });
+    const packed = spawnSync(
+      npm,
+      [
+        'pack',
+        `${PACKAGE}@${VERSION}`,
+        '--pack-destination',
+        tmp,
+        '--ignore-scripts',
+        '--loglevel=error',
+        // Fail fast when the registry is unreachable: this runs inside every install.
+        '--fetch-retries=1',
+        '--fetch-retry-mintimeout=2000',
+        '--fetch-retry-maxtimeout=5000',
+      ],
+      {
+        cwd: tmp,
+        encoding: 'utf8',
+        shell: process.platform === 'win32',
+        timeout: 180_000,
+      },
+    );
     if (packed.error !== undefined || packed.status !== 0) {
-      warn(`could not download ${PACKAGE}@${VERSION} with npm pack: ${packed.error ? packed.error.message : npmReason(packed.stderr) || `exit code ${packed.status}`}`);
+      warn(
+        `could not download ${PACKAGE}@${VERSION} with npm pack: ${packed.error ? packed.error.message : npmReason(packed.stderr) || `exit code ${packed.status}`}`,
+      );
       return;
     }
     const tarball = fs.readdirSync(tmp).find((f) => f.endsWith('.tgz'));
@@ -129,7 +144,9 @@ function main() {
     fs.writeFileSync(`${TARGET}.tmp`, bundle);
     fs.renameSync(`${TARGET}.tmp`, TARGET);
     fs.writeFileSync(MARKER, `${VERSION}\n`);
-    process.stdout.write(`[fetch-webchat] wrote ${path.relative(ROOT, TARGET)} (${PACKAGE}@${VERSION}, ${(bundle.length / 1e6).toFixed(1)} MB)\n`);
+    process.stdout.write(
+      `[fetch-webchat] wrote ${path.relative(ROOT, TARGET)} (${PACKAGE}@${VERSION}, ${(bundle.length / 1e6).toFixed(1)} MB)\n`,
+    );
   } catch (err) {
     warn(`could not prepare the Web Chat bundle: ${err instanceof Error ? err.message : String(err)}`);
   } finally {

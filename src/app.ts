@@ -94,13 +94,24 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
   const mainStateAccessor = conversationState.createProperty<MainDialogState>('mainDialog');
   const limits = { maxEntries: config.transcript.maxEntries, maxChars: config.transcript.maxChars };
   const recorder = new TranscriptRecorder(transcriptAccessor, limits, logger.child({ module: 'transcript' }));
-  const stateSaver = new StateSaver(conversationState, userState, TRANSCRIPT_PROPERTY, limits, logger.child({ module: 'state' }));
+  const stateSaver = new StateSaver(
+    conversationState,
+    userState,
+    TRANSCRIPT_PROPERTY,
+    limits,
+    logger.child({ module: 'state' }),
+  );
 
   const onTurnError = async (context: TurnContext, error: Error): Promise<void> => {
     logger.error({ err: error, conversationId: context.activity.conversation.id }, 'unhandled error in a turn');
     try {
       if (context.activity.channelId === 'emulator') {
-        await context.sendTraceActivity('OnTurnError Trace', error.message, 'https://www.botframework.com/schemas/error', 'TurnError');
+        await context.sendTraceActivity(
+          'OnTurnError Trace',
+          error.message,
+          'https://www.botframework.com/schemas/error',
+          'TurnError',
+        );
       }
       await context.sendActivity(MESSAGES.turnError);
     } catch (err) {
@@ -108,8 +119,18 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     }
   };
 
-  const messenger = new ProactiveMessenger(options.proactiveRunner, recorder, stateSaver, logger.child({ module: 'proactive' }));
-  const records = new HandoffRecords(storage.handoffStore, config.cosmos.ttlDays * 86_400, logger.child({ module: 'handoff.records' }), options.now);
+  const messenger = new ProactiveMessenger(
+    options.proactiveRunner,
+    recorder,
+    stateSaver,
+    logger.child({ module: 'proactive' }),
+  );
+  const records = new HandoffRecords(
+    storage.handoffStore,
+    config.cosmos.ttlDays * 86_400,
+    logger.child({ module: 'handoff.records' }),
+    options.now,
+  );
   const handoff = new HandoffSessionManager(
     options.provider,
     records,
@@ -132,7 +153,11 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     options.now,
   );
 
-  const transferDialog = new TransferDialog(handoff, transcriptAccessor, options.preChatQuestions ?? config.handoff.preChatQuestions);
+  const transferDialog = new TransferDialog(
+    handoff,
+    transcriptAccessor,
+    options.preChatQuestions ?? config.handoff.preChatQuestions,
+  );
   const mainDialog = new MainDialog(Faq.default(), transferDialog, mainStateAccessor);
   const bot = new HandoffBot(mainDialog, dialogStateAccessor, handoff, stateSaver, logger.child({ module: 'bot' }));
   return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };
@@ -142,7 +167,12 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
  * Builds the service graph: storage -> state -> handoff -> dialogs -> bot -> adapter -> server.
  * Nothing listens until `start()`.
  */
-export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}, provider?: HandoffProvider): Promise<App> {
+export async function createApp(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides = {},
+  provider?: HandoffProvider,
+): Promise<App> {
   const storage: AppStorage = overrides.storage ?? (await createStorage<HandoffDocument>(config, logger));
   const credentialsFactory = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.microsoft.appId,
@@ -162,7 +192,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     storage,
     provider: chosenProvider,
     proactiveRunner:
-      overrides.proactiveRunner ?? ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
+      overrides.proactiveRunner ??
+      ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   });

@@ -80,7 +80,8 @@ export class ConfigError extends Error {
 export const SETTINGS = {
   PORT: 'HTTP port the bot listens on (default 3978).',
   LogLevel: 'trace, debug, info (default), warn, error, fatal or silent. Message text is only logged at debug.',
-  InstanceId: 'Name of this process for chat leases; must be unique per process (default: WEBSITE_INSTANCE_ID or host name, plus pid and a random suffix).',
+  InstanceId:
+    'Name of this process for chat leases; must be unique per process (default: WEBSITE_INSTANCE_ID or host name, plus pid and a random suffix).',
   WEBSITE_INSTANCE_ID: 'Set by Azure App Service; the first part of the default InstanceId.',
   MicrosoftAppId: 'Bot identity (GUID). Empty: no authentication, for the Bot Framework Emulator and local runs.',
   MicrosoftAppPassword: 'Client secret of MicrosoftAppId (not used with UserAssignedMSI).',
@@ -96,7 +97,8 @@ export const SETTINGS = {
   TranscriptMaxChars: 'Most characters kept in a conversation transcript (default 50000).',
   GenesysProvider: 'webmessaging (default, Web Messaging Guest API) or guestchat (retired Guest Chat v2, opt-in).',
   GenesysEnvironment: 'Genesys Cloud region domain, e.g. mypurecloud.com (default), mypurecloud.ie, usw2.pure.cloud.',
-  GenesysDeploymentId: 'Messenger (webmessaging) or web chat (guestchat) deployment id. Empty: no live agents (demo mode locally).',
+  GenesysDeploymentId:
+    'Messenger (webmessaging) or web chat (guestchat) deployment id. Empty: no live agents (demo mode locally).',
   GenesysOrigin: 'Origin header sent to Web Messaging when the deployment restricts allowed domains.',
   GenesysWebMessagingUrl: 'Override of wss://webmessaging.{GenesysEnvironment}/v1 (sovereign clouds, simulator).',
   GenesysApiUrl: 'Override of https://api.{GenesysEnvironment} (sovereign clouds, simulator).',
@@ -107,15 +109,19 @@ export const SETTINGS = {
   GenesysPriority: 'Routing priority for guestchat.',
   GenesysMemberAuthToken: 'Static memberAuthToken for guestchat deployments that require authentication.',
   GenesysMessagesPerSecond: 'Web Messaging per-session message rate the bot paces itself to (default 5).',
-  GenesysReorderWindowMs: 'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 0: deliver at once; history after a reconnect is always sorted). Each ms is added to every agent message.',
-  GenesysEndChatMode: 'How the user ends a Web Messaging chat: clear (default, Presence Clear) or notice (tell the agent, then disconnect).',
+  GenesysReorderWindowMs:
+    'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 0: deliver at once; history after a reconnect is always sorted). Each ms is added to every agent message.',
+  GenesysEndChatMode:
+    'How the user ends a Web Messaging chat: clear (default, Presence Clear) or notice (tell the agent, then disconnect).',
   HandoffQueueTimeoutSeconds: 'Give up waiting for an agent after this long (default 600; 0 = never).',
   HandoffIdleTimeoutSeconds: 'End a live chat with no message either way for this long (default 900; 0 = never).',
   HandoffIdleWarningSeconds: 'Warn the user this long before the idle timeout (default 120).',
   HandoffLeaseSeconds: 'Lease of an instance on a live chat; another instance takes over after it lapses (default 30).',
   HandoffSweepIntervalSeconds: 'How often timers and leases are checked (default 5).',
-  HandoffPreChatQuestions: 'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
-  DemoMode: 'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
+  HandoffPreChatQuestions:
+    'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
+  DemoMode:
+    'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
 } as const;
 
 /** A setting name. */
@@ -196,8 +202,12 @@ class SettingsReader {
       Array.isArray(parsed) &&
       parsed.every(
         (q: unknown) =>
-          typeof q === 'object' && q !== null && typeof (q as { key?: unknown }).key === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test((q as { key: string }).key) &&
-          typeof (q as { prompt?: unknown }).prompt === 'string' && (q as { prompt: string }).prompt.trim() !== '',
+          typeof q === 'object' &&
+          q !== null &&
+          typeof (q as { key?: unknown }).key === 'string' &&
+          /^[A-Za-z][A-Za-z0-9_]*$/.test((q as { key: string }).key) &&
+          typeof (q as { prompt?: unknown }).prompt === 'string' &&
+          (q as { prompt: string }).prompt.trim() !== '',
       );
     if (!valid) {
       this.problems.push(`${name} must be a JSON array of {"key": "<letters, digits, _>", "prompt": "<question>"}`);
@@ -223,12 +233,18 @@ export function loadConfig(env: Env): Config {
 
   const appId = r.string('MicrosoftAppId');
   const appPassword = r.string('MicrosoftAppPassword');
-  const appType = r.oneOf<MicrosoftAppType>('MicrosoftAppType', ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'MultiTenant');
+  const appType = r.oneOf<MicrosoftAppType>(
+    'MicrosoftAppType',
+    ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'],
+    'MultiTenant',
+  );
   const tenantId = r.string('MicrosoftAppTenantId');
   if (appId !== '') {
     r.require(GUID.test(appId), `MicrosoftAppId must be a GUID (got "${appId}")`);
-    if (appType !== 'UserAssignedMSI') r.require(appPassword !== '', 'MicrosoftAppPassword is required when MicrosoftAppId is set');
-    if (appType !== 'MultiTenant') r.require(tenantId !== '', `MicrosoftAppTenantId is required when MicrosoftAppType is ${appType}`);
+    if (appType !== 'UserAssignedMSI')
+      r.require(appPassword !== '', 'MicrosoftAppPassword is required when MicrosoftAppId is set');
+    if (appType !== 'MultiTenant')
+      r.require(tenantId !== '', `MicrosoftAppTenantId is required when MicrosoftAppType is ${appType}`);
   } else {
     r.require(appPassword === '', 'MicrosoftAppPassword is set but MicrosoftAppId is empty');
   }
@@ -236,11 +252,16 @@ export function loadConfig(env: Env): Config {
   const cosmosEndpoint = r.url('CosmosDbEndpoint', ['https:', 'http:']);
   const provider = r.oneOf<GenesysProviderName>('GenesysProvider', ['webmessaging', 'guestchat'], 'webmessaging');
   const environment = r.string('GenesysEnvironment', 'mypurecloud.com').toLowerCase();
-  r.require(DOMAIN.test(environment), `GenesysEnvironment must be a region domain such as mypurecloud.com (got "${environment}")`);
+  r.require(
+    DOMAIN.test(environment),
+    `GenesysEnvironment must be a region domain such as mypurecloud.com (got "${environment}")`,
+  );
   const deploymentId = r.string('GenesysDeploymentId');
-  if (deploymentId !== '') r.require(GUID.test(deploymentId), `GenesysDeploymentId must be a GUID (got "${deploymentId}")`);
+  if (deploymentId !== '')
+    r.require(GUID.test(deploymentId), `GenesysDeploymentId must be a GUID (got "${deploymentId}")`);
   const organizationId = r.string('GenesysOrganizationId');
-  if (organizationId !== '') r.require(GUID.test(organizationId), `GenesysOrganizationId must be a GUID (got "${organizationId}")`);
+  if (organizationId !== '')
+    r.require(GUID.test(organizationId), `GenesysOrganizationId must be a GUID (got "${organizationId}")`);
   const queueName = r.string('GenesysQueueName');
   if (provider === 'guestchat' && deploymentId !== '') {
     r.require(organizationId !== '', 'GenesysOrganizationId is required when GenesysProvider is guestchat');
@@ -251,14 +272,19 @@ export function loadConfig(env: Env): Config {
   const idleTimeoutSeconds = r.integer('HandoffIdleTimeoutSeconds', 900, 0, 7 * 24 * 3600);
   const idleWarningSeconds = r.integer('HandoffIdleWarningSeconds', 120, 0, 24 * 3600);
   if (idleTimeoutSeconds > 0) {
-    r.require(idleWarningSeconds < idleTimeoutSeconds, 'HandoffIdleWarningSeconds must be less than HandoffIdleTimeoutSeconds');
+    r.require(
+      idleWarningSeconds < idleTimeoutSeconds,
+      'HandoffIdleWarningSeconds must be less than HandoffIdleTimeoutSeconds',
+    );
   }
 
   const config: Config = {
     port: r.integer('PORT', 3978, 0, 65535),
     logLevel: r.oneOf('LogLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
     // Several processes (and overlapping restarts) share WEBSITE_INSTANCE_ID: each gets its own id.
-    instanceId: r.string('InstanceId') || `${r.string('WEBSITE_INSTANCE_ID') || hostName()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    instanceId:
+      r.string('InstanceId') ||
+      `${r.string('WEBSITE_INSTANCE_ID') || hostName()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     microsoft: { appId, appPassword, appType, tenantId },
     cosmos: {
       endpoint: cosmosEndpoint,
@@ -281,7 +307,11 @@ export function loadConfig(env: Env): Config {
       apiUrl: r.url('GenesysApiUrl', ['https:', 'http:']),
       organizationId,
       queueName,
-      skills: r.string('GenesysSkills').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      skills: r
+        .string('GenesysSkills')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
       language: r.string('GenesysLanguage'),
       priority: r.optionalInteger('GenesysPriority', 0, 1_000_000),
       memberAuthToken: r.string('GenesysMemberAuthToken'),
@@ -304,7 +334,10 @@ export function loadConfig(env: Env): Config {
     r.require(false, 'HandoffSweepIntervalSeconds must be at most half of HandoffLeaseSeconds');
   }
   if (config.demo) {
-    r.require(deploymentId === '', 'DemoMode cannot be true while GenesysDeploymentId is set: the demo uses its own simulated Genesys');
+    r.require(
+      deploymentId === '',
+      'DemoMode cannot be true while GenesysDeploymentId is set: the demo uses its own simulated Genesys',
+    );
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -34,8 +34,10 @@ export function activityProblems(body: unknown): string[] {
   const activity = body;
   const problems: string[] = [];
   if (typeof activity.type !== 'string' || activity.type === '') problems.push('"type" must be a non-empty string');
-  if (typeof activity.channelId !== 'string' || activity.channelId === '') problems.push('"channelId" must be a non-empty string');
-  if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl)) problems.push('"serviceUrl" must be an http(s) URL');
+  if (typeof activity.channelId !== 'string' || activity.channelId === '')
+    problems.push('"channelId" must be a non-empty string');
+  if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl))
+    problems.push('"serviceUrl" must be an http(s) URL');
   const conversation = activity.conversation;
   if (!isRecord(conversation) || typeof conversation.id !== 'string' || conversation.id === '') {
     problems.push('"conversation.id" must be a non-empty string');
@@ -45,7 +47,8 @@ export function activityProblems(body: unknown): string[] {
     problems.push('"from.id" must be a string');
   }
   if (activity.text !== undefined && typeof activity.text !== 'string') problems.push('"text" must be a string');
-  if (activity.attachments !== undefined && !Array.isArray(activity.attachments)) problems.push('"attachments" must be an array');
+  if (activity.attachments !== undefined && !Array.isArray(activity.attachments))
+    problems.push('"attachments" must be an array');
   return problems;
 }
 
@@ -59,7 +62,11 @@ export function createServer(deps: ServerDeps): restify.Server {
     const problems = activityProblems(req.body);
     if (problems.length > 0) {
       log.info({ problems }, 'rejected a request that is not a valid activity');
-      res.send(400, { error: 'invalidActivity', message: 'The request body is not a valid Bot Framework activity.', problems });
+      res.send(400, {
+        error: 'invalidActivity',
+        message: 'The request body is not a valid Bot Framework activity.',
+        problems,
+      });
       return;
     }
     try {
@@ -78,9 +85,12 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   deps.extraRoutes?.(server);
 
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
-    log.info({ status: err.statusCode, path: req.path(), message: err.message }, 'request refused');
-    callback();
-  });
+  server.on(
+    'restifyError',
+    (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+      log.info({ status: err.statusCode, path: req.path(), message: err.message }, 'request refused');
+      callback();
+    },
+  );
   return server;
 }

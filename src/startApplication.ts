@@ -33,7 +33,11 @@ export interface StartOptions {
  * Builds and starts the application: storage and Genesys provider from settings or, in demo mode,
  * a local Web Messaging simulator that the bot talks to like the real Genesys Cloud.
  */
-export async function startApplication(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningApplication> {
+export async function startApplication(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningApplication> {
   let simulator: WebMessagingSimulator | undefined;
   let boundPort = config.port;
   let extraRoutes: ((server: restify.Server) => void) | undefined;
@@ -54,7 +58,10 @@ export async function startApplication(config: Config, logger: Logger, options: 
     });
     const sim = simulator;
     const demoRoutes = options.demoRoutes;
-    if (demoRoutes !== undefined) extraRoutes = (server) => { demoRoutes(server, sim, () => boundPort); };
+    if (demoRoutes !== undefined)
+      extraRoutes = (server) => {
+        demoRoutes(server, sim, () => boundPort);
+      };
   }
   const app = await createApp(config, logger, extraRoutes === undefined ? {} : { extraRoutes }, provider);
   boundPort = await app.start(config.port, options.host);

@@ -11,7 +11,8 @@ import { createStorage } from '../storage/createStorage';
 import { deleteConversationData, type ConversationDataRef } from '../storage/deleteConversationData';
 import type { StoredDocument } from '../storage/versionedStore';
 
-const USAGE = 'usage: node dist/src/admin/deleteConversationData.js --channel <channelId> --conversation <conversationId> [--user <userId>]';
+const USAGE =
+  'usage: node dist/src/admin/deleteConversationData.js --channel <channelId> --conversation <conversationId> [--user <userId>]';
 
 /** Exit codes of {@link runDeleteConversationData}. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -31,7 +32,9 @@ export function parseDeleteArgs(argv: readonly string[]): ConversationDataRef | 
   }
   const channelId = values.channel?.trim() ?? '';
   const conversationId = values.conversation?.trim() ?? '';
-  const missing = [channelId === '' ? '--channel' : '', conversationId === '' ? '--conversation' : ''].filter((m) => m !== '');
+  const missing = [channelId === '' ? '--channel' : '', conversationId === '' ? '--conversation' : ''].filter(
+    (m) => m !== '',
+  );
   if (missing.length > 0) return { problem: `missing ${missing.join(' and ')}` };
   const userId = values.user?.trim();
   if (userId === '') return { problem: '--user is empty' };
@@ -62,7 +65,9 @@ export async function runDeleteConversationData(
     return EXIT.failed;
   }
   if (config.cosmos.endpoint === '') {
-    log.error('CosmosDbEndpoint is not set: without Cosmos DB the bot keeps state only in its own memory, so there is nothing to delete here');
+    log.error(
+      'CosmosDbEndpoint is not set: without Cosmos DB the bot keeps state only in its own memory, so there is nothing to delete here',
+    );
     return EXIT.failed;
   }
   let bundle;
@@ -77,7 +82,10 @@ export async function runDeleteConversationData(
     log.info({ channelId: ref.channelId, conversationId: ref.conversationId, deleted }, 'conversation data deleted');
     return EXIT.ok;
   } catch (err: unknown) {
-    log.error({ err, channelId: ref.channelId, conversationId: ref.conversationId }, 'deleting conversation data failed');
+    log.error(
+      { err, channelId: ref.channelId, conversationId: ref.conversationId },
+      'deleting conversation data failed',
+    );
     return EXIT.failed;
   } finally {
     await bundle.close();

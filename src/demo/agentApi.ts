@@ -89,16 +89,19 @@ export class AgentApi {
       });
       next();
     });
-    server.post(`${base}/:conversationId/messages`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-      this.act(req, res, 'active', (id) => {
-        const text = jsonBody(req)?.text;
-        if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
-        if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
-        this.simulator.agentSay(id, text.trim());
-        return undefined;
-      });
-      next();
-    });
+    server.post(
+      `${base}/:conversationId/messages`,
+      (req: restify.Request, res: restify.Response, next: restify.Next) => {
+        this.act(req, res, 'active', (id) => {
+          const text = jsonBody(req)?.text;
+          if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
+          if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
+          this.simulator.agentSay(id, text.trim());
+          return undefined;
+        });
+        next();
+      },
+    );
     server.post(`${base}/:conversationId/end`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
       this.act(req, res, 'waiting-or-active', (id) => {
         this.simulator.agentDisconnect(id);
@@ -158,7 +161,12 @@ export class AgentApi {
     }
     const allowed = required === 'waiting-or-active' ? before.state !== 'ended' : before.state === required;
     if (!allowed) {
-      const message = before.state === 'ended' ? 'The chat has ended.' : before.state === 'waiting' ? 'Accept the chat first.' : 'The chat is already accepted.';
+      const message =
+        before.state === 'ended'
+          ? 'The chat has ended.'
+          : before.state === 'waiting'
+            ? 'Accept the chat first.'
+            : 'The chat is already accepted.';
       sendError(res, 409, 'wrongState', message);
       return;
     }

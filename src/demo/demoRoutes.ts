@@ -25,7 +25,10 @@ export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}
     const log = logger.child({ module: 'demo' });
     const webChat = options.webChat ?? new WebChatAsset();
     if (!webChat.available()) {
-      log.warn({ path: webChat.path }, 'the Web Chat bundle is missing: the customer page cannot show the chat until "node scripts/fetch-webchat.js" is run');
+      log.warn(
+        { path: webChat.path },
+        'the Web Chat bundle is missing: the customer page cannot show the chat until "node scripts/fetch-webchat.js" is run',
+      );
     }
     const directLine = new DirectLineEndpoint({ internalBaseUrl: () => `http://127.0.0.1:${botPort()}`, logger: log });
     directLine.install(server);

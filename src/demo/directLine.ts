@@ -97,7 +97,8 @@ export class DirectLineEndpoint {
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DirectLineOptions) {
-    if (typeof options.internalBaseUrl !== 'function') throw new Error('DirectLineEndpoint: option internalBaseUrl is required');
+    if (typeof options.internalBaseUrl !== 'function')
+      throw new Error('DirectLineEndpoint: option internalBaseUrl is required');
     this.logger = options.logger.child({ component: 'directline' });
     this.channelId = options.channelId ?? 'directline';
     this.bot = { ...(options.bot ?? { id: 'bot', name: 'Bot' }), role: 'bot' };
@@ -132,21 +133,33 @@ export class DirectLineEndpoint {
       this.startConversation(req, res);
       next();
     });
-    server.get(`${dl}/conversations/:conversationId`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-      this.reconnect(req, res);
-      next();
-    });
-    server.post(`${dl}/conversations/:conversationId/activities`, async (req: restify.Request, res: restify.Response) => {
-      await this.postActivity(req, res);
-    });
-    server.get(`${dl}/conversations/:conversationId/activities`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-      this.getActivities(req, res);
-      next();
-    });
-    server.post(`${dl}/conversations/:conversationId/upload`, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
-      sendError(res, 400, 'notSupported', 'File uploads are not supported by the demo channel.');
-      next();
-    });
+    server.get(
+      `${dl}/conversations/:conversationId`,
+      (req: restify.Request, res: restify.Response, next: restify.Next) => {
+        this.reconnect(req, res);
+        next();
+      },
+    );
+    server.post(
+      `${dl}/conversations/:conversationId/activities`,
+      async (req: restify.Request, res: restify.Response) => {
+        await this.postActivity(req, res);
+      },
+    );
+    server.get(
+      `${dl}/conversations/:conversationId/activities`,
+      (req: restify.Request, res: restify.Response, next: restify.Next) => {
+        this.getActivities(req, res);
+        next();
+      },
+    );
+    server.post(
+      `${dl}/conversations/:conversationId/upload`,
+      (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+        sendError(res, 400, 'notSupported', 'File uploads are not supported by the demo channel.');
+        next();
+      },
+    );
     const connector = `${DEMO_CONNECTOR_PATH}/v3/conversations/:conversationId/activities`;
     server.post(connector, (req: restify.Request, res: restify.Response, next: restify.Next) => {
       this.receiveFromBot(req, res);
@@ -202,7 +215,12 @@ export class DirectLineEndpoint {
     if (body.user !== undefined) {
       user = parseAccount(body.user);
       if (user === undefined) {
-        sendError(res, 400, 'badArgument', '"user" must be { "id": string, "name"?: string } with a short id of letters, digits and ._:@-');
+        sendError(
+          res,
+          400,
+          'badArgument',
+          '"user" must be { "id": string, "name"?: string } with a short id of letters, digits and ._:@-',
+        );
         return;
       }
     }
@@ -234,7 +252,10 @@ export class DirectLineEndpoint {
         membersAdded: [{ ...this.bot }, ...(conversation.user === undefined ? [] : [{ ...conversation.user }])],
       });
     }
-    res.send(isNew ? 201 : 200, { ...this.describe(conversation), streamUrl: this.streamUrl(req, conversation, undefined) });
+    res.send(isNew ? 201 : 200, {
+      ...this.describe(conversation),
+      streamUrl: this.streamUrl(req, conversation, undefined),
+    });
   }
 
   private reconnect(req: restify.Request, res: restify.Response): void {
@@ -248,7 +269,10 @@ export class DirectLineEndpoint {
     const target = this.authenticateWithWatermark(req, res);
     if (target === undefined) return;
     const { conversation, watermark } = target;
-    res.send(200, { activities: this.activitiesSince(conversation, watermark ?? 0), watermark: String(conversation.nextSeq) });
+    res.send(200, {
+      activities: this.activitiesSince(conversation, watermark ?? 0),
+      watermark: String(conversation.nextSeq),
+    });
   }
 
   private async postActivity(req: restify.Request, res: restify.Response): Promise<void> {
@@ -442,7 +466,10 @@ export class DirectLineEndpoint {
 
   /** Finds the conversation of the request's bearer token (and route id); answers 401/403/404 itself. */
   /** {@link authenticate}, then the optional `watermark` query parameter; answers 4xx itself on failure. */
-  private authenticateWithWatermark(req: restify.Request, res: restify.Response): { conversation: Conversation; watermark: number | undefined } | undefined {
+  private authenticateWithWatermark(
+    req: restify.Request,
+    res: restify.Response,
+  ): { conversation: Conversation; watermark: number | undefined } | undefined {
     const conversation = this.authenticate(req, res);
     if (conversation === undefined) return undefined;
     const watermark = parseWatermark(queryParams(req).get('watermark'));
@@ -466,7 +493,12 @@ export class DirectLineEndpoint {
     }
     const routeId = routeParam(req, 'conversationId');
     if (routeId !== undefined && routeId !== conversation.id) {
-      sendError(res, this.conversations.has(routeId) ? 403 : 404, 'conversationNotFound', 'The token does not belong to this conversation.');
+      sendError(
+        res,
+        this.conversations.has(routeId) ? 403 : 404,
+        'conversationNotFound',
+        'The token does not belong to this conversation.',
+      );
       return undefined;
     }
     this.touch(conversation);
@@ -503,7 +535,10 @@ export class DirectLineEndpoint {
   /** The websocket URL as the client reached this server (its Host header), with the token. */
   private streamUrl(req: restify.Request, conversation: Conversation, watermark: number | undefined): string {
     const host = req.headers.host;
-    const base = typeof host === 'string' && /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? `ws://${host}` : this.options.internalBaseUrl().replace(/^http/, 'ws');
+    const base =
+      typeof host === 'string' && /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)
+        ? `ws://${host}`
+        : this.options.internalBaseUrl().replace(/^http/, 'ws');
     const query = new URLSearchParams({ t: conversation.token });
     if (watermark !== undefined) query.set('watermark', String(watermark));
     return `${base}${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversation.id)}/stream?${query.toString()}`;
@@ -530,17 +565,27 @@ export class DirectLineEndpoint {
       timestamp: new Date(this.now()).toISOString(),
       channelId: this.channelId,
       serviceUrl: this.serviceUrl(),
-      from: conversation.user === undefined ? { id: `dl_${conversation.id.slice(0, 12)}`, role: 'user' } : { ...conversation.user },
+      from:
+        conversation.user === undefined
+          ? { id: `dl_${conversation.id.slice(0, 12)}`, role: 'user' }
+          : { ...conversation.user },
       recipient: { ...this.bot },
       conversation: { id: conversation.id },
       ...fields,
     };
     this.forward(activity)
       .then((status) => {
-        if (status >= 400) this.logger.warn({ conversationId: conversation.id, status, type: activity.type }, 'the bot refused an activity');
+        if (status >= 400)
+          this.logger.warn(
+            { conversationId: conversation.id, status, type: activity.type },
+            'the bot refused an activity',
+          );
       })
       .catch((err: unknown) => {
-        this.logger.warn({ err, conversationId: conversation.id, type: activity.type }, 'could not deliver an activity to the bot');
+        this.logger.warn(
+          { err, conversationId: conversation.id, type: activity.type },
+          'could not deliver an activity to the bot',
+        );
       });
   }
 }
@@ -556,21 +601,24 @@ interface ClientActivity {
 export function parseClientActivity(body: unknown): ClientActivity | string {
   if (!isRecord(body)) return 'The body must be a JSON activity.';
   const { type } = body;
-  if (typeof type !== 'string' || !CLIENT_ACTIVITY_TYPES.has(type)) return '"type" must be "message", "typing" or "event".';
+  if (typeof type !== 'string' || !CLIENT_ACTIVITY_TYPES.has(type))
+    return '"type" must be "message", "typing" or "event".';
   const activity: ClientActivity = { type };
   if (body.text !== undefined) {
     if (typeof body.text !== 'string') return '"text" must be a string.';
     if (body.text.length > MAX_TEXT_CHARS) return `"text" must be at most ${MAX_TEXT_CHARS} characters.`;
     activity.text = body.text;
   }
-  if (type === 'message' && (activity.text === undefined || activity.text === '') && body.value === undefined) return 'A message needs "text".';
+  if (type === 'message' && (activity.text === undefined || activity.text === '') && body.value === undefined)
+    return 'A message needs "text".';
   if (body.attachments !== undefined && (!Array.isArray(body.attachments) || body.attachments.length > 0)) {
     return 'Attachments are not supported by the demo channel.';
   }
   for (const key of ['textFormat', 'locale', 'localTimestamp', 'localTimezone', 'name'] as const) {
     const value = body[key];
     if (value === undefined) continue;
-    if (typeof value !== 'string' || value.length > MAX_NAME_CHARS) return `"${key}" must be a string of at most ${MAX_NAME_CHARS} characters.`;
+    if (typeof value !== 'string' || value.length > MAX_NAME_CHARS)
+      return `"${key}" must be a string of at most ${MAX_NAME_CHARS} characters.`;
     activity[key] = value;
   }
   if (body.channelData !== undefined) {
@@ -578,7 +626,8 @@ export function parseClientActivity(body: unknown): ClientActivity | string {
     activity.channelData = body.channelData;
   }
   if (body.entities !== undefined) {
-    if (!Array.isArray(body.entities) || !body.entities.every(isRecord)) return '"entities" must be an array of objects.';
+    if (!Array.isArray(body.entities) || !body.entities.every(isRecord))
+      return '"entities" must be an array of objects.';
     activity.entities = body.entities;
   }
   if (body.value !== undefined) activity.value = body.value;
@@ -593,7 +642,8 @@ export function parseClientActivity(body: unknown): ClientActivity | string {
 function parseAccount(value: unknown): Account | undefined {
   if (!isRecord(value) || typeof value.id !== 'string' || !ID_PATTERN.test(value.id)) return undefined;
   const account: Account = { id: value.id };
-  if (typeof value.name === 'string' && value.name.trim() !== '') account.name = value.name.trim().slice(0, MAX_NAME_CHARS);
+  if (typeof value.name === 'string' && value.name.trim() !== '')
+    account.name = value.name.trim().slice(0, MAX_NAME_CHARS);
   if (value.role === 'user' || value.role === 'bot') account.role = value.role;
   return account;
 }

@@ -27,7 +27,13 @@ export function sendError(res: restify.Response, status: number, error: string, 
 }
 
 /** Sends a text body (HTML, CSS, JavaScript) with no caching and basic hardening headers. */
-export function sendText(res: restify.Response, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: restify.Response,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
   res.sendRaw(status, body, {
     'content-type': contentType,
     'cache-control': 'no-store',

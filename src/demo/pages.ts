@@ -127,7 +127,9 @@ export function installPages(server: restify.Server, webChat: WebChatAsset): voi
     res.redirect(302, CUSTOMER_PAGE_PATH, next);
   });
   server.get(CUSTOMER_PAGE_PATH, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
-    sendText(res, 200, 'text/html; charset=utf-8', customerPageHtml(webChat.available()), { 'content-security-policy': CUSTOMER_CSP });
+    sendText(res, 200, 'text/html; charset=utf-8', customerPageHtml(webChat.available()), {
+      'content-security-policy': CUSTOMER_CSP,
+    });
     next();
   });
   server.get(AGENT_CONSOLE_PATH, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
@@ -149,11 +151,19 @@ export function installPages(server: restify.Server, webChat: WebChatAsset): voi
   server.get(WEBCHAT_BUNDLE_PATH, (req: restify.Request, res: restify.Response, next: restify.Next) => {
     const bundle = webChat.load();
     if (bundle === undefined) {
-      sendText(res, 404, 'text/javascript; charset=utf-8', `/* Web Chat bundle missing: run "${WEBCHAT_FETCH_COMMAND}" in the bot's folder. */\n`);
+      sendText(
+        res,
+        404,
+        'text/javascript; charset=utf-8',
+        `/* Web Chat bundle missing: run "${WEBCHAT_FETCH_COMMAND}" in the bot's folder. */\n`,
+      );
     } else if (req.headers['if-none-match'] === bundle.etag) {
       res.sendRaw(304, '', { etag: bundle.etag });
     } else {
-      sendText(res, 200, 'text/javascript; charset=utf-8', bundle.body, { etag: bundle.etag, 'cache-control': 'no-cache' });
+      sendText(res, 200, 'text/javascript; charset=utf-8', bundle.body, {
+        etag: bundle.etag,
+        'cache-control': 'no-cache',
+      });
     }
     next();
   });

@@ -15,13 +15,21 @@ export interface ProviderEndpoints {
  * Creates the configured Genesys provider, or `undefined` when no deployment is configured (the bot
  * then answers requests for an agent with an honest "not available").
  */
-export function createProvider(config: Config, logger: Logger, endpoints: ProviderEndpoints = {}): HandoffProvider | undefined {
+export function createProvider(
+  config: Config,
+  logger: Logger,
+  endpoints: ProviderEndpoints = {},
+): HandoffProvider | undefined {
   const { genesys } = config;
   const deploymentId = endpoints.deploymentId ?? genesys.deploymentId;
   if (deploymentId === '') return undefined;
   if (genesys.provider === 'guestchat') {
     const options = guestChatProviderOptionsFromConfig(config, logger.child({ module: 'genesys.guestchat' }));
-    return new GuestChatProvider({ ...options, deploymentId, ...(endpoints.apiUrl === undefined ? {} : { apiUrl: endpoints.apiUrl }) });
+    return new GuestChatProvider({
+      ...options,
+      deploymentId,
+      ...(endpoints.apiUrl === undefined ? {} : { apiUrl: endpoints.apiUrl }),
+    });
   }
   const derived = webMessagingUrlsFor(genesys.environment);
   return new WebMessagingProvider({

@@ -68,7 +68,9 @@ export class GenesysError extends Error {
 
   /** True for failures that may succeed when tried again later. */
   get transient(): boolean {
-    return this.code === 'rateLimited' || this.code === 'serverError' || this.code === 'network' || this.code === 'timeout';
+    return (
+      this.code === 'rateLimited' || this.code === 'serverError' || this.code === 'network' || this.code === 'timeout'
+    );
   }
 }
 

@@ -165,7 +165,18 @@ export class ReconnectingSocket {
       socket.on('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
         res.resume();
-        const code = status === 401 ? 'unauthorized' : status === 403 ? 'originNotAllowed' : status === 404 ? 'unknownDeployment' : status === 429 ? 'rateLimited' : status >= 500 ? 'serverError' : 'badRequest';
+        const code =
+          status === 401
+            ? 'unauthorized'
+            : status === 403
+              ? 'originNotAllowed'
+              : status === 404
+                ? 'unknownDeployment'
+                : status === 429
+                  ? 'rateLimited'
+                  : status >= 500
+                    ? 'serverError'
+                    : 'badRequest';
         fail(new GenesysError(code, `websocket handshake refused with HTTP ${status}`, { status }));
       });
       socket.on('message', (data, isBinary) => {
@@ -173,7 +184,9 @@ export class ReconnectingSocket {
           this.options.logger.debug('ignoring binary frame');
           return;
         }
-        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+        const text = Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.from(data as ArrayBuffer).toString('utf8');
         try {
           this.options.onMessage(text);
         } catch (err) {
@@ -206,7 +219,9 @@ export class ReconnectingSocket {
             resolve();
           })
           .catch((err: unknown) => {
-            fail(err instanceof GenesysError ? err : new GenesysError('protocol', 'session set-up failed', { cause: err }));
+            fail(
+              err instanceof GenesysError ? err : new GenesysError('protocol', 'session set-up failed', { cause: err }),
+            );
           });
       });
     });
@@ -226,7 +241,9 @@ export class ReconnectingSocket {
     const wait = this.options.reconnectPolicy(attempt);
     if (wait === null) {
       this.setState('closed', 'reconnect attempts exhausted');
-      this.options.onGiveUp(new GenesysError('network', `connection lost; gave up after ${attempt - 1} reconnect attempts`));
+      this.options.onGiveUp(
+        new GenesysError('network', `connection lost; gave up after ${attempt - 1} reconnect attempts`),
+      );
       return;
     }
     this.setState('reconnecting', `attempt ${attempt} in ${wait} ms`);
@@ -235,7 +252,8 @@ export class ReconnectingSocket {
       if (this.currentState !== 'reconnecting') return;
       this.openOnce(true).catch((err: unknown) => {
         if (this.currentState !== 'reconnecting') return;
-        const error = err instanceof GenesysError ? err : new GenesysError('network', 'reconnect failed', { cause: err });
+        const error =
+          err instanceof GenesysError ? err : new GenesysError('network', 'reconnect failed', { cause: err });
         if (!error.transient) {
           this.setState('closed', `reconnect refused: ${error.code}`);
           this.options.onGiveUp(error);

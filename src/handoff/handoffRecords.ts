@@ -1,6 +1,13 @@
 import type { Logger } from '../logger';
 import { isStoreConflict, type Versioned, type VersionedStore } from '../storage/versionedStore';
-import { ACTIVE_STATES, TRANSITIONS, isHandoffRecord, type HandoffDocument, type HandoffRecord, type HandoffState } from './handoffRecord';
+import {
+  ACTIVE_STATES,
+  TRANSITIONS,
+  isHandoffRecord,
+  type HandoffDocument,
+  type HandoffRecord,
+  type HandoffState,
+} from './handoffRecord';
 
 const MAX_UPDATE_ATTEMPTS = 8;
 
@@ -57,7 +64,12 @@ export class HandoffRecords {
           if (isHandoffRecord(current) && ACTIVE_STATES.includes(current.state)) return undefined;
           await this.store.replace(record, existing.etag);
         }
-        this.logTransition(record, isHandoffRecord(existing?.value) ? existing.value.state : 'none', record.state, record.reason);
+        this.logTransition(
+          record,
+          isHandoffRecord(existing?.value) ? existing.value.state : 'none',
+          record.state,
+          record.reason,
+        );
         return record;
       } catch (err) {
         if (!isStoreConflict(err)) throw err;
@@ -70,7 +82,10 @@ export class HandoffRecords {
    * Applies `mutate` to the current record and saves it with ETag concurrency, re-applying on
    * conflicts. `mutate` returns the new record, or `undefined` to leave it unchanged.
    */
-  async update(id: string, mutate: (current: HandoffRecord) => HandoffRecord | undefined): Promise<HandoffRecord | undefined> {
+  async update(
+    id: string,
+    mutate: (current: HandoffRecord) => HandoffRecord | undefined,
+  ): Promise<HandoffRecord | undefined> {
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
       const doc = await this.store.read(id);
       if (doc === undefined || !isHandoffRecord(doc.value)) return undefined;
@@ -122,13 +137,20 @@ export class HandoffRecords {
       outcome.changed = true;
       return current;
     });
-    if (outcome.changed && record !== undefined && outcome.from !== undefined) this.logTransition(record, outcome.from, to, reason);
+    if (outcome.changed && record !== undefined && outcome.from !== undefined)
+      this.logTransition(record, outcome.from, to, reason);
     return { changed: outcome.changed, record };
   }
 
   /** Writes a heartbeat document (the instance lease); creates it when missing. */
   async heartbeat(id: string, instanceId: string, expiresAt: number): Promise<void> {
-    const doc: HandoffDocument = { id, type: 'instance', instanceId, expiresAt, ttl: Math.max(60, Math.ceil((expiresAt - this.now()) / 1000) * 4) };
+    const doc: HandoffDocument = {
+      id,
+      type: 'instance',
+      instanceId,
+      expiresAt,
+      ttl: Math.max(60, Math.ceil((expiresAt - this.now()) / 1000) * 4),
+    };
     const existing = await this.store.read(id);
     try {
       if (existing === undefined) await this.store.create(doc);
@@ -142,7 +164,9 @@ export class HandoffRecords {
   /** Heartbeats of every instance. */
   async heartbeats(): Promise<{ instanceId: string; expiresAt: number }[]> {
     const docs: Versioned<HandoffDocument>[] = await this.store.queryByField('type', ['instance']);
-    return docs.flatMap((d) => (d.value.type === 'instance' ? [{ instanceId: d.value.instanceId, expiresAt: d.value.expiresAt }] : []));
+    return docs.flatMap((d) =>
+      d.value.type === 'instance' ? [{ instanceId: d.value.instanceId, expiresAt: d.value.expiresAt }] : [],
+    );
   }
 
   /** Removes a heartbeat (graceful shutdown). */
@@ -151,6 +175,9 @@ export class HandoffRecords {
   }
 
   private logTransition(record: HandoffRecord, from: string, to: HandoffState, reason: string): void {
-    this.logger.info({ conversationId: record.conversationId, recordId: record.id, from, to, reason }, 'live chat state changed');
+    this.logger.info(
+      { conversationId: record.conversationId, recordId: record.id, from, to, reason },
+      'live chat state changed',
+    );
   }
 }

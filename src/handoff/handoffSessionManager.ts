@@ -2,12 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
 import { activityText } from '../activities';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
-import type { ChatEndReason, ChatEvent, ChatSession, HandoffProvider, RoutingRequest } from '../genesys/handoffProvider';
+import type {
+  ChatEndReason,
+  ChatEvent,
+  ChatSession,
+  HandoffProvider,
+  RoutingRequest,
+} from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { MESSAGES } from '../resources/messages';
 import { formatTranscriptForAgent, type Transcript } from '../transcript/transcript';
 import { handoffRecordId } from './handoffKeys';
-import { ACTIVE_STATES, MAX_DELIVERED_IDS, heartbeatId, type HandoffEndReason, type HandoffRecord, type HandoffState } from './handoffRecord';
+import {
+  ACTIVE_STATES,
+  MAX_DELIVERED_IDS,
+  heartbeatId,
+  type HandoffEndReason,
+  type HandoffRecord,
+  type HandoffState,
+} from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 import type { ProactiveMessenger } from './proactiveMessenger';
 
@@ -183,7 +196,8 @@ export class HandoffSessionManager {
         r.resumeData = session.resumeData;
         return r;
       });
-      const stillOurs = bound?.generation === generation && ACTIVE_STATES.includes(bound.state) && bound.resumeData !== undefined;
+      const stillOurs =
+        bound?.generation === generation && ACTIVE_STATES.includes(bound.state) && bound.resumeData !== undefined;
       const local = this.chats.get(id);
       if (!stillOurs) {
         // The user cancelled (here or on another instance) while the chat was being opened.
@@ -207,10 +221,17 @@ export class HandoffSessionManager {
       const code = isGenesysError(err) ? err.code : 'unexpected';
       const refused = isGenesysError(err) && !err.transient && err.code !== 'closed';
       log.warn({ err, code }, 'could not open a live chat');
-      await this.records.transition(id, 'failed', `could not open the chat: ${code}`, (r) => {
-        r.endReason = refused ? 'refused' : 'startFailed';
-        clearTimers(r);
-      }, ACTIVE_STATES, generation);
+      await this.records.transition(
+        id,
+        'failed',
+        `could not open the chat: ${code}`,
+        (r) => {
+          r.endReason = refused ? 'refused' : 'startFailed';
+          clearTimers(r);
+        },
+        ACTIVE_STATES,
+        generation,
+      );
       return refused && isGenesysError(err) ? { status: 'refused', code: err.code } : { status: 'failed', code };
     }
   }
@@ -278,11 +299,14 @@ export class HandoffSessionManager {
     await this.beat();
     await this.sweep(true);
     // The heartbeat has its own timer so that long sweeps (mass takeovers) never let the lease lapse.
-    this.heartbeatTimer = setInterval(() => {
-      this.beat().catch((err: unknown) => {
-        this.logger.warn({ err }, 'heartbeat failed');
-      });
-    }, Math.max(1_000, Math.floor((this.settings.leaseSeconds * 1000) / 3)));
+    this.heartbeatTimer = setInterval(
+      () => {
+        this.beat().catch((err: unknown) => {
+          this.logger.warn({ err }, 'heartbeat failed');
+        });
+      },
+      Math.max(1_000, Math.floor((this.settings.leaseSeconds * 1000) / 3)),
+    );
     this.heartbeatTimer.unref();
     this.sweepTimer = setInterval(() => {
       if (this.sweeping !== undefined) return;
@@ -376,13 +400,16 @@ export class HandoffSessionManager {
   }
 
   private queueDeadline(now: number): Pick<HandoffRecord, 'queueDeadline'> {
-    return this.settings.queueTimeoutSeconds > 0 ? { queueDeadline: now + this.settings.queueTimeoutSeconds * 1000 } : {};
+    return this.settings.queueTimeoutSeconds > 0
+      ? { queueDeadline: now + this.settings.queueTimeoutSeconds * 1000 }
+      : {};
   }
 
   private armIdle(record: HandoffRecord, now: number): void {
     if (record.state !== 'connected' || this.settings.idleTimeoutSeconds <= 0) return;
     record.idleDeadline = now + this.settings.idleTimeoutSeconds * 1000;
-    record.idleWarningAt = this.settings.idleWarningSeconds > 0 ? record.idleDeadline - this.settings.idleWarningSeconds * 1000 : undefined;
+    record.idleWarningAt =
+      this.settings.idleWarningSeconds > 0 ? record.idleDeadline - this.settings.idleWarningSeconds * 1000 : undefined;
     record.idleWarned = false;
   }
 
@@ -395,26 +422,45 @@ export class HandoffSessionManager {
     const now = this.now();
     switch (event.kind) {
       case 'queued': {
-        const result = await this.records.transition(id, 'queued', 'genesys accepted the chat', (r) => {
-          r.queuedAt = now;
-        }, ['requested'], generation);
+        const result = await this.records.transition(
+          id,
+          'queued',
+          'genesys accepted the chat',
+          (r) => {
+            r.queuedAt = now;
+          },
+          ['requested'],
+          generation,
+        );
         this.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.queued)], { role: 'bot' }, 'Waiting for an agent.');
+          await this.messenger.send(
+            result.record.reference,
+            [MessageFactory.text(MESSAGES.queued)],
+            { role: 'bot' },
+            'Waiting for an agent.',
+          );
         }
         return;
       }
       case 'agentJoined': {
         const name = event.agent.name ?? MESSAGES.agentFallbackName;
         const join = { announce: false };
-        const result = await this.records.transition(id, 'connected', 'agent joined', (r) => {
-          join.announce = r.state !== 'connected' || r.agentName !== name;
-          r.agentName = name;
-          r.connectedAt ??= now;
-          r.lastActivityAt = now;
-          r.queueDeadline = undefined;
-          this.armIdle(r, now);
-        }, ACTIVE_STATES, generation);
+        const result = await this.records.transition(
+          id,
+          'connected',
+          'agent joined',
+          (r) => {
+            join.announce = r.state !== 'connected' || r.agentName !== name;
+            r.agentName = name;
+            r.connectedAt ??= now;
+            r.lastActivityAt = now;
+            r.queueDeadline = undefined;
+            this.armIdle(r, now);
+          },
+          ACTIVE_STATES,
+          generation,
+        );
         this.track(result.record);
         if (result.changed && join.announce && result.record !== undefined) {
           const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
@@ -433,23 +479,41 @@ export class HandoffSessionManager {
       case 'agentLeft': {
         if (!event.transfer) {
           const record = await this.records.get(id);
-          if (record !== undefined) await this.messenger.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
+          if (record !== undefined)
+            await this.messenger.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
           return;
         }
-        const result = await this.records.transition(id, 'queued', 'agent transferred the chat', (r) => {
-          r.queuedAt = now;
-          Object.assign(r, this.queueDeadline(now));
-          r.idleDeadline = undefined;
-          r.idleWarningAt = undefined;
-        }, ['connected'], generation);
+        const result = await this.records.transition(
+          id,
+          'queued',
+          'agent transferred the chat',
+          (r) => {
+            r.queuedAt = now;
+            Object.assign(r, this.queueDeadline(now));
+            r.idleDeadline = undefined;
+            r.idleWarningAt = undefined;
+          },
+          ['connected'],
+          generation,
+        );
         this.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(result.record.reference, [MessageFactory.text(MESSAGES.agentTransferred)], { role: 'bot' }, 'Transferred to another agent.');
+          await this.messenger.send(
+            result.record.reference,
+            [MessageFactory.text(MESSAGES.agentTransferred)],
+            { role: 'bot' },
+            'Transferred to another agent.',
+          );
         }
         return;
       }
       case 'ended':
-        await this.finish(id, PROVIDER_END_REASONS[event.reason], `genesys ended the chat (${event.reason})`, generation);
+        await this.finish(
+          id,
+          PROVIDER_END_REASONS[event.reason],
+          `genesys ended the chat (${event.reason})`,
+          generation,
+        );
         this.chats.delete(id);
         return;
       case 'error':
@@ -458,12 +522,20 @@ export class HandoffSessionManager {
     }
   }
 
-  private async deliverAgentMessage(id: string, generation: string, event: Extract<ChatEvent, { kind: 'agentMessage' }>, now: number): Promise<void> {
+  private async deliverAgentMessage(
+    id: string,
+    generation: string,
+    event: Extract<ChatEvent, { kind: 'agentMessage' }>,
+    now: number,
+  ): Promise<void> {
     const record = await this.records.get(id);
     if (record === undefined || !ACTIVE_STATES.includes(record.state) || record.generation !== generation) return;
     if (record.owner !== this.settings.instanceId) {
       // Another instance owns this chat now: stop listening here so nothing is delivered twice.
-      this.logger.info({ conversationId: record.conversationId, owner: record.owner }, 'chat owned elsewhere; detaching');
+      this.logger.info(
+        { conversationId: record.conversationId, owner: record.owner },
+        'chat owned elsewhere; detaching',
+      );
       await this.detachLocal(id);
       return;
     }
@@ -473,7 +545,11 @@ export class HandoffSessionManager {
     const links: string[] = [];
     for (const a of event.attachments) {
       if (a.contentType?.startsWith('image/') === true) {
-        images.push({ contentType: a.contentType, contentUrl: a.url, ...(a.name === undefined ? {} : { name: a.name }) });
+        images.push({
+          contentType: a.contentType,
+          contentUrl: a.url,
+          ...(a.name === undefined ? {} : { name: a.name }),
+        });
       } else {
         links.push(`${MESSAGES.agentAttachment(a.name ?? 'file')}: ${a.url}`);
       }
@@ -485,10 +561,15 @@ export class HandoffSessionManager {
       activities.push(message);
     }
     const agentName = event.agent.name ?? record.agentName;
-    await this.deliverWithRetry(record, activities, { role: 'agent', ...(agentName === undefined ? {} : { name: agentName }) });
+    await this.deliverWithRetry(record, activities, {
+      role: 'agent',
+      ...(agentName === undefined ? {} : { name: agentName }),
+    });
     this.track(
       await this.records.update(id, (r) => {
-        r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(-MAX_DELIVERED_IDS);
+        r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(
+          -MAX_DELIVERED_IDS,
+        );
         r.lastDeliveredAt = event.time;
         r.lastActivityAt = now;
         this.armIdle(r, now);
@@ -498,7 +579,11 @@ export class HandoffSessionManager {
   }
 
   /** Sends proactively, retrying what the channel refused (throttling, outages) a few times. */
-  private async deliverWithRetry(record: HandoffRecord, activities: Partial<Activity>[], speaker: { role: 'agent'; name?: string }): Promise<void> {
+  private async deliverWithRetry(
+    record: HandoffRecord,
+    activities: Partial<Activity>[],
+    speaker: { role: 'agent'; name?: string },
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.messenger.send(record.reference, activities, speaker);
@@ -506,7 +591,10 @@ export class HandoffSessionManager {
       } catch (err) {
         const wait = DELIVERY_RETRY_DELAYS_MS[attempt];
         if (wait === undefined || this.stopped) throw err;
-        this.logger.warn({ err, conversationId: record.conversationId, attempt: attempt + 1 }, 'channel refused an agent message; retrying');
+        this.logger.warn(
+          { err, conversationId: record.conversationId, attempt: attempt + 1 },
+          'channel refused an agent message; retrying',
+        );
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
@@ -523,16 +611,28 @@ export class HandoffSessionManager {
     from: readonly HandoffState[] = ACTIVE_STATES,
     generation?: string,
   ): Promise<HandoffRecord | undefined> {
-    const result = await this.records.transition(id, 'ended', detail, (r) => {
-      r.endReason = reason;
-      clearTimers(r);
-    }, from, generation);
+    const result = await this.records.transition(
+      id,
+      'ended',
+      detail,
+      (r) => {
+        r.endReason = reason;
+        clearTimers(r);
+      },
+      from,
+      generation,
+    );
     return result.changed ? result.record : undefined;
   }
 
   /** Tells the user why the chat ended; the bot answers again from the next message. */
   private async announceEnd(reference: Partial<ConversationReference>, reason: HandoffEndReason): Promise<void> {
-    await this.messenger.send(reference, [MessageFactory.text(END_MESSAGES[reason])], { role: 'bot' }, `Live chat ended (${reason}).`);
+    await this.messenger.send(
+      reference,
+      [MessageFactory.text(END_MESSAGES[reason])],
+      { role: 'bot' },
+      `Live chat ended (${reason}).`,
+    );
   }
 
   private async finish(id: string, reason: HandoffEndReason, detail: string, generation?: string): Promise<void> {
@@ -546,16 +646,23 @@ export class HandoffSessionManager {
     this.chats.delete(record.id);
     try {
       if (local?.session !== undefined) await local.session.end();
-      else if (record.resumeData !== undefined && this.provider !== undefined) await this.provider.endDetached(record.resumeData);
+      else if (record.resumeData !== undefined && this.provider !== undefined)
+        await this.provider.endDetached(record.resumeData);
       return;
     } catch (err) {
-      this.logger.warn({ err, conversationId: record.conversationId }, 'could not end the chat on Genesys; trying once more on a new connection');
+      this.logger.warn(
+        { err, conversationId: record.conversationId },
+        'could not end the chat on Genesys; trying once more on a new connection',
+      );
     }
     // Stop listening on the old connection, then try once more from a fresh one.
     await local?.session?.detach().catch(() => undefined);
     if (record.resumeData === undefined || this.provider === undefined) return;
     await this.provider.endDetached(record.resumeData).catch((err: unknown) => {
-      this.logger.warn({ err, conversationId: record.conversationId }, 'could not end the chat on Genesys; it will end there by its own timeout');
+      this.logger.warn(
+        { err, conversationId: record.conversationId },
+        'could not end the chat on Genesys; it will end there by its own timeout',
+      );
     });
   }
 
@@ -578,20 +685,30 @@ export class HandoffSessionManager {
         continue;
       }
       if (record.state !== 'connected' && record.queueDeadline !== undefined && record.queueDeadline <= now) {
-        if ((await this.endRecord(id, 'queueTimeout', 'no agent within the queue timeout', ['requested', 'queued'])) !== undefined) {
+        if (
+          (await this.endRecord(id, 'queueTimeout', 'no agent within the queue timeout', ['requested', 'queued'])) !==
+          undefined
+        ) {
           await this.closeOnGenesys(record);
           await this.announceEnd(record.reference, 'queueTimeout');
         }
         continue;
       }
       if (record.state === 'connected' && record.idleDeadline !== undefined && record.idleDeadline <= now) {
-        if ((await this.endRecord(id, 'idleTimeout', 'no message within the idle timeout', ['connected'])) !== undefined) {
+        if (
+          (await this.endRecord(id, 'idleTimeout', 'no message within the idle timeout', ['connected'])) !== undefined
+        ) {
           await this.closeOnGenesys(record);
           await this.announceEnd(record.reference, 'idleTimeout');
         }
         continue;
       }
-      if (record.state === 'connected' && record.idleWarned !== true && record.idleWarningAt !== undefined && record.idleWarningAt <= now) {
+      if (
+        record.state === 'connected' &&
+        record.idleWarned !== true &&
+        record.idleWarningAt !== undefined &&
+        record.idleWarningAt <= now
+      ) {
         const updated = await this.records.update(id, (r) => {
           if (r.idleWarned === true || r.idleWarningAt === undefined || r.idleWarningAt > now) return undefined;
           r.idleWarned = true;
@@ -600,7 +717,9 @@ export class HandoffSessionManager {
         this.track(updated);
         if (updated?.idleWarned === true && updated.idleDeadline !== undefined) {
           const minutes = Math.max(1, Math.round((updated.idleDeadline - now) / 60_000));
-          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], { role: 'bot' });
+          await this.messenger.send(record.reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], {
+            role: 'bot',
+          });
         }
       }
     }
@@ -622,7 +741,9 @@ export class HandoffSessionManager {
     let candidates: HandoffRecord[];
     const me = this.settings.instanceId;
     if (startup || this.sweeps % FULL_SCAN_EVERY === 0) {
-      candidates = (await this.records.listActive()).filter((r) => !alive.has(r.owner) || r.owner === '' || r.owner === me);
+      candidates = (await this.records.listActive()).filter(
+        (r) => !alive.has(r.owner) || r.owner === '' || r.owner === me,
+      );
     } else {
       const dead = beats.filter((b) => b.expiresAt <= now).map((b) => b.instanceId);
       candidates = await this.records.listOwnedBy(['', me, ...dead]);
@@ -658,7 +779,10 @@ export class HandoffSessionManager {
     try {
       const session = await this.provider.resumeChat(
         claimed.resumeData,
-        { deliveredMessageIds: claimed.deliveredMessageIds, ...(claimed.lastDeliveredAt === undefined ? {} : { lastDeliveredAt: claimed.lastDeliveredAt }) },
+        {
+          deliveredMessageIds: claimed.deliveredMessageIds,
+          ...(claimed.lastDeliveredAt === undefined ? {} : { lastDeliveredAt: claimed.lastDeliveredAt }),
+        },
         (event) => this.onChatEvent(claimed.id, generation, event),
       );
       const local = this.chats.get(claimed.id);
@@ -676,14 +800,21 @@ export class HandoffSessionManager {
         return;
       }
       log.warn({ err }, 'live chat cannot be resumed');
-      await this.finish(claimed.id, isGenesysError(err) && err.code === 'sessionExpired' ? 'expired' : 'connectionLost', 'resume failed', generation);
+      await this.finish(
+        claimed.id,
+        isGenesysError(err) && err.code === 'sessionExpired' ? 'expired' : 'connectionLost',
+        'resume failed',
+        generation,
+      );
     }
   }
 
   private async release(id: string): Promise<void> {
     await this.detachLocal(id);
     await this.records
-      .update(id, (r) => (r.owner === this.settings.instanceId && ACTIVE_STATES.includes(r.state) ? { ...r, owner: '' } : undefined))
+      .update(id, (r) =>
+        r.owner === this.settings.instanceId && ACTIVE_STATES.includes(r.state) ? { ...r, owner: '' } : undefined,
+      )
       .catch((err: unknown) => {
         this.logger.warn({ err, recordId: id }, 'could not release a live chat');
       });
@@ -724,7 +855,8 @@ export function composeUserText(activity: Partial<Activity>): string {
   for (const attachment of activity.attachments ?? []) {
     if (typeof attachment.contentUrl !== 'string' || attachment.contentUrl === '') continue;
     const url = attachment.contentUrl;
-    const needsAuth = AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
+    const needsAuth =
+      AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
     parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth));
   }
   return parts.join('\n');

@@ -1,10 +1,17 @@
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
 import type { StateSaver } from '../state/stateSaver';
-import { TRANSCRIPT_SPEAKER_KEY, type TranscriptRecorder, type TranscriptSpeaker } from '../transcript/transcriptRecorder';
+import {
+  TRANSCRIPT_SPEAKER_KEY,
+  type TranscriptRecorder,
+  type TranscriptSpeaker,
+} from '../transcript/transcriptRecorder';
 
 /** Runs `logic` in a proactive turn of the conversation `reference` points to. */
-export type ProactiveRunner = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
+export type ProactiveRunner = (
+  reference: Partial<ConversationReference>,
+  logic: (context: TurnContext) => Promise<void>,
+) => Promise<void>;
 
 /**
  * The only way the product talks to a user outside of the user's own turn: agent messages, typing,
@@ -35,7 +42,10 @@ export class ProactiveMessenger {
       if (activities.length > 0) await context.sendActivities(activities);
       // The user has seen the message: a failure to record it must not make the caller send it again.
       await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
-        this.logger.warn({ err, conversationId: reference.conversation?.id }, 'sent, but could not save the transcript');
+        this.logger.warn(
+          { err, conversationId: reference.conversation?.id },
+          'sent, but could not save the transcript',
+        );
       });
     });
   }

@@ -3,22 +3,22 @@
  * friendly, and never contain developer detail.
  */
 export const MESSAGES = {
-  welcome: "Hi! I'm the virtual assistant. Ask me a question, or type \"help\" to see what I can do.",
+  welcome: 'Hi! I\'m the virtual assistant. Ask me a question, or type "help" to see what I can do.',
   help:
     'I can answer common questions about opening hours, orders, delivery, returns, payments and your account. ' +
     'Just ask in your own words. If you would rather talk to a person, type "agent" at any time.',
   talkToAgentAction: 'Talk to an agent',
   helpAction: 'Help',
   endChatAction: 'End chat',
-  didNotUnderstand: "Sorry, I didn't get that. Could you rephrase it, or type \"help\"?",
+  didNotUnderstand: 'Sorry, I didn\'t get that. Could you rephrase it, or type "help"?',
   offerAgent: "I'm having trouble understanding. Would you like to talk to a person?",
   agentsNotConfigured:
     "I'm sorry, live agents aren't available from this bot right now. I'll keep helping as best I can, or type \"help\".",
   turnError: 'Sorry, something went wrong on my side. Please try again.',
 
   connecting: 'Connecting you to an agent…',
-  queued: "You're in the queue. An agent will be with you shortly. Type \"cancel\" to stop waiting.",
-  alreadyConnecting: "I'm already connecting you to an agent. Type \"cancel\" to stop waiting.",
+  queued: 'You\'re in the queue. An agent will be with you shortly. Type "cancel" to stop waiting.',
+  alreadyConnecting: 'I\'m already connecting you to an agent. Type "cancel" to stop waiting.',
   agentJoined: (name: string): string => `You are now chatting with ${name}.`,
   agentFallbackName: 'an agent',
   agentTransferred: "You're being transferred to another agent. Please wait.",
@@ -26,7 +26,8 @@ export const MESSAGES = {
   userCancelled: "OK, I've stopped looking for an agent. I am back to help you.",
   agentEnded: 'The agent has ended the chat. I am back to help you.',
   sessionExpired: 'The chat with the agent has expired. I am back to help you.',
-  queueTimeout: "Sorry, no agent became available in time. I am back to help you; you can ask for an agent again later.",
+  queueTimeout:
+    'Sorry, no agent became available in time. I am back to help you; you can ask for an agent again later.',
   idleWarning: (minutes: number): string =>
     `Are you still there? The chat will close in ${minutes} minute${minutes === 1 ? '' : 's'} if there is no message.`,
   idleTimeout: 'The chat with the agent was closed because nobody wrote for a while. I am back to help you.',
@@ -40,7 +41,15 @@ export const MESSAGES = {
 } as const;
 
 /** Phrases that end a live chat (compared case-insensitively, whole message). */
-export const END_CHAT_PHRASES: readonly string[] = ['end chat', 'end', 'stop chat', 'quit', 'exit', 'bye bot', 'end conversation'];
+export const END_CHAT_PHRASES: readonly string[] = [
+  'end chat',
+  'end',
+  'stop chat',
+  'quit',
+  'exit',
+  'bye bot',
+  'end conversation',
+];
 
 /** Phrases that cancel waiting in the queue. */
 export const CANCEL_PHRASES: readonly string[] = ['cancel', 'stop', 'stop waiting', 'never mind', 'nevermind'];

@@ -4,7 +4,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { isWebChatBodyType, type ErrorBody, type WebChatMemberInfo, type WebChatMemberRole, type WebChatMemberState, type WebChatMessage, type WebChatTyping } from '../genesys/guestChat/guestChatModels';
+import {
+  isWebChatBodyType,
+  type ErrorBody,
+  type WebChatMemberInfo,
+  type WebChatMemberRole,
+  type WebChatMemberState,
+  type WebChatMessage,
+  type WebChatTyping,
+} from '../genesys/guestChat/guestChatModels';
 import { isRecord } from '../json';
 import { createSilentLogger, type Logger } from '../logger';
 import { conversationStateError, errorBody, notFoundError } from './guestChat/guestChatSimErrors';
@@ -105,7 +113,13 @@ export interface GuestChatSimConversation {
   deploymentId: string;
   /** `pending` until the event stream is first attached (not routed), `active` after, `ended` at the end. */
   state: GuestChatSimConversationState;
-  routingTarget: { targetType: string; targetAddress: string; skills: string[]; language: string | undefined; priority: number | undefined };
+  routingTarget: {
+    targetType: string;
+    targetAddress: string;
+    skills: string[];
+    language: string | undefined;
+    priority: number | undefined;
+  };
   guest: WebChatMemberInfo;
   /** The guest's `memberInfo.customFields`. */
   customFields: Record<string, string>;
@@ -212,7 +226,8 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     this.server = createServer((req, res) => {
       this.handleHttp(req, res).catch((err: unknown) => {
         this.logger.error({ err }, 'simulator request failed');
-        if (!res.headersSent) this.writeJson(res, { status: 500, body: errorBody(500, 'internal.server.error', 'Internal server error') });
+        if (!res.headersSent)
+          this.writeJson(res, { status: 500, body: errorBody(500, 'internal.server.error', 'Internal server error') });
       });
     });
     this.server.on('upgrade', (req, socket, head) => {
@@ -250,7 +265,11 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     this.heartbeats.clear();
     for (const client of this.wss.clients) client.terminate();
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   // ---- knobs --------------------------------------------------------------------------------
@@ -293,12 +312,19 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
   }
 
   /** Resolves with the first conversation matching `predicate` (default: any), waiting for one to start. */
-  waitForConversation(predicate: (c: GuestChatSimConversation) => boolean = () => true, timeoutMs = 5_000): Promise<GuestChatSimConversation> {
+  waitForConversation(
+    predicate: (c: GuestChatSimConversation) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<GuestChatSimConversation> {
     return this.waitFor('conversationStarted', () => this.conversations().find(predicate), timeoutMs, 'a conversation');
   }
 
   /** Resolves with the first guest message of a conversation matching `predicate`, waiting for it if needed. */
-  waitForGuestMessage(conversationId: string, predicate: (m: WebChatMessage) => boolean = () => true, timeoutMs = 5_000): Promise<WebChatMessage> {
+  waitForGuestMessage(
+    conversationId: string,
+    predicate: (m: WebChatMessage) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<WebChatMessage> {
     const find = (): WebChatMessage | undefined => {
       const c = this.get(conversationId);
       return c.messages.find((m) => m.sender.id === c.guestId && m.bodyType === 'standard' && predicate(m));
@@ -350,7 +376,11 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
   }
 
   /** The current agent (or `agentId`) writes to the guest. Returns the stored message. */
-  agentSay(conversationId: string, text: string, options: { bodyType?: 'standard' | 'notice'; agentId?: string } = {}): WebChatMessage {
+  agentSay(
+    conversationId: string,
+    text: string,
+    options: { bodyType?: 'standard' | 'notice'; agentId?: string } = {},
+  ): WebChatMessage {
     const c = this.requireRouted(conversationId);
     const agentId = this.requireAgent(c, options.agentId);
     return { ...this.addMessage(c, agentId, text, options.bodyType ?? 'standard') };
@@ -360,7 +390,12 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
   agentTyping(conversationId: string): void {
     const c = this.requireRouted(conversationId);
     const agentId = this.requireAgent(c, undefined);
-    const typing: WebChatTyping = { id: randomUUID(), conversation: { id: c.id }, sender: { id: agentId }, timestamp: this.isoNow() };
+    const typing: WebChatTyping = {
+      id: randomUUID(),
+      conversation: { id: c.id },
+      sender: { id: agentId },
+      timestamp: this.isoNow(),
+    };
     this.broadcast(c, this.frame(c, 'messages', 'typing-indicator', typing));
   }
 
@@ -411,7 +446,10 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const message = c.messages.find((m) => m.id === messageId);
     if (message === undefined) throw new Error(`unknown message ${messageId}`);
     const { id, sender, body, bodyType, timestamp } = message;
-    this.broadcast(c, this.frame(c, 'messages', 'message', { id, conversation: { id: c.id }, sender, body, bodyType, timestamp }));
+    this.broadcast(
+      c,
+      this.frame(c, 'messages', 'message', { id, conversation: { id: c.id }, sender, body, bodyType, timestamp }),
+    );
   }
 
   /** Sends any text on a conversation's sockets (malformed-frame tests). */
@@ -430,14 +468,16 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
 
   private requireRouted(conversationId: string): SimConversation {
     const c = this.get(conversationId);
-    if (c.state === 'pending') throw new Error(`conversation ${conversationId} is not routed yet: its event stream was never attached`);
+    if (c.state === 'pending')
+      throw new Error(`conversation ${conversationId} is not routed yet: its event stream was never attached`);
     if (c.state === 'ended') throw new Error(`conversation ${conversationId} has ended`);
     return c;
   }
 
   private requireAgent(c: SimConversation, agentId: string | undefined): string {
     const id = agentId ?? c.currentAgentId;
-    if (id === undefined || c.members.get(id)?.state !== 'CONNECTED') throw new Error(`conversation ${c.id} has no connected agent`);
+    if (id === undefined || c.members.get(id)?.state !== 'CONNECTED')
+      throw new Error(`conversation ${c.id} has no connected agent`);
     return id;
   }
 
@@ -463,8 +503,18 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     return new Date(this.now()).toISOString();
   }
 
-  private addMember(c: SimConversation, fields: Omit<WebChatMemberInfo, 'id'> & { role: WebChatMemberRole; state: WebChatMemberState }): WebChatMemberInfo {
-    const member: WebChatMemberInfo = { id: randomUUID(), joinDate: this.isoNow(), leaveDate: null, authenticatedGuest: false, customFields: {}, ...fields };
+  private addMember(
+    c: SimConversation,
+    fields: Omit<WebChatMemberInfo, 'id'> & { role: WebChatMemberRole; state: WebChatMemberState },
+  ): WebChatMemberInfo {
+    const member: WebChatMemberInfo = {
+      id: randomUUID(),
+      joinDate: this.isoNow(),
+      leaveDate: null,
+      authenticatedGuest: false,
+      customFields: {},
+      ...fields,
+    };
     c.members.set(member.id, member);
     return member;
   }
@@ -476,7 +526,12 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     if (state === 'DISCONNECTED') member.leaveDate = this.isoNow();
   }
 
-  private addMessage(c: SimConversation, senderId: string, body: string, bodyType: WebChatMessage['bodyType']): WebChatMessage {
+  private addMessage(
+    c: SimConversation,
+    senderId: string,
+    body: string,
+    bodyType: WebChatMessage['bodyType'],
+  ): WebChatMessage {
     const id = randomUUID();
     const message: WebChatMessage = {
       id,
@@ -488,13 +543,24 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       selfUri: `${CONVERSATIONS_PATH}/${c.id}/messages/${id}`,
     };
     c.messages.push(message);
-    const eventBody = { id, conversation: { id: c.id }, sender: { id: senderId }, body, bodyType, timestamp: message.timestamp };
+    const eventBody = {
+      id,
+      conversation: { id: c.id },
+      sender: { id: senderId },
+      body,
+      bodyType,
+      timestamp: message.timestamp,
+    };
     this.broadcast(c, this.frame(c, 'messages', 'message', eventBody));
     return message;
   }
 
   private sendMemberChange(c: SimConversation, memberId: string, state: WebChatMemberState, only?: WebSocket): void {
-    const frame = this.frame(c, 'members', 'member-change', { conversation: { id: c.id }, member: { id: memberId, state }, timestamp: this.isoNow() });
+    const frame = this.frame(c, 'members', 'member-change', {
+      conversation: { id: c.id },
+      member: { id: memberId, state },
+      timestamp: this.isoNow(),
+    });
     if (only === undefined) this.broadcast(c, frame);
     else if (only.readyState === WebSocket.OPEN) only.send(frame);
   }
@@ -534,7 +600,12 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     }
   }
 
-  private waitFor<T>(event: keyof GuestChatSimulatorEvents, find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  private waitFor<T>(
+    event: keyof GuestChatSimulatorEvents,
+    find: () => T | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     const found = find();
     if (found !== undefined) return Promise.resolve(found);
     return new Promise<T>((resolve, reject) => {
@@ -600,11 +671,13 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       c.state = 'active';
       this.logger.debug({ conversationId: c.id }, 'event stream attached; routing');
     }
-    if (this.options.emitGuestConnectedOnConnect !== false && c.state === 'active') this.sendMemberChange(c, c.guestId, 'CONNECTED', ws);
+    if (this.options.emitGuestConnectedOnConnect !== false && c.state === 'active')
+      this.sendMemberChange(c, c.guestId, 'CONNECTED', ws);
     const interval = this.options.heartbeatIntervalMs ?? 30_000;
     if (interval > 0) {
       const timer = setInterval(() => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } }));
+        if (ws.readyState === WebSocket.OPEN)
+          ws.send(JSON.stringify({ topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } }));
       }, interval);
       timer.unref();
       this.heartbeats.set(ws, timer);
@@ -647,7 +720,14 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       if (!(err instanceof HttpProblem)) throw err;
       answer = err.answer;
     }
-    this.requestLog.push({ method, path: url.pathname, status: answer.status, conversationId, streamAttached, at: this.now() });
+    this.requestLog.push({
+      method,
+      path: url.pathname,
+      status: answer.status,
+      conversationId,
+      streamAttached,
+      at: this.now(),
+    });
     this.logger.debug({ method, path: url.pathname, status: answer.status }, 'simulator request');
     this.writeJson(res, answer);
   }
@@ -660,7 +740,11 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       return;
     }
     const text = JSON.stringify(answer.body);
-    res.writeHead(answer.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+    res.writeHead(answer.status, {
+      ...headers,
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(text)),
+    });
     res.end(text);
   }
 
@@ -681,10 +765,13 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const c = this.authenticate(req, conversationId);
 
     let m: RegExpExecArray | null;
-    if ((m = /^\/members\/([^/]+)\/messages$/.exec(rest)) !== null && method === 'POST') return this.postMessage(c, decodeURIComponent(m[1] ?? ''), raw);
-    if ((m = /^\/members\/([^/]+)\/typing$/.exec(rest)) !== null && method === 'POST') return this.postTyping(c, decodeURIComponent(m[1] ?? ''));
+    if ((m = /^\/members\/([^/]+)\/messages$/.exec(rest)) !== null && method === 'POST')
+      return this.postMessage(c, decodeURIComponent(m[1] ?? ''), raw);
+    if ((m = /^\/members\/([^/]+)\/typing$/.exec(rest)) !== null && method === 'POST')
+      return this.postTyping(c, decodeURIComponent(m[1] ?? ''));
     if (rest === '/messages' && method === 'GET') return this.listMessages(c, url.searchParams);
-    if ((m = /^\/messages\/([^/]+)$/.exec(rest)) !== null && method === 'GET') return this.getMessage(c, decodeURIComponent(m[1] ?? ''));
+    if ((m = /^\/messages\/([^/]+)$/.exec(rest)) !== null && method === 'GET')
+      return this.getMessage(c, decodeURIComponent(m[1] ?? ''));
     if (rest === '/members' && method === 'GET') return this.listMembers(c, url.searchParams);
     if ((m = /^\/members\/([^/]+)$/.exec(rest)) !== null) {
       const memberId = decodeURIComponent(m[1] ?? '');
@@ -692,13 +779,18 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       if (method === 'DELETE') return this.deleteMember(c, memberId);
     }
     // Legacy co-browse media requests: none are ever offered (reference §3.1).
-    if (rest === '/mediarequests' && method === 'GET') return { status: 200, body: { entities: [], pageSize: 25, pageNumber: 1, total: 0, pageCount: 0 } };
-    if (/^\/mediarequests\/[^/]+$/.test(rest) && (method === 'GET' || method === 'PATCH')) fail(errorBody(404, 'chat.error.not.found', 'Media request not found'));
+    if (rest === '/mediarequests' && method === 'GET')
+      return { status: 200, body: { entities: [], pageSize: 25, pageNumber: 1, total: 0, pageCount: 0 } };
+    if (/^\/mediarequests\/[^/]+$/.test(rest) && (method === 'GET' || method === 'PATCH'))
+      fail(errorBody(404, 'chat.error.not.found', 'Media request not found'));
     fail(notFoundError());
   }
 
   private applyFault(method: string, path: string): void {
-    const index = this.faults.findIndex((f) => (f.method === undefined || f.method.toUpperCase() === method) && path.includes(f.pathIncludes ?? '/api/v2/'));
+    const index = this.faults.findIndex(
+      (f) =>
+        (f.method === undefined || f.method.toUpperCase() === method) && path.includes(f.pathIncludes ?? '/api/v2/'),
+    );
     if (index < 0) return;
     const fault = this.faults[index];
     if (fault === undefined) return;
@@ -706,11 +798,17 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     if (fault.remaining <= 0) this.faults.splice(index, 1);
     if (fault.status === 429) {
       const seconds = fault.retryAfterSeconds;
-      if (seconds === undefined) fail(errorBody(429, fault.code ?? 'too.many.requests', 'Rate limit exceeded the maximum allowed.'));
+      if (seconds === undefined)
+        fail(errorBody(429, fault.code ?? 'too.many.requests', 'Rate limit exceeded the maximum allowed.'));
       fail(
-        errorBody(429, fault.code ?? 'too.many.requests.retry.after', 'Rate limit exceeded the maximum. Retry the request in [{retryAfter}] seconds', {
-          messageParams: { retryAfter: String(seconds) },
-        }),
+        errorBody(
+          429,
+          fault.code ?? 'too.many.requests.retry.after',
+          'Rate limit exceeded the maximum. Retry the request in [{retryAfter}] seconds',
+          {
+            messageParams: { retryAfter: String(seconds) },
+          },
+        ),
         fault.retryAfterHeader === false ? undefined : { 'Retry-After': String(seconds) },
       );
     }
@@ -728,13 +826,19 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const header = req.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
     const token = match?.[1];
-    if (token === undefined) fail(errorBody(401, 'authentication.required', 'No authentication bearer token specified in authorization header.'));
+    if (token === undefined)
+      fail(
+        errorBody(401, 'authentication.required', 'No authentication bearer token specified in authorization header.'),
+      );
     const tokenConversation = this.issuedJwts.get(token);
     const claims = decodeGuestChatJwt(token);
-    if (tokenConversation === undefined || claims === undefined) fail(errorBody(401, 'bad.credentials', 'Invalid login credentials.'));
-    if (claims.exp * 1000 <= this.now()) fail(errorBody(401, 'credentials.expired', 'The supplied credentials are expired and cannot be used.'));
+    if (tokenConversation === undefined || claims === undefined)
+      fail(errorBody(401, 'bad.credentials', 'Invalid login credentials.'));
+    if (claims.exp * 1000 <= this.now())
+      fail(errorBody(401, 'credentials.expired', 'The supplied credentials are expired and cannot be used.'));
     // [I] a token for another conversation is refused like a missing permission.
-    if (tokenConversation !== conversationId) fail(errorBody(403, 'not.authorized', 'You are not authorized to perform the requested action.'));
+    if (tokenConversation !== conversationId)
+      fail(errorBody(403, 'not.authorized', 'You are not authorized to perform the requested action.'));
     const c = this.conversationsById.get(conversationId);
     if (c === undefined) fail(errorBody(404, 'chat.error.not.found', 'Conversation not found'));
     return c;
@@ -744,57 +848,92 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     try {
       return JSON.parse(raw.toString('utf8'));
     } catch {
-      return fail(errorBody(400, 'bad.request', 'The request could not be understood by the server due to malformed syntax.'));
+      return fail(
+        errorBody(400, 'bad.request', 'The request could not be understood by the server due to malformed syntax.'),
+      );
     }
   }
 
   private create(req: IncomingMessage, raw: Buffer): HttpAnswer {
     const body = this.parseJson(raw);
-    if (!isRecord(body)) fail(errorBody(400, 'bad.request', 'The request could not be understood by the server due to malformed syntax.'));
+    if (!isRecord(body))
+      fail(errorBody(400, 'bad.request', 'The request could not be understood by the server due to malformed syntax.'));
     const invalid: (code: string, message: string, fieldName: string) => never = (code, message, fieldName) =>
       fail(errorBody(400, code, message, { details: [{ errorCode: code, fieldName }] }));
 
     // [I] reference §3.10: the order of these checks is not documented.
-    if (body.organizationId !== this.organizationId) invalid('chat.error.bad.request', 'Invalid organization', 'organizationId');
+    if (body.organizationId !== this.organizationId)
+      invalid('chat.error.bad.request', 'Invalid organization', 'organizationId');
     const deploymentId = body.deploymentId;
     if (typeof deploymentId !== 'string' || !GUID.test(deploymentId)) {
-      invalid('chat.error.pattern.createconversationrequest.deploymentid', 'deploymentId must be a valid id', 'deploymentId');
+      invalid(
+        'chat.error.pattern.createconversationrequest.deploymentid',
+        'deploymentId must be a valid id',
+        'deploymentId',
+      );
     }
     const deployment = this.deployments.get(deploymentId.toLowerCase());
     // [U] the answer for an unknown deployment id is not documented.
     if (deployment === undefined) invalid('chat.error.bad.request', 'Deployment not found', 'deploymentId');
     if (deployment.enabled === false) invalid('chat.deployment.disabled', 'The deployment is disabled', 'deploymentId');
     const origin = req.headers.origin;
-    if (deployment.allowedOrigins !== undefined && (origin === undefined || !deployment.allowedOrigins.includes(origin))) {
-      fail(errorBody(403, 'origin.not.allowed', 'The origin of the request is not allowed to create an ACD chat conversation from an external customer.'));
+    if (
+      deployment.allowedOrigins !== undefined &&
+      (origin === undefined || !deployment.allowedOrigins.includes(origin))
+    ) {
+      fail(
+        errorBody(
+          403,
+          'origin.not.allowed',
+          'The origin of the request is not allowed to create an ACD chat conversation from an external customer.',
+        ),
+      );
     }
     const token = body.memberAuthToken;
     const tokenAccepted = typeof token === 'string' && (deployment.acceptedAuthTokens ?? []).includes(token);
     if (deployment.requireAuth === true) {
-      if (typeof token !== 'string' || token === '') invalid('chat.deployment.require.auth', 'The deployment requires an authenticated guest', 'memberAuthToken');
-      if (!tokenAccepted) invalid('chat.deployment.bad.auth', 'The member authentication token is not valid', 'memberAuthToken');
+      if (typeof token !== 'string' || token === '')
+        invalid('chat.deployment.require.auth', 'The deployment requires an authenticated guest', 'memberAuthToken');
+      if (!tokenAccepted)
+        invalid('chat.deployment.bad.auth', 'The member authentication token is not valid', 'memberAuthToken');
     }
 
     const target = body.routingTarget;
-    if (!isRecord(target)) invalid('chat.error.notnull.createconversationrequest.routingtarget', 'routingTarget may not be null', 'routingTarget');
+    if (!isRecord(target))
+      invalid(
+        'chat.error.notnull.createconversationrequest.routingtarget',
+        'routingTarget may not be null',
+        'routingTarget',
+      );
     // Reference §3.2: the swagger enum is QUEUE, implementations also send lowercase.
     if (typeof target.targetType !== 'string' || target.targetType.toLowerCase() !== 'queue') {
-      invalid('chat.error.createconversationrequest.routingtarget', 'routingTarget.targetType must be QUEUE', 'routingTarget.targetType');
+      invalid(
+        'chat.error.createconversationrequest.routingtarget',
+        'routingTarget.targetType must be QUEUE',
+        'routingTarget.targetType',
+      );
     }
     const targetAddress = target.targetAddress;
     if (typeof targetAddress !== 'string' || !this.queues.has(targetAddress)) {
       invalid('chat.error.invalid.queue', 'Invalid queue', 'routingTarget.targetAddress');
     }
     const skills = target.skills ?? [];
-    if (!Array.isArray(skills) || !skills.every((s): s is string => typeof s === 'string')) invalid('invalid.value', 'skills must be a list of names', 'routingTarget.skills');
+    if (!Array.isArray(skills) || !skills.every((s): s is string => typeof s === 'string'))
+      invalid('invalid.value', 'skills must be a list of names', 'routingTarget.skills');
     const language = target.language;
-    if (language !== undefined && typeof language !== 'string') invalid('invalid.value', 'language must be a name', 'routingTarget.language');
+    if (language !== undefined && typeof language !== 'string')
+      invalid('invalid.value', 'language must be a name', 'routingTarget.language');
     const priority = target.priority;
-    if (priority !== undefined && !Number.isInteger(priority)) invalid('invalid.value', 'priority must be an integer', 'routingTarget.priority');
+    if (priority !== undefined && !Number.isInteger(priority))
+      invalid('invalid.value', 'priority must be an integer', 'routingTarget.priority');
 
     const memberInfo = body.memberInfo;
     if (!isRecord(memberInfo) || typeof memberInfo.displayName !== 'string' || memberInfo.displayName.trim() === '') {
-      invalid('chat.error.notnull.createconversationrequest.memberinfo.displayname', 'memberInfo.displayName may not be null', 'memberInfo.displayName');
+      invalid(
+        'chat.error.notnull.createconversationrequest.memberinfo.displayname',
+        'memberInfo.displayName may not be null',
+        'memberInfo.displayName',
+      );
     }
     const customFields: Record<string, string> = {};
     if (isRecord(memberInfo.customFields)) {
@@ -853,7 +992,10 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     this.emit('conversationStarted', this.snapshot(c));
     if (this.wsBaseUrl === undefined) throw new Error('GuestChatSimulator: not started');
     // Reference §3.2 [O]: the response holds only these four parts, `member` with just its id.
-    return { status: 200, body: { id: conversationId, jwt, eventStreamUri: `${this.wsBaseUrl}/v1/token/${jwt}`, member: { id: guestId } } };
+    return {
+      status: 200,
+      body: { id: conversationId, jwt, eventStreamUri: `${this.wsBaseUrl}/v1/token/${jwt}`, member: { id: guestId } },
+    };
   }
 
   private requireGuestMember(c: SimConversation, memberId: string): void {
@@ -866,7 +1008,11 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
   private requireChatAccepting(c: SimConversation): void {
     if (c.state !== 'active') fail(conversationStateError());
     if (c.members.get(c.guestId)?.state === 'DISCONNECTED') {
-      fail(errorBody(400, 'chat.error.member.state', 'Member State', { messageParams: { message: 'The member is not active' } }));
+      fail(
+        errorBody(400, 'chat.error.member.state', 'Member State', {
+          messageParams: { message: 'The member is not active' },
+        }),
+      );
     }
   }
 
@@ -874,15 +1020,30 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     this.requireGuestMember(c, memberId);
     const body = this.parseJson(raw);
     if (!isRecord(body) || typeof body.body !== 'string') {
-      fail(errorBody(400, 'chat.error.notnull.createconversationmessagerequest.body', 'body may not be null', { details: [{ fieldName: 'body' }] }));
+      fail(
+        errorBody(400, 'chat.error.notnull.createconversationmessagerequest.body', 'body may not be null', {
+          details: [{ fieldName: 'body' }],
+        }),
+      );
     }
     const bodyType = body.bodyType ?? 'standard';
     // [I] reference §3.3: an unknown enum value is refused as `invalid.value`.
-    if (!isWebChatBodyType(bodyType)) fail(errorBody(400, 'invalid.value', 'Value [{value}] is not valid for field type [bodyType].', { messageParams: { value: typeof bodyType === 'string' ? bodyType : JSON.stringify(bodyType) }, details: [{ fieldName: 'bodyType' }] }));
+    if (!isWebChatBodyType(bodyType))
+      fail(
+        errorBody(400, 'invalid.value', 'Value [{value}] is not valid for field type [bodyType].', {
+          messageParams: { value: typeof bodyType === 'string' ? bodyType : JSON.stringify(bodyType) },
+          details: [{ fieldName: 'bodyType' }],
+        }),
+      );
     const max = this.options.maxBodyChars ?? 4_000;
     if (codePointLength(body.body) > max) {
       // [U] code; [I] reference §3.10 `constraint.validation`.
-      fail(errorBody(400, 'constraint.validation', 'body size must be between 0 and {max}', { messageParams: { max: String(max) }, details: [{ fieldName: 'body' }] }));
+      fail(
+        errorBody(400, 'constraint.validation', 'body size must be between 0 and {max}', {
+          messageParams: { max: String(max) },
+          details: [{ fieldName: 'body' }],
+        }),
+      );
     }
     this.requireChatAccepting(c);
     const message = this.addMessage(c, c.guestId, body.body, bodyType);
@@ -893,7 +1054,12 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
   private postTyping(c: SimConversation, memberId: string): HttpAnswer {
     this.requireGuestMember(c, memberId);
     this.requireChatAccepting(c);
-    const typing: WebChatTyping = { id: randomUUID(), conversation: { id: c.id }, sender: { id: c.guestId }, timestamp: this.isoNow() };
+    const typing: WebChatTyping = {
+      id: randomUUID(),
+      conversation: { id: c.id },
+      sender: { id: c.guestId },
+      timestamp: this.isoNow(),
+    };
     this.broadcast(c, this.frame(c, 'messages', 'typing-indicator', typing));
     this.emit('guestTyping', { conversationId: c.id, typing });
     return { status: 200, body: { ...typing, conversation: { id: c.id, selfUri: `/api/v2/conversations/${c.id}` } } };
@@ -901,7 +1067,12 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
 
   private listMessages(c: SimConversation, query: URLSearchParams): HttpAnswer {
     const invalidParam: (name: string, value: string) => never = (name, value) =>
-      fail(errorBody(400, 'invalid.value', 'Value [{value}] is not valid for field type [{field}].', { messageParams: { value, field: name }, details: [{ fieldName: name }] }));
+      fail(
+        errorBody(400, 'invalid.value', 'Value [{value}] is not valid for field type [{field}].', {
+          messageParams: { value, field: name },
+          details: [{ fieldName: name }],
+        }),
+      );
     const sortOrder = query.get('sortOrder') ?? 'ascending';
     if (sortOrder !== 'ascending' && sortOrder !== 'descending') invalidParam('sortOrder', sortOrder);
     const maxRaw = query.get('maxResults');
@@ -941,7 +1112,8 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const pageSize = Number(query.get('pageSize') ?? 25);
     const pageNumber = Number(query.get('pageNumber') ?? 1);
     if (!Number.isInteger(pageSize) || pageSize < 1) fail(errorBody(400, 'invalid.value', 'pageSize is not valid'));
-    if (!Number.isInteger(pageNumber) || pageNumber < 1) fail(errorBody(400, 'invalid.value', 'pageNumber is not valid'));
+    if (!Number.isInteger(pageNumber) || pageNumber < 1)
+      fail(errorBody(400, 'invalid.value', 'pageNumber is not valid'));
     const exclude = query.get('excludeDisconnectedMembers') === 'true';
     const all = [...c.members.values()].filter((m) => !exclude || m.state !== 'DISCONNECTED');
     const entities = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);

@@ -229,7 +229,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
 
   constructor(private readonly options: WebMessagingSimulatorOptions) {
     super();
-    if (!Array.isArray(options.deployments) || options.deployments.length === 0) throw new Error('WebMessagingSimulator: option deployments needs at least one deployment');
+    if (!Array.isArray(options.deployments) || options.deployments.length === 0)
+      throw new Error('WebMessagingSimulator: option deployments needs at least one deployment');
     this.logger = (options.logger ?? createSilentLogger()).child({ module: 'simulator.webmessaging' });
     for (const d of options.deployments) {
       this.deployments.set(d.id, {
@@ -271,7 +272,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       });
     });
     const address: AddressInfo | string | null = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('WebMessagingSimulator: server is not listening on a TCP port');
+    if (address === null || typeof address === 'string')
+      throw new Error('WebMessagingSimulator: server is not listening on a TCP port');
     this.listeningPort = address.port;
     return this.listeningPort;
   }
@@ -279,7 +281,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   /** Stops: drops every socket, clears timers, closes the server. */
   async stop(): Promise<void> {
     if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
-    for (const session of this.sessions.values()) if (session.expiryTimer !== undefined) clearTimeout(session.expiryTimer);
+    for (const session of this.sessions.values())
+      if (session.expiryTimer !== undefined) clearTimeout(session.expiryTimer);
     for (const connection of this.connections) connection.ws.terminate();
     this.connections.clear();
     await new Promise<void>((resolve) => {
@@ -368,7 +371,10 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   }
 
   /** Resolves with the first conversation (existing or future) that matches. */
-  waitForConversation(predicate: (c: SimulatedConversationInfo) => boolean = () => true, timeoutMs = 5000): Promise<SimulatedConversationInfo> {
+  waitForConversation(
+    predicate: (c: SimulatedConversationInfo) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<SimulatedConversationInfo> {
     return this.waitUntil(() => this.listConversations().find(predicate), timeoutMs, 'conversation');
   }
 
@@ -451,7 +457,11 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       const time = this.nextTime(session);
       const body = {
         id: randomUUID(),
-        channel: { time, type: 'Private', ...(conversation.agent === undefined ? {} : { from: this.partyOf(conversation.agent) }) },
+        channel: {
+          time,
+          type: 'Private',
+          ...(conversation.agent === undefined ? {} : { from: this.partyOf(conversation.agent) }),
+        },
         type: 'Event',
         events: [{ eventType: 'Presence', presence: { type: 'Disconnect' } }],
         metadata: { readOnly: String(readOnly) },
@@ -461,7 +471,14 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       session.readOnly = readOnly;
       // [I] presence events are kept in history so a reconnecting client can learn of the disconnect.
       session.history.push(body);
-      conversation.messages.push({ id: body.id, direction: 'Outbound', type: 'Event', text: '', time, events: ['Presence:Disconnect'] });
+      conversation.messages.push({
+        id: body.id,
+        direction: 'Outbound',
+        type: 'Event',
+        text: '',
+        time,
+        events: ['Presence:Disconnect'],
+      });
       this.deliver(session, { type: 'message', class: 'StructuredMessage', code: 200, body });
     }
     this.endConversation(conversation, 'agentDisconnected');
@@ -482,7 +499,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
   /** Sends raw text to every connection of the session (malformed-frame tests). */
   sendRaw(conversationId: string, data: string): void {
     const session = this.sessionOf(conversationId);
-    for (const connection of session.connections) if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(data);
+    for (const connection of session.connections)
+      if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(data);
   }
 
   // ---------------------------------------------------------------- websocket side
@@ -511,7 +529,10 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       return;
     }
     const origin = req.headers.origin;
-    const originRefused = deployment !== undefined && deployment.allowedOrigins.length > 0 && (origin === undefined || !deployment.allowedOrigins.includes(origin));
+    const originRefused =
+      deployment !== undefined &&
+      deployment.allowedOrigins.length > 0 &&
+      (origin === undefined || !deployment.allowedOrigins.includes(origin));
     if (originRefused && this.settings.originRejection === 'handshake') {
       refuse(403, 'Forbidden');
       return;
@@ -570,7 +591,11 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
           type: 'response',
           class: 'GetConfigurationResponse',
           code: 200,
-          body: { maxCustomDataBytes: MAX_CUSTOM_ATTRIBUTES_BYTES, messageRoutingEnabled: true, sessionDurationSeconds: deployment.sessionDurationSeconds },
+          body: {
+            maxCustomDataBytes: MAX_CUSTOM_ATTRIBUTES_BYTES,
+            messageRoutingEnabled: true,
+            sessionDurationSeconds: deployment.sessionDurationSeconds,
+          },
           ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }),
         });
         return;
@@ -598,7 +623,13 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
           type: 'response',
           class: 'StructuredMessage',
           code: 200,
-          body: { id: randomUUID(), type: 'Text', text: 'ping', direction: 'Inbound', channel: { time: new Date().toISOString() } },
+          body: {
+            id: randomUUID(),
+            type: 'Text',
+            text: 'ping',
+            direction: 'Inbound',
+            channel: { time: new Date().toISOString() },
+          },
           ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }),
         });
         return;
@@ -606,26 +637,45 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
         const jwt = `sim.${randomUUID()}`;
         const exp = Math.floor(Date.now() / 1000) + this.settings.jwtLifetimeSeconds;
         this.jwts.set(jwt, { token: session.token, exp });
-        send(connection.ws, { type: 'response', class: 'JwtResponse', code: 200, body: { jwt, exp }, ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }) });
+        send(connection.ws, {
+          type: 'response',
+          class: 'JwtResponse',
+          code: 200,
+          body: { jwt, exp },
+          ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }),
+        });
         return;
       }
       case 'closeSession':
         if (request.closeAllConnections) {
-          for (const other of session.connections.filter((c) => c !== connection)) this.closeConnection(other, 'closeSession');
+          for (const other of session.connections.filter((c) => c !== connection))
+            this.closeConnection(other, 'closeSession');
         }
-        send(connection.ws, { type: 'response', class: 'SessionResponse', code: 200, body: { connected: false }, ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }) });
+        send(connection.ws, {
+          type: 'response',
+          class: 'SessionResponse',
+          code: 200,
+          body: { connected: false },
+          ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }),
+        });
         return;
       default:
         return;
     }
   }
 
-  private configureSession(connection: Connection, request: Extract<GuestRequest, { action: 'configureSession' }>): void {
+  private configureSession(
+    connection: Connection,
+    request: Extract<GuestRequest, { action: 'configureSession' }>,
+  ): void {
     const tracingId = request.tracingId;
     const deployment = this.deployments.get(request.deploymentId);
     if (deployment === undefined || request.deploymentId !== connection.deploymentId) {
       // [U] the real answer to an unknown deployment is not documented.
-      send(connection.ws, stringFrame(400, `Invalid deploymentId ${request.deploymentId}: deployment not found`, tracingId));
+      send(
+        connection.ws,
+        stringFrame(400, `Invalid deploymentId ${request.deploymentId}: deployment not found`, tracingId),
+      );
       return;
     }
     if (connection.originRefused) {
@@ -683,11 +733,20 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       },
       ...(tracingId === undefined ? {} : { tracingId }),
     });
-    this.emit('sessionConfigured', { sessionToken: session.token, newSession, connectionCount: session.connections.length });
+    this.emit('sessionConfigured', {
+      sessionToken: session.token,
+      newSession,
+      connectionCount: session.connections.length,
+    });
     this.emit('changed');
   }
 
-  private onMessage(connection: Connection, session: Session, message: GuestMessage, tracingId: string | undefined): void {
+  private onMessage(
+    connection: Connection,
+    session: Session,
+    message: GuestMessage,
+    tracingId: string | undefined,
+  ): void {
     const counts = message.type !== 'Event' || this.settings.rateLimitCountsEvents;
     if (counts) {
       const now = Date.now();
@@ -729,7 +788,14 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       }
       // [I] measured as the UTF-8 length of the JSON object.
       if (Buffer.byteLength(JSON.stringify(attributes), 'utf8') > MAX_CUSTOM_ATTRIBUTES_BYTES) {
-        send(connection.ws, stringFrame(4013, `Custom Attributes in channel metadata is larger than ${MAX_CUSTOM_ATTRIBUTES_BYTES} bytes`, tracingId));
+        send(
+          connection.ws,
+          stringFrame(
+            4013,
+            `Custom Attributes in channel metadata is larger than ${MAX_CUSTOM_ATTRIBUTES_BYTES} bytes`,
+            tracingId,
+          ),
+        );
         return;
       }
     }
@@ -743,7 +809,14 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     let conversation = session.conversation;
     let started = false;
     if (conversation === undefined || conversation.state === 'ended') {
-      conversation = { id: randomUUID(), state: 'waiting', messages: [], customAttributes: {}, startedAt: new Date().toISOString(), agentTypingTimes: [] };
+      conversation = {
+        id: randomUUID(),
+        state: 'waiting',
+        messages: [],
+        customAttributes: {},
+        startedAt: new Date().toISOString(),
+        agentTypingTimes: [],
+      };
       session.conversation = conversation;
       this.conversations.set(conversation.id, { session, conversation });
       started = true;
@@ -764,12 +837,23 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     conversation.messages.push(simulated);
     if (started) this.emit('conversationStarted', this.requireInfo(conversation.id));
     // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection.
-    this.broadcast(session, { type: 'message', class: 'StructuredMessage', code: 200, body, ...(tracingId === undefined ? {} : { tracingId }) });
+    this.broadcast(session, {
+      type: 'message',
+      class: 'StructuredMessage',
+      code: 200,
+      body,
+      ...(tracingId === undefined ? {} : { tracingId }),
+    });
     this.emit('guestMessage', { conversationId: conversation.id, message: { ...simulated } });
     this.emit('changed');
   }
 
-  private onGuestEvents(connection: Connection, session: Session, events: { eventType: string; typingType?: string; presenceType?: string }[], tracingId: string | undefined): void {
+  private onGuestEvents(
+    connection: Connection,
+    session: Session,
+    events: { eventType: string; typingType?: string; presenceType?: string }[],
+    tracingId: string | undefined,
+  ): void {
     for (const event of events) {
       if (event.eventType === 'Presence' && event.presenceType === 'Clear') {
         if (!session.deployment.conversationClear) {
@@ -786,11 +870,21 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       id: randomUUID(),
       channel: { time: this.nextTime(session), type: 'Private' },
       type: 'Event',
-      events: events.map((e) => (e.eventType === 'Typing' ? { eventType: 'Typing', typing: { type: e.typingType ?? 'On' } } : { eventType: 'Presence', presence: { type: e.presenceType ?? 'Join' } })),
+      events: events.map((e) =>
+        e.eventType === 'Typing'
+          ? { eventType: 'Typing', typing: { type: e.typingType ?? 'On' } }
+          : { eventType: 'Presence', presence: { type: e.presenceType ?? 'Join' } },
+      ),
       direction: 'Inbound',
     };
     // [I] guest events are echoed like messages.
-    this.broadcast(session, { type: 'message', class: 'StructuredMessage', code: 200, body, ...(tracingId === undefined ? {} : { tracingId }) });
+    this.broadcast(session, {
+      type: 'message',
+      class: 'StructuredMessage',
+      code: 200,
+      body,
+      ...(tracingId === undefined ? {} : { tracingId }),
+    });
     if (conversation !== undefined && conversation.state !== 'ended' && events.some((e) => e.eventType === 'Typing')) {
       this.emit('guestTyping', { conversationId: conversation.id });
       this.emit('changed');
@@ -877,7 +971,12 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     }, this.delivery.batchMs);
   }
 
-  private outboundText(conversationId: string, text: string, options: AgentSayOptions, attachments: { url: string; filename: string; mime: string }[]): string {
+  private outboundText(
+    conversationId: string,
+    text: string,
+    options: AgentSayOptions,
+    attachments: { url: string; filename: string; mime: string }[],
+  ): string {
     const { session, conversation } = this.requireLive(conversationId);
     const entity = options.originatingEntity ?? 'Human';
     const agent = this.requireAgent(conversation, entity);
@@ -891,11 +990,30 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
       direction: 'Outbound',
       originatingEntity: entity,
       ...(attachments.length > 0
-        ? { content: attachments.map((a) => ({ contentType: 'Attachment', attachment: { id: randomUUID(), url: a.url, filename: a.filename, mime: a.mime, mediaType: mediaTypeOf(a.mime) } })) }
+        ? {
+            content: attachments.map((a) => ({
+              contentType: 'Attachment',
+              attachment: {
+                id: randomUUID(),
+                url: a.url,
+                filename: a.filename,
+                mime: a.mime,
+                mediaType: mediaTypeOf(a.mime),
+              },
+            })),
+          }
         : {}),
     };
     session.history.push({ ...body, status: 'Delivered' });
-    const message: SimulatedMessage = { id, direction: 'Outbound', type: 'Text', text, time, originatingEntity: entity, from: { ...agent } };
+    const message: SimulatedMessage = {
+      id,
+      direction: 'Outbound',
+      type: 'Text',
+      text,
+      time,
+      originatingEntity: entity,
+      from: { ...agent },
+    };
     if (attachments.length > 0) message.attachments = attachments.map((a) => ({ ...a }));
     conversation.messages.push(message);
     this.touch(session);
@@ -915,7 +1033,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
 
   private requireAgent(conversation: Conversation, entity: 'Human' | 'Bot'): SimulatedAgent {
     if (entity === 'Bot') return { nickname: 'Bot' };
-    if (conversation.agent === undefined) throw new Error(`WebMessagingSimulator: no agent has joined conversation ${conversation.id}`);
+    if (conversation.agent === undefined)
+      throw new Error(`WebMessagingSimulator: no agent has joined conversation ${conversation.id}`);
     return conversation.agent;
   }
 
@@ -937,7 +1056,8 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     const entry = this.conversations.get(conversationId);
     if (entry === undefined) throw new Error(`WebMessagingSimulator: unknown conversation ${conversationId}`);
     const { session, conversation } = entry;
-    if (conversation.state === 'ended') throw new Error(`WebMessagingSimulator: conversation ${conversationId} has ended`);
+    if (conversation.state === 'ended')
+      throw new Error(`WebMessagingSimulator: conversation ${conversationId} has ended`);
     return { session, conversation };
   }
 
@@ -978,7 +1098,11 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     if (session.historyTimes.length >= this.settings.historyRequestsPerMinute) {
       const oldest = session.historyTimes[0] ?? now;
       const retryAfter = Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
-      json(429, { message: 'Rate limit exceeded', code: 'too.many.requests', status: 429 }, { 'retry-after': String(retryAfter) });
+      json(
+        429,
+        { message: 'Rate limit exceeded', code: 'too.many.requests', status: 429 },
+        { 'retry-after': String(retryAfter) },
+      );
       return;
     }
     session.historyTimes.push(now);

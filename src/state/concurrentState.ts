@@ -29,7 +29,13 @@ function withoutEtag(state: Record<string, unknown>): string {
  * instance's turn, a proactive agent message) makes this write fail with a conflict instead of being
  * lost. botbuilder's own `saveChanges` always writes with `eTag: '*'` (last writer wins).
  */
-async function saveGuarded(storage: Storage, key: string, context: TurnContext, state: Record<string, unknown> | undefined, force: boolean): Promise<void> {
+async function saveGuarded(
+  storage: Storage,
+  key: string,
+  context: TurnContext,
+  state: Record<string, unknown> | undefined,
+  force: boolean,
+): Promise<void> {
   if (state === undefined) return;
   const snaps = snapshots(context);
   const snap = snaps.get(key);
@@ -60,7 +66,12 @@ function remember(context: TurnContext, key: string, state: Record<string, unkno
 }
 
 /** Loads through `load` and remembers what was loaded, for change detection and eTag checks. */
-async function loadRemembered(context: TurnContext, key: string, force: boolean, load: () => Promise<unknown>): Promise<Record<string, unknown>> {
+async function loadRemembered(
+  context: TurnContext,
+  key: string,
+  force: boolean,
+  load: () => Promise<unknown>,
+): Promise<Record<string, unknown>> {
   const known = snapshots(context).has(key);
   const state = (await load()) as Record<string, unknown>;
   if (force || !known) remember(context, key, state);
@@ -74,7 +85,13 @@ export class ConcurrentConversationState extends ConversationState {
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    await saveGuarded(this.storage, await this.storageKey(context), context, this.get(context) as Record<string, unknown> | undefined, force);
+    await saveGuarded(
+      this.storage,
+      await this.storageKey(context),
+      context,
+      this.get(context) as Record<string, unknown> | undefined,
+      force,
+    );
   }
 }
 
@@ -85,6 +102,12 @@ export class ConcurrentUserState extends UserState {
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    await saveGuarded(this.storage, await this.storageKey(context), context, this.get(context) as Record<string, unknown> | undefined, force);
+    await saveGuarded(
+      this.storage,
+      await this.storageKey(context),
+      context,
+      this.get(context) as Record<string, unknown> | undefined,
+      force,
+    );
   }
 }

@@ -1,13 +1,21 @@
 import type { BotState, TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
 import { TRANSCRIPT_PENDING_KEY } from '../transcript/transcriptRecorder';
-import { appendToTranscript, emptyTranscript, isTranscript, type TranscriptEntry, type TranscriptLimits } from '../transcript/transcript';
+import {
+  appendToTranscript,
+  emptyTranscript,
+  isTranscript,
+  type TranscriptEntry,
+  type TranscriptLimits,
+} from '../transcript/transcript';
 
 /** True when a storage write lost an optimistic-concurrency race (HTTP 412 / eTag conflict). */
 export function isEtagConflict(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, statusCode, message } = err as { code?: unknown; statusCode?: unknown; message?: unknown };
-  return code === 412 || statusCode === 412 || (typeof message === 'string' && /etag conflict|precondition/i.test(message));
+  return (
+    code === 412 || statusCode === 412 || (typeof message === 'string' && /etag conflict|precondition/i.test(message))
+  );
 }
 
 const MAX_SAVE_ATTEMPTS = 4;
@@ -38,20 +46,33 @@ export class StateSaver {
     await this.saveOne(context, this.userState, false, mode);
   }
 
-  private async saveOne(context: TurnContext, state: BotState, hasTranscript: boolean, mode: 'turn' | 'proactive'): Promise<void> {
+  private async saveOne(
+    context: TurnContext,
+    state: BotState,
+    hasTranscript: boolean,
+    mode: 'turn' | 'proactive',
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await state.saveChanges(context, attempt > 1);
         return;
       } catch (err) {
         if (!isEtagConflict(err) || attempt >= MAX_SAVE_ATTEMPTS) throw err;
-        this.logger.debug({ conversationId: context.activity.conversation.id, attempt }, 'state changed concurrently; re-applying this turn');
+        this.logger.debug(
+          { conversationId: context.activity.conversation.id, attempt },
+          'state changed concurrently; re-applying this turn',
+        );
         await this.reapply(context, state, hasTranscript, mode);
       }
     }
   }
 
-  private async reapply(context: TurnContext, state: BotState, hasTranscript: boolean, mode: 'turn' | 'proactive'): Promise<void> {
+  private async reapply(
+    context: TurnContext,
+    state: BotState,
+    hasTranscript: boolean,
+    mode: 'turn' | 'proactive',
+  ): Promise<void> {
     const mine = { ...(state.get(context) as Record<string, unknown> | undefined) };
     await state.load(context, true);
     const fresh = state.get(context) as Record<string, unknown> | undefined;

@@ -62,10 +62,12 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
     options: CosmosVersionedStoreOptions<T> = {},
   ) {
     // Without a parser the store trusts the rest of the shape: the container is written only through it.
-    this.parseDocument = options.parseDocument ?? ((raw) => {
-      assertStoredDocument(raw);
-      return raw as T;
-    });
+    this.parseDocument =
+      options.parseDocument ??
+      ((raw) => {
+        assertStoredDocument(raw);
+        return raw as T;
+      });
   }
 
   async read(id: string): Promise<Versioned<T> | undefined> {

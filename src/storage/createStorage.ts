@@ -1,4 +1,10 @@
-import { CosmosClient, type ConnectionPolicy, type CosmosClientOptions, type Database, type RetryOptions } from '@azure/cosmos';
+import {
+  CosmosClient,
+  type ConnectionPolicy,
+  type CosmosClientOptions,
+  type Database,
+  type RetryOptions,
+} from '@azure/cosmos';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
@@ -40,7 +46,9 @@ export const DEFAULT_STARTUP_TIMEOUT_MS = 15_000;
  * Retry budget for throttled (429) requests. The SDK waits the retry-after the service returns
  * between attempts and gives up after this many attempts or this much waiting, whichever comes first.
  */
-export const COSMOS_RETRY_OPTIONS: Readonly<Required<Pick<RetryOptions, 'maxRetryAttemptCount' | 'maxWaitTimeInSeconds'>>> = {
+export const COSMOS_RETRY_OPTIONS: Readonly<
+  Required<Pick<RetryOptions, 'maxRetryAttemptCount' | 'maxWaitTimeInSeconds'>>
+> = {
   maxRetryAttemptCount: 9,
   maxWaitTimeInSeconds: 30,
 };
@@ -76,7 +84,10 @@ export async function createStorage<THandoff extends StoredDocument>(
     log.warn(
       'CosmosDbEndpoint is not set: conversation state and live chats are kept in memory; they do not survive a restart and cannot be shared between instances',
     );
-    const memoryOptions = options.now === undefined ? { defaultTtlSeconds: ttlSeconds } : { defaultTtlSeconds: ttlSeconds, now: options.now };
+    const memoryOptions =
+      options.now === undefined
+        ? { defaultTtlSeconds: ttlSeconds }
+        : { defaultTtlSeconds: ttlSeconds, now: options.now };
     return {
       kind: 'memory',
       botStorage: new MemoryStorage(),
@@ -117,7 +128,11 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
-      reject(new StoreError(`Cosmos DB at ${endpoint} did not answer within ${timeoutMs / 1000} s: check CosmosDbEndpoint and the network`));
+      reject(
+        new StoreError(
+          `Cosmos DB at ${endpoint} did not answer within ${timeoutMs / 1000} s: check CosmosDbEndpoint and the network`,
+        ),
+      );
     }, timeoutMs);
   });
   try {
@@ -131,7 +146,10 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
       return database;
     };
     const database = await Promise.race([startup(), timedOut]);
-    log.info({ endpoint, databaseId, containerId, handoffContainerId, auth: usesKey ? 'key' : 'azureAd' }, 'Cosmos DB storage ready');
+    log.info(
+      { endpoint, databaseId, containerId, handoffContainerId, auth: usesKey ? 'key' : 'azureAd' },
+      'Cosmos DB storage ready',
+    );
     const handoffStore = new CosmosVersionedStore<THandoff>(
       database.container(handoffContainerId),
       options.parseHandoff === undefined ? {} : { parseDocument: options.parseHandoff },
@@ -169,7 +187,13 @@ async function ensureDatabase(client: CosmosClient, id: string, abortSignal: Abo
 }
 
 /** Creates a container (partition key `/id`, default TTL) when missing, with the same fallback as the database. */
-async function ensureContainer(database: Database, id: string, ttlSeconds: number, abortSignal: AbortSignal, log: Logger): Promise<void> {
+async function ensureContainer(
+  database: Database,
+  id: string,
+  ttlSeconds: number,
+  abortSignal: AbortSignal,
+  log: Logger,
+): Promise<void> {
   let definition: { partitionKey?: { paths?: string[] }; defaultTtl?: number } | undefined;
   try {
     ({ resource: definition } = await database.containers.createIfNotExists(
@@ -178,15 +202,24 @@ async function ensureContainer(database: Database, id: string, ttlSeconds: numbe
     ));
   } catch (err: unknown) {
     if (!isCreateRefusedOrRaced(err)) throw err;
-    ({ resource: definition } = await readOrExplain(() => database.container(id).read({ abortSignal }), `container "${id}"`, err));
+    ({ resource: definition } = await readOrExplain(
+      () => database.container(id).read({ abortSignal }),
+      `container "${id}"`,
+      err,
+    ));
   }
   const paths = definition?.partitionKey?.paths ?? [];
   if (!paths.includes(PARTITION_KEY_PATH)) {
-    throw new StoreError(`container "${id}" is partitioned on ${paths.join(', ') || 'nothing'}; the bot needs ${PARTITION_KEY_PATH}: use another CosmosDbContainerId or recreate it`);
+    throw new StoreError(
+      `container "${id}" is partitioned on ${paths.join(', ') || 'nothing'}; the bot needs ${PARTITION_KEY_PATH}: use another CosmosDbContainerId or recreate it`,
+    );
   }
   if (definition?.defaultTtl !== ttlSeconds) {
     // Changing an existing container's TTL is a control-plane operation; the deployment template owns it.
-    log.warn({ container: id, defaultTtl: definition?.defaultTtl, expected: ttlSeconds }, 'existing container has a different default TTL than CosmosDbTtlDays; documents expire on the container setting');
+    log.warn(
+      { container: id, defaultTtl: definition?.defaultTtl, expected: ttlSeconds },
+      'existing container has a different default TTL than CosmosDbTtlDays; documents expire on the container setting',
+    );
   }
 }
 
@@ -215,12 +248,17 @@ function startupError(endpoint: string, usesKey: boolean, err: unknown): StoreEr
   if (err instanceof StoreError) return err;
   const unreachable = cosmosUnreachableCodeOf(err);
   if (unreachable !== undefined) {
-    return new StoreError(`Cosmos DB account at ${endpoint} is unreachable (${unreachable}): check CosmosDbEndpoint and the network`, { cause: err });
+    return new StoreError(
+      `Cosmos DB account at ${endpoint} is unreachable (${unreachable}): check CosmosDbEndpoint and the network`,
+      { cause: err },
+    );
   }
   const status = cosmosStatusOf(err);
   if (status === 401) {
     const fix = usesKey ? 'check CosmosDbKey' : 'check the managed identity and its Cosmos DB role assignment';
-    return new StoreError(`Cosmos DB at ${endpoint} refused the ${usesKey ? 'key' : 'Azure AD token'} (401): ${fix}`, { cause: err });
+    return new StoreError(`Cosmos DB at ${endpoint} refused the ${usesKey ? 'key' : 'Azure AD token'} (401): ${fix}`, {
+      cause: err,
+    });
   }
   if (status === 403) {
     const fix = usesKey
@@ -229,7 +267,12 @@ function startupError(endpoint: string, usesKey: boolean, err: unknown): StoreEr
     return new StoreError(`Cosmos DB at ${endpoint} refused access (403): ${fix}`, { cause: err });
   }
   if (err instanceof Error && (err.name === 'CredentialUnavailableError' || err.name === 'AuthenticationError')) {
-    return new StoreError(`could not get an Azure AD token for Cosmos DB at ${endpoint} (${err.name}): set CosmosDbKey or configure a managed identity`, { cause: err });
+    return new StoreError(
+      `could not get an Azure AD token for Cosmos DB at ${endpoint} (${err.name}): set CosmosDbKey or configure a managed identity`,
+      { cause: err },
+    );
   }
-  return new StoreError(`Cosmos DB start-up check at ${endpoint} failed: ${describeCosmosFailure(err)}`, { cause: err });
+  return new StoreError(`Cosmos DB start-up check at ${endpoint} failed: ${describeCosmosFailure(err)}`, {
+    cause: err,
+  });
 }

@@ -45,7 +45,10 @@ export async function deleteConversationData<T extends StoredDocument>(
   ]);
   await Promise.all([bundle.botStorage.delete(stateKeys), bundle.handoffStore.delete(recordId)]);
 
-  const item = (key: string): DeletedItem => ({ key, existed: Object.prototype.hasOwnProperty.call(existingState, key) });
+  const item = (key: string): DeletedItem => ({
+    key,
+    existed: Object.prototype.hasOwnProperty.call(existingState, key),
+  });
   return {
     conversationState: item(conversationKey),
     ...(userKey === undefined ? {} : { userState: item(userKey) }),

@@ -75,9 +75,15 @@ export class MemoryVersionedStore<T extends StoredDocument> implements Versioned
   }
 
   private put(value: T): Versioned<T> {
-    const ttl = value.ttl !== undefined && value.ttl > 0 ? value.ttl : value.ttl === -1 ? undefined : this.options.defaultTtlSeconds;
+    const ttl =
+      value.ttl !== undefined && value.ttl > 0
+        ? value.ttl
+        : value.ttl === -1
+          ? undefined
+          : this.options.defaultTtlSeconds;
     const fields = new Map<string, string>();
-    for (const [key, fieldValue] of Object.entries(value)) if (typeof fieldValue === 'string') fields.set(key, fieldValue);
+    for (const [key, fieldValue] of Object.entries(value))
+      if (typeof fieldValue === 'string') fields.set(key, fieldValue);
     const entry: Entry = {
       fields,
       json: JSON.stringify(value),

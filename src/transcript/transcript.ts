@@ -33,8 +33,13 @@ export function emptyTranscript(): Transcript {
  * Appends an entry, then drops the oldest entries until the transcript is within `limits`.
  * A single entry longer than `maxChars` is cut to fit (keeping its start). Returns the same object.
  */
-export function appendToTranscript(transcript: Transcript, entry: TranscriptEntry, limits: TranscriptLimits): Transcript {
-  const text = entry.text.length > limits.maxChars ? `${entry.text.slice(0, Math.max(0, limits.maxChars - 1))}…` : entry.text;
+export function appendToTranscript(
+  transcript: Transcript,
+  entry: TranscriptEntry,
+  limits: TranscriptLimits,
+): Transcript {
+  const text =
+    entry.text.length > limits.maxChars ? `${entry.text.slice(0, Math.max(0, limits.maxChars - 1))}…` : entry.text;
   transcript.entries.push({ ...entry, text });
   let chars = transcript.entries.reduce((sum, e) => sum + e.text.length, 0);
   while (transcript.entries.length > limits.maxEntries || (chars > limits.maxChars && transcript.entries.length > 1)) {

@@ -1,7 +1,15 @@
 import { type Activity, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { activityText, isMessage } from '../activities';
 import type { Logger } from '../logger';
-import { appendToTranscript, emptyTranscript, isTranscript, type Transcript, type TranscriptEntry, type TranscriptLimits, type TranscriptRole } from './transcript';
+import {
+  appendToTranscript,
+  emptyTranscript,
+  isTranscript,
+  type Transcript,
+  type TranscriptEntry,
+  type TranscriptLimits,
+  type TranscriptRole,
+} from './transcript';
 
 /** turnState key: entries recorded during this turn, re-applied if saving loses a concurrency race. */
 export const TRANSCRIPT_PENDING_KEY = Symbol('transcriptPendingEntries');
@@ -39,7 +47,12 @@ export class TranscriptRecorder implements Middleware {
         if (!isMessage(activity)) continue;
         const text = describeMessage(activity);
         if (text === '') continue;
-        await this.record(ctx, { role: speaker.role, ...(speaker.name === undefined ? {} : { name: speaker.name }), text, at: new Date().toISOString() });
+        await this.record(ctx, {
+          role: speaker.role,
+          ...(speaker.name === undefined ? {} : { name: speaker.name }),
+          text,
+          at: new Date().toISOString(),
+        });
       }
       return nextSend();
     });
@@ -74,7 +87,8 @@ export function describeMessage(activity: Partial<Activity>): string {
   const text = activityText(activity);
   if (text !== '') parts.push(text);
   for (const attachment of activity.attachments ?? []) {
-    if (typeof attachment.contentUrl === 'string') parts.push(`[attachment: ${attachment.name ?? attachment.contentType}]`);
+    if (typeof attachment.contentUrl === 'string')
+      parts.push(`[attachment: ${attachment.name ?? attachment.contentType}]`);
   }
   return parts.join(' ');
 }

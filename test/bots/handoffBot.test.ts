@@ -15,7 +15,11 @@ async function record(harness: BotHarness, id = RECORD_ID) {
 
 async function connectedHarness(options: { now?: () => number; env?: Record<string, string> } = {}) {
   const provider = new FakeProvider();
-  const harness = await BotHarness.create({ provider, config: testConfig(options.env), ...(options.now ? { now: options.now } : {}) });
+  const harness = await BotHarness.create({
+    provider,
+    config: testConfig(options.env),
+    ...(options.now ? { now: options.now } : {}),
+  });
   await harness.say('hello');
   await harness.say('what are your opening hours?');
   harness.take();
@@ -28,12 +32,19 @@ describe('HandoffBot without live agents', () => {
   it('welcomes new members with the suggested actions', async () => {
     const harness = await BotHarness.create();
     await harness.adapter.processActivity(
-      { type: 'conversationUpdate', membersAdded: [{ id: 'user-1', name: 'Dana' }], recipient: { id: 'bot', name: 'Bot' } },
+      {
+        type: 'conversationUpdate',
+        membersAdded: [{ id: 'user-1', name: 'Dana' }],
+        recipient: { id: 'bot', name: 'Bot' },
+      },
       (context) => harness.services.bot.run(context),
     );
     const [welcome] = harness.take();
     expect(welcome?.text).toBe(MESSAGES.welcome);
-    expect(welcome?.suggestedActions?.actions.map((a) => a.title)).toEqual([MESSAGES.talkToAgentAction, MESSAGES.helpAction]);
+    expect(welcome?.suggestedActions?.actions.map((a) => a.title)).toEqual([
+      MESSAGES.talkToAgentAction,
+      MESSAGES.helpAction,
+    ]);
   });
 
   it('answers "agent" honestly when no Genesys deployment is configured', async () => {
@@ -43,7 +54,7 @@ describe('HandoffBot without live agents', () => {
     expect(await record(harness)).toBeUndefined();
   });
 
-  it('keeps each conversation\'s transcript to itself', async () => {
+  it("keeps each conversation's transcript to itself", async () => {
     const harness = await BotHarness.create();
     await harness.say('how do returns work?', 'a');
     await harness.say('what about delivery?', 'b');
@@ -66,7 +77,11 @@ describe('HandoffBot handoff', () => {
     const request = provider.last.request!;
     expect(request.introduction).toContain('Customer'.length > 0 ? 'Dana Customer: what are your opening hours?' : '');
     expect(request.introduction).toContain('Monday to Friday');
-    expect(request.attributes).toMatchObject({ botChannel: 'test', botConversationId: 'conversation-1', botUserName: 'Dana Customer' });
+    expect(request.attributes).toMatchObject({
+      botChannel: 'test',
+      botConversationId: 'conversation-1',
+      botUserName: 'Dana Customer',
+    });
     expect(request.guest.displayName).toBe('Dana Customer');
   });
 
@@ -80,14 +95,30 @@ describe('HandoffBot handoff', () => {
   it('delivers agent messages and typing proactively, once each, without replyToId', async () => {
     const { provider, harness } = await connectedHarness();
     await provider.last.emit({ kind: 'agentTyping', durationMs: 5000 });
-    await provider.last.emit({ kind: 'agentMessage', id: 'm1', text: 'Hi, I am Anna', time: new Date().toISOString(), agent: { name: 'Anna' }, attachments: [] });
-    await provider.last.emit({ kind: 'agentMessage', id: 'm1', text: 'Hi, I am Anna', time: new Date().toISOString(), agent: { name: 'Anna' }, attachments: [] });
+    await provider.last.emit({
+      kind: 'agentMessage',
+      id: 'm1',
+      text: 'Hi, I am Anna',
+      time: new Date().toISOString(),
+      agent: { name: 'Anna' },
+      attachments: [],
+    });
+    await provider.last.emit({
+      kind: 'agentMessage',
+      id: 'm1',
+      text: 'Hi, I am Anna',
+      time: new Date().toISOString(),
+      agent: { name: 'Anna' },
+      attachments: [],
+    });
     const sent = harness.take();
     expect(sent.map((a) => a.type)).toEqual(['typing', 'message']);
     expect(sent[1]?.text).toBe('Hi, I am Anna');
     expect(sent[1]?.replyToId).toBeUndefined();
     const transcript = await harness.transcript();
-    expect(transcript.entries.filter((e) => e.role === 'agent').map((e) => `${e.name ?? ''}: ${e.text}`)).toEqual(['Anna: Hi, I am Anna']);
+    expect(transcript.entries.filter((e) => e.role === 'agent').map((e) => `${e.name ?? ''}: ${e.text}`)).toEqual([
+      'Anna: Hi, I am Anna',
+    ]);
   });
 
   it('forwards user typing to the agent', async () => {
@@ -110,13 +141,21 @@ describe('HandoffBot handoff', () => {
       ],
     });
     const [message] = harness.take();
-    expect(message?.attachments?.[0]).toMatchObject({ contentType: 'image/png', contentUrl: 'https://files.example/pic.png' });
+    expect(message?.attachments?.[0]).toMatchObject({
+      contentType: 'image/png',
+      contentUrl: 'https://files.example/pic.png',
+    });
     expect(message?.text).toContain('https://files.example/form.pdf');
   });
 
   it('forwards user attachments as links, noting when the channel needs auth', async () => {
     const { provider, harness } = await connectedHarness();
-    await harness.say({ text: 'see this', attachments: [{ contentType: 'image/png', contentUrl: 'https://smba.trafficmanager.net/x/pic.png', name: 'pic.png' }] });
+    await harness.say({
+      text: 'see this',
+      attachments: [
+        { contentType: 'image/png', contentUrl: 'https://smba.trafficmanager.net/x/pic.png', name: 'pic.png' },
+      ],
+    });
     expect(provider.last.sent.at(-1)).toContain('see this');
     expect(provider.last.sent.at(-1)).toContain('https://smba.trafficmanager.net/x/pic.png');
     expect(provider.last.sent.at(-1)).toContain('signed in');
@@ -167,7 +206,10 @@ describe('HandoffBot handoff', () => {
 
   it('tells the user plainly when Genesys refuses, and stays usable', async () => {
     const provider = new FakeProvider();
-    provider.startError = new GenesysError('invalidQueue', 'queue not found', { status: 400, genesysCode: 'chat.error.invalid.queue' });
+    provider.startError = new GenesysError('invalidQueue', 'queue not found', {
+      status: 400,
+      genesysCode: 'chat.error.invalid.queue',
+    });
     const harness = await BotHarness.create({ provider, config: testConfig() });
     expect((await harness.say('agent')).map((r) => r.text)).toEqual([MESSAGES.connecting, MESSAGES.handoffRefused]);
     expect((await record(harness))?.state).toBe('failed');
@@ -200,7 +242,14 @@ describe('HandoffBot handoff', () => {
     await harness.say('for Ben', 'b');
     expect(chatA!.sent).toEqual(['for Anna']);
     expect(chatB!.sent).toEqual(['for Ben']);
-    await chatB!.emit({ kind: 'agentMessage', id: 'x', text: 'from Ben', time: new Date().toISOString(), agent: { name: 'Ben' }, attachments: [] });
+    await chatB!.emit({
+      kind: 'agentMessage',
+      id: 'x',
+      text: 'from Ben',
+      time: new Date().toISOString(),
+      agent: { name: 'Ben' },
+      attachments: [],
+    });
     const [sent] = harness.take();
     expect(sent?.conversation?.id).toBe('b');
   });
@@ -208,7 +257,11 @@ describe('HandoffBot handoff', () => {
   it('ends on queue timeout, from the deadline in the record', async () => {
     let now = 1_000_000;
     const provider = new FakeProvider();
-    const harness = await BotHarness.create({ provider, config: testConfig({ HandoffQueueTimeoutSeconds: '60' }), now: () => now });
+    const harness = await BotHarness.create({
+      provider,
+      config: testConfig({ HandoffQueueTimeoutSeconds: '60' }),
+      now: () => now,
+    });
     await harness.say('agent');
     harness.take();
     now += 59_000;
@@ -243,7 +296,10 @@ describe('HandoffBot handoff', () => {
 
   it('postpones the idle timeout while messages flow', async () => {
     let now = 1_000_000;
-    const { harness } = await connectedHarness({ now: () => now, env: { HandoffIdleTimeoutSeconds: '600', HandoffIdleWarningSeconds: '120' } });
+    const { harness } = await connectedHarness({
+      now: () => now,
+      env: { HandoffIdleTimeoutSeconds: '600', HandoffIdleWarningSeconds: '120' },
+    });
     now += 500_000;
     await harness.say('still here');
     now += 400_000;
@@ -271,7 +327,10 @@ describe('HandoffBot pre-chat questions and errors', () => {
     const replies = await broken.say('hello');
     expect(replies.map((r) => r.text)).toEqual([MESSAGES.turnError]);
     expect(JSON.stringify(replies)).not.toContain('storage exploded');
-    const emulatorBot = await BotHarness.create({ storage: { ...harness.storage, botStorage: failing }, channelId: 'emulator' });
+    const emulatorBot = await BotHarness.create({
+      storage: { ...harness.storage, botStorage: failing },
+      channelId: 'emulator',
+    });
     const emulator = await emulatorBot.say('hello');
     expect(emulator.map((r) => r.type)).toEqual(['trace', 'message']);
   });

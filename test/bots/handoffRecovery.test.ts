@@ -44,9 +44,19 @@ describe('live chats across restarts and instances', () => {
     const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
     const config = (id: string) => testConfig({ InstanceId: id, HandoffLeaseSeconds: '30' });
     const ownerProvider = new FakeProvider();
-    const owner = await BotHarness.create({ provider: ownerProvider, storage, config: config('owner'), now: () => now });
+    const owner = await BotHarness.create({
+      provider: ownerProvider,
+      storage,
+      config: config('owner'),
+      now: () => now,
+    });
     const otherProvider = new FakeProvider();
-    const other = await BotHarness.create({ provider: otherProvider, storage, config: config('other'), now: () => now });
+    const other = await BotHarness.create({
+      provider: otherProvider,
+      storage,
+      config: config('other'),
+      now: () => now,
+    });
     await owner.services.handoff.sweep(true);
     await other.services.handoff.sweep(true);
     await owner.say('agent');

@@ -8,14 +8,26 @@ import { BotHarness } from '../support/botHarness';
 import { FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
-const message = (id: string, text: string): ChatEvent => ({ kind: 'agentMessage', id, text, time: new Date().toISOString(), agent: { name: 'Anna' }, attachments: [] });
+const message = (id: string, text: string): ChatEvent => ({
+  kind: 'agentMessage',
+  id,
+  text,
+  time: new Date().toISOString(),
+  agent: { name: 'Anna' },
+  attachments: [],
+});
 
 describe('live chats that could get stuck or cross', () => {
   it('reclaims its own chats after its heartbeat lapsed and storage came back', async () => {
     let now = 1_000_000;
     const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
     const provider = new FakeProvider();
-    const harness = await BotHarness.create({ provider, storage, config: testConfig({ HandoffLeaseSeconds: '30' }), now: () => now });
+    const harness = await BotHarness.create({
+      provider,
+      storage,
+      config: testConfig({ HandoffLeaseSeconds: '30' }),
+      now: () => now,
+    });
     await harness.services.handoff.beat();
     await harness.say('agent');
     await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
@@ -24,7 +36,8 @@ describe('live chats that could get stuck or cross', () => {
     // Storage refuses heartbeats for longer than the lease: the instance lets go of its connection.
     const store = storage.handoffStore;
     const replace = store.replace.bind(store);
-    store.replace = (value, etag) => (value.type === 'instance' ? Promise.reject(new Error('storage unavailable')) : replace(value, etag));
+    store.replace = (value, etag) =>
+      value.type === 'instance' ? Promise.reject(new Error('storage unavailable')) : replace(value, etag);
     now += 31_000;
     await harness.services.handoff.beat();
     expect(provider.last.detached).toBe(true);

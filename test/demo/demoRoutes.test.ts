@@ -20,7 +20,10 @@ describe('demo routes: pages, agent API and Direct Line on the running app', () 
     const config = loadConfig({ DemoMode: 'true', PORT: '0', LogLevel: 'silent', InstanceId: 'demo-test' });
     // A bundle that is not there: the page must say how to get it.
     const webChat = new WebChatAsset('/nonexistent/webchat.js');
-    running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger, { webChat }), host: '127.0.0.1' });
+    running = await startApplication(config, logger, {
+      demoRoutes: createDemoRoutes(logger, { webChat }),
+      host: '127.0.0.1',
+    });
     base = `http://127.0.0.1:${running.port}`;
   });
 
@@ -31,7 +34,10 @@ describe('demo routes: pages, agent API and Direct Line on the running app', () 
   async function post(path: string, body: unknown, token?: string): Promise<Response> {
     return fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify(body),
     });
   }
@@ -62,10 +68,19 @@ describe('demo routes: pages, agent API and Direct Line on the running app', () 
     const activities = `/v3/directline/conversations/${conversationId}/activities`;
     expect((await post(activities, { type: 'message', text: 'talk to an agent' }, token)).status).toBe(200);
 
-    const chat = await running.simulator!.waitForConversation((c) => c.customAttributes.botConversationId === conversationId, 10_000);
+    const chat = await running.simulator!.waitForConversation(
+      (c) => c.customAttributes.botConversationId === conversationId,
+      10_000,
+    );
     const api = `/demo/api/conversations/${chat.id}`;
-    const listed = (await (await fetch(`${base}/demo/api/conversations`)).json()) as { conversations: Record<string, unknown>[] };
-    expect(listed.conversations[0]).toMatchObject({ id: chat.id, state: 'waiting', customAttributes: { botUserName: 'Robin', botChannel: 'directline' } });
+    const listed = (await (await fetch(`${base}/demo/api/conversations`)).json()) as {
+      conversations: Record<string, unknown>[];
+    };
+    expect(listed.conversations[0]).toMatchObject({
+      id: chat.id,
+      state: 'waiting',
+      customAttributes: { botUserName: 'Robin', botChannel: 'directline' },
+    });
     expect(listed.conversations[0]).not.toHaveProperty('sessionToken');
 
     expect((await post('/demo/api/conversations/unknown/accept', {})).status).toBe(404);
@@ -84,7 +99,9 @@ describe('demo routes: pages, agent API and Direct Line on the running app', () 
     const deadline = Date.now() + 10_000;
     let texts: string[] = [];
     while (!texts.includes('Hello Robin') && Date.now() < deadline) {
-      const polled = (await (await fetch(`${base}${activities}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Polled;
+      const polled = (await (
+        await fetch(`${base}${activities}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Polled;
       texts = polled.activities.filter((a) => a.type === 'message').map((a) => a.text ?? '');
       if (!texts.includes('Hello Robin')) await new Promise((resolve) => setTimeout(resolve, 50));
     }

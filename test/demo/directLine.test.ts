@@ -17,7 +17,13 @@ interface StreamActivity {
 }
 
 function isStreamActivity(value: unknown): value is StreamActivity {
-  return isRecord(value) && typeof value.id === 'string' && typeof value.type === 'string' && isRecord(value.from) && typeof value.from.id === 'string';
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.type === 'string' &&
+    isRecord(value.from) &&
+    typeof value.from.id === 'string'
+  );
 }
 
 /** A Direct Line stream client that keeps every frame it receives. */
@@ -60,7 +66,11 @@ class StreamClient {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.activities.map((a) => a.text ?? a.type))}`));
+        reject(
+          new Error(
+            `timed out waiting for ${what}; got ${JSON.stringify(this.activities.map((a) => a.text ?? a.type))}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(check);
     });
@@ -90,8 +100,16 @@ describe('demo Direct Line 3.0 endpoint', () => {
   const streams: StreamClient[] = [];
 
   beforeAll(async () => {
-    const directLine = new DirectLineEndpoint({ internalBaseUrl: () => `http://127.0.0.1:${port}`, logger: createSilentLogger() });
-    app = await createApp(testConfig(), createSilentLogger(), { provider: null, extraRoutes: (server) => { directLine.install(server); } });
+    const directLine = new DirectLineEndpoint({
+      internalBaseUrl: () => `http://127.0.0.1:${port}`,
+      logger: createSilentLogger(),
+    });
+    app = await createApp(testConfig(), createSilentLogger(), {
+      provider: null,
+      extraRoutes: (server) => {
+        directLine.install(server);
+      },
+    });
     const run = app.bot.run.bind(app.bot);
     jest.spyOn(app.bot, 'run').mockImplementation(async (context: TurnContext) => {
       turns.push(context.activity);
@@ -112,7 +130,10 @@ describe('demo Direct Line 3.0 endpoint', () => {
   async function post(path: string, body: unknown, token?: string): Promise<Response> {
     return fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify(body),
     });
   }
@@ -157,7 +178,12 @@ describe('demo Direct Line 3.0 endpoint', () => {
     const stream = await openStream(started.streamUrl);
     const res = await post(
       `/v3/directline/conversations/${started.conversationId}/activities`,
-      { type: 'message', text: 'how long does delivery take?', from: { id: 'someone-else', name: 'Mallory' }, channelData: { clientActivityID: 'client-1' } },
+      {
+        type: 'message',
+        text: 'how long does delivery take?',
+        from: { id: 'someone-else', name: 'Mallory' },
+        channelData: { clientActivityID: 'client-1' },
+      },
       started.token,
     );
     expect(res.status).toBe(200);
@@ -165,14 +191,23 @@ describe('demo Direct Line 3.0 endpoint', () => {
 
     await stream.waitFor((a) => a.some((x) => x.text?.startsWith('Standard delivery') === true), 'the FAQ answer');
     const echo = stream.activities.find((x) => x.id === id);
-    expect(echo).toMatchObject({ type: 'message', text: 'how long does delivery take?', channelData: { clientActivityID: 'client-1' } });
+    expect(echo).toMatchObject({
+      type: 'message',
+      text: 'how long does delivery take?',
+      channelData: { clientActivityID: 'client-1' },
+    });
     // The user is the one the token was issued for, whatever the client claims.
     expect(echo?.from).toEqual({ id: 'dana-2', name: 'Dana', role: 'user' });
     const answer = stream.activities.find((x) => x.text?.startsWith('Standard delivery') === true);
     expect(answer?.replyToId).toBe(id);
     expect(stream.activities.indexOf(echo!)).toBeLessThan(stream.activities.indexOf(answer!));
     const turn = turns.find((t) => t.id === id);
-    expect(turn).toMatchObject({ channelId: 'directline', from: { id: 'dana-2' }, recipient: { id: 'bot' }, conversation: { id: started.conversationId } });
+    expect(turn).toMatchObject({
+      channelId: 'directline',
+      from: { id: 'dana-2' },
+      recipient: { id: 'bot' },
+      conversation: { id: started.conversationId },
+    });
   });
 
   it('serves the same activities by polling with a watermark', async () => {
@@ -181,7 +216,9 @@ describe('demo Direct Line 3.0 endpoint', () => {
     await post(path, { type: 'message', text: 'help' }, started.token);
 
     const poll = async (watermark?: string): Promise<{ activities: StreamActivity[]; watermark: string }> => {
-      const res = await fetch(`${base}${path}${watermark === undefined ? '' : `?watermark=${watermark}`}`, { headers: { authorization: `Bearer ${started.token}` } });
+      const res = await fetch(`${base}${path}${watermark === undefined ? '' : `?watermark=${watermark}`}`, {
+        headers: { authorization: `Bearer ${started.token}` },
+      });
       expect(res.status).toBe(200);
       return (await res.json()) as { activities: StreamActivity[]; watermark: string };
     };
@@ -196,7 +233,9 @@ describe('demo Direct Line 3.0 endpoint', () => {
     expect((await poll('1')).activities.map((a) => a.text)).toEqual(['help', MESSAGES.help]);
 
     // A reconnecting stream resumes after its watermark.
-    const reconnect = await fetch(`${base}/v3/directline/conversations/${started.conversationId}?watermark=2`, { headers: { authorization: `Bearer ${started.token}` } });
+    const reconnect = await fetch(`${base}/v3/directline/conversations/${started.conversationId}?watermark=2`, {
+      headers: { authorization: `Bearer ${started.token}` },
+    });
     expect(reconnect.status).toBe(200);
     const { streamUrl } = (await reconnect.json()) as { streamUrl: string };
     const stream = await openStream(streamUrl);
@@ -206,13 +245,22 @@ describe('demo Direct Line 3.0 endpoint', () => {
 
   it('passes typing from the user to the bot without waiting for it', async () => {
     const started = await start('dana-4');
-    const res = await post(`/v3/directline/conversations/${started.conversationId}/activities`, { type: 'typing' }, started.token);
+    const res = await post(
+      `/v3/directline/conversations/${started.conversationId}/activities`,
+      { type: 'typing' },
+      started.token,
+    );
     expect(res.status).toBe(200);
     const deadline = Date.now() + 5000;
-    while (!turns.some((t) => t.conversation.id === started.conversationId && t.type === 'typing') && Date.now() < deadline) {
+    while (
+      !turns.some((t) => t.conversation.id === started.conversationId && t.type === 'typing') &&
+      Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(turns.find((t) => t.conversation.id === started.conversationId && t.type === 'typing')).toMatchObject({ from: { id: 'dana-4' } });
+    expect(turns.find((t) => t.conversation.id === started.conversationId && t.type === 'typing')).toMatchObject({
+      from: { id: 'dana-4' },
+    });
   });
 
   it('refreshes a token', async () => {
@@ -243,18 +291,24 @@ describe('demo Direct Line 3.0 endpoint', () => {
     expect((await post(path, { type: 'message', text: 'hi' })).status).toBe(401);
     expect((await post(path, { type: 'message', text: 'hi' }, 'not-a-token')).status).toBe(403);
     expect((await post(path, { type: 'message', text: 'hi' }, b.token)).status).toBe(403);
-    expect((await post('/v3/directline/conversations/nope/activities', { type: 'message', text: 'hi' }, a.token)).status).toBe(404);
-    expect((await fetch(`${base}${path}?watermark=abc`, { headers: { authorization: `Bearer ${a.token}` } })).status).toBe(400);
+    expect(
+      (await post('/v3/directline/conversations/nope/activities', { type: 'message', text: 'hi' }, a.token)).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${base}${path}?watermark=abc`, { headers: { authorization: `Bearer ${a.token}` } })).status,
+    ).toBe(400);
     expect((await post('/v3/directline/tokens/generate', { user: { id: '' } })).status).toBe(400);
     expect((await post('/v3/directline/tokens/generate', 'just a string')).status).toBe(400);
 
     const refused = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/v3/directline/conversations/${a.conversationId}/stream?t=${encodeURIComponent(b.token)}`);
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${port}/v3/directline/conversations/${a.conversationId}/stream?t=${encodeURIComponent(b.token)}`,
+      );
       ws.on('unexpected-response', (_req, res) => {
         resolve(res.statusCode ?? 0);
       });
       ws.on('open', () => {
-        reject(new Error('the stream opened with another conversation\'s token'));
+        reject(new Error("the stream opened with another conversation's token"));
       });
       ws.on('error', () => undefined);
     });
@@ -267,9 +321,14 @@ describe('demo Direct Line 3.0 endpoint', () => {
     const connector = `/demo/connector/v3/conversations`;
     expect((await post(`${connector}/unknown/activities`, { type: 'message', text: 'x' })).status).toBe(404);
     expect((await post(`${connector}/${started.conversationId}/activities`, { text: 'no type' })).status).toBe(400);
-    const ok = await post(`${connector}/${started.conversationId}/activities/${encodeURIComponent('never|seen')}`, { type: 'message', text: 'proactive' });
+    const ok = await post(`${connector}/${started.conversationId}/activities/${encodeURIComponent('never|seen')}`, {
+      type: 'message',
+      text: 'proactive',
+    });
     expect(ok.status).toBe(200);
-    const res = await fetch(`${base}/v3/directline/conversations/${started.conversationId}/activities`, { headers: { authorization: `Bearer ${started.token}` } });
+    const res = await fetch(`${base}/v3/directline/conversations/${started.conversationId}/activities`, {
+      headers: { authorization: `Bearer ${started.token}` },
+    });
     const { activities } = (await res.json()) as { activities: StreamActivity[] };
     const proactive = activities.find((a) => a.text === 'proactive');
     expect(proactive).toBeDefined();
@@ -277,12 +336,19 @@ describe('demo Direct Line 3.0 endpoint', () => {
   });
 });
 
-
 describe('demo Direct Line shutdown', () => {
   it('lets the server stop at once while a stream is open', async () => {
     let port = 0;
-    const directLine = new DirectLineEndpoint({ internalBaseUrl: () => `http://127.0.0.1:${port}`, logger: createSilentLogger() });
-    const app = await createApp(testConfig(), createSilentLogger(), { provider: null, extraRoutes: (server) => { directLine.install(server); } });
+    const directLine = new DirectLineEndpoint({
+      internalBaseUrl: () => `http://127.0.0.1:${port}`,
+      logger: createSilentLogger(),
+    });
+    const app = await createApp(testConfig(), createSilentLogger(), {
+      provider: null,
+      extraRoutes: (server) => {
+        directLine.install(server);
+      },
+    });
     port = await app.start(0, '127.0.0.1');
     const res = await fetch(`http://127.0.0.1:${port}/v3/directline/conversations`, { method: 'POST' });
     expect(res.status).toBe(201);

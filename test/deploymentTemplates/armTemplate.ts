@@ -64,7 +64,8 @@ export function text(value: Json | undefined): string {
 /** The declaration of one parameter; fails when the template does not declare it. */
 export function parameter(template: ArmTemplate, name: string): ParameterDeclaration {
   const declaration = template.parameters[name];
-  if (!Object.hasOwn(template.parameters, name) || declaration === undefined) throw new Error(`parameter ${name} is not declared`);
+  if (!Object.hasOwn(template.parameters, name) || declaration === undefined)
+    throw new Error(`parameter ${name} is not declared`);
   return declaration;
 }
 
@@ -93,7 +94,8 @@ export function jsonFiles(): string[] {
 
 /** Narrows the `unknown` that `JSON.parse` returns, checking every node. */
 function toJson(value: unknown, where: string): Json {
-  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
+  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string')
+    return value;
   if (Array.isArray(value)) return value.map((item: unknown, i) => toJson(item, `${where}[${i}]`));
   if (isObject(value)) {
     const result: JsonObject = {};
@@ -231,7 +233,9 @@ export function withoutInnerScopeTemplates(template: ArmTemplate): JsonObject {
 export function innerScopeTemplates(template: ArmTemplate, where: string): ArmTemplate[] {
   return template.resources
     .filter((r) => r.type === 'Microsoft.Resources/deployments')
-    .map((r, i) => toTemplate(field(r.properties, 'template', `${where}.deployments[${i}]`), `${where}.deployments[${i}].template`));
+    .map((r, i) =>
+      toTemplate(field(r.properties, 'template', `${where}.deployments[${i}]`), `${where}.deployments[${i}].template`),
+    );
 }
 
 /** The resources of one type. */

@@ -63,7 +63,10 @@ const NEW_RG = 'template-with-new-rg.json';
 /** The resource-group templates: the existing-group one and the one nested in the new-group one. */
 function resourceGroupTemplates(): [string, ArmTemplate][] {
   const nested = innerScopeTemplates(toTemplate(readJson(NEW_RG), NEW_RG), NEW_RG);
-  return [[PREEXISTING_RG, toTemplate(readJson(PREEXISTING_RG), PREEXISTING_RG)], ...nested.map((t): [string, ArmTemplate] => [`${NEW_RG} (nested)`, t])];
+  return [
+    [PREEXISTING_RG, toTemplate(readJson(PREEXISTING_RG), PREEXISTING_RG)],
+    ...nested.map((t): [string, ArmTemplate] => [`${NEW_RG} (nested)`, t]),
+  ];
 }
 
 /** `[parameters('x')]` or `[string(parameters('x'))]`: the parameter name; otherwise undefined. */
@@ -140,7 +143,9 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       const endpoint = settingValue('CosmosDbEndpoint');
       const match = /^\[reference\(variables\('(\w+)'\), '[^']+'\)\.documentEndpoint\]$/.exec(text(endpoint));
       expect(match).not.toBeNull();
-      expect(template.variables[match![1]!]).toBe(`[resourceId('Microsoft.DocumentDB/databaseAccounts', ${account.name.slice(1, -1)})]`);
+      expect(template.variables[match![1]!]).toBe(
+        `[resourceId('Microsoft.DocumentDB/databaseAccounts', ${account.name.slice(1, -1)})]`,
+      );
     });
 
     it('with every parameter at its default, gives a valid configuration equal to the code defaults', () => {
@@ -161,9 +166,13 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       const env = defaultEnvironment(template, settings);
       const problems: string[] = [];
       for (const [name, decl] of Object.entries(template.parameters).filter(([n]) => isSettingName(n))) {
-        const candidates: Json[] = [...(decl.allowedValues ?? []), decl.minValue ?? null, decl.maxValue ?? null].filter((v) => v !== null);
+        const candidates: Json[] = [...(decl.allowedValues ?? []), decl.minValue ?? null, decl.maxValue ?? null].filter(
+          (v) => v !== null,
+        );
         for (const candidate of candidates) {
-          const own = configProblems({ ...env, [name]: text(candidate) }).filter((p) => p.startsWith(`${name} must be one of`) || p.startsWith(`${name} must be a whole number`));
+          const own = configProblems({ ...env, [name]: text(candidate) }).filter(
+            (p) => p.startsWith(`${name} must be one of`) || p.startsWith(`${name} must be a whole number`),
+          );
           problems.push(...own);
         }
       }
@@ -238,7 +247,9 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
 
     it('creates both containers from the same parameters as the app settings, partitioned on /id', () => {
       const ids = containers.map((c) => at(c.properties, 'resource', 'id'));
-      expect(ids.sort()).toEqual([settingValue('CosmosDbContainerId'), settingValue('CosmosDbHandoffContainerId')].sort());
+      expect(ids.sort()).toEqual(
+        [settingValue('CosmosDbContainerId'), settingValue('CosmosDbHandoffContainerId')].sort(),
+      );
       for (const container of containers) {
         expect(at(container.properties, 'resource', 'partitionKey', 'paths')).toEqual(['/id']);
         expect(container.name).toContain("parameters('CosmosDbDatabaseId')");
@@ -261,7 +272,9 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       expect(role).toContain(COSMOS_DATA_CONTRIBUTOR);
       const principal = text(assignment.properties.principalId);
       expect(principal).toMatch(/^\[reference\(variables\('webAppId'\), '[^']+', 'full'\)\.identity\.principalId\]$/);
-      expect(resolveVariable(template, "[variables('webAppId')]")).toBe(`[resourceId('Microsoft.Web/sites', ${site.name.slice(1, -1)})]`);
+      expect(resolveVariable(template, "[variables('webAppId')]")).toBe(
+        `[resourceId('Microsoft.Web/sites', ${site.name.slice(1, -1)})]`,
+      );
     });
   });
 
@@ -277,7 +290,9 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
     });
 
     it('points at /api/messages on the Web App over HTTPS', () => {
-      expect(bot.properties.endpoint).toMatch(/^\[concat\('https:\/\/', reference\(variables\('webAppId'\).*\)\.defaultHostName, '\/api\/messages'\)\]$/);
+      expect(bot.properties.endpoint).toMatch(
+        /^\[concat\('https:\/\/', reference\(variables\('webAppId'\).*\)\.defaultHostName, '\/api\/messages'\)\]$/,
+      );
     });
 
     it('uses the same identity as the Web App settings', () => {
@@ -285,11 +300,17 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       expect(bot.properties.msaAppId).toBe(settingValue('MicrosoftAppId'));
       expect(bot.properties.msaAppTenantId).toBe(settingValue('MicrosoftAppTenantId'));
       expect(text(bot.properties.msaAppMSIResourceId)).toContain("variables('userAssignedIdentityId')");
-      expect(parameter(template, 'MicrosoftAppType').allowedValues).toEqual(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']);
+      expect(parameter(template, 'MicrosoftAppType').allowedValues).toEqual([
+        'MultiTenant',
+        'SingleTenant',
+        'UserAssignedMSI',
+      ]);
     });
 
     it('does not send the app password for UserAssignedMSI', () => {
-      expect(settingValue('MicrosoftAppPassword')).toBe("[if(variables('useUserAssignedIdentity'), '', parameters('MicrosoftAppPassword'))]");
+      expect(settingValue('MicrosoftAppPassword')).toBe(
+        "[if(variables('useUserAssignedIdentity'), '', parameters('MicrosoftAppPassword'))]",
+      );
     });
 
     it('offers Teams, Facebook and Slack as optional channels with secure secrets', () => {
@@ -308,7 +329,11 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       ];
       for (const [channel, property] of secretProperties) {
         const param = plainParameter(at(byName.get(channel)?.properties, 'properties', property) ?? null);
-        expect({ channel, property, type: parameter(template, param ?? '').type }).toEqual({ channel, property, type: 'securestring' });
+        expect({ channel, property, type: parameter(template, param ?? '').type }).toEqual({
+          channel,
+          property,
+          type: 'securestring',
+        });
       }
       const pages = at(byName.get('FacebookChannel')?.properties, 'properties', 'pages');
       const tokens = stringsIn(pages ?? null).filter((s) => s.includes('AccessToken'));
@@ -327,7 +352,9 @@ describe('deploymentTemplates/README.md', () => {
   });
 
   it('names every app setting the template sets', () => {
-    const missing = [...appSettings(singleResource(template, 'Microsoft.Web/sites')).keys()].filter((name) => !readme.includes(`\`${name}\``));
+    const missing = [...appSettings(singleResource(template, 'Microsoft.Web/sites')).keys()].filter(
+      (name) => !readme.includes(`\`${name}\``),
+    );
     expect(missing).toEqual([]);
   });
 });

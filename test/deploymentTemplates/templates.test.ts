@@ -31,7 +31,10 @@ const parameterFiles = files.filter((f) => f.startsWith('parameters-for-'));
 function templatesToCheck(): [string, ArmTemplate][] {
   return templateFiles.flatMap((file): [string, ArmTemplate][] => {
     const template = toTemplate(readJson(file), file);
-    const nested = innerScopeTemplates(template, file).map((t, i): [string, ArmTemplate] => [`${file} (nested ${i})`, t]);
+    const nested = innerScopeTemplates(template, file).map((t, i): [string, ArmTemplate] => [
+      `${file} (nested ${i})`,
+      t,
+    ]);
     return [[file, template], ...nested];
   });
 }
@@ -51,7 +54,9 @@ describe.each(templatesToCheck())('%s', (_name, template) => {
   const ownBody = withoutInnerScopeTemplates(template);
 
   it('is a deployment template with resources', () => {
-    expect(template.schema).toMatch(/^https:\/\/schema\.management\.azure\.com\/schemas\/.*[dD]eploymentTemplate\.json#$/);
+    expect(template.schema).toMatch(
+      /^https:\/\/schema\.management\.azure\.com\/schemas\/.*[dD]eploymentTemplate\.json#$/,
+    );
     expect(template.resources.length).toBeGreaterThan(0);
   });
 
@@ -86,7 +91,10 @@ describe.each(templatesToCheck())('%s', (_name, template) => {
 
   it('gives no secure parameter a non-empty default', () => {
     const withDefault = Object.entries(template.parameters)
-      .filter(([, decl]) => decl.type.toLowerCase().startsWith('secure') && decl.defaultValue !== undefined && decl.defaultValue !== '')
+      .filter(
+        ([, decl]) =>
+          decl.type.toLowerCase().startsWith('secure') && decl.defaultValue !== undefined && decl.defaultValue !== '',
+      )
       .map(([name]) => name);
     expect(withDefault).toEqual([]);
   });
@@ -105,14 +113,18 @@ describe.each(templatesToCheck())('%s', (_name, template) => {
         output.type.toLowerCase().startsWith('secure') ? `${name}: secure output type` : '',
         SECRET_NAME.test(name) ? `${name}: secret-looking name` : '',
         expressions.some((s) => SECRET_FUNCTION.test(s)) ? `${name}: calls a list* function` : '',
-        ...[...referencedNames(output.value, 'parameters')].filter((p) => secureParams.includes(p)).map((p) => `${name}: uses secure parameter ${p}`),
+        ...[...referencedNames(output.value, 'parameters')]
+          .filter((p) => secureParams.includes(p))
+          .map((p) => `${name}: uses secure parameter ${p}`),
       ].filter((problem) => problem !== '');
     });
     expect(problems).toEqual([]);
   });
 
   it('uses no preview API versions', () => {
-    const preview = template.resources.filter((r) => r.apiVersion.includes('preview')).map((r) => `${r.type}@${r.apiVersion}`);
+    const preview = template.resources
+      .filter((r) => r.apiVersion.includes('preview'))
+      .map((r) => `${r.type}@${r.apiVersion}`);
     expect(preview).toEqual([]);
   });
 });
@@ -127,7 +139,9 @@ describe('template-with-new-rg.json', () => {
     const group = outer.resources.find((r) => r.type === 'Microsoft.Resources/resourceGroups');
     expect(group?.name).toBe("[parameters('groupName')]");
     expect(deployment?.raw.resourceGroup).toBe("[parameters('groupName')]");
-    expect(deployment?.raw.dependsOn).toEqual(["[resourceId('Microsoft.Resources/resourceGroups', parameters('groupName'))]"]);
+    expect(deployment?.raw.dependsOn).toEqual([
+      "[resourceId('Microsoft.Resources/resourceGroups', parameters('groupName'))]",
+    ]);
   });
 
   it('evaluates the nested template in inner scope so secure parameters stay secure', () => {
@@ -143,7 +157,8 @@ describe('template-with-new-rg.json', () => {
     for (const [name, decl] of Object.entries(existing.parameters)) {
       const outerDecl = parameter(outer, name);
       // location cannot default to resourceGroup() at subscription scope.
-      const comparable = (d: Json): Json => (name === 'location' && isObject(d) ? { ...d, defaultValue: null, metadata: null } : d);
+      const comparable = (d: Json): Json =>
+        name === 'location' && isObject(d) ? { ...d, defaultValue: null, metadata: null } : d;
       expect({ name, decl: comparable(outerDecl.raw) }).toEqual({ name, decl: comparable(decl.raw) });
     }
   });
@@ -159,7 +174,9 @@ describe('template-with-new-rg.json', () => {
     expect(Object.keys(outer.outputs).sort()).toEqual(Object.keys(existing.outputs).sort());
     for (const [name, output] of Object.entries(outer.outputs)) {
       expect({ name, type: output.type }).toEqual({ name, type: existing.outputs[name]!.type });
-      expect(output.value).toMatch(new RegExp(`^\\[reference\\(.*variables\\('deploymentName'\\).*\\)\\.outputs\\.${name}\\.value\\]$`));
+      expect(output.value).toMatch(
+        new RegExp(`^\\[reference\\(.*variables\\('deploymentName'\\).*\\)\\.outputs\\.${name}\\.value\\]$`),
+      );
     }
   });
 });
@@ -170,7 +187,9 @@ describe.each(parameterFiles)('%s', (file) => {
   const parameterFile = toParameterFile(readJson(file), file);
 
   it('is a deployment parameter file', () => {
-    expect(parameterFile.schema).toMatch(/^https:\/\/schema\.management\.azure\.com\/schemas\/.*deploymentParameters\.json#$/);
+    expect(parameterFile.schema).toMatch(
+      /^https:\/\/schema\.management\.azure\.com\/schemas\/.*deploymentParameters\.json#$/,
+    );
   });
 
   it('names only parameters the template declares', () => {
@@ -206,7 +225,12 @@ describe.each(parameterFiles)('%s', (file) => {
 
   it('holds no secret values (secure parameters are passed on the command line or from Key Vault)', () => {
     const secretsInFile = Object.entries(parameterFile.parameters)
-      .filter(([name, entry]) => Object.hasOwn(template.parameters, name) && template.parameters[name]!.type.toLowerCase().startsWith('secure') && entry.value !== undefined)
+      .filter(
+        ([name, entry]) =>
+          Object.hasOwn(template.parameters, name) &&
+          template.parameters[name]!.type.toLowerCase().startsWith('secure') &&
+          entry.value !== undefined,
+      )
       .map(([name]) => name);
     expect(secretsInFile).toEqual([]);
   });

@@ -17,17 +17,31 @@ function client(provider?: FakeProvider): DialogTestClient {
   const conversationState = new ConversationState(new MemoryStorage());
   const logger = createSilentLogger();
   const records = new HandoffRecords(new MemoryVersionedStore<HandoffDocument>(), 3600, logger);
-  const messenger = { send: () => Promise.resolve(), typing: () => Promise.resolve(), note: () => Promise.resolve() } as unknown as ProactiveMessenger;
-  const handoff = new HandoffSessionManager(provider, records, messenger, {
-    instanceId: 'test',
-    queueTimeoutSeconds: 0,
-    idleTimeoutSeconds: 0,
-    idleWarningSeconds: 0,
-    leaseSeconds: 30,
-    sweepIntervalSeconds: 5,
-  }, logger);
+  const messenger = {
+    send: () => Promise.resolve(),
+    typing: () => Promise.resolve(),
+    note: () => Promise.resolve(),
+  } as unknown as ProactiveMessenger;
+  const handoff = new HandoffSessionManager(
+    provider,
+    records,
+    messenger,
+    {
+      instanceId: 'test',
+      queueTimeoutSeconds: 0,
+      idleTimeoutSeconds: 0,
+      idleWarningSeconds: 0,
+      leaseSeconds: 30,
+      sweepIntervalSeconds: 5,
+    },
+    logger,
+  );
   const transfer = new TransferDialog(handoff, conversationState.createProperty<Transcript>('transcript'));
-  const dialog = new MainDialog(Faq.default(), transfer, conversationState.createProperty<MainDialogState>('mainDialog'));
+  const dialog = new MainDialog(
+    Faq.default(),
+    transfer,
+    conversationState.createProperty<MainDialogState>('mainDialog'),
+  );
   return new DialogTestClient('test', dialog, undefined, [], conversationState);
 }
 

@@ -33,7 +33,9 @@ const UI_TIMEOUT = 10_000;
 
 const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
 const missing = [
-  existsSync(CHROMIUM) ? '' : `chromium was not found at ${CHROMIUM} (install it with "apt-get install -y chromium", or set CHROMIUM_PATH)`,
+  existsSync(CHROMIUM)
+    ? ''
+    : `chromium was not found at ${CHROMIUM} (install it with "apt-get install -y chromium", or set CHROMIUM_PATH)`,
   new WebChatAsset().available() ? '' : 'the Web Chat bundle is missing (run "node scripts/fetch-webchat.js")',
 ].filter((m) => m !== '');
 

@@ -18,7 +18,15 @@ import {
 } from './cosmosTestSupport';
 
 /** Cosmos DB settings (environment variable names) of a fresh database with fresh containers. */
-type CosmosSettings = Record<'CosmosDbEndpoint' | 'CosmosDbKey' | 'CosmosDbDatabaseId' | 'CosmosDbContainerId' | 'CosmosDbHandoffContainerId' | 'CosmosDbTtlDays', string>;
+type CosmosSettings = Record<
+  | 'CosmosDbEndpoint'
+  | 'CosmosDbKey'
+  | 'CosmosDbDatabaseId'
+  | 'CosmosDbContainerId'
+  | 'CosmosDbHandoffContainerId'
+  | 'CosmosDbTtlDays',
+  string
+>;
 
 /** Settings of a fresh database with fresh containers on `endpoint`. */
 function freshSettings(endpoint: string): CosmosSettings {
@@ -75,7 +83,11 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     const doc = testDoc();
     const created = await first.handoffStore.create(doc);
     await expect(second.handoffStore.read(doc.id)).resolves.toStrictEqual(created);
-    const raw = await client.database(settings.CosmosDbDatabaseId).container(settings.CosmosDbHandoffContainerId).item(doc.id, doc.id).read();
+    const raw = await client
+      .database(settings.CosmosDbDatabaseId)
+      .container(settings.CosmosDbHandoffContainerId)
+      .item(doc.id, doc.id)
+      .read();
     expect(raw.resource).toMatchObject({ id: doc.id });
   });
 
@@ -92,8 +104,13 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     await bundle.botStorage.write({ [key]: { dialogState: { step: 2 }, eTag: staleETag } });
     // CosmosDbPartitionedStorage rethrows the SDK's ErrorResponse with its message prefixed by
     // "[Error upserting document]"; the HTTP status is on `code` (412), not on `statusCode`.
-    const stale: unknown = await bundle.botStorage.write({ [key]: { dialogState: { step: 3 }, eTag: staleETag } }).catch((e: unknown) => e);
-    expect(stale).toMatchObject({ code: 412, message: expect.stringContaining('[Error upserting document]') as unknown });
+    const stale: unknown = await bundle.botStorage
+      .write({ [key]: { dialogState: { step: 3 }, eTag: staleETag } })
+      .catch((e: unknown) => e);
+    expect(stale).toMatchObject({
+      code: 412,
+      message: expect.stringContaining('[Error upserting document]') as unknown,
+    });
     await expect(bundle.botStorage.read([key])).resolves.toMatchObject({ [key]: { dialogState: { step: 2 } } });
 
     await bundle.botStorage.delete([key]);
@@ -105,7 +122,9 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     const started = Date.now();
     const err = await startupFailure(createStorage<TestDoc>(cosmosTestConfig(settings), createSilentLogger()));
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(err.message).toBe('Cosmos DB account at http://127.0.0.1:1 is unreachable (ECONNREFUSED): check CosmosDbEndpoint and the network');
+    expect(err.message).toBe(
+      'Cosmos DB account at http://127.0.0.1:1 is unreachable (ECONNREFUSED): check CosmosDbEndpoint and the network',
+    );
     expect(err.cause).toBeDefined();
   });
 
@@ -116,13 +135,21 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     try {
       const started = Date.now();
       const err = await startupFailure(
-        createStorage<TestDoc>(cosmosTestConfig(freshSettings(endpoint)), createSilentLogger(), { startupTimeoutMs: 500 }),
+        createStorage<TestDoc>(cosmosTestConfig(freshSettings(endpoint)), createSilentLogger(), {
+          startupTimeoutMs: 500,
+        }),
       );
       expect(Date.now() - started).toBeLessThan(3_000);
-      expect(err.message).toBe(`Cosmos DB at ${endpoint} did not answer within 0.5 s: check CosmosDbEndpoint and the network`);
+      expect(err.message).toBe(
+        `Cosmos DB at ${endpoint} did not answer within 0.5 s: check CosmosDbEndpoint and the network`,
+      );
     } finally {
       silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        silent.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 
@@ -134,15 +161,23 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     });
 
     it('says the key is wrong on 401, without the key in the message', async () => {
-      proxy = await startCosmosProxy(testCosmosEndpoint(), () => ({ status: 401, body: { code: 'Unauthorized', message: 'The input authorization token cannot serve the request.' } }));
-      const err = await startupFailure(createStorage<TestDoc>(cosmosTestConfig(freshSettings(proxy.endpoint)), createSilentLogger()));
+      proxy = await startCosmosProxy(testCosmosEndpoint(), () => ({
+        status: 401,
+        body: { code: 'Unauthorized', message: 'The input authorization token cannot serve the request.' },
+      }));
+      const err = await startupFailure(
+        createStorage<TestDoc>(cosmosTestConfig(freshSettings(proxy.endpoint)), createSilentLogger()),
+      );
       expect(err.message).toBe(`Cosmos DB at ${proxy.endpoint} refused the key (401): check CosmosDbKey`);
       expect(err.message).not.toContain(TEST_COSMOS_KEY);
     });
 
     const forbidCreates = (method: string, path: string) =>
       method === 'POST' && /^\/dbs(\/[^/]+\/colls)?\/?$/.test(path)
-        ? { status: 403, body: { code: 'Forbidden', message: 'Request blocked by Auth: data-plane role cannot create databases.' } }
+        ? {
+            status: 403,
+            body: { code: 'Forbidden', message: 'Request blocked by Auth: data-plane role cannot create databases.' },
+          }
         : undefined;
 
     it('uses existing resources when the identity may not create them (managed identity)', async () => {
@@ -152,7 +187,10 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
         await database.containers.create({ id, partitionKey: { paths: ['/id'] }, defaultTtl: 7 * 86_400 });
       }
       proxy = await startCosmosProxy(testCosmosEndpoint(), forbidCreates);
-      const bundle = await createStorage<TestDoc>(cosmosTestConfig({ ...settings, CosmosDbEndpoint: proxy.endpoint }), createSilentLogger());
+      const bundle = await createStorage<TestDoc>(
+        cosmosTestConfig({ ...settings, CosmosDbEndpoint: proxy.endpoint }),
+        createSilentLogger(),
+      );
       bundles.push(bundle);
       const doc = testDoc();
       await bundle.handoffStore.create(doc);
@@ -162,9 +200,18 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     it('says which resource is missing when the identity may not create it', async () => {
       const settings = freshSettings(testCosmosEndpoint());
       const { database } = await client.databases.create({ id: settings.CosmosDbDatabaseId });
-      await database.containers.create({ id: settings.CosmosDbContainerId, partitionKey: { paths: ['/id'] }, defaultTtl: 7 * 86_400 });
+      await database.containers.create({
+        id: settings.CosmosDbContainerId,
+        partitionKey: { paths: ['/id'] },
+        defaultTtl: 7 * 86_400,
+      });
       proxy = await startCosmosProxy(testCosmosEndpoint(), forbidCreates);
-      const err = await startupFailure(createStorage<TestDoc>(cosmosTestConfig({ ...settings, CosmosDbEndpoint: proxy.endpoint }), createSilentLogger()));
+      const err = await startupFailure(
+        createStorage<TestDoc>(
+          cosmosTestConfig({ ...settings, CosmosDbEndpoint: proxy.endpoint }),
+          createSilentLogger(),
+        ),
+      );
       expect(proxy.seen).toContain(`POST /dbs/${settings.CosmosDbDatabaseId}/colls`);
       expect(err.message).toBe(
         `container "${settings.CosmosDbHandoffContainerId}" does not exist and this identity may not create it (Azure AD data-plane roles cannot create databases or containers): create it with the deployment template`,
@@ -174,9 +221,14 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
     it('refuses an existing container partitioned on another path', async () => {
       const settings = freshSettings(testCosmosEndpoint());
       const { database } = await client.databases.create({ id: settings.CosmosDbDatabaseId });
-      await database.containers.create({ id: settings.CosmosDbContainerId, partitionKey: { paths: ['/partitionKey'] } });
+      await database.containers.create({
+        id: settings.CosmosDbContainerId,
+        partitionKey: { paths: ['/partitionKey'] },
+      });
       const err = await startupFailure(createStorage<TestDoc>(cosmosTestConfig(settings), createSilentLogger()));
-      expect(err.message).toContain(`container "${settings.CosmosDbContainerId}" is partitioned on /partitionKey; the bot needs /id`);
+      expect(err.message).toContain(
+        `container "${settings.CosmosDbContainerId}" is partitioned on /partitionKey; the bot needs /id`,
+      );
     });
 
     it('lets the SDK retry 429s after the retry-after the service asks for', async () => {
@@ -187,11 +239,18 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
       proxy = await startCosmosProxy(testCosmosEndpoint(), (method, path) => {
         if (method === 'POST' && path.endsWith('/docs') && throttled < 2) {
           throttled += 1;
-          return { status: 429, body: { code: 'TooManyRequests', message: 'Request rate is large.' }, headers: { 'x-ms-retry-after-ms': '50' } };
+          return {
+            status: 429,
+            body: { code: 'TooManyRequests', message: 'Request rate is large.' },
+            headers: { 'x-ms-retry-after-ms': '50' },
+          };
         }
         return undefined;
       });
-      const bundle = await createStorage<TestDoc>(cosmosTestConfig({ ...settings, CosmosDbEndpoint: proxy.endpoint }), createSilentLogger());
+      const bundle = await createStorage<TestDoc>(
+        cosmosTestConfig({ ...settings, CosmosDbEndpoint: proxy.endpoint }),
+        createSilentLogger(),
+      );
       bundles.push(bundle);
       const doc = testDoc();
       await expect(bundle.handoffStore.create(doc)).resolves.toMatchObject({ value: doc });
@@ -207,7 +266,10 @@ describe('createStorage without a Cosmos DB endpoint', () => {
     expect(bundle.kind).toBe('memory');
     const warnings = lines.filter((l) => l.level === 40);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ module: 'storage', msg: expect.stringMatching(/do not survive a restart and cannot be shared between instances/) as unknown });
+    expect(warnings[0]).toMatchObject({
+      module: 'storage',
+      msg: expect.stringMatching(/do not survive a restart and cannot be shared between instances/) as unknown,
+    });
     await bundle.botStorage.write({ k: { v: 1 } });
     await expect(bundle.botStorage.read(['k'])).resolves.toMatchObject({ k: { v: 1 } });
     await bundle.close();
@@ -215,7 +277,9 @@ describe('createStorage without a Cosmos DB endpoint', () => {
 
   it('expires live-chat records after CosmosDbTtlDays', async () => {
     let now = 0;
-    const bundle = await createStorage<TestDoc>(cosmosTestConfig({ CosmosDbTtlDays: '2' }), createSilentLogger(), { now: () => now });
+    const bundle = await createStorage<TestDoc>(cosmosTestConfig({ CosmosDbTtlDays: '2' }), createSilentLogger(), {
+      now: () => now,
+    });
     const doc = testDoc();
     await bundle.handoffStore.create(doc);
     now += 2 * 86_400_000 - 1;

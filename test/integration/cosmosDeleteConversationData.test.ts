@@ -42,8 +42,12 @@ describe.each([
     bundle = await createStorage<HandoffDoc>(cosmosTestConfig(settings()), createSilentLogger());
   });
   afterEach(async () => {
-    for (const id of [conversationId, otherConversationId]) await bundle.handoffStore.delete(handoffRecordId(channelId, id));
-    await bundle.botStorage.delete([conversationStateKey(channelId, otherConversationId), userStateKey(channelId, userId)]);
+    for (const id of [conversationId, otherConversationId])
+      await bundle.handoffStore.delete(handoffRecordId(channelId, id));
+    await bundle.botStorage.delete([
+      conversationStateKey(channelId, otherConversationId),
+      userStateKey(channelId, userId),
+    ]);
     await bundle.close();
   });
 
@@ -80,17 +84,27 @@ describe.each([
 });
 
 describe('deleteConversationData command', () => {
-  const env = (): Record<string, string> => ({ ...cosmosSettings, CosmosDbEndpoint: testCosmosEndpoint(), LogLevel: 'silent' });
+  const env = (): Record<string, string> => ({
+    ...cosmosSettings,
+    CosmosDbEndpoint: testCosmosEndpoint(),
+    LogLevel: 'silent',
+  });
 
   it('deletes from Cosmos DB, logs what it deleted and exits 0', async () => {
     const bundle = await createStorage<HandoffDoc>(cosmosTestConfig(env()), createSilentLogger());
     try {
       await seed(bundle);
       const { logger, lines } = captureLogger();
-      const code = await runDeleteConversationData(['--channel', channelId, '--conversation', conversationId], env(), logger);
+      const code = await runDeleteConversationData(
+        ['--channel', channelId, '--conversation', conversationId],
+        env(),
+        logger,
+      );
       expect(code).toBe(EXIT.ok);
       const done = lines.find((l) => l.msg === 'conversation data deleted');
-      expect(done).toMatchObject({ deleted: { conversationState: { existed: true }, handoffRecord: { existed: true } } });
+      expect(done).toMatchObject({
+        deleted: { conversationState: { existed: true }, handoffRecord: { existed: true } },
+      });
       expect(JSON.stringify(lines)).not.toContain(TEST_COSMOS_KEY);
       await expect(bundle.handoffStore.read(handoffRecordId(channelId, conversationId))).resolves.toBeUndefined();
     } finally {
@@ -109,23 +123,43 @@ describe('deleteConversationData command', () => {
     const { logger, lines } = captureLogger();
     await expect(runDeleteConversationData(argv, env(), logger)).resolves.toBe(EXIT.usage);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 50, msg: expect.stringContaining(problem) as unknown, usage: expect.stringContaining('--channel <channelId>') as unknown });
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      msg: expect.stringContaining(problem) as unknown,
+      usage: expect.stringContaining('--channel <channelId>') as unknown,
+    });
   });
 
   it('exits 1 without a Cosmos DB endpoint, since memory state lives only inside the bot', async () => {
     const { logger, lines } = captureLogger();
-    await expect(runDeleteConversationData(['--channel', 'c', '--conversation', 'x'], { LogLevel: 'silent' }, logger)).resolves.toBe(EXIT.failed);
-    expect(lines[0]).toMatchObject({ level: 50, msg: expect.stringContaining('CosmosDbEndpoint is not set') as unknown });
+    await expect(
+      runDeleteConversationData(['--channel', 'c', '--conversation', 'x'], { LogLevel: 'silent' }, logger),
+    ).resolves.toBe(EXIT.failed);
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      msg: expect.stringContaining('CosmosDbEndpoint is not set') as unknown,
+    });
   });
 
   it('exits 1 with the start-up error when Cosmos DB is unreachable', async () => {
     const { logger, lines } = captureLogger();
-    const code = await runDeleteConversationData(['--channel', 'c', '--conversation', 'x'], { ...env(), CosmosDbEndpoint: 'http://127.0.0.1:1' }, logger);
+    const code = await runDeleteConversationData(
+      ['--channel', 'c', '--conversation', 'x'],
+      { ...env(), CosmosDbEndpoint: 'http://127.0.0.1:1' },
+      logger,
+    );
     expect(code).toBe(EXIT.failed);
-    expect(lines.at(-1)).toMatchObject({ level: 50, msg: expect.stringContaining('http://127.0.0.1:1 is unreachable') as unknown });
+    expect(lines.at(-1)).toMatchObject({
+      level: 50,
+      msg: expect.stringContaining('http://127.0.0.1:1 is unreachable') as unknown,
+    });
   });
 
   it('parses the user id when given', () => {
-    expect(parseDeleteArgs(['--channel', 'webchat', '--conversation', 'c1', '--user', 'u1'])).toEqual({ channelId: 'webchat', conversationId: 'c1', userId: 'u1' });
+    expect(parseDeleteArgs(['--channel', 'webchat', '--conversation', 'c1', '--user', 'u1'])).toEqual({
+      channelId: 'webchat',
+      conversationId: 'c1',
+      userId: 'u1',
+    });
   });
 });

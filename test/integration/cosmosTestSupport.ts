@@ -11,7 +11,8 @@ export const TEST_COSMOS_KEY = Buffer.from('local-test-key').toString('base64');
 /** Endpoint of the local Cosmos DB protocol server started by the jest globalSetup. */
 export function testCosmosEndpoint(): string {
   const endpoint = process.env.TEST_COSMOS_ENDPOINT;
-  if (endpoint === undefined || endpoint === '') throw new Error('TEST_COSMOS_ENDPOINT is not set: run through jest (globalSetup starts the server)');
+  if (endpoint === undefined || endpoint === '')
+    throw new Error('TEST_COSMOS_ENDPOINT is not set: run through jest (globalSetup starts the server)');
   return endpoint;
 }
 
@@ -67,7 +68,10 @@ export interface CosmosProxy {
  * Starts a proxy on port 0 forwarding to `target`, except requests for which `rule` returns an
  * answer (403 on creates, 429 throttling...): the service behaviours the local server lacks.
  */
-export async function startCosmosProxy(target: string, rule: (method: string, path: string) => ProxyAnswer | undefined): Promise<CosmosProxy> {
+export async function startCosmosProxy(
+  target: string,
+  rule: (method: string, path: string) => ProxyAnswer | undefined,
+): Promise<CosmosProxy> {
   const targetUrl = new URL(target);
   const seen: string[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -82,7 +86,13 @@ export async function startCosmosProxy(target: string, rule: (method: string, pa
       return;
     }
     const upstream = request(
-      { host: targetUrl.hostname, port: targetUrl.port, method, path, headers: { ...req.headers, host: targetUrl.host } },
+      {
+        host: targetUrl.hostname,
+        port: targetUrl.port,
+        method,
+        path,
+        headers: { ...req.headers, host: targetUrl.host },
+      },
       (upstreamRes) => {
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
         upstreamRes.pipe(res);
@@ -100,7 +110,11 @@ export async function startCosmosProxy(target: string, rule: (method: string, pa
     seen,
     close: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

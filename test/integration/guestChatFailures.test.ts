@@ -1,13 +1,24 @@
 import type { GuestChatProviderOptions } from '../../src/genesys/guestChat/guestChatProvider';
 import { GuestChatProvider } from '../../src/genesys/guestChat/guestChatProvider';
 import { createSilentLogger } from '../../src/logger';
-import { SIMULATOR_DEPLOYMENT_ID, SIMULATOR_ORGANIZATION_ID, type GuestChatSimulator, type GuestChatSimulatorOptions } from '../../src/simulator/guestChatSimulator';
-import { createProvider, EventRecorder, SleepRecorder, startRequest, startSimulator, rejection } from './guestChatSupport';
+import {
+  SIMULATOR_DEPLOYMENT_ID,
+  SIMULATOR_ORGANIZATION_ID,
+  type GuestChatSimulator,
+  type GuestChatSimulatorOptions,
+} from '../../src/simulator/guestChatSimulator';
+import {
+  createProvider,
+  EventRecorder,
+  SleepRecorder,
+  startRequest,
+  startSimulator,
+  rejection,
+} from './guestChatSupport';
 
 const DISABLED_DEPLOYMENT = '5a1b2c3d-0000-4000-8000-0000000000d2';
 const AUTH_DEPLOYMENT = '5a1b2c3d-0000-4000-8000-0000000000d3';
 const ORIGIN_DEPLOYMENT = '5a1b2c3d-0000-4000-8000-0000000000d4';
-
 
 describe('GuestChatProvider failures against the simulator', () => {
   let sim: GuestChatSimulator;
@@ -46,34 +57,54 @@ describe('GuestChatProvider failures against the simulator', () => {
     beforeEach(() => setUp());
 
     it('maps an unknown queue to invalidQueue, keeping the Genesys code and status', async () => {
-      const error = await rejection(provider({ queueName: 'No Such Queue' }).startChat(startRequest(), new EventRecorder().listener));
+      const error = await rejection(
+        provider({ queueName: 'No Such Queue' }).startChat(startRequest(), new EventRecorder().listener),
+      );
       expect(error).toMatchObject({ code: 'invalidQueue', genesysCode: 'chat.error.invalid.queue', status: 400 });
       expect(sim.conversations()).toEqual([]);
     });
 
     it('maps a disabled deployment to deploymentDisabled', async () => {
-      const error = await rejection(provider({ deploymentId: DISABLED_DEPLOYMENT }).startChat(startRequest(), new EventRecorder().listener));
+      const error = await rejection(
+        provider({ deploymentId: DISABLED_DEPLOYMENT }).startChat(startRequest(), new EventRecorder().listener),
+      );
       expect(error).toMatchObject({ code: 'deploymentDisabled', genesysCode: 'chat.deployment.disabled', status: 400 });
     });
 
     it('maps a missing or refused memberAuthToken to authRequired, and accepts a good one', async () => {
-      const missing = await rejection(provider({ deploymentId: AUTH_DEPLOYMENT }).startChat(startRequest(), new EventRecorder().listener));
+      const missing = await rejection(
+        provider({ deploymentId: AUTH_DEPLOYMENT }).startChat(startRequest(), new EventRecorder().listener),
+      );
       expect(missing).toMatchObject({ code: 'authRequired', genesysCode: 'chat.deployment.require.auth', status: 400 });
 
-      const bad = await rejection(provider({ deploymentId: AUTH_DEPLOYMENT, memberAuthToken: 'forged' }).startChat(startRequest(), new EventRecorder().listener));
+      const bad = await rejection(
+        provider({ deploymentId: AUTH_DEPLOYMENT, memberAuthToken: 'forged' }).startChat(
+          startRequest(),
+          new EventRecorder().listener,
+        ),
+      );
       expect(bad).toMatchObject({ code: 'authRequired', genesysCode: 'chat.deployment.bad.auth' });
 
-      const session = await provider({ deploymentId: AUTH_DEPLOYMENT, memberAuthToken: 'signed-guest-token' }).startChat(startRequest(), new EventRecorder().listener);
+      const session = await provider({
+        deploymentId: AUTH_DEPLOYMENT,
+        memberAuthToken: 'signed-guest-token',
+      }).startChat(startRequest(), new EventRecorder().listener);
       const data = session.resumeData;
       if (data.provider !== 'guestchat') throw new Error('unexpected provider');
       expect(sim.conversation(data.conversationId).guest.authenticatedGuest).toBe(true);
 
-      const fromProvider = provider({ deploymentId: AUTH_DEPLOYMENT, memberAuthToken: 'forged', memberAuthTokenProvider: () => Promise.resolve('signed-guest-token') });
+      const fromProvider = provider({
+        deploymentId: AUTH_DEPLOYMENT,
+        memberAuthToken: 'forged',
+        memberAuthTokenProvider: () => Promise.resolve('signed-guest-token'),
+      });
       await expect(fromProvider.startChat(startRequest(), new EventRecorder().listener)).resolves.toBeDefined();
     });
 
     it('maps a refused origin to originNotAllowed', async () => {
-      const refused = await rejection(provider({ deploymentId: ORIGIN_DEPLOYMENT }).startChat(startRequest(), new EventRecorder().listener));
+      const refused = await rejection(
+        provider({ deploymentId: ORIGIN_DEPLOYMENT }).startChat(startRequest(), new EventRecorder().listener),
+      );
       expect(refused).toMatchObject({ code: 'originNotAllowed', genesysCode: 'origin.not.allowed', status: 403 });
       const allowed = provider({ deploymentId: ORIGIN_DEPLOYMENT, origin: 'https://shop.example.com' });
       await expect(allowed.startChat(startRequest(), new EventRecorder().listener)).resolves.toBeDefined();
@@ -104,7 +135,9 @@ describe('GuestChatProvider failures against the simulator', () => {
     });
 
     it('rejects a start without a guest name before calling Genesys', async () => {
-      const error = await rejection(provider().startChat(startRequest({ guest: { displayName: '  ' } }), new EventRecorder().listener));
+      const error = await rejection(
+        provider().startChat(startRequest({ guest: { displayName: '  ' } }), new EventRecorder().listener),
+      );
       expect(error.code).toBe('badRequest');
       expect(sim.requests).toEqual([]);
     });
@@ -142,7 +175,9 @@ describe('GuestChatProvider failures against the simulator', () => {
 
       const sent = sim.conversation(data.conversationId).messages.filter((m) => m.body === 'after the storm');
       expect(sent).toHaveLength(1);
-      const statuses = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.status);
+      const statuses = sim.requests
+        .filter((r) => r.method === 'POST' && r.path.endsWith('/messages'))
+        .map((r) => r.status);
       expect(statuses).toEqual([429, 503, 200]);
       expect(sleeps.waits).toHaveLength(2);
       expect(sleeps.waits[0]).toBeGreaterThanOrEqual(2_000);
@@ -189,16 +224,19 @@ describe('GuestChatProvider failures against the simulator', () => {
   describe('construction', () => {
     beforeEach(() => setUp());
 
-    it.each(['apiUrl', 'organizationId', 'deploymentId', 'queueName'] as const)('fails fast naming a missing %s', (key) => {
-      const options: GuestChatProviderOptions = {
-        apiUrl: sim.apiUrl,
-        organizationId: SIMULATOR_ORGANIZATION_ID,
-        deploymentId: SIMULATOR_DEPLOYMENT_ID,
-        queueName: 'Support',
-        logger: createSilentLogger(),
-      };
-      options[key] = '';
-      expect(() => new GuestChatProvider(options)).toThrow(`option "${key}" is required`);
-    });
+    it.each(['apiUrl', 'organizationId', 'deploymentId', 'queueName'] as const)(
+      'fails fast naming a missing %s',
+      (key) => {
+        const options: GuestChatProviderOptions = {
+          apiUrl: sim.apiUrl,
+          organizationId: SIMULATOR_ORGANIZATION_ID,
+          deploymentId: SIMULATOR_DEPLOYMENT_ID,
+          queueName: 'Support',
+          logger: createSilentLogger(),
+        };
+        options[key] = '';
+        expect(() => new GuestChatProvider(options)).toThrow(`option "${key}" is required`);
+      },
+    );
   });
 });

@@ -3,7 +3,6 @@ import type { GuestChatProvider } from '../../src/genesys/guestChat/guestChatPro
 import type { GuestChatSimulator } from '../../src/simulator/guestChatSimulator';
 import { createProvider, EventRecorder, settle, startRequest, startSimulator, rejection } from './guestChatSupport';
 
-
 function guestResumeData(session: ChatSession): GuestChatResumeData {
   const data = session.resumeData;
   if (data.provider !== 'guestchat') throw new Error('not a guest chat');
@@ -26,7 +25,9 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
     await sim.stop();
   });
 
-  async function startWithAgent(name = 'Alice Agent'): Promise<{ session: ChatSession; conversationId: string; agentId: string }> {
+  async function startWithAgent(
+    name = 'Alice Agent',
+  ): Promise<{ session: ChatSession; conversationId: string; agentId: string }> {
     const session = await provider.startChat(startRequest(), rec.listener);
     const { conversationId } = guestResumeData(session);
     const agent = sim.agentJoin(conversationId, { displayName: name });
@@ -56,17 +57,38 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
     it('sends the guest identity, custom fields and routing target', async () => {
       const session = await provider.startChat(startRequest(), rec.listener);
       const conversation = sim.conversation(guestResumeData(session).conversationId);
-      expect(conversation.guest).toMatchObject({ displayName: 'Dana Guest', firstName: 'Dana', lastName: 'Guest', email: 'dana@example.com', role: 'CUSTOMER' });
+      expect(conversation.guest).toMatchObject({
+        displayName: 'Dana Guest',
+        firstName: 'Dana',
+        lastName: 'Guest',
+        email: 'dana@example.com',
+        role: 'CUSTOMER',
+      });
       expect(conversation.customFields).toEqual({ botConversationId: 'bot-conv-1', topic: 'billing' });
-      expect(conversation.routingTarget).toEqual({ targetType: 'QUEUE', targetAddress: 'Support', skills: [], language: undefined, priority: undefined });
+      expect(conversation.routingTarget).toEqual({
+        targetType: 'QUEUE',
+        targetAddress: 'Support',
+        skills: [],
+        language: undefined,
+        priority: undefined,
+      });
     });
 
     it("lets a request's routing override the settings", async () => {
       await provider.close();
       provider = createProvider(sim, { skills: ['Billing'], language: 'English', priority: 5 });
-      const session = await provider.startChat(startRequest({ routing: { queueName: 'Escalations', skills: ['VIP'] } }), rec.listener);
+      const session = await provider.startChat(
+        startRequest({ routing: { queueName: 'Escalations', skills: ['VIP'] } }),
+        rec.listener,
+      );
       const conversation = sim.conversation(guestResumeData(session).conversationId);
-      expect(conversation.routingTarget).toEqual({ targetType: 'QUEUE', targetAddress: 'Escalations', skills: ['VIP'], language: 'English', priority: 5 });
+      expect(conversation.routingTarget).toEqual({
+        targetType: 'QUEUE',
+        targetAddress: 'Escalations',
+        skills: ['VIP'],
+        language: 'English',
+        priority: 5,
+      });
     });
 
     it('splits a 10,000-character message into parts of at most 4,000 characters, in order', async () => {
@@ -76,7 +98,10 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const text = `${words.join(' ')}!`;
       expect(text.length).toBe(10_000);
       await session.sendText(text);
-      const parts = sim.conversation(conversationId).messages.filter((m) => m.sender.id === memberId && m.bodyType === 'standard').map((m) => m.body);
+      const parts = sim
+        .conversation(conversationId)
+        .messages.filter((m) => m.sender.id === memberId && m.bodyType === 'standard')
+        .map((m) => m.body);
       expect(parts).toHaveLength(3);
       for (const part of parts) expect(part.length).toBeLessThanOrEqual(4_000);
       expect(parts.join(' ')).toBe(text);
@@ -87,9 +112,16 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
     it('reports the agent joining with the name Genesys gives, and not the ACD member', async () => {
       const session = await provider.startChat(startRequest(), rec.listener);
       const { conversationId } = guestResumeData(session);
-      const agent = sim.agentJoin(conversationId, { displayName: 'Alice Agent', avatarImageUrl: 'https://example.com/a.png', viaAcd: true });
+      const agent = sim.agentJoin(conversationId, {
+        displayName: 'Alice Agent',
+        avatarImageUrl: 'https://example.com/a.png',
+        viaAcd: true,
+      });
       const joined = await rec.waitFor((e) => e.kind === 'agentJoined');
-      expect(joined).toEqual({ kind: 'agentJoined', agent: { id: agent.id, name: 'Alice Agent', avatarUrl: 'https://example.com/a.png' } });
+      expect(joined).toEqual({
+        kind: 'agentJoined',
+        agent: { id: agent.id, name: 'Alice Agent', avatarUrl: 'https://example.com/a.png' },
+      });
       sim.agentSay(conversationId, 'barrier');
       await rec.waitFor((e) => e.kind === 'agentMessage');
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage']);
@@ -273,7 +305,9 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       expect(sim.conversation(conversationId).connectedSockets).toBe(1);
       await session.sendText('back online');
       await sim.waitForGuestMessage(conversationId, (m) => m.body === 'back online');
-      const backfills = sim.requests.filter((r) => r.conversationId === conversationId && r.method === 'GET' && r.path.endsWith('/messages'));
+      const backfills = sim.requests.filter(
+        (r) => r.conversationId === conversationId && r.method === 'GET' && r.path.endsWith('/messages'),
+      );
       expect(backfills.length).toBeGreaterThan(0);
     });
 
@@ -299,7 +333,11 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const other = createProvider(sim);
       const rec2 = new EventRecorder();
       try {
-        const resumed = await other.resumeChat(data, { deliveredMessageIds: [one.id], lastDeliveredAt: one.time }, rec2.listener);
+        const resumed = await other.resumeChat(
+          data,
+          { deliveredMessageIds: [one.id], lastDeliveredAt: one.time },
+          rec2.listener,
+        );
         expect(rec2.ofKind('agentMessage').map((e) => [e.text, e.agent])).toEqual([
           ['two', { id: agentId, name: 'Alice Agent' }],
           ['three', { id: agentId, name: 'Alice Agent' }],

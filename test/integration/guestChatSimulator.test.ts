@@ -28,7 +28,11 @@ interface Answer {
 class RawClient {
   constructor(private readonly baseUrl: string) {}
 
-  async request(method: string, path: string, options: { body?: unknown; jwt?: string; authorization?: string; rawBody?: string } = {}): Promise<Answer> {
+  async request(
+    method: string,
+    path: string,
+    options: { body?: unknown; jwt?: string; authorization?: string; rawBody?: string } = {},
+  ): Promise<Answer> {
     const headers: Record<string, string> = {};
     if (options.jwt !== undefined) headers.Authorization = `Bearer ${options.jwt}`;
     if (options.authorization !== undefined) headers.Authorization = options.authorization;
@@ -36,7 +40,11 @@ class RawClient {
     if (options.rawBody !== undefined) payload = options.rawBody;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+    });
     const text = await response.text();
     const parsed: unknown = text === '' ? {} : JSON.parse(text);
     if (!isRecord(parsed)) throw new Error(`not an object: ${text}`);
@@ -47,7 +55,13 @@ class RawClient {
     const answer = await this.request('POST', '/api/v2/webchat/guest/conversations', { body: createBody(overrides) });
     if (answer.status !== 200) throw new Error(`create failed: ${JSON.stringify(answer.body)}`);
     const { id, jwt, eventStreamUri, member } = answer.body;
-    if (typeof id !== 'string' || typeof jwt !== 'string' || typeof eventStreamUri !== 'string' || !isRecord(member) || typeof member.id !== 'string') {
+    if (
+      typeof id !== 'string' ||
+      typeof jwt !== 'string' ||
+      typeof eventStreamUri !== 'string' ||
+      !isRecord(member) ||
+      typeof member.id !== 'string'
+    ) {
       throw new Error('bad create answer');
     }
     return { id, jwt, eventStreamUri, memberId: member.id };
@@ -80,12 +94,17 @@ class FrameSocket {
     const socket = new WebSocket(uri);
     const frameSocket = new FrameSocket(socket);
     return new Promise((resolve, reject) => {
-      socket.once('open', () => { resolve(frameSocket); });
+      socket.once('open', () => {
+        resolve(frameSocket);
+      });
       socket.once('error', reject);
     });
   }
 
-  async waitFor(predicate: (frame: Record<string, unknown>) => boolean, timeoutMs = 2_000): Promise<Record<string, unknown>> {
+  async waitFor(
+    predicate: (frame: Record<string, unknown>) => boolean,
+    timeoutMs = 2_000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.find(predicate);
@@ -135,26 +154,47 @@ describe('GuestChatSimulator (raw protocol)', () => {
     await sim.stop();
   });
 
-  const messagesPath = (c: Created): string => `/api/v2/webchat/guest/conversations/${c.id}/members/${c.memberId}/messages`;
+  const messagesPath = (c: Created): string =>
+    `/api/v2/webchat/guest/conversations/${c.id}/members/${c.memberId}/messages`;
   const typingPath = (c: Created): string => `/api/v2/webchat/guest/conversations/${c.id}/members/${c.memberId}/typing`;
 
   it('creates a chat with an RS256-looking JWT and a stream URI embedding it', async () => {
     const created = await raw.create();
     expect(created.id).toMatch(UUID);
     expect(created.eventStreamUri).toBe(`${sim.apiUrl.replace('http://', 'ws://')}/v1/token/${created.jwt}`);
-    const [header, payload] = created.jwt.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown);
+    const [header, payload] = created.jwt
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown);
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
-    expect(payload).toMatchObject({ data: { conv: created.id, did: SIMULATOR_DEPLOYMENT_ID, sub: created.memberId }, iss: 'urn:purecloud:webchat', org: SIMULATOR_ORGANIZATION_ID });
-    if (!isRecord(payload) || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') throw new Error('claims missing');
+    expect(payload).toMatchObject({
+      data: { conv: created.id, did: SIMULATOR_DEPLOYMENT_ID, sub: created.memberId },
+      iss: 'urn:purecloud:webchat',
+      org: SIMULATOR_ORGANIZATION_ID,
+    });
+    if (!isRecord(payload) || typeof payload.exp !== 'number' || typeof payload.iat !== 'number')
+      throw new Error('claims missing');
     expect(payload.exp - payload.iat).toBeGreaterThan(78_000);
     expect(sim.conversation(created.id)).toMatchObject({ state: 'pending', customFields: { a: '1' } });
   });
 
   it('refuses messages and typing with the exact chat.error.conversation.state envelope until the stream is attached', async () => {
     const created = await raw.create();
-    const early = await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { body: 'too early', bodyType: 'standard' } });
+    const early = await raw.request('POST', messagesPath(created), {
+      jwt: created.jwt,
+      body: { body: 'too early', bodyType: 'standard' },
+    });
     expect(early.status).toBe(400);
-    expect(Object.keys(early.body).sort()).toEqual(['code', 'contextId', 'details', 'errors', 'message', 'messageParams', 'messageWithParams', 'status']);
+    expect(Object.keys(early.body).sort()).toEqual([
+      'code',
+      'contextId',
+      'details',
+      'errors',
+      'message',
+      'messageParams',
+      'messageWithParams',
+      'status',
+    ]);
     expect(early.body).toEqual({
       message: 'Conversation State',
       code: 'chat.error.conversation.state',
@@ -177,9 +217,17 @@ describe('GuestChatSimulator (raw protocol)', () => {
       eventBody: { conversation: { id: created.id }, member: { id: created.memberId, state: 'CONNECTED' } },
       metadata: { CorrelationId: expect.stringMatching(UUID) as unknown, type: 'member-change' },
     });
-    const ok = await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { body: 'now', bodyType: 'standard' } });
+    const ok = await raw.request('POST', messagesPath(created), {
+      jwt: created.jwt,
+      body: { body: 'now', bodyType: 'standard' },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ body: 'now', bodyType: 'standard', sender: { id: created.memberId }, conversation: { id: created.id } });
+    expect(ok.body).toMatchObject({
+      body: 'now',
+      bodyType: 'standard',
+      sender: { id: created.memberId },
+      conversation: { id: created.id },
+    });
     expect(sim.conversation(created.id).state).toBe('active');
   });
 
@@ -204,7 +252,10 @@ describe('GuestChatSimulator (raw protocol)', () => {
     const path = `/api/v2/webchat/guest/conversations/${created.id}/members`;
     expect((await raw.request('GET', path)).body).toMatchObject({ status: 401, code: 'authentication.required' });
     expect((await raw.request('GET', path, { authorization: 'Basic abc' })).body.code).toBe('authentication.required');
-    expect((await raw.request('GET', path, { jwt: 'a.b.c' })).body).toMatchObject({ status: 401, code: 'bad.credentials' });
+    expect((await raw.request('GET', path, { jwt: 'a.b.c' })).body).toMatchObject({
+      status: 401,
+      code: 'bad.credentials',
+    });
     expect((await raw.request('GET', path, { jwt: other.jwt })).status).toBe(403);
     expect((await raw.request('GET', path, { jwt: created.jwt })).status).toBe(200);
   });
@@ -214,7 +265,9 @@ describe('GuestChatSimulator (raw protocol)', () => {
     await setUp({ jwtLifetimeMs: 10_000 });
     const created = await raw.create();
     clock += 10_001;
-    const answer = await raw.request('GET', `/api/v2/webchat/guest/conversations/${created.id}/members`, { jwt: created.jwt });
+    const answer = await raw.request('GET', `/api/v2/webchat/guest/conversations/${created.id}/members`, {
+      jwt: created.jwt,
+    });
     expect(answer.body).toMatchObject({ status: 401, code: 'credentials.expired' });
     await expect(FrameSocket.open(created.eventStreamUri)).rejects.toThrow(/401/);
   });
@@ -222,29 +275,80 @@ describe('GuestChatSimulator (raw protocol)', () => {
   it('validates message bodies: 4,000-character limit, unknown bodyType, missing body', async () => {
     const created = await raw.create();
     await openStream(created);
-    expect((await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { body: 'x'.repeat(4_000) } })).status).toBe(200);
-    const tooLong = await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { body: 'x'.repeat(4_001) } });
+    expect(
+      (await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { body: 'x'.repeat(4_000) } }))
+        .status,
+    ).toBe(200);
+    const tooLong = await raw.request('POST', messagesPath(created), {
+      jwt: created.jwt,
+      body: { body: 'x'.repeat(4_001) },
+    });
     expect(tooLong.body).toMatchObject({ status: 400, code: 'constraint.validation' });
-    const badType = await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { body: 'x', bodyType: 'standard | notice' } });
+    const badType = await raw.request('POST', messagesPath(created), {
+      jwt: created.jwt,
+      body: { body: 'x', bodyType: 'standard | notice' },
+    });
     expect(badType.body).toMatchObject({ status: 400, code: 'invalid.value' });
-    const missing = await raw.request('POST', messagesPath(created), { jwt: created.jwt, body: { bodyType: 'standard' } });
-    expect(missing.body).toMatchObject({ status: 400, code: 'chat.error.notnull.createconversationmessagerequest.body' });
+    const missing = await raw.request('POST', messagesPath(created), {
+      jwt: created.jwt,
+      body: { bodyType: 'standard' },
+    });
+    expect(missing.body).toMatchObject({
+      status: 400,
+      code: 'chat.error.notnull.createconversationmessagerequest.body',
+    });
     const notJson = await raw.request('POST', messagesPath(created), { jwt: created.jwt, rawBody: '{oops' });
     expect(notJson.body).toMatchObject({ status: 400, code: 'bad.request' });
   });
 
   it.each([
-    ['an unknown queue', { routingTarget: { targetType: 'QUEUE', targetAddress: 'Nope' } }, 400, 'chat.error.invalid.queue'],
-    ['a lowercase queue target type (accepted)', { routingTarget: { targetType: 'queue', targetAddress: SIMULATOR_QUEUE_NAME } }, 200, undefined],
-    ['a non-queue target type', { routingTarget: { targetType: 'USER', targetAddress: SIMULATOR_QUEUE_NAME } }, 400, 'chat.error.createconversationrequest.routingtarget'],
-    ['no routing target', { routingTarget: undefined }, 400, 'chat.error.notnull.createconversationrequest.routingtarget'],
-    ['no display name', { memberInfo: { firstName: 'x' } }, 400, 'chat.error.notnull.createconversationrequest.memberinfo.displayname'],
-    ['a malformed deployment id', { deploymentId: 'not-a-guid' }, 400, 'chat.error.pattern.createconversationrequest.deploymentid'],
+    [
+      'an unknown queue',
+      { routingTarget: { targetType: 'QUEUE', targetAddress: 'Nope' } },
+      400,
+      'chat.error.invalid.queue',
+    ],
+    [
+      'a lowercase queue target type (accepted)',
+      { routingTarget: { targetType: 'queue', targetAddress: SIMULATOR_QUEUE_NAME } },
+      200,
+      undefined,
+    ],
+    [
+      'a non-queue target type',
+      { routingTarget: { targetType: 'USER', targetAddress: SIMULATOR_QUEUE_NAME } },
+      400,
+      'chat.error.createconversationrequest.routingtarget',
+    ],
+    [
+      'no routing target',
+      { routingTarget: undefined },
+      400,
+      'chat.error.notnull.createconversationrequest.routingtarget',
+    ],
+    [
+      'no display name',
+      { memberInfo: { firstName: 'x' } },
+      400,
+      'chat.error.notnull.createconversationrequest.memberinfo.displayname',
+    ],
+    [
+      'a malformed deployment id',
+      { deploymentId: 'not-a-guid' },
+      400,
+      'chat.error.pattern.createconversationrequest.deploymentid',
+    ],
   ])('answers create with %s', async (_name, overrides, status, code) => {
     const answer = await raw.request('POST', '/api/v2/webchat/guest/conversations', { body: createBody(overrides) });
     expect(answer.status).toBe(status);
     if (code !== undefined) {
-      expect(answer.body).toMatchObject({ status, code, messageParams: {}, errors: [], contextId: expect.stringMatching(UUID) as unknown });
+      expect(answer.body).toMatchObject({
+        status,
+        code,
+        messageParams: {},
+        errors: [],
+        contextId: expect.stringMatching(UUID) as unknown,
+      });
       expect(typeof answer.body.messageWithParams).toBe('string');
       expect(Array.isArray(answer.body.details)).toBe(true);
     }
@@ -276,19 +380,28 @@ describe('GuestChatSimulator (raw protocol)', () => {
     expect(ids).toEqual(all.map((m) => m.id));
 
     const before = all[10]?.id ?? '';
-    const desc = await raw.request('GET', `${base}?sortOrder=descending&maxResults=3&before=${before}`, { jwt: created.jwt });
+    const desc = await raw.request('GET', `${base}?sortOrder=descending&maxResults=3&before=${before}`, {
+      jwt: created.jwt,
+    });
     const descIds = Array.isArray(desc.body.entities) ? desc.body.entities.filter(isRecord).map((e) => e.id) : [];
     expect(descIds).toEqual([all[9]?.id, all[8]?.id, all[7]?.id]);
 
     expect((await raw.request('GET', `${base}?maxResults=101`, { jwt: created.jwt })).body.code).toBe('invalid.value');
-    expect((await raw.request('GET', `${base}?sortOrder=sideways`, { jwt: created.jwt })).body.code).toBe('invalid.value');
+    expect((await raw.request('GET', `${base}?sortOrder=sideways`, { jwt: created.jwt })).body.code).toBe(
+      'invalid.value',
+    );
     const one = await raw.request('GET', `${base}/${all[5]?.id ?? ''}`, { jwt: created.jwt });
     expect(one.body).toMatchObject({ id: all[5]?.id, body: 'm4' });
-    expect((await raw.request('GET', `${base}/nope`, { jwt: created.jwt })).body).toMatchObject({ status: 404, code: 'chat.error.not.found' });
+    expect((await raw.request('GET', `${base}/nope`, { jwt: created.jwt })).body).toMatchObject({
+      status: 404,
+      code: 'chat.error.not.found',
+    });
   });
 
   it('describes members with WebChatMemberInfo and follows agent joins, transfers and ACD members', async () => {
-    const created = await raw.create({ memberInfo: { displayName: 'Member Guest', email: 'g@example.com', customFields: { k: 'v' } } });
+    const created = await raw.create({
+      memberInfo: { displayName: 'Member Guest', email: 'g@example.com', customFields: { k: 'v' } },
+    });
     const stream = await openStream(created);
     const alice = sim.agentJoin(created.id, { displayName: 'Alice', viaAcd: true });
     const bob = sim.transfer(created.id, 'Bob');
@@ -301,16 +414,47 @@ describe('GuestChatSimulator (raw protocol)', () => {
       .filter((f) => metadataType(f) === 'member-change')
       .map((f) => {
         const member = eventBody(f).member;
-        return isRecord(member) ? `${member.id === alice.id ? 'alice' : member.id === bob.id ? 'bob' : member.id === created.memberId ? 'guest' : 'acd'}:${String(member.state)}` : '';
+        return isRecord(member)
+          ? `${member.id === alice.id ? 'alice' : member.id === bob.id ? 'bob' : member.id === created.memberId ? 'guest' : 'acd'}:${String(member.state)}`
+          : '';
       });
-    expect(states).toEqual(['guest:CONNECTED', 'acd:CONNECTED', 'alice:ALERTING', 'alice:CONNECTED', 'acd:DISCONNECTED', 'alice:DISCONNECTED', 'bob:ALERTING', 'bob:CONNECTED']);
+    expect(states).toEqual([
+      'guest:CONNECTED',
+      'acd:CONNECTED',
+      'alice:ALERTING',
+      'alice:CONNECTED',
+      'acd:DISCONNECTED',
+      'alice:DISCONNECTED',
+      'bob:ALERTING',
+      'bob:CONNECTED',
+    ]);
 
-    const list = await raw.request('GET', `/api/v2/webchat/guest/conversations/${created.id}/members?excludeDisconnectedMembers=true`, { jwt: created.jwt });
-    const connected = Array.isArray(list.body.entities) ? list.body.entities.filter(isRecord).map((m) => m.displayName) : [];
+    const list = await raw.request(
+      'GET',
+      `/api/v2/webchat/guest/conversations/${created.id}/members?excludeDisconnectedMembers=true`,
+      { jwt: created.jwt },
+    );
+    const connected = Array.isArray(list.body.entities)
+      ? list.body.entities.filter(isRecord).map((m) => m.displayName)
+      : [];
     expect(connected).toEqual(['Member Guest', 'Bob']);
-    const guest = await raw.request('GET', `/api/v2/webchat/guest/conversations/${created.id}/members/${created.memberId}`, { jwt: created.jwt });
-    expect(guest.body).toMatchObject({ id: created.memberId, role: 'CUSTOMER', state: 'CONNECTED', email: 'g@example.com', customFields: { k: 'v' }, authenticatedGuest: false, leaveDate: null });
-    const gone = await raw.request('GET', `/api/v2/webchat/guest/conversations/${created.id}/members/${alice.id}`, { jwt: created.jwt });
+    const guest = await raw.request(
+      'GET',
+      `/api/v2/webchat/guest/conversations/${created.id}/members/${created.memberId}`,
+      { jwt: created.jwt },
+    );
+    expect(guest.body).toMatchObject({
+      id: created.memberId,
+      role: 'CUSTOMER',
+      state: 'CONNECTED',
+      email: 'g@example.com',
+      customFields: { k: 'v' },
+      authenticatedGuest: false,
+      leaveDate: null,
+    });
+    const gone = await raw.request('GET', `/api/v2/webchat/guest/conversations/${created.id}/members/${alice.id}`, {
+      jwt: created.jwt,
+    });
     expect(gone.body).toMatchObject({ role: 'AGENT', state: 'DISCONNECTED', displayName: 'Alice' });
     expect(typeof gone.body.leaveDate).toBe('string');
   });
@@ -325,7 +469,9 @@ describe('GuestChatSimulator (raw protocol)', () => {
     const deleted = await raw.request('DELETE', memberPath, { jwt: created.jwt });
     expect(deleted.status).toBe(204);
     expect(ended).toEqual(['guest']);
-    const leave = await stream.waitFor((f) => metadataType(f) === 'message' && eventBody(f).bodyType === 'member-leave');
+    const leave = await stream.waitFor(
+      (f) => metadataType(f) === 'message' && eventBody(f).bodyType === 'member-leave',
+    );
     expect(eventBody(leave).sender).toEqual({ id: created.memberId });
     await stream.waitFor((f) => {
       const member = eventBody(f).member;
@@ -336,7 +482,10 @@ describe('GuestChatSimulator (raw protocol)', () => {
       ['POST', typingPath(created)],
       ['DELETE', memberPath],
     ] as const) {
-      const answer = await raw.request(method, path, { jwt: created.jwt, ...(method === 'POST' ? { body: { body: 'x' } } : {}) });
+      const answer = await raw.request(method, path, {
+        jwt: created.jwt,
+        ...(method === 'POST' ? { body: { body: 'x' } } : {}),
+      });
       expect(answer.body).toMatchObject({ status: 400, code: 'chat.error.conversation.state' });
     }
   });
@@ -351,7 +500,10 @@ describe('GuestChatSimulator (raw protocol)', () => {
       ['GET', '/api/v2/webchat/deployments'],
       ['GET', '/api/v2/webchat/settings'],
     ] as const) {
-      const answer = await raw.request(method, path, { jwt: created.jwt, ...(method === 'POST' ? { body: createBody() } : {}) });
+      const answer = await raw.request(method, path, {
+        jwt: created.jwt,
+        ...(method === 'POST' ? { body: createBody() } : {}),
+      });
       expect([path, answer.status, answer.body.code]).toEqual([path, 404, 'not.found']);
     }
     await expect(FrameSocket.open(created.eventStreamUri)).rejects.toThrow(/404/);
@@ -388,7 +540,11 @@ describe('GuestChatSimulator (raw protocol)', () => {
     const created = await raw.create();
     const stream = await openStream(created);
     sim.agentJoin(created.id, { displayName: 'Alice' });
-    const closed = new Promise<number>((resolve) => stream.socket.once('close', (code) => { resolve(code); }));
+    const closed = new Promise<number>((resolve) =>
+      stream.socket.once('close', (code) => {
+        resolve(code);
+      }),
+    );
     sim.dropConnections(created.id);
     expect(await closed).toBe(1006);
     const said = sim.agentSay(created.id, 'while down');

@@ -49,7 +49,10 @@ export class EventRecorder {
   async waitForCount(kind: ChatEvent['kind'], n: number, timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.ofKind(kind).length < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} ${kind} events, got ${this.ofKind(kind).length}: ${JSON.stringify(this.kinds())}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `expected ${n} ${kind} events, got ${this.ofKind(kind).length}: ${JSON.stringify(this.kinds())}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -86,7 +89,10 @@ export async function startSimulator(options: GuestChatSimulatorOptions = {}): P
 }
 
 /** A provider pointed at the simulator with tiny retry and reconnect delays. */
-export function createProvider(simulator: GuestChatSimulator, overrides: Partial<GuestChatProviderOptions> = {}): GuestChatProvider {
+export function createProvider(
+  simulator: GuestChatSimulator,
+  overrides: Partial<GuestChatProviderOptions> = {},
+): GuestChatProvider {
   return new GuestChatProvider({
     apiUrl: simulator.apiUrl,
     organizationId: SIMULATOR_ORGANIZATION_ID,

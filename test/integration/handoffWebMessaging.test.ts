@@ -26,7 +26,10 @@ describe('handoff over Web Messaging', () => {
   });
 
   const chatOf = (conversationId: string): Promise<SimulatedConversationInfo> =>
-    simulator.waitForConversation((c) => c.customAttributes.botConversationId === conversationId && c.state !== 'ended', 5000);
+    simulator.waitForConversation(
+      (c) => c.customAttributes.botConversationId === conversationId && c.state !== 'ended',
+      5000,
+    );
 
   async function openChat(conversationId: string): Promise<SimulatedConversationInfo> {
     await bot.say(conversationId, 'how long does delivery take?');
@@ -45,14 +48,20 @@ describe('handoff over Web Messaging', () => {
   }
 
   const guestTexts = (chatId: string): string[] =>
-    (simulator.getConversation(chatId)?.messages ?? []).filter((m) => m.direction === 'Inbound' && m.type === 'Text').map((m) => m.text);
+    (simulator.getConversation(chatId)?.messages ?? [])
+      .filter((m) => m.direction === 'Inbound' && m.type === 'Text')
+      .map((m) => m.text);
 
   it('hands the agent the transcript and participant data', async () => {
     const chat = await openChat('wm-transcript');
     expect(chat.messages[0]?.text).toContain('Customer');
     expect(chat.messages[0]?.text).toContain('how long does delivery take?');
     expect(chat.messages[0]?.text).toContain('Standard delivery');
-    expect(chat.customAttributes).toMatchObject({ botChannel: 'emulator', botConversationId: 'wm-transcript', botUserName: 'Dana Customer' });
+    expect(chat.customAttributes).toMatchObject({
+      botChannel: 'emulator',
+      botConversationId: 'wm-transcript',
+      botUserName: 'Dana Customer',
+    });
     expect(connector.texts('wm-transcript').slice(-2)).toEqual([MESSAGES.connecting, MESSAGES.queued]);
   });
 
@@ -68,10 +77,16 @@ describe('handoff over Web Messaging', () => {
     const texts = connector.texts('wm-chat');
     expect(texts.slice(-2)).toEqual([MESSAGES.agentJoined('Anna'), 'Hello, this is Anna']);
     expect(simulator.agentTyping(chat.id)).toBe(true);
-    await connector.waitFor(() => connector.activities.some((a) => a.conversationId === 'wm-chat' && a.activity.type === 'typing'), 5000, 'typing');
+    await connector.waitFor(
+      () => connector.activities.some((a) => a.conversationId === 'wm-chat' && a.activity.type === 'typing'),
+      5000,
+      'typing',
+    );
     await bot.say('wm-chat', 'I need help with my order');
     await simulator.waitUntil(() => (guestTexts(chat.id).includes('I need help with my order') ? true : undefined));
-    const agentMessages = connector.activities.filter((a) => a.conversationId === 'wm-chat' && a.activity.text === 'Hello, this is Anna');
+    const agentMessages = connector.activities.filter(
+      (a) => a.conversationId === 'wm-chat' && a.activity.text === 'Hello, this is Anna',
+    );
     expect(agentMessages).toHaveLength(1);
     expect(agentMessages[0]?.activity.replyToId).toBeUndefined();
   });
@@ -97,7 +112,9 @@ describe('handoff over Web Messaging', () => {
     const [a, b] = await Promise.all([connect('wm-cross-a', 'Anna'), connect('wm-cross-b', 'Ben')]);
     await bot.say('wm-cross-a', 'only for Anna');
     await bot.say('wm-cross-b', 'only for Ben');
-    await simulator.waitUntil(() => (guestTexts(a.id).includes('only for Anna') && guestTexts(b.id).includes('only for Ben') ? true : undefined));
+    await simulator.waitUntil(() =>
+      guestTexts(a.id).includes('only for Anna') && guestTexts(b.id).includes('only for Ben') ? true : undefined,
+    );
     expect(guestTexts(a.id)).not.toContain('only for Ben');
     expect(guestTexts(b.id)).not.toContain('only for Anna');
     expect(connector.texts('wm-cross-a')).not.toContain('Hello, this is Ben');
@@ -121,7 +138,10 @@ describe('handoff over Web Messaging', () => {
     const words = Array.from({ length: 1700 }, (_, i) => `w${i}`);
     const long = words.join(' ').slice(0, 10_000);
     await bot.say('wm-long', long);
-    await simulator.waitUntil(() => (guestTexts(chat.id).join(' ').includes(long.slice(-20)) ? true : undefined), 10_000);
+    await simulator.waitUntil(
+      () => (guestTexts(chat.id).join(' ').includes(long.slice(-20)) ? true : undefined),
+      10_000,
+    );
     const parts = guestTexts(chat.id).filter((t) => t.startsWith('w') && /^w\d/.test(t));
     expect(parts.length).toBeGreaterThanOrEqual(3);
     expect(parts.join(' ')).toBe(long);
@@ -143,12 +163,19 @@ describe('handoff over Web Messaging: timers and refusals', () => {
   });
 
   it('gives up after the queue timeout and tells the user', async () => {
-    const bot = await BotInstance.start(simulatorConfig(simulator, { HandoffQueueTimeoutSeconds: '1', HandoffSweepIntervalSeconds: '1' }), connector);
+    const bot = await BotInstance.start(
+      simulatorConfig(simulator, { HandoffQueueTimeoutSeconds: '1', HandoffSweepIntervalSeconds: '1' }),
+      connector,
+    );
     try {
       await bot.say('wm-queue-timeout', 'agent');
       await connector.waitForText('wm-queue-timeout', MESSAGES.queueTimeout, 5000);
-      const chat = simulator.listConversations().find((c) => c.customAttributes.botConversationId === 'wm-queue-timeout');
-      await simulator.waitUntil(() => (simulator.getConversation(chat?.id ?? '')?.state === 'ended' ? true : undefined));
+      const chat = simulator
+        .listConversations()
+        .find((c) => c.customAttributes.botConversationId === 'wm-queue-timeout');
+      await simulator.waitUntil(() =>
+        simulator.getConversation(chat?.id ?? '')?.state === 'ended' ? true : undefined,
+      );
     } finally {
       await bot.app.stop();
     }
@@ -156,7 +183,11 @@ describe('handoff over Web Messaging: timers and refusals', () => {
 
   it('warns, then closes an idle chat', async () => {
     const bot = await BotInstance.start(
-      simulatorConfig(simulator, { HandoffIdleTimeoutSeconds: '3', HandoffIdleWarningSeconds: '2', HandoffSweepIntervalSeconds: '1' }),
+      simulatorConfig(simulator, {
+        HandoffIdleTimeoutSeconds: '3',
+        HandoffIdleWarningSeconds: '2',
+        HandoffSweepIntervalSeconds: '1',
+      }),
       connector,
     );
     try {

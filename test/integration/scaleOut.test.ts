@@ -49,12 +49,16 @@ describe('running as several instances on Cosmos DB', () => {
   };
 
   const guestTexts = (chatId: string): string[] =>
-    (simulator.getConversation(chatId)?.messages ?? []).filter((m) => m.direction === 'Inbound' && m.type === 'Text').map((m) => m.text);
+    (simulator.getConversation(chatId)?.messages ?? [])
+      .filter((m) => m.direction === 'Inbound' && m.type === 'Text')
+      .map((m) => m.text);
 
   async function connectVia(bot: BotInstance, conversationId: string): Promise<SimulatedConversationInfo> {
     await bot.say(conversationId, 'talk to an agent');
     await connector.waitForText(conversationId, MESSAGES.queued);
-    const chat = await simulator.waitForConversation((c) => c.customAttributes.botConversationId === conversationId && c.state !== 'ended');
+    const chat = await simulator.waitForConversation(
+      (c) => c.customAttributes.botConversationId === conversationId && c.state !== 'ended',
+    );
     simulator.agentJoin(chat.id, { nickname: 'Anna' });
     simulator.agentSay(chat.id, 'Hello from Anna');
     await connector.waitForText(conversationId, 'Hello from Anna');
@@ -108,14 +112,17 @@ describe('running as several instances on Cosmos DB', () => {
 
   it('resumes every chat when all instances restart', async () => {
     const first = await start('instance-first');
-    const chats = await Promise.all(['scale-restart-1', 'scale-restart-2', 'scale-restart-3'].map((id) => connectVia(first, id)));
+    const chats = await Promise.all(
+      ['scale-restart-1', 'scale-restart-2', 'scale-restart-3'].map((id) => connectVia(first, id)),
+    );
     await first.app.stop();
     chats.forEach((chat, i) => simulator.agentSay(chat.id, `while everything was down ${i + 1}`));
     const second = await start('instance-second');
     for (let i = 0; i < chats.length; i++) {
       await connector.waitForText(`scale-restart-${i + 1}`, `while everything was down ${i + 1}`, 10_000);
     }
-    for (let i = 0; i < chats.length; i++) expect(await ownerOf(second, `scale-restart-${i + 1}`)).toBe('instance-second');
+    for (let i = 0; i < chats.length; i++)
+      expect(await ownerOf(second, `scale-restart-${i + 1}`)).toBe('instance-second');
     for (let i = 0; i < chats.length; i++) {
       expect(connector.texts(`scale-restart-${i + 1}`).filter((t) => t.startsWith('Hello from Anna'))).toHaveLength(1);
     }

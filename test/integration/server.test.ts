@@ -49,10 +49,18 @@ describe('HTTP server, driven as the Bot Framework Emulator drives it', () => {
     ['malformed JSON', '{"type": "message",', 400],
     ['a JSON array', '[1,2,3]', 400],
     ['an object that is not an activity', '{"hello":"world"}', 400],
-    ['an activity without conversation', JSON.stringify({ type: 'message', channelId: 'emulator', serviceUrl: 'http://x' }), 400],
+    [
+      'an activity without conversation',
+      JSON.stringify({ type: 'message', channelId: 'emulator', serviceUrl: 'http://x' }),
+      400,
+    ],
     ['a body over 256 KB', JSON.stringify({ type: 'message', text: 'x'.repeat(300_000) }), 413],
   ])('rejects %s with a 4xx and keeps serving', async (_name, body, status) => {
-    const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${botUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(status);
     expect((await fetch(`${botUrl}/healthz`)).status).toBe(200);
   });

@@ -12,7 +12,10 @@ const DEP_DISCONNECT = 'dep-disconnect';
 const DEP_NO_CLEAR = 'dep-no-clear';
 const DEP_ORIGIN = 'dep-origin';
 
-function request(introduction = 'Hello, I need help with my order.', attributes: Record<string, string> = { botConversationId: 'c-1' }): StartChatRequest {
+function request(
+  introduction = 'Hello, I need help with my order.',
+  attributes: Record<string, string> = { botConversationId: 'c-1' },
+): StartChatRequest {
   return { guest: { displayName: 'Ada' }, attributes, introduction };
 }
 
@@ -26,7 +29,16 @@ describe('Web Messaging provider against the simulator', () => {
     return p;
   }
 
-  async function started(deploymentId = DEP, overrides: Parameters<typeof providerFor>[2] = {}, intro?: string): Promise<{ session: ChatSession; events: EventRecorder; conversation: SimulatedConversationInfo; provider: WebMessagingProvider }> {
+  async function started(
+    deploymentId = DEP,
+    overrides: Parameters<typeof providerFor>[2] = {},
+    intro?: string,
+  ): Promise<{
+    session: ChatSession;
+    events: EventRecorder;
+    conversation: SimulatedConversationInfo;
+    provider: WebMessagingProvider;
+  }> {
     const p = provider(deploymentId, overrides);
     const events = new EventRecorder();
     const session = await p.startChat(request(intro), events.listener);
@@ -75,7 +87,13 @@ describe('Web Messaging provider against the simulator', () => {
     const { events, conversation } = await started();
     sim.agentJoin(conversation.id, { nickname: 'Grace', image: 'https://cdn.example.com/grace.png' });
     sim.agentSay(conversation.id, 'Hi Ada, I am Grace.');
-    sim.agentSendAttachment(conversation.id, 'https://files.example.com/invoice.pdf', 'invoice.pdf', 'application/pdf', 'Your invoice');
+    sim.agentSendAttachment(
+      conversation.id,
+      'https://files.example.com/invoice.pdf',
+      'invoice.pdf',
+      'application/pdf',
+      'Your invoice',
+    );
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length === 2, 5000, 'two agent messages');
     const joined = await events.next('agentJoined');
     expect(joined.agent).toEqual({ name: 'Grace', avatarUrl: 'https://cdn.example.com/grace.png' });
@@ -83,7 +101,9 @@ describe('Web Messaging provider against the simulator', () => {
     const messages = events.events.flatMap((e) => (e.kind === 'agentMessage' ? [e] : []));
     expect(messages[0]!.text).toBe('Hi Ada, I am Grace.');
     expect(messages[0]!.agent.name).toBe('Grace');
-    expect(messages[1]!.attachments).toEqual([{ url: 'https://files.example.com/invoice.pdf', name: 'invoice.pdf', contentType: 'application/pdf' }]);
+    expect(messages[1]!.attachments).toEqual([
+      { url: 'https://files.example.com/invoice.pdf', name: 'invoice.pdf', contentType: 'application/pdf' },
+    ]);
   });
 
   it('delivers bot-flow messages without announcing an agent, then announces the human agent', async () => {
@@ -174,7 +194,10 @@ describe('Web Messaging provider against the simulator', () => {
     const { session, conversation } = await started();
     const text = longText(10_000);
     await session.sendText(text);
-    const parts = sim.getConversation(conversation.id)!.messages.slice(1).map((m) => m.text);
+    const parts = sim
+      .getConversation(conversation.id)!
+      .messages.slice(1)
+      .map((m) => m.text);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
     expect(parts.join(' ')).toBe(text);
@@ -246,7 +269,10 @@ describe('Web Messaging provider against the simulator', () => {
 
   it('rejects an unknown deployment with a clear error', async () => {
     const p = provider('no-such-deployment');
-    await expect(p.startChat(request(), () => undefined)).rejects.toMatchObject({ name: 'GenesysError', code: 'unknownDeployment' });
+    await expect(p.startChat(request(), () => undefined)).rejects.toMatchObject({
+      name: 'GenesysError',
+      code: 'unknownDeployment',
+    });
   });
 
   it('rejects a refused origin with a clear error', async () => {
@@ -276,7 +302,11 @@ describe('Web Messaging provider against the simulator', () => {
     sim.once('sessionConfigured', (e) => {
       newSession = e.newSession;
     });
-    const resumed = await other.resumeChat(session.resumeData, { deliveredMessageIds: delivered.map((m) => m.id), lastDeliveredAt: delivered.at(-1)!.time }, resumedEvents.listener);
+    const resumed = await other.resumeChat(
+      session.resumeData,
+      { deliveredMessageIds: delivered.map((m) => m.id), lastDeliveredAt: delivered.at(-1)!.time },
+      resumedEvents.listener,
+    );
     expect(newSession).toBe(false);
     await resumedEvents.until((e) => e.some((x) => x.kind === 'agentMessage'));
     expect(resumedEvents.texts).toEqual(['third']);
@@ -371,15 +401,34 @@ describe('Web Messaging simulator protocol', () => {
     ws.send(JSON.stringify({ action: 'configureSession', token: 'tok', deploymentId: DEP, tracingId: 't2' }));
     await waitFrames(frames, 3);
     expect(frames[0]).toEqual({ type: 'response', class: 'string', code: 400, body: 'Request failed.' });
-    expect(frames[1]).toEqual({ type: 'response', class: 'string', code: 400, body: 'Request failed.', tracingId: 't1' });
-    expect(frames[2]).toMatchObject({ type: 'response', class: 'SessionResponse', code: 200, tracingId: 't2', body: { connected: true, newSession: true } });
+    expect(frames[1]).toEqual({
+      type: 'response',
+      class: 'string',
+      code: 400,
+      body: 'Request failed.',
+      tracingId: 't1',
+    });
+    expect(frames[2]).toMatchObject({
+      type: 'response',
+      class: 'SessionResponse',
+      code: 200,
+      tracingId: 't2',
+      body: { connected: true, newSession: true },
+    });
     ws.close();
   });
 
   it('rejects over-long text with 4011 and oversized attributes with 4013', async () => {
     const { ws, frames } = await openRaw();
     ws.send(JSON.stringify({ action: 'configureSession', token: 'tok2', deploymentId: DEP, tracingId: 'c' }));
-    ws.send(JSON.stringify({ action: 'onMessage', token: 'tok2', tracingId: 'long', message: { type: 'Text', text: 'x'.repeat(5000) } }));
+    ws.send(
+      JSON.stringify({
+        action: 'onMessage',
+        token: 'tok2',
+        tracingId: 'long',
+        message: { type: 'Text', text: 'x'.repeat(5000) },
+      }),
+    );
     ws.send(
       JSON.stringify({
         action: 'onMessage',
@@ -389,7 +438,13 @@ describe('Web Messaging simulator protocol', () => {
       }),
     );
     await waitFrames(frames, 3);
-    expect(frames[1]).toEqual({ type: 'response', class: 'string', code: 4011, body: 'Message length 5000 is larger than 4096', tracingId: 'long' });
+    expect(frames[1]).toEqual({
+      type: 'response',
+      class: 'string',
+      code: 4011,
+      body: 'Message length 5000 is larger than 4096',
+      tracingId: 'long',
+    });
     expect(frames[2]).toMatchObject({ code: 4013, tracingId: 'attrs' });
     ws.close();
   });
@@ -405,16 +460,30 @@ describe('Web Messaging simulator protocol', () => {
     expect(oldest.frames).toContainEqual(expect.objectContaining({ class: 'ConnectionClosedEvent' }));
     expect(sim.connectionCount('shared')).toBe(3);
     // Fan-out: a message from one connection is echoed to all remaining ones.
-    clients[1].ws.send(JSON.stringify({ action: 'onMessage', token: 'shared', tracingId: 'm', message: { type: 'Text', text: 'hello' } }));
+    clients[1].ws.send(
+      JSON.stringify({
+        action: 'onMessage',
+        token: 'shared',
+        tracingId: 'm',
+        message: { type: 'Text', text: 'hello' },
+      }),
+    );
     for (const c of clients.slice(1)) await waitFrames(c.frames, 2);
-    for (const c of clients.slice(1)) expect(c.frames[1]).toMatchObject({ class: 'StructuredMessage', tracingId: 'm', body: { direction: 'Inbound', text: 'hello' } });
+    for (const c of clients.slice(1))
+      expect(c.frames[1]).toMatchObject({
+        class: 'StructuredMessage',
+        tracingId: 'm',
+        body: { direction: 'Inbound', text: 'hello' },
+      });
     for (const c of clients.slice(1)) c.ws.close();
   });
 
   it('serves history newest first only with a valid bearer JWT', async () => {
     const { ws, frames, raw } = await openRaw();
     ws.send(JSON.stringify({ action: 'configureSession', token: 'tok3', deploymentId: DEP, tracingId: 'c' }));
-    ws.send(JSON.stringify({ action: 'onMessage', token: 'tok3', tracingId: 'm', message: { type: 'Text', text: 'first' } }));
+    ws.send(
+      JSON.stringify({ action: 'onMessage', token: 'tok3', tracingId: 'm', message: { type: 'Text', text: 'first' } }),
+    );
     ws.send(JSON.stringify({ action: 'getJwt', token: 'tok3', tracingId: 'j' }));
     await waitFrames(frames, 3);
     const jwtFrame = parseServerFrame(raw[2]!);
@@ -423,7 +492,9 @@ describe('Web Messaging simulator protocol', () => {
     const conversation = await sim.waitForConversation();
     sim.agentJoin(conversation.id, { nickname: 'Grace' });
     sim.agentSay(conversation.id, 'second');
-    const ok = await fetch(`${sim.apiUrl}/api/v2/webmessaging/messages?pageSize=25&pageNumber=1`, { headers: { Authorization: `bearer ${jwt}` } });
+    const ok = await fetch(`${sim.apiUrl}/api/v2/webmessaging/messages?pageSize=25&pageNumber=1`, {
+      headers: { Authorization: `bearer ${jwt}` },
+    });
     expect(ok.status).toBe(200);
     const page = parseHistoryPage(await ok.json());
     expect(page?.entities.map((e) => [e.text, e.direction])).toEqual([
@@ -431,7 +502,9 @@ describe('Web Messaging simulator protocol', () => {
       ['first', 'Inbound'],
     ]);
     expect(page?.total).toBe(2);
-    const refused = await fetch(`${sim.apiUrl}/api/v2/webmessaging/messages`, { headers: { Authorization: 'bearer nope' } });
+    const refused = await fetch(`${sim.apiUrl}/api/v2/webmessaging/messages`, {
+      headers: { Authorization: 'bearer nope' },
+    });
     expect(refused.status).toBe(401);
     ws.close();
   });
@@ -461,7 +534,9 @@ describe('Web Messaging provider when the link cannot be restored', () => {
     try {
       const unknownToResume = { provider: 'webmessaging' as const, token: 'never-configured-1' };
       const unknownToSend = { provider: 'webmessaging' as const, token: 'never-configured-2' };
-      await expect(provider.resumeChat(unknownToResume, { deliveredMessageIds: [] }, () => undefined)).rejects.toMatchObject({ code: 'sessionExpired' });
+      await expect(
+        provider.resumeChat(unknownToResume, { deliveredMessageIds: [] }, () => undefined),
+      ).rejects.toMatchObject({ code: 'sessionExpired' });
       await expect(provider.sendDetached(unknownToSend, 'hello?')).rejects.toMatchObject({ code: 'sessionExpired' });
       // Nothing was created on the Genesys side by these attempts.
       expect(sim.listConversations()).toHaveLength(0);
@@ -507,9 +582,11 @@ describe('Web Messaging provider when the link cannot be restored', () => {
       for (let i = 0; i < 3; i++) {
         const ws = new WebSocket(`${sim.webMessagingUrl}?deploymentId=${DEP}`);
         ws.on('error', () => undefined);
-        await new Promise<void>((resolve) => ws.once('open', () => {
-          resolve();
-        }));
+        await new Promise<void>((resolve) =>
+          ws.once('open', () => {
+            resolve();
+          }),
+        );
         ws.send(JSON.stringify({ action: 'configureSession', token, deploymentId: DEP, tracingId: `x${i}` }));
         extras.push(ws);
       }

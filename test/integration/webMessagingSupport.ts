@@ -1,6 +1,9 @@
 import type { ChatEvent, ChatListener } from '../../src/genesys/handoffProvider';
 import type { RetryPolicy } from '../../src/genesys/retryPolicy';
-import { WebMessagingProvider, type WebMessagingProviderOptions } from '../../src/genesys/webMessaging/webMessagingProvider';
+import {
+  WebMessagingProvider,
+  type WebMessagingProviderOptions,
+} from '../../src/genesys/webMessaging/webMessagingProvider';
 import { createSilentLogger } from '../../src/logger';
 import type { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
 
@@ -10,7 +13,11 @@ export function quickPolicy(attempts = 50, delayMs = 20): RetryPolicy {
 }
 
 /** A provider pointed at the simulator with fast, test-friendly settings. */
-export function providerFor(sim: WebMessagingSimulator, deploymentId: string, overrides: Partial<WebMessagingProviderOptions> = {}): WebMessagingProvider {
+export function providerFor(
+  sim: WebMessagingSimulator,
+  deploymentId: string,
+  overrides: Partial<WebMessagingProviderOptions> = {},
+): WebMessagingProvider {
   return new WebMessagingProvider({
     webMessagingUrl: sim.webMessagingUrl,
     apiUrl: sim.apiUrl,

@@ -43,7 +43,12 @@ class FakeContainer implements CosmosContainerApi {
   readonly items = {
     create: (body: ItemDefinition): Promise<CosmosItemResult> => this.respond('create', this.answer, { body }),
     query: (query: SqlQuerySpec) => ({
-      fetchAll: () => this.respond('query', { resources: this.answer.resource === undefined ? [] : [this.answer.resource] }, { query }),
+      fetchAll: () =>
+        this.respond(
+          'query',
+          { resources: this.answer.resource === undefined ? [] : [this.answer.resource] },
+          { query },
+        ),
     }),
   };
 }
@@ -100,12 +105,18 @@ describe('CosmosVersionedStore error mapping (fake container)', () => {
   });
 
   it('treats a 404 on delete as success and a 500 on delete as StoreError', async () => {
-    await expect(new CosmosVersionedStore<TestDoc>(new FakeContainer(serviceError(404))).delete(doc.id)).resolves.toBeUndefined();
-    await expect(new CosmosVersionedStore<TestDoc>(new FakeContainer(serviceError(500))).delete(doc.id)).rejects.toBeInstanceOf(StoreError);
+    await expect(
+      new CosmosVersionedStore<TestDoc>(new FakeContainer(serviceError(404))).delete(doc.id),
+    ).resolves.toBeUndefined();
+    await expect(
+      new CosmosVersionedStore<TestDoc>(new FakeContainer(serviceError(500))).delete(doc.id),
+    ).rejects.toBeInstanceOf(StoreError);
   });
 
   it('reads undefined when the SDK throws 404 or answers without a resource', async () => {
-    await expect(new CosmosVersionedStore<TestDoc>(new FakeContainer(serviceError(404))).read(doc.id)).resolves.toBeUndefined();
+    await expect(
+      new CosmosVersionedStore<TestDoc>(new FakeContainer(serviceError(404))).read(doc.id),
+    ).resolves.toBeUndefined();
     await expect(new CosmosVersionedStore<TestDoc>(new FakeContainer(undefined)).read(doc.id)).resolves.toBeUndefined();
   });
 
@@ -144,7 +155,12 @@ describe('CosmosVersionedStore error mapping (fake container)', () => {
 
 describe('cosmosConnectionPolicy', () => {
   it('turns endpoint discovery off for http endpoints only and carries the 429 retry budget', () => {
-    expect(cosmosConnectionPolicy('http://127.0.0.1:8081')).toEqual({ enableEndpointDiscovery: false, retryOptions: COSMOS_RETRY_OPTIONS });
-    expect(cosmosConnectionPolicy('https://acct.documents.azure.com:443')).toMatchObject({ enableEndpointDiscovery: true });
+    expect(cosmosConnectionPolicy('http://127.0.0.1:8081')).toEqual({
+      enableEndpointDiscovery: false,
+      retryOptions: COSMOS_RETRY_OPTIONS,
+    });
+    expect(cosmosConnectionPolicy('https://acct.documents.azure.com:443')).toMatchObject({
+      enableEndpointDiscovery: true,
+    });
   });
 });

@@ -13,7 +13,11 @@ export function testDoc(kind = `kind-${randomUUID()}`, count = 0): TestDoc {
   return { id: `doc-${randomUUID()}`, kind, count, tags: ['a'] };
 }
 
-async function expectConflict(promise: Promise<unknown>, kind: StoreConflictError['kind'], documentId: string): Promise<void> {
+async function expectConflict(
+  promise: Promise<unknown>,
+  kind: StoreConflictError['kind'],
+  documentId: string,
+): Promise<void> {
   const err: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,

@@ -34,12 +34,17 @@ export class BotHarness {
     const logger = createSilentLogger();
     const storage = options.storage ?? (await createStorage<HandoffDocument>(config, logger));
     const adapter =
-      options.channelId === undefined ? new TestAdapter() : new TestAdapter(undefined, { channelId: options.channelId }, true);
+      options.channelId === undefined
+        ? new TestAdapter()
+        : new TestAdapter(undefined, { channelId: options.channelId }, true);
     const services = buildBot(config, logger, {
       storage,
       provider: options.provider,
       proactiveRunner: (reference, logic) =>
-        adapter.processActivity(TurnContext.applyConversationReference({ type: 'event', name: 'proactive' }, reference, true), logic),
+        adapter.processActivity(
+          TurnContext.applyConversationReference({ type: 'event', name: 'proactive' }, reference, true),
+          logic,
+        ),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     adapter.use(services.recorder);
@@ -49,7 +54,8 @@ export class BotHarness {
 
   /** Sends a user message (or activity) in `conversationId` and returns what the bot sent meanwhile. */
   async say(input: string | Partial<Activity>, conversationId = 'conversation-1'): Promise<Partial<Activity>[]> {
-    const activity: Partial<Activity> = typeof input === 'string' ? { type: 'message', text: input } : { type: 'message', ...input };
+    const activity: Partial<Activity> =
+      typeof input === 'string' ? { type: 'message', text: input } : { type: 'message', ...input };
     activity.conversation = { id: conversationId, isGroup: false, conversationType: 'personal', name: '' };
     activity.from = { id: `user-of-${conversationId}`, name: 'Dana Customer' };
     await this.adapter.processActivity(activity, (context) => this.services.bot.run(context));
@@ -78,10 +84,13 @@ export class BotHarness {
       serviceUrl: 'https://test.com',
     };
     let transcript: Transcript = { entries: [], dropped: 0 };
-    await this.adapter.processActivity(TurnContext.applyConversationReference({ type: 'event', name: 'read' }, reference, true), async (context) => {
-      await this.services.conversationState.load(context, true);
-      transcript = await this.services.transcript.get(context, { entries: [], dropped: 0 });
-    });
+    await this.adapter.processActivity(
+      TurnContext.applyConversationReference({ type: 'event', name: 'read' }, reference, true),
+      async (context) => {
+        await this.services.conversationState.load(context, true);
+        transcript = await this.services.transcript.get(context, { entries: [], dropped: 0 });
+      },
+    );
     return transcript;
   }
 }

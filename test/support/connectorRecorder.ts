@@ -56,7 +56,9 @@ export class ConnectorRecorder {
 
   /** Message texts sent to a conversation, in order. */
   texts(conversationId: string): string[] {
-    return this.activities.filter((a) => a.conversationId === conversationId && a.activity.type === 'message').map((a) => a.activity.text ?? '');
+    return this.activities
+      .filter((a) => a.conversationId === conversationId && a.activity.type === 'message')
+      .map((a) => a.activity.text ?? '');
   }
 
   /** Waits until `predicate` holds (checked after every received activity) or fails after `timeoutMs`. */
@@ -64,7 +66,10 @@ export class ConnectorRecorder {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.activities.map((a) => a.activity.text ?? a.activity.type))}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; received: ${JSON.stringify(this.activities.map((a) => a.activity.text ?? a.activity.type))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
@@ -77,14 +82,22 @@ export class ConnectorRecorder {
 
   /** Waits until a conversation received `text` (a message containing it). */
   async waitForText(conversationId: string, text: string, timeoutMs = 10_000): Promise<void> {
-    await this.waitFor(() => this.texts(conversationId).some((t) => t.includes(text)), timeoutMs, `"${text}" in ${conversationId}`);
+    await this.waitFor(
+      () => this.texts(conversationId).some((t) => t.includes(text)),
+      timeoutMs,
+      `"${text}" in ${conversationId}`,
+    );
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 }
 
@@ -92,13 +105,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
 
 /** Posts an activity to the bot the way the Emulator does (no auth header when no app id). */
-export async function postActivity(botUrl: string, activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+export async function postActivity(
+  botUrl: string,
+  activity: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${botUrl}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -107,7 +126,12 @@ export async function postActivity(botUrl: string, activity: Record<string, unkn
 }
 
 /** An Emulator-style user message. */
-export function userMessage(serviceUrl: string, conversationId: string, text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function userMessage(
+  serviceUrl: string,
+  conversationId: string,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     type: 'message',
     id: `act-${Math.random().toString(36).slice(2)}`,

@@ -81,7 +81,12 @@ export class FakeProvider implements HandoffProvider {
       this.startError = undefined;
       throw error;
     }
-    const chat = new FakeChat({ provider: 'webmessaging', token: `token-${++this.counter}` }, listener, request, undefined);
+    const chat = new FakeChat(
+      { provider: 'webmessaging', token: `token-${++this.counter}` },
+      listener,
+      request,
+      undefined,
+    );
     chat.endError = this.endError;
     this.chats.push(chat);
     const gate = this.startGate;

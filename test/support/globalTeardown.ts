@@ -5,5 +5,9 @@ export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as CosmosServerHolder).cosmosServer;
   if (server === undefined) return;
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 }

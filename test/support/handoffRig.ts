@@ -11,7 +11,10 @@ import { testConfig } from './testConfig';
 export const TEST_DEPLOYMENT_ID = '7e57d3b1-0000-4000-8000-00000000000a';
 
 /** Settings that point the bot at a simulated Web Messaging deployment. */
-export function webMessagingEnv(simulator: WebMessagingSimulator, env: Record<string, string> = {}): Record<string, string> {
+export function webMessagingEnv(
+  simulator: WebMessagingSimulator,
+  env: Record<string, string> = {},
+): Record<string, string> {
   return {
     GenesysProvider: 'webmessaging',
     GenesysDeploymentId: TEST_DEPLOYMENT_ID,
@@ -44,7 +47,12 @@ export class BotInstance {
   ) {}
 
   /** Starts the real bot for `config` with the provider the config describes (or `provider`). */
-  static async start(config: Config, connector: { serviceUrl: string }, provider?: HandoffProvider | null, logger: Logger = createSilentLogger()): Promise<BotInstance> {
+  static async start(
+    config: Config,
+    connector: { serviceUrl: string },
+    provider?: HandoffProvider | null,
+    logger: Logger = createSilentLogger(),
+  ): Promise<BotInstance> {
     const chosen = provider === undefined ? createProvider(config, logger) : (provider ?? undefined);
     const app = await createApp(config, logger, provider === null ? { provider: null } : {}, chosen);
     const port = await app.start(0, '127.0.0.1');
@@ -52,7 +60,12 @@ export class BotInstance {
   }
 
   /** Starts an instance on existing storage (a restart on the same database). */
-  static async startWithStorage(config: Config, connector: { serviceUrl: string }, storage: App['storage'], logger: Logger = createSilentLogger()): Promise<BotInstance> {
+  static async startWithStorage(
+    config: Config,
+    connector: { serviceUrl: string },
+    storage: App['storage'],
+    logger: Logger = createSilentLogger(),
+  ): Promise<BotInstance> {
     const app = await createApp(config, logger, { storage }, createProvider(config, logger));
     const port = await app.start(0, '127.0.0.1');
     return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);

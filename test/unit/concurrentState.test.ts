@@ -39,7 +39,7 @@ describe('ETag-guarded conversation state', () => {
     expect(isEtagConflict(failure)).toBe(true);
   });
 
-  it('re-applies this turn\'s transcript entries on top of a concurrent write', async () => {
+  it("re-applies this turn's transcript entries on top of a concurrent write", async () => {
     const storage = new MemoryStorage();
     const state = new ConcurrentConversationState(storage);
     const transcript = state.createProperty<Transcript>('transcript');

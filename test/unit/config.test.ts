@@ -11,7 +11,11 @@ describe('loadConfig', () => {
   });
 
   it('turns demo mode off by default once the bot has an identity', () => {
-    const config = loadConfig({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 's', MicrosoftAppType: 'MultiTenant' });
+    const config = loadConfig({
+      MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+      MicrosoftAppPassword: 's',
+      MicrosoftAppType: 'MultiTenant',
+    });
     expect(config.demo).toBe(false);
   });
 
@@ -33,23 +37,39 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'MicrosoftAppId must be a GUID', 'MicrosoftAppPassword is required', 'MicrosoftAppTenantId is required', 'GenesysProvider', 'GenesysDeploymentId', 'CosmosDbEndpoint', 'HandoffIdleWarningSeconds']) {
+    for (const name of [
+      'PORT',
+      'MicrosoftAppId must be a GUID',
+      'MicrosoftAppPassword is required',
+      'MicrosoftAppTenantId is required',
+      'GenesysProvider',
+      'GenesysDeploymentId',
+      'CosmosDbEndpoint',
+      'HandoffIdleWarningSeconds',
+    ]) {
       expect(problems).toContain(name);
     }
   });
 
   it('requires organization and queue for guest chat', () => {
-    expect(() => loadConfig({ GenesysProvider: 'guestchat', GenesysDeploymentId: '11111111-2222-3333-4444-555555555555' })).toThrow(
-      /GenesysOrganizationId is required[\s\S]*GenesysQueueName is required/,
-    );
+    expect(() =>
+      loadConfig({ GenesysProvider: 'guestchat', GenesysDeploymentId: '11111111-2222-3333-4444-555555555555' }),
+    ).toThrow(/GenesysOrganizationId is required[\s\S]*GenesysQueueName is required/);
   });
 
   it('refuses demo mode together with a real deployment', () => {
-    expect(() => loadConfig({ DemoMode: 'true', GenesysDeploymentId: '11111111-2222-3333-4444-555555555555' })).toThrow(/DemoMode/);
+    expect(() => loadConfig({ DemoMode: 'true', GenesysDeploymentId: '11111111-2222-3333-4444-555555555555' })).toThrow(
+      /DemoMode/,
+    );
   });
 
   it('parses lists, numbers and case-insensitive choices', () => {
-    const config = loadConfig({ GenesysProvider: 'WebMessaging', GenesysSkills: 'billing, english ,', GenesysPriority: '5', DemoMode: 'false' });
+    const config = loadConfig({
+      GenesysProvider: 'WebMessaging',
+      GenesysSkills: 'billing, english ,',
+      GenesysPriority: '5',
+      DemoMode: 'false',
+    });
     expect(config.genesys.provider).toBe('webmessaging');
     expect(config.genesys.skills).toEqual(['billing', 'english']);
     expect(config.genesys.priority).toBe(5);
@@ -61,7 +81,12 @@ describe('loadConfig', () => {
   });
 
   it('masks secrets in the settings log line', () => {
-    const config = loadConfig({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'p@ss', CosmosDbKey: 'k3y', GenesysMemberAuthToken: 't0k' });
+    const config = loadConfig({
+      MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+      MicrosoftAppPassword: 'p@ss',
+      CosmosDbKey: 'k3y',
+      GenesysMemberAuthToken: 't0k',
+    });
     const text = JSON.stringify(describeConfig(config));
     expect(text).not.toMatch(/p@ss|k3y|t0k/);
   });
@@ -72,7 +97,11 @@ describe('loadConfig', () => {
     const documented = new Set([...example.matchAll(/^#?\s*([A-Za-z_]+)=/gm)].map((m) => m[1]));
     for (const name of Object.keys(SETTINGS)) expect(documented.has(name) ? name : `${name} missing`).toBe(name);
     const source = await readFile(`${__dirname}/../../src/config.ts`, 'utf8');
-    const read = new Set([...source.matchAll(/r\.(?:string|integer|optionalInteger|oneOf(?:<[^>]+>)?|boolean|url)\('([A-Za-z_]+)'/g)].map((m) => m[1]));
+    const read = new Set(
+      [...source.matchAll(/r\.(?:string|integer|optionalInteger|oneOf(?:<[^>]+>)?|boolean|url)\('([A-Za-z_]+)'/g)].map(
+        (m) => m[1],
+      ),
+    );
     for (const name of read) expect(Object.keys(SETTINGS)).toContain(name);
   });
 });
@@ -81,6 +110,7 @@ describe('README', () => {
   it('lists every setting', async () => {
     const { readFile } = await import('node:fs/promises');
     const readme = await readFile(`${__dirname}/../../README.md`, 'utf8');
-    for (const name of Object.keys(SETTINGS)) expect(readme.includes(`| \`${name}\` |`) ? name : `${name} missing`).toBe(name);
+    for (const name of Object.keys(SETTINGS))
+      expect(readme.includes(`| \`${name}\` |`) ? name : `${name} missing`).toBe(name);
   });
 });

@@ -5,8 +5,22 @@ import { MemoryVersionedStore } from '../../src/storage/memoryVersionedStore';
 
 function record(state: HandoffRecord['state'] = 'requested'): HandoffRecord {
   return {
-    id: 'r1', type: 'handoff', state, reason: 'test', channelId: 'test', conversationId: 'c1', userId: 'u1',
-    reference: {}, provider: 'webmessaging', generation: 'g1', deliveredMessageIds: [], owner: 'me', createdAt: 1, updatedAt: 1, lastActivityAt: 1, ttl: -1,
+    id: 'r1',
+    type: 'handoff',
+    state,
+    reason: 'test',
+    channelId: 'test',
+    conversationId: 'c1',
+    userId: 'u1',
+    reference: {},
+    provider: 'webmessaging',
+    generation: 'g1',
+    deliveredMessageIds: [],
+    owner: 'me',
+    createdAt: 1,
+    updatedAt: 1,
+    lastActivityAt: 1,
+    ttl: -1,
   };
 }
 

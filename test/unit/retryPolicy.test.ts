@@ -36,10 +36,13 @@ describe('retry policy', () => {
   it('does not retry what is not retryable', async () => {
     let calls = 0;
     await expect(
-      retryAsync(() => {
-        calls++;
-        return Promise.reject(new Error('bad request'));
-      }, { policy: () => 1, isRetryable: () => false, sleep: () => Promise.resolve() }),
+      retryAsync(
+        () => {
+          calls++;
+          return Promise.reject(new Error('bad request'));
+        },
+        { policy: () => 1, isRetryable: () => false, sleep: () => Promise.resolve() },
+      ),
     ).rejects.toThrow('bad request');
     expect(calls).toBe(1);
   });

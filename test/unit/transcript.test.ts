@@ -5,7 +5,8 @@ const at = '2026-11-21T09:15:00.000Z';
 describe('transcript', () => {
   it('keeps at most maxEntries, dropping the oldest and counting them', () => {
     const t = emptyTranscript();
-    for (let i = 1; i <= 5; i++) appendToTranscript(t, { role: 'user', text: `m${i}`, at }, { maxEntries: 3, maxChars: 1000 });
+    for (let i = 1; i <= 5; i++)
+      appendToTranscript(t, { role: 'user', text: `m${i}`, at }, { maxEntries: 3, maxChars: 1000 });
     expect(t.entries.map((e) => e.text)).toEqual(['m3', 'm4', 'm5']);
     expect(t.dropped).toBe(2);
   });
@@ -33,7 +34,8 @@ describe('transcript', () => {
 
   it('drops the oldest lines to fit and says how many', () => {
     const t = emptyTranscript();
-    for (let i = 1; i <= 50; i++) appendToTranscript(t, { role: 'user', text: `question number ${i}`, at }, { maxEntries: 100, maxChars: 10_000 });
+    for (let i = 1; i <= 50; i++)
+      appendToTranscript(t, { role: 'user', text: `question number ${i}`, at }, { maxEntries: 100, maxChars: 10_000 });
     const text = formatTranscriptForAgent(t, 300);
     expect(text.length).toBeLessThanOrEqual(300);
     expect(text).toContain('question number 50');

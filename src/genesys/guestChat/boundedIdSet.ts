@@ -3,7 +3,8 @@ export class BoundedIdSet {
   private readonly ids = new Set<string>();
 
   constructor(private readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`BoundedIdSet: capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`BoundedIdSet: capacity must be a positive integer, got ${capacity}`);
   }
 
   /** True when `id` was added and not yet forgotten. */

@@ -2,7 +2,8 @@ import { GenesysError, type GenesysErrorCode } from '../genesysError';
 import type { ErrorBody } from './guestChatModels';
 
 /** Which Guest Chat call failed; some answers mean different things on different calls. */
-export type GuestChatOperation = 'create' | 'sendMessage' | 'sendTyping' | 'getMessages' | 'getMember' | 'getMembers' | 'deleteMember';
+export type GuestChatOperation =
+  'create' | 'sendMessage' | 'sendTyping' | 'getMessages' | 'getMember' | 'getMembers' | 'deleteMember';
 
 /** Shown to operators when the create call answers 404: the org no longer has the Guest Chat API. */
 export const RETIRED_MESSAGE =
@@ -51,7 +52,8 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
     if (genesysCode === 'request.entity.too.large') return new GenesysError('messageTooLong', what, options);
   }
   if (status === 401) return new GenesysError('unauthorized', what, options);
-  if (status === 403) return new GenesysError(operation === 'create' ? 'originNotAllowed' : 'unauthorized', what, options);
+  if (status === 403)
+    return new GenesysError(operation === 'create' ? 'originNotAllowed' : 'unauthorized', what, options);
   // Outside create, a 404 means the conversation or member is gone (reference §3.6 `chat.error.not.found`).
   if (status === 404) return new GenesysError('sessionExpired', what, options);
   if (status === 413) return new GenesysError('messageTooLong', what, options);
@@ -62,7 +64,11 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
  * Reads a wait from a 429: the `Retry-After` header (seconds or an HTTP date), else the seconds in a
  * `too.many.requests.retry.after` body ("retry in [%s] seconds", reference §3.6).
  */
-export function parseRetryAfterMs(header: unknown, body: ErrorBody | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfterMs(
+  header: unknown,
+  body: ErrorBody | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const headerValue = Array.isArray(header) ? (header as unknown[])[0] : header;
   if (typeof headerValue === 'string' && headerValue.trim() !== '') {
     const trimmed = headerValue.trim();

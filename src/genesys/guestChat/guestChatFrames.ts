@@ -1,4 +1,12 @@
-import { isNonEmptyString, isWebChatMemberState, toWebChatMessage, toWebChatTyping, type WebChatMemberState, type WebChatMessage, type WebChatTyping } from './guestChatModels';
+import {
+  isNonEmptyString,
+  isWebChatMemberState,
+  toWebChatMessage,
+  toWebChatTyping,
+  type WebChatMemberState,
+  type WebChatMessage,
+  type WebChatTyping,
+} from './guestChatModels';
 import { isRecord } from '../../json';
 
 /**
@@ -56,7 +64,8 @@ export interface MalformedFrame {
 }
 
 /** The result of {@link parseGuestChatFrame}. */
-export type GuestChatFrame = MessageFrame | TypingFrame | MemberChangeFrame | ChannelMetadataFrame | UnknownFrame | MalformedFrame;
+export type GuestChatFrame =
+  MessageFrame | TypingFrame | MemberChangeFrame | ChannelMetadataFrame | UnknownFrame | MalformedFrame;
 
 /** Reads `key` from `record` ignoring case (captures spell `CorrelationId` with a capital C; reference §3.7). */
 function getIgnoringCase(record: Record<string, unknown>, key: string): unknown {
@@ -109,11 +118,15 @@ export function parseGuestChatFrame(text: string): GuestChatFrame {
   switch (type) {
     case 'message': {
       const message = toWebChatMessage(eventBody);
-      return message === undefined ? malformed('message frame without id, sender, known bodyType or timestamp') : { kind: 'message', topicName, correlationId, message };
+      return message === undefined
+        ? malformed('message frame without id, sender, known bodyType or timestamp')
+        : { kind: 'message', topicName, correlationId, message };
     }
     case 'typing-indicator': {
       const typing = toWebChatTyping(eventBody);
-      return typing === undefined ? malformed('typing frame without id, sender or timestamp') : { kind: 'typing', topicName, correlationId, typing };
+      return typing === undefined
+        ? malformed('typing frame without id, sender or timestamp')
+        : { kind: 'typing', topicName, correlationId, typing };
     }
     case 'member-change': {
       const member = eventBody.member;

@@ -173,7 +173,15 @@ function toStringMap(value: unknown): Record<string, string> | undefined {
 export function toWebChatMemberInfo(value: unknown): WebChatMemberInfo | undefined {
   if (!isRecord(value) || !isNonEmptyString(value.id)) return undefined;
   const info: WebChatMemberInfo = { id: value.id };
-  const strings = ['displayName', 'firstName', 'lastName', 'email', 'phoneNumber', 'avatarImageUrl', 'joinDate'] as const;
+  const strings = [
+    'displayName',
+    'firstName',
+    'lastName',
+    'email',
+    'phoneNumber',
+    'avatarImageUrl',
+    'joinDate',
+  ] as const;
   for (const key of strings) {
     const v = optionalString(value[key]);
     if (v !== undefined) info[key] = v;
@@ -191,7 +199,13 @@ export function toWebChatMemberInfo(value: unknown): WebChatMemberInfo | undefin
 export function toWebChatMessage(value: unknown): WebChatMessage | undefined {
   if (!isRecord(value)) return undefined;
   const { id, sender, body, bodyType, timestamp } = value;
-  if (!isNonEmptyString(id) || !isIdRef(sender) || typeof body !== 'string' || !isWebChatBodyType(bodyType) || typeof timestamp !== 'string') {
+  if (
+    !isNonEmptyString(id) ||
+    !isIdRef(sender) ||
+    typeof body !== 'string' ||
+    !isWebChatBodyType(bodyType) ||
+    typeof timestamp !== 'string'
+  ) {
     return undefined;
   }
   const message: WebChatMessage = { id, sender: { id: sender.id }, body, bodyType, timestamp };
@@ -217,7 +231,8 @@ export function toWebChatTyping(value: unknown): WebChatTyping | undefined {
 export function toCreateConversationResponse(value: unknown): CreateWebChatConversationResponse | undefined {
   if (!isRecord(value)) return undefined;
   const { id, jwt, eventStreamUri, member } = value;
-  if (!isNonEmptyString(id) || !isNonEmptyString(jwt) || !isNonEmptyString(eventStreamUri) || !isIdRef(member)) return undefined;
+  if (!isNonEmptyString(id) || !isNonEmptyString(jwt) || !isNonEmptyString(eventStreamUri) || !isIdRef(member))
+    return undefined;
   return { id, jwt, eventStreamUri, member: { id: member.id } };
 }
 

@@ -1,7 +1,15 @@
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
-import type { ChatListener, ChatSession, GuestChatResumeData, HandoffProvider, ResumeData, ResumeOptions, StartChatRequest } from '../handoffProvider';
+import type {
+  ChatListener,
+  ChatSession,
+  GuestChatResumeData,
+  HandoffProvider,
+  ResumeData,
+  ResumeOptions,
+  StartChatRequest,
+} from '../handoffProvider';
 import { defaultReconnectPolicy, defaultRequestRetryPolicy, type RetryPolicy } from '../retryPolicy';
 import { splitText } from '../splitText';
 import type { CreateWebChatConversationRequest } from './guestChatModels';
@@ -100,11 +108,13 @@ export class GuestChatProvider implements HandoffProvider {
     const required = ['apiUrl', 'organizationId', 'deploymentId', 'queueName'] as const;
     for (const key of required) {
       const value: unknown = options[key];
-      if (typeof value !== 'string' || value.trim() === '') throw new Error(`GuestChatProvider: option "${key}" is required`);
+      if (typeof value !== 'string' || value.trim() === '')
+        throw new Error(`GuestChatProvider: option "${key}" is required`);
     }
     // Checked for callers outside strict TypeScript, where a missing logger would surface much later.
     const logger: unknown = options.logger;
-    if (typeof logger !== 'object' || logger === null) throw new Error('GuestChatProvider: option "logger" is required');
+    if (typeof logger !== 'object' || logger === null)
+      throw new Error('GuestChatProvider: option "logger" is required');
     this.logger = options.logger.child({ module: 'genesys.guestchat' });
     this.rest = new GuestChatRestClient({
       apiUrl: options.apiUrl,
@@ -127,7 +137,11 @@ export class GuestChatProvider implements HandoffProvider {
     if (displayName === '') throw new GenesysError('badRequest', 'startChat: guest.displayName is required');
     const body = await this.buildCreateRequest(request, displayName);
     const created = await this.rest.createConversation(body);
-    const credentials: GuestChatCredentials = { conversationId: created.id, memberId: created.member.id, jwt: created.jwt };
+    const credentials: GuestChatCredentials = {
+      conversationId: created.id,
+      memberId: created.member.id,
+      jwt: created.jwt,
+    };
     const session = this.createSession(credentials, created.eventStreamUri, listener, undefined);
     this.logger.info({ conversationId: created.id }, 'guest chat created');
     try {
@@ -152,7 +166,11 @@ export class GuestChatProvider implements HandoffProvider {
    */
   async resumeChat(data: ResumeData, options: ResumeOptions, listener: ChatListener): Promise<ChatSession> {
     const resume = asGuestChatResumeData(data);
-    const credentials: GuestChatCredentials = { conversationId: resume.conversationId, memberId: resume.memberId, jwt: resume.jwt };
+    const credentials: GuestChatCredentials = {
+      conversationId: resume.conversationId,
+      memberId: resume.memberId,
+      jwt: resume.jwt,
+    };
     const session = this.createSession(credentials, resume.eventStreamUri, listener, options);
     try {
       await session.open('resume');
@@ -167,7 +185,11 @@ export class GuestChatProvider implements HandoffProvider {
   /** Sends guest text with the stored JWT, without an event stream. */
   async sendDetached(data: ResumeData, text: string): Promise<void> {
     const resume = asGuestChatResumeData(data);
-    const credentials: GuestChatCredentials = { conversationId: resume.conversationId, memberId: resume.memberId, jwt: resume.jwt };
+    const credentials: GuestChatCredentials = {
+      conversationId: resume.conversationId,
+      memberId: resume.memberId,
+      jwt: resume.jwt,
+    };
     for (const part of splitText(text, GUEST_CHAT_MAX_BODY_CHARS, 'chars')) {
       await this.rest.sendMessage(credentials, part);
     }
@@ -177,7 +199,11 @@ export class GuestChatProvider implements HandoffProvider {
   async endDetached(data: ResumeData): Promise<void> {
     const resume = asGuestChatResumeData(data);
     try {
-      await this.rest.deleteMember({ conversationId: resume.conversationId, memberId: resume.memberId, jwt: resume.jwt });
+      await this.rest.deleteMember({
+        conversationId: resume.conversationId,
+        memberId: resume.memberId,
+        jwt: resume.jwt,
+      });
     } catch (err) {
       // The goal is a chat without the guest; one that already ended (or no longer exists) is that.
       if (isAlreadyEnded(err)) return;
@@ -191,7 +217,12 @@ export class GuestChatProvider implements HandoffProvider {
     await Promise.all(sessions.map((session) => session.detach()));
   }
 
-  private createSession(credentials: GuestChatCredentials, eventStreamUri: string, listener: ChatListener, delivered: ResumeOptions | undefined): GuestChatSession {
+  private createSession(
+    credentials: GuestChatCredentials,
+    eventStreamUri: string,
+    listener: ChatListener,
+    delivered: ResumeOptions | undefined,
+  ): GuestChatSession {
     const o = this.options;
     const session = new GuestChatSession({
       rest: this.rest,
@@ -213,11 +244,18 @@ export class GuestChatProvider implements HandoffProvider {
     return session;
   }
 
-  private async buildCreateRequest(request: StartChatRequest, displayName: string): Promise<CreateWebChatConversationRequest> {
+  private async buildCreateRequest(
+    request: StartChatRequest,
+    displayName: string,
+  ): Promise<CreateWebChatConversationRequest> {
     const o = this.options;
     const routing = request.routing ?? {};
-    const queueName = routing.queueName !== undefined && routing.queueName.trim() !== '' ? routing.queueName : o.queueName;
-    const routingTarget: CreateWebChatConversationRequest['routingTarget'] = { targetType: 'QUEUE', targetAddress: queueName };
+    const queueName =
+      routing.queueName !== undefined && routing.queueName.trim() !== '' ? routing.queueName : o.queueName;
+    const routingTarget: CreateWebChatConversationRequest['routingTarget'] = {
+      targetType: 'QUEUE',
+      targetAddress: queueName,
+    };
     const skills = routing.skills ?? o.skills;
     if (skills !== undefined && skills.length > 0) routingTarget.skills = [...skills];
     const language = routing.language ?? o.language;
@@ -226,12 +264,20 @@ export class GuestChatProvider implements HandoffProvider {
     if (priority !== undefined) routingTarget.priority = priority;
 
     const { guest } = request;
-    const memberInfo: CreateWebChatConversationRequest['memberInfo'] = { displayName, customFields: { ...request.attributes } };
+    const memberInfo: CreateWebChatConversationRequest['memberInfo'] = {
+      displayName,
+      customFields: { ...request.attributes },
+    };
     if (guest.firstName !== undefined) memberInfo.firstName = guest.firstName;
     if (guest.lastName !== undefined) memberInfo.lastName = guest.lastName;
     if (guest.email !== undefined) memberInfo.email = guest.email;
 
-    const body: CreateWebChatConversationRequest = { organizationId: o.organizationId, deploymentId: o.deploymentId, routingTarget, memberInfo };
+    const body: CreateWebChatConversationRequest = {
+      organizationId: o.organizationId,
+      deploymentId: o.deploymentId,
+      routingTarget,
+      memberInfo,
+    };
     const token = await this.memberAuthToken();
     if (token !== undefined && token !== '') body.memberAuthToken = token;
     return body;
@@ -250,6 +296,7 @@ export class GuestChatProvider implements HandoffProvider {
 }
 
 function asGuestChatResumeData(data: ResumeData): GuestChatResumeData {
-  if (data.provider !== 'guestchat') throw new GenesysError('badRequest', `resume data of provider "${data.provider}" given to the guestchat provider`);
+  if (data.provider !== 'guestchat')
+    throw new GenesysError('badRequest', `resume data of provider "${data.provider}" given to the guestchat provider`);
   return data;
 }

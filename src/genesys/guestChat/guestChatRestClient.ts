@@ -80,23 +80,33 @@ export class GuestChatRestClient {
     // stream attached, so it is never routed to an agent (reference §3.2).
     const data = await this.call('create', true, () => this.http.post(BASE_PATH, request, { headers }));
     const response = toCreateConversationResponse(data);
-    if (response === undefined) throw new GenesysError('protocol', 'guest chat create answered without id, jwt, eventStreamUri or member id');
+    if (response === undefined)
+      throw new GenesysError('protocol', 'guest chat create answered without id, jwt, eventStreamUri or member id');
     return response;
   }
 
   /** `POST .../members/{memberId}/messages`. Not retried after a network failure or a gateway error (it might have arrived). */
-  async sendMessage(credentials: GuestChatCredentials, body: string, bodyType: WebChatBodyType = 'standard'): Promise<WebChatMessage> {
+  async sendMessage(
+    credentials: GuestChatCredentials,
+    body: string,
+    bodyType: WebChatBodyType = 'standard',
+  ): Promise<WebChatMessage> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}/messages`;
-    const data = await this.call('sendMessage', false, () => this.http.post(path, { body, bodyType }, { headers: this.authHeaders(credentials, true) }));
+    const data = await this.call('sendMessage', false, () =>
+      this.http.post(path, { body, bodyType }, { headers: this.authHeaders(credentials, true) }),
+    );
     const message = toWebChatMessage(data);
-    if (message === undefined) throw new GenesysError('protocol', 'guest chat send answered without a valid WebChatMessage');
+    if (message === undefined)
+      throw new GenesysError('protocol', 'guest chat send answered without a valid WebChatMessage');
     return message;
   }
 
   /** `POST .../members/{memberId}/typing` (no body). */
   async sendTyping(credentials: GuestChatCredentials): Promise<void> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}/typing`;
-    await this.call('sendTyping', false, () => this.http.post(path, undefined, { headers: this.authHeaders(credentials, false) }));
+    await this.call('sendTyping', false, () =>
+      this.http.post(path, undefined, { headers: this.authHeaders(credentials, false) }),
+    );
   }
 
   /** `GET .../messages` with paging parameters. */
@@ -107,7 +117,9 @@ export class GuestChatRestClient {
     if (query.sortOrder !== undefined) params.sortOrder = query.sortOrder;
     if (query.maxResults !== undefined) params.maxResults = query.maxResults;
     const path = `${this.conversationPath(credentials)}/messages`;
-    const data = await this.call('getMessages', true, () => this.http.get(path, { params, headers: this.authHeaders(credentials, false) }));
+    const data = await this.call('getMessages', true, () =>
+      this.http.get(path, { params, headers: this.authHeaders(credentials, false) }),
+    );
     const list = toMessageEntityList(data);
     if (list === undefined) throw new GenesysError('protocol', 'guest chat messages answered without an entity list');
     return list;
@@ -116,7 +128,9 @@ export class GuestChatRestClient {
   /** `GET .../members/{memberId}`. */
   async getMember(credentials: GuestChatCredentials, memberId: string): Promise<WebChatMemberInfo> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(memberId)}`;
-    const data = await this.call('getMember', true, () => this.http.get(path, { headers: this.authHeaders(credentials, false) }));
+    const data = await this.call('getMember', true, () =>
+      this.http.get(path, { headers: this.authHeaders(credentials, false) }),
+    );
     const member = toWebChatMemberInfo(data);
     if (member === undefined) throw new GenesysError('protocol', 'guest chat member answered without a member id');
     return member;
@@ -128,7 +142,9 @@ export class GuestChatRestClient {
     const path = `${this.conversationPath(credentials)}/members`;
     for (let pageNumber = 1; pageNumber <= 20; pageNumber++) {
       const params = { pageSize: 100, pageNumber };
-      const data = await this.call('getMembers', true, () => this.http.get(path, { params, headers: this.authHeaders(credentials, false) }));
+      const data = await this.call('getMembers', true, () =>
+        this.http.get(path, { params, headers: this.authHeaders(credentials, false) }),
+      );
       const list = toMemberEntityList(data);
       if (list === undefined) throw new GenesysError('protocol', 'guest chat members answered without an entity list');
       members.push(...list.entities);
@@ -141,7 +157,9 @@ export class GuestChatRestClient {
   /** `DELETE .../members/{memberId}` (204): the guest leaves, which ends the chat. */
   async deleteMember(credentials: GuestChatCredentials): Promise<void> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}`;
-    await this.call('deleteMember', true, () => this.http.delete(path, { headers: this.authHeaders(credentials, false) }));
+    await this.call('deleteMember', true, () =>
+      this.http.delete(path, { headers: this.authHeaders(credentials, false) }),
+    );
   }
 
   private conversationPath(credentials: GuestChatCredentials): string {
@@ -158,7 +176,11 @@ export class GuestChatRestClient {
    * Runs one request with retries and returns its parsed JSON (undefined for an empty body).
    * `idempotent` calls are also retried after a network failure or timeout.
    */
-  private async call(operation: GuestChatOperation, idempotent: boolean, send: () => Promise<AxiosResponse<unknown>>): Promise<unknown> {
+  private async call(
+    operation: GuestChatOperation,
+    idempotent: boolean,
+    send: () => Promise<AxiosResponse<unknown>>,
+  ): Promise<unknown> {
     const { logger, retryPolicy, maxRetryAfterMs, sleep } = this.options;
     return retryAsync(
       async () => {
@@ -171,7 +193,8 @@ export class GuestChatRestClient {
         const data: unknown = response.data;
         if (response.status >= 200 && response.status < 300) return data;
         const body = toErrorBody(data);
-        const retryAfterMs = response.status === 429 ? parseRetryAfterMs(response.headers['retry-after'], body) : undefined;
+        const retryAfterMs =
+          response.status === 429 ? parseRetryAfterMs(response.headers['retry-after'], body) : undefined;
         throw mapGuestChatHttpError({ operation, status: response.status, body, retryAfterMs });
       },
       {
@@ -185,7 +208,9 @@ export class GuestChatRestClient {
         },
         retryAfterMs: (err) => (isGenesysError(err) ? err.retryAfterMs : undefined),
         onRetry: (err, attempt, waitMs) => {
-          const fields = isGenesysError(err) ? { code: err.code, status: err.status, genesysCode: err.genesysCode } : {};
+          const fields = isGenesysError(err)
+            ? { code: err.code, status: err.status, genesysCode: err.genesysCode }
+            : {};
           logger.debug({ operation, attempt, waitMs, ...fields }, 'guest chat request failed; retrying');
         },
         ...(sleep === undefined ? {} : { sleep }),
@@ -199,7 +224,11 @@ function toNetworkError(operation: GuestChatOperation, err: unknown): GenesysErr
     const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
     // The axios error holds the request config, Authorization header included: keep only its message.
     const cause = new Error(`${err.code ?? 'ERR'}: ${err.message}`);
-    return new GenesysError(timedOut ? 'timeout' : 'network', `guest chat ${operation} failed: ${err.code ?? err.message}`, { cause });
+    return new GenesysError(
+      timedOut ? 'timeout' : 'network',
+      `guest chat ${operation} failed: ${err.code ?? err.message}`,
+      { cause },
+    );
   }
   return new GenesysError('network', `guest chat ${operation} failed`, { cause: err });
 }

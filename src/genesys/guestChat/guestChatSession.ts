@@ -1,11 +1,24 @@
 import type { Logger } from '../../logger';
 import { GenesysError, isGenesysError } from '../genesysError';
-import type { AgentInfo, ChatEndReason, ChatEvent, ChatListener, ChatSession, GuestChatResumeData, ResumeOptions } from '../handoffProvider';
+import type {
+  AgentInfo,
+  ChatEndReason,
+  ChatEvent,
+  ChatListener,
+  ChatSession,
+  GuestChatResumeData,
+  ResumeOptions,
+} from '../handoffProvider';
 import { ReconnectingSocket } from '../reconnectingSocket';
 import type { RetryPolicy } from '../retryPolicy';
 import { splitText } from '../splitText';
 import { BoundedIdSet } from './boundedIdSet';
-import { conversationIdOfTopic, parseGuestChatFrame, type GuestChatFrame, type MemberChangeFrame } from './guestChatFrames';
+import {
+  conversationIdOfTopic,
+  parseGuestChatFrame,
+  type GuestChatFrame,
+  type MemberChangeFrame,
+} from './guestChatFrames';
 import type { WebChatMemberInfo, WebChatMemberRole, WebChatMessage } from './guestChatModels';
 import type { GuestChatCredentials, GuestChatRestClient } from './guestChatRestClient';
 
@@ -168,7 +181,8 @@ export class GuestChatSession implements ChatSession {
 
   /** Leaves the chat (`DELETE members/{guest}`), then emits `ended` (`guestEnded`) and closes the stream. */
   end(): Promise<void> {
-    if (this.currentState === 'detached') return Promise.reject(new GenesysError('closed', 'the chat was detached from this process'));
+    if (this.currentState === 'detached')
+      return Promise.reject(new GenesysError('closed', 'the chat was detached from this process'));
     if (this.currentState === 'ended') return Promise.resolve();
     // Concurrent calls share one DELETE.
     this.leaving ??= this.leave().finally(() => {
@@ -331,7 +345,10 @@ export class GuestChatSession implements ChatSession {
     const silent = this.isAlreadyDelivered(message);
     const facts = await this.memberFacts(senderId);
     if (facts.role !== 'AGENT') {
-      this.logger.debug({ senderId, role: facts.role, bodyType: message.bodyType }, 'ignoring message from a non-agent member');
+      this.logger.debug(
+        { senderId, role: facts.role, bodyType: message.bodyType },
+        'ignoring message from a non-agent member',
+      );
       return;
     }
     switch (message.bodyType) {
@@ -496,9 +513,11 @@ export class GuestChatSession implements ChatSession {
         }
         if (member.role !== 'AGENT') continue;
         const known = this.agents.get(member.id);
-        if (member.state === 'CONNECTED' && (known === undefined || known === 'alerting')) await this.agentConnected(member.id, false);
+        if (member.state === 'CONNECTED' && (known === undefined || known === 'alerting'))
+          await this.agentConnected(member.id, false);
         else if (member.state === 'ALERTING' && known === undefined) this.agents.set(member.id, 'alerting');
-        else if (member.state === 'DISCONNECTED' && known === 'connected') await this.agentDisconnected(member.id, false);
+        else if (member.state === 'DISCONNECTED' && known === 'connected')
+          await this.agentDisconnected(member.id, false);
       }
       if (guestState === 'DISCONNECTED') await this.finish(this.endReason());
     } catch (err) {
@@ -559,5 +578,7 @@ export class GuestChatSession implements ChatSession {
  * `chat.error.conversation.state` / `chat.error.member.state` (400), or a conversation that no longer exists (404).
  */
 export function isAlreadyEnded(err: unknown): boolean {
-  return isGenesysError(err) && (err.code === 'conversationState' || (err.code === 'sessionExpired' && err.status === 404));
+  return (
+    isGenesysError(err) && (err.code === 'conversationState' || (err.code === 'sessionExpired' && err.status === 404))
+  );
 }

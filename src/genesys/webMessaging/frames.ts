@@ -45,7 +45,10 @@ export interface MessageChannel {
 
 /** A `content[]` entry; only attachments are modelled, other content types keep their name. */
 export type MessageContent =
-  | { contentType: 'Attachment'; attachment: { id?: string; url?: string; filename?: string; mediaType?: string; mime?: string; text?: string } }
+  | {
+      contentType: 'Attachment';
+      attachment: { id?: string; url?: string; filename?: string; mediaType?: string; mime?: string; text?: string };
+    }
   | { contentType: string; attachment?: undefined };
 
 /** An `events[]` entry of an `Event` message. */
@@ -152,7 +155,14 @@ function parseContent(value: unknown): MessageContent[] {
     if (contentType === 'Attachment') {
       const raw = entry.attachment;
       if (!isRecord(raw)) continue;
-      const attachment: { id?: string; url?: string; filename?: string; mediaType?: string; mime?: string; text?: string } = {};
+      const attachment: {
+        id?: string;
+        url?: string;
+        filename?: string;
+        mediaType?: string;
+        mime?: string;
+        text?: string;
+      } = {};
       for (const key of ['id', 'url', 'filename', 'mediaType', 'mime', 'text'] as const) {
         const field = optionalString(raw, key);
         if (field !== undefined) attachment[key] = field;
@@ -272,23 +282,32 @@ export function parseServerFrame(raw: string): ParseResult {
   switch (className) {
     case 'SessionResponse': {
       const parsed = parseSessionResponse(body);
-      return parsed === undefined ? { ok: false, reason: 'invalid SessionResponse body' } : { ok: true, frame: { ...envelope, kind: 'sessionResponse', body: parsed } };
+      return parsed === undefined
+        ? { ok: false, reason: 'invalid SessionResponse body' }
+        : { ok: true, frame: { ...envelope, kind: 'sessionResponse', body: parsed } };
     }
     case 'StructuredMessage': {
       const parsed = parseStructuredMessage(body);
-      return parsed === undefined ? { ok: false, reason: 'invalid StructuredMessage body' } : { ok: true, frame: { ...envelope, kind: 'structuredMessage', body: parsed } };
+      return parsed === undefined
+        ? { ok: false, reason: 'invalid StructuredMessage body' }
+        : { ok: true, frame: { ...envelope, kind: 'structuredMessage', body: parsed } };
     }
     case 'JwtResponse': {
       if (!isRecord(body)) return { ok: false, reason: 'invalid JwtResponse body' };
       const jwt = optionalString(body, 'jwt');
       if (jwt === undefined || jwt.length === 0) return { ok: false, reason: 'JwtResponse without jwt' };
       const exp = optionalNumber(body, 'exp');
-      return { ok: true, frame: { ...envelope, kind: 'jwtResponse', body: exp === undefined ? { jwt } : { jwt, exp } } };
+      return {
+        ok: true,
+        frame: { ...envelope, kind: 'jwtResponse', body: exp === undefined ? { jwt } : { jwt, exp } },
+      };
     }
     case 'TooManyRequestsErrorMessage': {
       if (!isRecord(body)) return { ok: false, reason: 'invalid TooManyRequestsErrorMessage body' };
       const retryAfter = optionalNumber(body, 'retryAfter');
-      const parsed: { retryAfter: number; errorCode?: number; errorMessage?: string } = { retryAfter: retryAfter !== undefined && retryAfter >= 0 ? retryAfter : 1 };
+      const parsed: { retryAfter: number; errorCode?: number; errorMessage?: string } = {
+        retryAfter: retryAfter !== undefined && retryAfter >= 0 ? retryAfter : 1,
+      };
       const errorCode = optionalNumber(body, 'errorCode');
       const errorMessage = optionalString(body, 'errorMessage');
       if (errorCode !== undefined) parsed.errorCode = errorCode;
@@ -347,7 +366,13 @@ export function parseHistoryPage(value: unknown): HistoryPage | undefined {
 /** The normalized message of an `onMessage` request (reference §5.3). */
 export type OutgoingMessage =
   | { type: 'Text'; text: string; channel?: { metadata: { customAttributes: Record<string, string> } } }
-  | { type: 'Event'; events: ({ eventType: 'Typing'; typing: { type: 'On' } } | { eventType: 'Presence'; presence: { type: 'Clear' | 'Join' } })[] };
+  | {
+      type: 'Event';
+      events: (
+        | { eventType: 'Typing'; typing: { type: 'On' } }
+        | { eventType: 'Presence'; presence: { type: 'Clear' | 'Join' } }
+      )[];
+    };
 
 /** A request the client sends (reference §5.2/§5.3). */
 export type ClientRequest =
@@ -365,7 +390,10 @@ export function byteLength(text: string): number {
  * Keeps as many custom attributes as fit in `maxBytes` (measured as the UTF-8 length of their JSON
  * form), dropping whole keys in order: earlier keys are kept first.
  */
-export function fitCustomAttributes(attributes: Record<string, string>, maxBytes: number): { kept: Record<string, string>; dropped: string[] } {
+export function fitCustomAttributes(
+  attributes: Record<string, string>,
+  maxBytes: number,
+): { kept: Record<string, string>; dropped: string[] } {
   const kept: Record<string, string> = {};
   const dropped: string[] = [];
   for (const [key, value] of Object.entries(attributes)) {

@@ -39,7 +39,10 @@ export class HistoryClient {
         try {
           response = await axios.get<unknown>(url, {
             params: { pageSize, pageNumber },
-            headers: { Authorization: `bearer ${jwt}`, ...(this.options.origin === undefined ? {} : { Origin: this.options.origin }) },
+            headers: {
+              Authorization: `bearer ${jwt}`,
+              ...(this.options.origin === undefined ? {} : { Origin: this.options.origin }),
+            },
             timeout: this.options.timeoutMs,
             validateStatus: () => true,
           });
@@ -50,13 +53,20 @@ export class HistoryClient {
         const status = response.status;
         if (status === 429) {
           const retryAfterMs = retryAfterHeaderMs(response.headers['retry-after']);
-          throw new GenesysError('rateLimited', 'history request rate limited', { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+          throw new GenesysError('rateLimited', 'history request rate limited', {
+            status,
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          });
         }
-        if (status === 401 || status === 403) throw new GenesysError('unauthorized', `history request refused with HTTP ${status}`, { status });
-        if (status >= 500) throw new GenesysError('serverError', `history request failed with HTTP ${status}`, { status });
-        if (status < 200 || status >= 300) throw new GenesysError('badRequest', `history request failed with HTTP ${status}`, { status });
+        if (status === 401 || status === 403)
+          throw new GenesysError('unauthorized', `history request refused with HTTP ${status}`, { status });
+        if (status >= 500)
+          throw new GenesysError('serverError', `history request failed with HTTP ${status}`, { status });
+        if (status < 200 || status >= 300)
+          throw new GenesysError('badRequest', `history request failed with HTTP ${status}`, { status });
         const page = parseHistoryPage(response.data);
-        if (page === undefined) throw new GenesysError('protocol', 'history response has an unexpected shape', { status });
+        if (page === undefined)
+          throw new GenesysError('protocol', 'history response has an unexpected shape', { status });
         return page;
       },
       {

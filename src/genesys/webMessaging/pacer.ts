@@ -16,7 +16,10 @@ export class Pacer {
   private readonly intervalMs: number;
   private nextAt = 0;
 
-  constructor(perSecond: number, private readonly clock: PacerClock = realClock) {
+  constructor(
+    perSecond: number,
+    private readonly clock: PacerClock = realClock,
+  ) {
     if (!(perSecond > 0)) throw new RangeError(`Pacer: perSecond must be positive, got ${perSecond}`);
     this.intervalMs = 1000 / perSecond;
   }

@@ -187,7 +187,9 @@ export class WebMessagingConnection {
     return new Promise<ServerFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(tracingId);
-        reject(new GenesysError('timeout', `no answer to ${request.action} within ${this.options.responseTimeoutMs} ms`));
+        reject(
+          new GenesysError('timeout', `no answer to ${request.action} within ${this.options.responseTimeoutMs} ms`),
+        );
       }, this.options.responseTimeoutMs);
       this.pending.set(tracingId, { resolve, reject, timer, sentAt: Date.now() });
       try {
@@ -204,12 +206,19 @@ export class WebMessagingConnection {
   private async configure(isReconnect: boolean): Promise<void> {
     this.configured = false;
     const { token, deploymentId } = this.options;
-    const frame = await this.sendRequest((tracingId) => ({ action: 'configureSession', token, deploymentId, tracingId }), true);
+    const frame = await this.sendRequest(
+      (tracingId) => ({ action: 'configureSession', token, deploymentId, tracingId }),
+      true,
+    );
     if (frame.kind !== 'sessionResponse' || isErrorFrame(frame)) throw errorFromFrame(frame, 'configure');
-    if (!frame.body.connected) throw new GenesysError('protocol', 'SessionResponse says not connected', { status: frame.code });
+    if (!frame.body.connected)
+      throw new GenesysError('protocol', 'SessionResponse says not connected', { status: frame.code });
     this.lastSessionBody = frame.body;
     this.configured = true;
-    this.options.logger.debug({ isReconnect, newSession: frame.body.newSession, readOnly: frame.body.readOnly }, 'web messaging session configured');
+    this.options.logger.debug(
+      { isReconnect, newSession: frame.body.newSession, readOnly: frame.body.readOnly },
+      'web messaging session configured',
+    );
     // The socket counts as open only after this returns; release waiters on the next tick.
     setImmediate(() => {
       if (!this.isConfigured) return;
@@ -224,13 +233,21 @@ export class WebMessagingConnection {
   private handleRaw(data: string): void {
     const result = parseServerFrame(data);
     if (!result.ok) {
-      this.options.logger.debug({ reason: result.reason, length: data.length }, 'ignoring malformed web messaging frame');
+      this.options.logger.debug(
+        { reason: result.reason, length: data.length },
+        'ignoring malformed web messaging frame',
+      );
       return;
     }
     const frame = result.frame;
     let pending = frame.tracingId === undefined ? undefined : this.pending.get(frame.tracingId);
     let pendingId = frame.tracingId;
-    if (pending === undefined && frame.tracingId === undefined && frame.type === 'response' && frame.kind !== 'structuredMessage') {
+    if (
+      pending === undefined &&
+      frame.tracingId === undefined &&
+      frame.type === 'response' &&
+      frame.kind !== 'structuredMessage'
+    ) {
       // [I] reference §5.2 says replies echo the tracingId; a reply without one answers the oldest request.
       let oldest: [string, PendingRequest] | undefined;
       for (const entry of this.pending) if (oldest === undefined || entry[1].sentAt < oldest[1].sentAt) oldest = entry;
@@ -285,7 +302,8 @@ export class WebMessagingConnection {
       const token = this.options.token;
       this.request((tracingId) => ({ action: 'echo', token, tracingId, message: { type: 'Text', text: 'ping' } })).then(
         (frame) => {
-          if (isErrorFrame(frame)) this.options.logger.debug({ code: frame.code }, 'echo health check answered with an error');
+          if (isErrorFrame(frame))
+            this.options.logger.debug({ code: frame.code }, 'echo health check answered with an error');
         },
         (err: unknown) => {
           if (err instanceof GenesysError && err.code === 'timeout') {

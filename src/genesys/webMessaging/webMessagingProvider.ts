@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
-import type { ChatListener, ChatSession, HandoffProvider, ResumeData, ResumeOptions, StartChatRequest, WebMessagingResumeData } from '../handoffProvider';
+import type {
+  ChatListener,
+  ChatSession,
+  HandoffProvider,
+  ResumeData,
+  ResumeOptions,
+  StartChatRequest,
+  WebMessagingResumeData,
+} from '../handoffProvider';
 import { defaultReconnectPolicy, defaultRequestRetryPolicy, type RetryPolicy } from '../retryPolicy';
 import { HistoryClient } from './historyClient';
 import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
@@ -64,7 +72,9 @@ function socketUrl(base: string, deploymentId: string): string {
 function requirePositive(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new Error(`WebMessagingProvider: option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+    throw new Error(
+      `WebMessagingProvider: option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
   }
   return v;
 }
@@ -84,14 +94,19 @@ export class WebMessagingProvider implements HandoffProvider {
   constructor(options: WebMessagingProviderOptions) {
     for (const key of ['webMessagingUrl', 'apiUrl', 'deploymentId'] as const) {
       const value: unknown = options[key];
-      if (typeof value !== 'string' || value.trim().length === 0) throw new Error(`WebMessagingProvider: option ${key} is required`);
+      if (typeof value !== 'string' || value.trim().length === 0)
+        throw new Error(`WebMessagingProvider: option ${key} is required`);
     }
-    if (!/^wss?:\/\//i.test(options.webMessagingUrl)) throw new Error('WebMessagingProvider: option webMessagingUrl must be a ws:// or wss:// URL');
-    if (!/^https?:\/\//i.test(options.apiUrl)) throw new Error('WebMessagingProvider: option apiUrl must be an http:// or https:// URL');
+    if (!/^wss?:\/\//i.test(options.webMessagingUrl))
+      throw new Error('WebMessagingProvider: option webMessagingUrl must be a ws:// or wss:// URL');
+    if (!/^https?:\/\//i.test(options.apiUrl))
+      throw new Error('WebMessagingProvider: option apiUrl must be an http:// or https:// URL');
     const endMode: unknown = options.endMode;
-    if (endMode !== 'clear' && endMode !== 'notice') throw new Error("WebMessagingProvider: option endMode must be 'clear' or 'notice'");
+    if (endMode !== 'clear' && endMode !== 'notice')
+      throw new Error("WebMessagingProvider: option endMode must be 'clear' or 'notice'");
     const rawLogger: unknown = options.logger;
-    if (rawLogger === undefined || rawLogger === null) throw new Error('WebMessagingProvider: option logger is required');
+    if (rawLogger === undefined || rawLogger === null)
+      throw new Error('WebMessagingProvider: option logger is required');
     const messagesPerSecond = requirePositive('messagesPerSecond', options.messagesPerSecond, Number.NaN, false);
     this.logger = options.logger.child({ module: 'genesys.webmessaging' });
     const responseTimeoutMs = requirePositive('responseTimeoutMs', options.responseTimeoutMs, 10_000, false);
@@ -126,7 +141,12 @@ export class WebMessagingProvider implements HandoffProvider {
     // Detached operations use a short-lived connection: no reconnects, no health checks.
     this.detachedSettings = {
       ...this.settings,
-      connection: { ...this.settings.connection, reconnectPolicy: noReconnect, echoIntervalMs: 0, heartbeatIntervalMs: 0 },
+      connection: {
+        ...this.settings.connection,
+        reconnectPolicy: noReconnect,
+        echoIntervalMs: 0,
+        heartbeatIntervalMs: 0,
+      },
       reorderWindowMs: 0,
       reconnectWaitMs: responseTimeoutMs,
     };
@@ -213,12 +233,17 @@ export class WebMessagingProvider implements HandoffProvider {
 
   private checkResumeData(data: ResumeData): WebMessagingResumeData {
     if (data.provider !== 'webmessaging' || typeof data.token !== 'string' || data.token.length === 0) {
-      throw new GenesysError('badRequest', `resume data of provider ${data.provider} cannot be used with Web Messaging`);
+      throw new GenesysError(
+        'badRequest',
+        `resume data of provider ${data.provider} cannot be used with Web Messaging`,
+      );
     }
     return data;
   }
 
-  private createSession(options: Omit<WebMessagingSessionOptions, 'settings' | 'logger' | 'onFinished'>): WebMessagingSession {
+  private createSession(
+    options: Omit<WebMessagingSessionOptions, 'settings' | 'logger' | 'onFinished'>,
+  ): WebMessagingSession {
     const session: WebMessagingSession = new WebMessagingSession({
       ...options,
       settings: this.settings,

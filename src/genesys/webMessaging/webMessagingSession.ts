@@ -1,13 +1,35 @@
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
-import type { AgentInfo, AttachmentLink, ChatEndReason, ChatEvent, ChatListener, ChatSession, ResumeOptions, WebMessagingResumeData } from '../handoffProvider';
+import type {
+  AgentInfo,
+  AttachmentLink,
+  ChatEndReason,
+  ChatEvent,
+  ChatListener,
+  ChatSession,
+  ResumeOptions,
+  WebMessagingResumeData,
+} from '../handoffProvider';
 import { delay } from '../retryPolicy';
 import { splitText } from '../splitText';
 import { BoundedSet } from './boundedSet';
-import { byteLength, fitCustomAttributes, type OutgoingMessage, type ServerFrame, type SessionResponseBody, type StructuredMessage } from './frames';
+import {
+  byteLength,
+  fitCustomAttributes,
+  type OutgoingMessage,
+  type ServerFrame,
+  type SessionResponseBody,
+  type StructuredMessage,
+} from './frames';
 import type { HistoryClient } from './historyClient';
 import { Pacer } from './pacer';
-import { errorFromFrame, isErrorFrame, WebMessagingConnection, type RequestContext, type WebMessagingConnectionOptions } from './webMessagingConnection';
+import {
+  errorFromFrame,
+  isErrorFrame,
+  WebMessagingConnection,
+  type RequestContext,
+  type WebMessagingConnectionOptions,
+} from './webMessagingConnection';
 
 /** Inbound text limit in UTF-8 bytes (reference §5.7, error 4011). */
 export const MAX_TEXT_BYTES = 4096;
@@ -25,7 +47,10 @@ const BACKFILL_GRACE_MS = 60_000;
 
 /** Settings a session shares with its provider (already defaulted). */
 export interface SessionSettings {
-  connection: Omit<WebMessagingConnectionOptions, 'token' | 'logger' | 'onFrame' | 'onConfigured' | 'onGiveUp' | 'onDrop'>;
+  connection: Omit<
+    WebMessagingConnectionOptions,
+    'token' | 'logger' | 'onFrame' | 'onConfigured' | 'onGiveUp' | 'onDrop'
+  >;
   messagesPerSecond: number;
   endMode: 'clear' | 'notice';
   typingIntervalMs: number;
@@ -69,7 +94,9 @@ function agentInfoOf(message: StructuredMessage): AgentInfo {
   const from = message.channel.from;
   const info: AgentInfo = {};
   if (from === undefined) return info;
-  const fullName = [from.firstName, from.lastName].filter((p): p is string => p !== undefined && p.length > 0).join(' ');
+  const fullName = [from.firstName, from.lastName]
+    .filter((p): p is string => p !== undefined && p.length > 0)
+    .join(' ');
   const name = from.nickname !== undefined && from.nickname.length > 0 ? from.nickname : fullName;
   if (from.id !== undefined) info.id = from.id;
   if (name.length > 0) info.name = name;
@@ -124,9 +151,11 @@ export class WebMessagingSession implements ChatSession {
     this.resumeData = { provider: 'webmessaging', token: options.token };
     this.logger = options.logger;
     this.pacer = new Pacer(options.settings.messagesPerSecond);
-    if (options.attributes !== undefined && Object.keys(options.attributes).length > 0) this.pendingAttributes = options.attributes;
+    if (options.attributes !== undefined && Object.keys(options.attributes).length > 0)
+      this.pendingAttributes = options.attributes;
     for (const id of options.resume?.deliveredMessageIds ?? []) this.seen.add(id);
-    const last = options.resume?.lastDeliveredAt === undefined ? Number.NaN : Date.parse(options.resume.lastDeliveredAt);
+    const last =
+      options.resume?.lastDeliveredAt === undefined ? Number.NaN : Date.parse(options.resume.lastDeliveredAt);
     if (!Number.isNaN(last)) this.lastDeliveredMs = last;
     this.connection = new WebMessagingConnection({
       ...options.settings.connection,
@@ -158,7 +187,9 @@ export class WebMessagingSession implements ChatSession {
       body = await this.connection.open();
     } catch (err) {
       await this.connection.close();
-      throw err instanceof GenesysError ? err : new GenesysError('network', 'could not connect to Web Messaging', { cause: err });
+      throw err instanceof GenesysError
+        ? err
+        : new GenesysError('network', 'could not connect to Web Messaging', { cause: err });
     }
     // [I] reference §5.8: resuming with the same token should answer newSession:false; true means the session no longer exists.
     if (mode === 'resume' && body.newSession === true) {
@@ -207,7 +238,14 @@ export class WebMessagingSession implements ChatSession {
     // Typing takes a rate slot like a message, but the caller does not wait for it.
     void this.pacer
       .take()
-      .then(() => this.connection.request((tracingId) => ({ action: 'onMessage', token, tracingId, message: { type: 'Event', events: [{ eventType: 'Typing', typing: { type: 'On' } }] } })))
+      .then(() =>
+        this.connection.request((tracingId) => ({
+          action: 'onMessage',
+          token,
+          tracingId,
+          message: { type: 'Event', events: [{ eventType: 'Typing', typing: { type: 'On' } }] },
+        })),
+      )
       .then(
         (frame) => {
           if (isErrorFrame(frame)) this.logger.debug({ code: frame.code }, 'typing event refused');
@@ -233,7 +271,10 @@ export class WebMessagingSession implements ChatSession {
           this.setState('live', 'ending failed');
           throw err;
         }
-        this.logger.info({ status: err.status }, 'Conversation Clear is disabled for this deployment; ending with a notice instead');
+        this.logger.info(
+          { status: err.status },
+          'Conversation Clear is disabled for this deployment; ending with a notice instead',
+        );
         await this.notice();
       }
     } else {
@@ -265,7 +306,8 @@ export class WebMessagingSession implements ChatSession {
     if (attributes !== undefined) {
       const { kept, dropped } = fitCustomAttributes(attributes, MAX_CUSTOM_ATTRIBUTES_BYTES);
       if (dropped.length > 0) this.logger.warn({ dropped }, 'custom attributes over 2048 bytes; dropped these keys');
-      if (Object.keys(kept).length > 0) message = { type: 'Text', text, channel: { metadata: { customAttributes: kept } } };
+      if (Object.keys(kept).length > 0)
+        message = { type: 'Text', text, channel: { metadata: { customAttributes: kept } } };
     }
     try {
       await this.sendMessage(message, 'message');
@@ -290,7 +332,8 @@ export class WebMessagingSession implements ChatSession {
     let rateLimited = 0;
     let dropped = 0;
     for (;;) {
-      if (this.state !== 'live' && this.state !== 'ending') throw new GenesysError('closed', `cannot send: chat is ${this.state}`);
+      if (this.state !== 'live' && this.state !== 'ending')
+        throw new GenesysError('closed', `cannot send: chat is ${this.state}`);
       await this.connection.waitReady(settings.reconnectWaitMs);
       await this.pacer.take();
       let frame: ServerFrame;
@@ -327,7 +370,10 @@ export class WebMessagingSession implements ChatSession {
         resolve('cleared');
       };
     });
-    const answered = this.sendMessage({ type: 'Event', events: [{ eventType: 'Presence', presence: { type: 'Clear' } }] }, 'clear');
+    const answered = this.sendMessage(
+      { type: 'Event', events: [{ eventType: 'Presence', presence: { type: 'Clear' } }] },
+      'clear',
+    );
     // The request may stay unanswered once the session is cleared and the link closed.
     answered.catch(() => undefined);
     try {
@@ -364,7 +410,10 @@ export class WebMessagingSession implements ChatSession {
         if (frame.body.direction === 'Outbound') this.handleOutbound(frame.body);
         return;
       case 'sessionExpired':
-        this.finish('expired', new GenesysError('sessionExpired', 'the Web Messaging session expired', { genesysCode: '4006' }));
+        this.finish(
+          'expired',
+          new GenesysError('sessionExpired', 'the Web Messaging session expired', { genesysCode: '4006' }),
+        );
         return;
       case 'sessionCleared':
         if (this.clearRequested) {
@@ -375,7 +424,10 @@ export class WebMessagingSession implements ChatSession {
         return;
       case 'connectionClosed':
         // Genesys closes this connection (e.g. a 4th connection of the session); the socket reconnects.
-        this.logger.info({ reason: frame.reason, reasonCode: frame.reasonCode }, 'Genesys closed this web messaging connection');
+        this.logger.info(
+          { reason: frame.reason, reasonCode: frame.reasonCode },
+          'Genesys closed this web messaging connection',
+        );
         return;
       case 'errorString':
       case 'tooManyRequests':
@@ -401,10 +453,11 @@ export class WebMessagingSession implements ChatSession {
     }
     this.acceptMessage(message);
     if (this.options.settings.reorderWindowMs <= 0) this.flushBuffer();
-    else this.bufferTimer ??= setTimeout(() => {
-      this.bufferTimer = undefined;
-      this.flushBuffer();
-    }, this.options.settings.reorderWindowMs);
+    else
+      this.bufferTimer ??= setTimeout(() => {
+        this.bufferTimer = undefined;
+        this.flushBuffer();
+      }, this.options.settings.reorderWindowMs);
   }
 
   /** Buffers an agent message unless it was seen before. */
@@ -495,16 +548,20 @@ export class WebMessagingSession implements ChatSession {
         }
         if (entity.direction === 'Outbound' && entity.type !== 'Event') missing.push(entity);
       }
-      const lastPage = page.pageCount !== undefined ? pageNumber >= page.pageCount : page.entities.length < settings.historyPageSize;
+      const lastPage =
+        page.pageCount !== undefined ? pageNumber >= page.pageCount : page.entities.length < settings.historyPageSize;
       if (reachedKnown || lastPage) break;
     }
     if (this.state !== 'live' && this.state !== 'ending') return;
     missing.sort((a, b) => timeOf(a) - timeOf(b));
-    if (missing.length > 0) this.logger.info({ count: missing.length }, 'backfilling agent messages missed while disconnected');
+    if (missing.length > 0)
+      this.logger.info({ count: missing.length }, 'backfilling agent messages missed while disconnected');
     for (const message of missing) this.acceptMessage(message);
     this.flushBuffer();
     // [I] history holds presence events: a Disconnect as the newest entry means the agent left while we were away.
-    const disconnected = newest?.direction === 'Outbound' && newest.events.some((e) => e.eventType === 'Presence' && e.presence?.type === 'Disconnect');
+    const disconnected =
+      newest?.direction === 'Outbound' &&
+      newest.events.some((e) => e.eventType === 'Presence' && e.presence?.type === 'Disconnect');
     if (disconnected && newest !== undefined && !this.seen.has(newest.id)) {
       this.seen.add(newest.id);
       this.finish('agentEnded');

@@ -18,7 +18,8 @@ export interface ErrorBodyOptions {
  */
 export function errorBody(status: number, code: string, message: string, options: ErrorBodyOptions = {}): ErrorBody {
   const messageParams = options.messageParams ?? {};
-  const messageWithParams = options.messageWithParams ?? message.replace(/\{(\w+)\}/g, (whole, name: string) => messageParams[name] ?? whole);
+  const messageWithParams =
+    options.messageWithParams ?? message.replace(/\{(\w+)\}/g, (whole, name: string) => messageParams[name] ?? whole);
   const body: ErrorBody = {
     message,
     code,

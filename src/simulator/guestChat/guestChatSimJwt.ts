@@ -40,6 +40,7 @@ export function decodeGuestChatJwt(token: string): GuestChatJwtClaims | undefine
   const { conv, did, sub } = payload.data;
   const { iss, org, iat, exp } = payload;
   if (typeof conv !== 'string' || typeof did !== 'string' || typeof sub !== 'string') return undefined;
-  if (typeof iss !== 'string' || typeof org !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+  if (typeof iss !== 'string' || typeof org !== 'string' || typeof iat !== 'number' || typeof exp !== 'number')
+    return undefined;
   return { data: { conv, did, sub }, iss, org, iat, exp };
 }

@@ -6,7 +6,6 @@ import { isRecord, type JsonObject } from '../../json';
  * mirrored by the simulator.
  */
 
-
 function str(obj: JsonObject, key: string): string | undefined {
   const value = obj[key];
   return typeof value === 'string' ? value : undefined;
@@ -31,7 +30,8 @@ export type GuestRequest =
   | { action: 'getConfiguration'; deploymentId: string; tracingId?: string };
 
 /** Result of {@link parseGuestRequest}; a failure keeps the tracingId so the error reply can carry it. */
-export type GuestRequestResult = { ok: true; request: GuestRequest } | { ok: false; reason: string; tracingId?: string };
+export type GuestRequestResult =
+  { ok: true; request: GuestRequest } | { ok: false; reason: string; tracingId?: string };
 
 function customAttributesOf(channel: unknown): Record<string, unknown> | undefined {
   if (!isRecord(channel)) return undefined;
@@ -101,7 +101,9 @@ export function parseGuestRequest(raw: string): GuestRequestResult {
   if (action === undefined) return fail('missing action');
   if (action === 'getConfiguration') {
     const deploymentId = str(json, 'deploymentId');
-    return deploymentId === undefined ? fail('missing deploymentId') : { ok: true, request: { action, deploymentId, ...withTracing } };
+    return deploymentId === undefined
+      ? fail('missing deploymentId')
+      : { ok: true, request: { action, deploymentId, ...withTracing } };
   }
   if (token === undefined || token.length === 0 || token.length > 256) return fail('missing or invalid token');
   switch (action) {
@@ -109,20 +111,26 @@ export function parseGuestRequest(raw: string): GuestRequestResult {
     case 'configureAuthenticatedSession': {
       const deploymentId = str(json, 'deploymentId');
       if (deploymentId === undefined || deploymentId.length === 0) return fail('missing deploymentId');
-      if (action === 'configureAuthenticatedSession') return { ok: true, request: { action, token, deploymentId, ...withTracing } };
+      if (action === 'configureAuthenticatedSession')
+        return { ok: true, request: { action, token, deploymentId, ...withTracing } };
       const startNew = json.startNew;
       if (startNew !== undefined && typeof startNew !== 'boolean') return fail('startNew is not a boolean');
       return { ok: true, request: { action, token, deploymentId, startNew: startNew === true, ...withTracing } };
     }
     case 'onMessage': {
       const message = parseGuestMessage(json.message, json.channel);
-      return message === undefined ? fail('invalid message') : { ok: true, request: { action, token, message, ...withTracing } };
+      return message === undefined
+        ? fail('invalid message')
+        : { ok: true, request: { action, token, message, ...withTracing } };
     }
     case 'echo':
     case 'getJwt':
       return { ok: true, request: { action, token, ...withTracing } };
     case 'closeSession':
-      return { ok: true, request: { action, token, closeAllConnections: json.closeAllConnections === true, ...withTracing } };
+      return {
+        ok: true,
+        request: { action, token, closeAllConnections: json.closeAllConnections === true, ...withTracing },
+      };
     default:
       return fail(`unsupported action ${action}`);
   }

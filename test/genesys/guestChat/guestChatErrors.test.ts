@@ -1,10 +1,24 @@
 import type { GenesysErrorCode } from '../../../src/genesys/genesysError';
 import { BoundedIdSet } from '../../../src/genesys/guestChat/boundedIdSet';
-import { mapGuestChatHttpError, parseRetryAfterMs, RETIRED_MESSAGE, type GuestChatOperation } from '../../../src/genesys/guestChat/guestChatErrors';
+import {
+  mapGuestChatHttpError,
+  parseRetryAfterMs,
+  RETIRED_MESSAGE,
+  type GuestChatOperation,
+} from '../../../src/genesys/guestChat/guestChatErrors';
 import { toErrorBody, type ErrorBody } from '../../../src/genesys/guestChat/guestChatModels';
 
 function body(status: number, code: string): ErrorBody {
-  return { status, code, message: 'm', messageWithParams: 'm', messageParams: {}, contextId: 'ctx', details: [], errors: [] };
+  return {
+    status,
+    code,
+    message: 'm',
+    messageWithParams: 'm',
+    messageParams: {},
+    contextId: 'ctx',
+    details: [],
+    errors: [],
+  };
 }
 
 describe('mapGuestChatHttpError', () => {
@@ -34,21 +48,36 @@ describe('mapGuestChatHttpError', () => {
   ];
 
   it.each(cases)('%s %i %s -> %s', (operation, status, code, expected) => {
-    const error = mapGuestChatHttpError({ operation, status, body: code === undefined ? undefined : body(status, code), retryAfterMs: undefined });
+    const error = mapGuestChatHttpError({
+      operation,
+      status,
+      body: code === undefined ? undefined : body(status, code),
+      retryAfterMs: undefined,
+    });
     expect(error.code).toBe(expected);
     expect(error.status).toBe(status);
     expect(error.genesysCode).toBe(code);
   });
 
   it('tells the operator what to do when the API is retired', () => {
-    const error = mapGuestChatHttpError({ operation: 'create', status: 404, body: body(404, 'not.found'), retryAfterMs: undefined });
+    const error = mapGuestChatHttpError({
+      operation: 'create',
+      status: 404,
+      body: body(404, 'not.found'),
+      retryAfterMs: undefined,
+    });
     expect(error.message).toBe(RETIRED_MESSAGE);
     expect(error.message).toContain('GenesysProvider=webmessaging');
     expect(error.message).toContain('retired');
   });
 
   it('keeps the server-given wait of a 429', () => {
-    const error = mapGuestChatHttpError({ operation: 'sendMessage', status: 429, body: body(429, 'too.many.requests.retry.after'), retryAfterMs: 3000 });
+    const error = mapGuestChatHttpError({
+      operation: 'sendMessage',
+      status: 429,
+      body: body(429, 'too.many.requests.retry.after'),
+      retryAfterMs: 3000,
+    });
     expect(error.retryAfterMs).toBe(3000);
     expect(error.transient).toBe(true);
   });
@@ -63,7 +92,11 @@ describe('parseRetryAfterMs', () => {
   });
 
   it('falls back to the seconds in a too.many.requests.retry.after body', () => {
-    const rateBody: ErrorBody = { ...body(429, 'too.many.requests.retry.after'), message: 'Retry the request in [7] seconds', messageParams: {} };
+    const rateBody: ErrorBody = {
+      ...body(429, 'too.many.requests.retry.after'),
+      message: 'Retry the request in [7] seconds',
+      messageParams: {},
+    };
     expect(parseRetryAfterMs(undefined, rateBody)).toBe(7000);
     expect(parseRetryAfterMs(undefined, body(429, 'too.many.requests'))).toBeUndefined();
     expect(parseRetryAfterMs('soon', undefined)).toBeUndefined();
@@ -72,7 +105,9 @@ describe('parseRetryAfterMs', () => {
 
 describe('toErrorBody', () => {
   it('reads the envelope and refuses things without a code', () => {
-    expect(toErrorBody({ code: 'x', status: 400, message: 'y', messageParams: { a: 'b', n: 1 }, contextId: 'c' })).toEqual({
+    expect(
+      toErrorBody({ code: 'x', status: 400, message: 'y', messageParams: { a: 'b', n: 1 }, contextId: 'c' }),
+    ).toEqual({
       code: 'x',
       status: 400,
       message: 'y',

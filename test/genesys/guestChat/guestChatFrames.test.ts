@@ -36,22 +36,32 @@ describe('parseGuestChatFrame', () => {
   });
 
   it.each(['standard', 'notice', 'member-join', 'member-leave', 'media-request'])('accepts bodyType %s', (bodyType) => {
-    const parsed = parseGuestChatFrame(frame('messages', 'message', { id: 'm', sender: { id: 's' }, body: '', bodyType, timestamp: 't' }));
+    const parsed = parseGuestChatFrame(
+      frame('messages', 'message', { id: 'm', sender: { id: 's' }, body: '', bodyType, timestamp: 't' }),
+    );
     expect(parsed.kind).toBe('message');
   });
 
   it('reads CorrelationId whatever its case', () => {
-    const parsed = parseGuestChatFrame(frame('members', 'member-change', { member: { id: 'a', state: 'CONNECTED' } }, 'correlationID'));
+    const parsed = parseGuestChatFrame(
+      frame('members', 'member-change', { member: { id: 'a', state: 'CONNECTED' } }, 'correlationID'),
+    );
     expect(parsed).toMatchObject({ kind: 'memberChange', correlationId: 'corr-1', memberId: 'a', state: 'CONNECTED' });
   });
 
   it('reads typing indicators and member changes', () => {
-    expect(parseGuestChatFrame(frame('messages', 'typing-indicator', { id: 't1', sender: { id: 'a' }, timestamp: 'x' }))).toMatchObject({
+    expect(
+      parseGuestChatFrame(frame('messages', 'typing-indicator', { id: 't1', sender: { id: 'a' }, timestamp: 'x' })),
+    ).toMatchObject({
       kind: 'typing',
       typing: { id: 't1', sender: { id: 'a' } },
     });
     for (const state of ['ALERTING', 'CONNECTED', 'DISCONNECTED']) {
-      expect(parseGuestChatFrame(frame('members', 'member-change', { conversation: { id: CONV }, member: { id: 'a', state }, timestamp: 'x' }))).toMatchObject({
+      expect(
+        parseGuestChatFrame(
+          frame('members', 'member-change', { conversation: { id: CONV }, member: { id: 'a', state }, timestamp: 'x' }),
+        ),
+      ).toMatchObject({
         kind: 'memberChange',
         state,
         timestamp: 'x',
@@ -60,21 +70,37 @@ describe('parseGuestChatFrame', () => {
   });
 
   it('infers the type from the topic when metadata.type is missing', () => {
-    expect(parseGuestChatFrame(frame('members', undefined, { member: { id: 'a', state: 'DISCONNECTED' } })).kind).toBe('memberChange');
-    expect(parseGuestChatFrame(frame('messages', undefined, { id: 't', sender: { id: 'a' }, timestamp: 'x' })).kind).toBe('typing');
-    expect(parseGuestChatFrame(frame('messages', undefined, { id: 'm', sender: { id: 'a' }, body: 'b', bodyType: 'standard', timestamp: 'x' })).kind).toBe('message');
+    expect(parseGuestChatFrame(frame('members', undefined, { member: { id: 'a', state: 'DISCONNECTED' } })).kind).toBe(
+      'memberChange',
+    );
+    expect(
+      parseGuestChatFrame(frame('messages', undefined, { id: 't', sender: { id: 'a' }, timestamp: 'x' })).kind,
+    ).toBe('typing');
+    expect(
+      parseGuestChatFrame(
+        frame('messages', undefined, { id: 'm', sender: { id: 'a' }, body: 'b', bodyType: 'standard', timestamp: 'x' }),
+      ).kind,
+    ).toBe('message');
   });
 
   it('recognises heartbeats', () => {
-    expect(parseGuestChatFrame('{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}')).toEqual({
+    expect(
+      parseGuestChatFrame('{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}'),
+    ).toEqual({
       kind: 'channelMetadata',
       message: 'WebSocket Heartbeat',
     });
   });
 
   it('reports unknown topics and types without failing', () => {
-    expect(parseGuestChatFrame('{"topicName":"v2.users.x.presence","eventBody":{}}')).toMatchObject({ kind: 'unknown', topicName: 'v2.users.x.presence' });
-    expect(parseGuestChatFrame(frame('messages', 'reaction', { id: 'r' }))).toMatchObject({ kind: 'unknown', type: 'reaction' });
+    expect(parseGuestChatFrame('{"topicName":"v2.users.x.presence","eventBody":{}}')).toMatchObject({
+      kind: 'unknown',
+      topicName: 'v2.users.x.presence',
+    });
+    expect(parseGuestChatFrame(frame('messages', 'reaction', { id: 'r' }))).toMatchObject({
+      kind: 'unknown',
+      type: 'reaction',
+    });
   });
 
   it.each([
@@ -82,12 +108,33 @@ describe('parseGuestChatFrame', () => {
     ['an array', '[1,2]'],
     ['null', 'null'],
     ['no topic', '{"eventBody":{}}'],
-    ['no body', JSON.stringify({ topicName: `v2.conversations.chats.${CONV}.messages`, metadata: { type: 'message' } })],
-    ['a message without sender', frame('messages', 'message', { id: 'm', body: 'x', bodyType: 'standard', timestamp: 't' })],
-    ['an unknown bodyType', frame('messages', 'message', { id: 'm', sender: { id: 's' }, body: 'x', bodyType: 'standard | notice', timestamp: 't' })],
-    ['a member-change with an unknown state', frame('members', 'member-change', { member: { id: 'a', state: 'WRAPUP' } })],
+    [
+      'no body',
+      JSON.stringify({ topicName: `v2.conversations.chats.${CONV}.messages`, metadata: { type: 'message' } }),
+    ],
+    [
+      'a message without sender',
+      frame('messages', 'message', { id: 'm', body: 'x', bodyType: 'standard', timestamp: 't' }),
+    ],
+    [
+      'an unknown bodyType',
+      frame('messages', 'message', {
+        id: 'm',
+        sender: { id: 's' },
+        body: 'x',
+        bodyType: 'standard | notice',
+        timestamp: 't',
+      }),
+    ],
+    [
+      'a member-change with an unknown state',
+      frame('members', 'member-change', { member: { id: 'a', state: 'WRAPUP' } }),
+    ],
     ['a member-change without member', frame('members', 'member-change', { timestamp: 't' })],
-    ['a numeric id', frame('messages', 'message', { id: 5, sender: { id: 's' }, body: 'x', bodyType: 'standard', timestamp: 't' })],
+    [
+      'a numeric id',
+      frame('messages', 'message', { id: 5, sender: { id: 's' }, body: 'x', bodyType: 'standard', timestamp: 't' }),
+    ],
   ])('calls %s malformed', (_name, text) => {
     expect(parseGuestChatFrame(text).kind).toBe('malformed');
   });

@@ -9,8 +9,20 @@ function parsed(raw: unknown) {
 
 describe('parseServerFrame', () => {
   it('reads a SessionResponse', () => {
-    const frame = parsed({ type: 'response', class: 'SessionResponse', code: 200, tracingId: 't', body: { connected: true, newSession: false, readOnly: true, expirationDate: 1700000000 } });
-    expect(frame).toEqual({ type: 'response', code: 200, tracingId: 't', kind: 'sessionResponse', body: { connected: true, newSession: false, readOnly: true, expirationDate: 1700000000 } });
+    const frame = parsed({
+      type: 'response',
+      class: 'SessionResponse',
+      code: 200,
+      tracingId: 't',
+      body: { connected: true, newSession: false, readOnly: true, expirationDate: 1700000000 },
+    });
+    expect(frame).toEqual({
+      type: 'response',
+      code: 200,
+      tracingId: 't',
+      kind: 'sessionResponse',
+      body: { connected: true, newSession: false, readOnly: true, expirationDate: 1700000000 },
+    });
   });
 
   it('reads an outbound agent message with sender, attachments and events', () => {
@@ -25,7 +37,14 @@ describe('parseServerFrame', () => {
         direction: 'Outbound',
         originatingEntity: 'Human',
         channel: { time: '2026-01-01T00:00:00.000Z', from: { nickname: 'Grace', image: 'https://x/a.png', extra: 5 } },
-        content: [{ contentType: 'Attachment', attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf' } }, { contentType: 'QuickReply', quickReply: {} }, 'junk'],
+        content: [
+          {
+            contentType: 'Attachment',
+            attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf' },
+          },
+          { contentType: 'QuickReply', quickReply: {} },
+          'junk',
+        ],
         metadata: { correlationId: 'c', notAString: 3 },
       },
     });
@@ -43,7 +62,16 @@ describe('parseServerFrame', () => {
       type: 'message',
       class: 'StructuredMessage',
       code: 200,
-      body: { id: 'e1', type: 'Event', direction: 'Outbound', events: [{ eventType: 'Typing', typing: { type: 'On', duration: 5000 } }, { eventType: 'Presence', presence: { type: 'Disconnect' } }, { eventType: 'Presence' }] },
+      body: {
+        id: 'e1',
+        type: 'Event',
+        direction: 'Outbound',
+        events: [
+          { eventType: 'Typing', typing: { type: 'On', duration: 5000 } },
+          { eventType: 'Presence', presence: { type: 'Disconnect' } },
+          { eventType: 'Presence' },
+        ],
+      },
     });
     if (frame.kind !== 'structuredMessage') throw new Error('wrong kind');
     expect(frame.body.events).toEqual([
@@ -53,15 +81,26 @@ describe('parseServerFrame', () => {
   });
 
   it('reads error frames: 429 with retryAfter and string bodies', () => {
-    expect(parsed({ type: 'response', class: 'TooManyRequestsErrorMessage', code: 429, body: { retryAfter: 3, errorCode: 4029, errorMessage: 'Message rate too high for this session' } })).toMatchObject({
+    expect(
+      parsed({
+        type: 'response',
+        class: 'TooManyRequestsErrorMessage',
+        code: 429,
+        body: { retryAfter: 3, errorCode: 4029, errorMessage: 'Message rate too high for this session' },
+      }),
+    ).toMatchObject({
       kind: 'tooManyRequests',
       body: { retryAfter: 3, errorCode: 4029 },
     });
-    expect(parsed({ type: 'response', class: 'string', code: 4011, body: 'Message length 5000 is larger than 4096' })).toMatchObject({ kind: 'errorString', code: 4011 });
+    expect(
+      parsed({ type: 'response', class: 'string', code: 4011, body: 'Message length 5000 is larger than 4096' }),
+    ).toMatchObject({ kind: 'errorString', code: 4011 });
   });
 
   it('keeps well-formed frames of unknown classes as "other"', () => {
-    expect(parsed({ type: 'message', class: 'UploadSuccessEvent', code: 200, body: { attachmentId: 'a' } })).toMatchObject({ kind: 'other', className: 'UploadSuccessEvent' });
+    expect(
+      parsed({ type: 'message', class: 'UploadSuccessEvent', code: 200, body: { attachmentId: 'a' } }),
+    ).toMatchObject({ kind: 'other', className: 'UploadSuccessEvent' });
   });
 
   it.each([
@@ -81,7 +120,13 @@ describe('parseServerFrame', () => {
 
 describe('parseHistoryPage', () => {
   it('keeps valid entities and paging numbers, drops invalid entities', () => {
-    const page = parseHistoryPage({ entities: [{ id: 'a', type: 'Text', text: 'x', direction: 'Outbound' }, { type: 'Text' }, 7], pageSize: 25, pageNumber: 1, total: 2, pageCount: 1 });
+    const page = parseHistoryPage({
+      entities: [{ id: 'a', type: 'Text', text: 'x', direction: 'Outbound' }, { type: 'Text' }, 7],
+      pageSize: 25,
+      pageNumber: 1,
+      total: 2,
+      pageCount: 1,
+    });
     expect(page?.entities.map((e) => e.id)).toEqual(['a']);
     expect(page).toMatchObject({ pageSize: 25, pageNumber: 1, total: 2, pageCount: 1 });
   });
@@ -130,7 +175,15 @@ describe('errorFromFrame', () => {
   });
 
   it('carries retryAfter of a 429 in milliseconds', () => {
-    const error = errorFromFrame(parsed({ type: 'response', class: 'TooManyRequestsErrorMessage', code: 429, body: { retryAfter: 2, errorCode: 4029 } }), 'message');
+    const error = errorFromFrame(
+      parsed({
+        type: 'response',
+        class: 'TooManyRequestsErrorMessage',
+        code: 429,
+        body: { retryAfter: 2, errorCode: 4029 },
+      }),
+      'message',
+    );
     expect(error).toMatchObject({ code: 'rateLimited', retryAfterMs: 2000, genesysCode: '4029' });
   });
 });

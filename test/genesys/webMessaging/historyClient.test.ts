@@ -23,22 +23,38 @@ describe('HistoryClient', () => {
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   });
 
   function client(policyAttempts = 3): HistoryClient {
-    return new HistoryClient({ apiUrl: base, retryPolicy: (attempt) => (attempt > policyAttempts ? null : 5), timeoutMs: 2000, logger: createSilentLogger() });
+    return new HistoryClient({
+      apiUrl: base,
+      retryPolicy: (attempt) => (attempt > policyAttempts ? null : 5),
+      timeoutMs: 2000,
+      logger: createSilentLogger(),
+    });
   }
 
   it('sends the bearer JWT and paging parameters', async () => {
-    answers.push({ status: 200, body: { entities: [{ id: 'a', type: 'Text', text: 'x' }], pageSize: 25, pageNumber: 2, total: 26, pageCount: 2 } });
+    answers.push({
+      status: 200,
+      body: { entities: [{ id: 'a', type: 'Text', text: 'x' }], pageSize: 25, pageNumber: 2, total: 26, pageCount: 2 },
+    });
     const page = await client().fetchPage('the-jwt', 2, 25);
     expect(page.entities.map((e) => e.id)).toEqual(['a']);
     expect(seen).toEqual([{ url: '/api/v2/webmessaging/messages?pageSize=25&pageNumber=2', auth: 'bearer the-jwt' }]);
   });
 
   it('retries a 429 after Retry-After and a 5xx, then succeeds', async () => {
-    answers.push({ status: 429, body: {}, headers: { 'retry-after': '0' } }, { status: 503, body: {} }, { status: 200, body: { entities: [] } });
+    answers.push(
+      { status: 429, body: {}, headers: { 'retry-after': '0' } },
+      { status: 503, body: {} },
+      { status: 200, body: { entities: [] } },
+    );
     const page = await client().fetchPage('j', 1, 25);
     expect(page.entities).toEqual([]);
     expect(seen).toHaveLength(3);

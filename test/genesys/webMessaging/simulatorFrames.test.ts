@@ -2,22 +2,46 @@ import { parseGuestRequest } from '../../../src/simulator/webMessaging/clientFra
 
 describe('simulator: parseGuestRequest', () => {
   it('accepts a configureSession', () => {
-    expect(parseGuestRequest(JSON.stringify({ action: 'configureSession', token: 't', deploymentId: 'd', tracingId: 'x' }))).toEqual({
+    expect(
+      parseGuestRequest(JSON.stringify({ action: 'configureSession', token: 't', deploymentId: 'd', tracingId: 'x' })),
+    ).toEqual({
       ok: true,
       request: { action: 'configureSession', token: 't', deploymentId: 'd', startNew: false, tracingId: 'x' },
     });
   });
 
   it('reads custom attributes from the message channel or the request channel', () => {
-    const onMessage = parseGuestRequest(JSON.stringify({ action: 'onMessage', token: 't', message: { type: 'Text', text: 'hi', channel: { metadata: { customAttributes: { a: '1' } } } } }));
+    const onMessage = parseGuestRequest(
+      JSON.stringify({
+        action: 'onMessage',
+        token: 't',
+        message: { type: 'Text', text: 'hi', channel: { metadata: { customAttributes: { a: '1' } } } },
+      }),
+    );
     expect(onMessage).toMatchObject({ ok: true, request: { message: { customAttributes: { a: '1' } } } });
-    const topLevel = parseGuestRequest(JSON.stringify({ action: 'onMessage', token: 't', channel: { metadata: { customAttributes: { b: '2' } } }, message: { type: 'Text', text: 'hi' } }));
+    const topLevel = parseGuestRequest(
+      JSON.stringify({
+        action: 'onMessage',
+        token: 't',
+        channel: { metadata: { customAttributes: { b: '2' } } },
+        message: { type: 'Text', text: 'hi' },
+      }),
+    );
     expect(topLevel).toMatchObject({ ok: true, request: { message: { customAttributes: { b: '2' } } } });
   });
 
   it('accepts typing and presence events', () => {
-    const result = parseGuestRequest(JSON.stringify({ action: 'onMessage', token: 't', message: { type: 'Event', events: [{ eventType: 'Presence', presence: { type: 'Clear' } }] } }));
-    expect(result).toMatchObject({ ok: true, request: { message: { type: 'Event', events: [{ eventType: 'Presence', presenceType: 'Clear' }] } } });
+    const result = parseGuestRequest(
+      JSON.stringify({
+        action: 'onMessage',
+        token: 't',
+        message: { type: 'Event', events: [{ eventType: 'Presence', presence: { type: 'Clear' } }] },
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      request: { message: { type: 'Event', events: [{ eventType: 'Presence', presenceType: 'Clear' }] } },
+    });
   });
 
   it.each([
@@ -27,13 +51,19 @@ describe('simulator: parseGuestRequest', () => {
     ['unknown action', '{"action":"dance","token":"t"}'],
     ['text that is not a string', '{"action":"onMessage","token":"t","message":{"type":"Text","text":5}}'],
     ['an empty text', '{"action":"onMessage","token":"t","message":{"type":"Text","text":""}}'],
-    ['an unknown event', '{"action":"onMessage","token":"t","message":{"type":"Event","events":[{"eventType":"Dance"}]}}'],
+    [
+      'an unknown event',
+      '{"action":"onMessage","token":"t","message":{"type":"Event","events":[{"eventType":"Dance"}]}}',
+    ],
   ])('rejects %s, keeping the tracingId when there is one', (_name, raw) => {
     const result = parseGuestRequest(raw);
     expect(result.ok).toBe(false);
   });
 
   it('keeps the tracingId of an invalid request for the error reply', () => {
-    expect(parseGuestRequest('{"action":"onMessage","token":"t","tracingId":"tr"}')).toMatchObject({ ok: false, tracingId: 'tr' });
+    expect(parseGuestRequest('{"action":"onMessage","token":"t","tracingId":"tr"}')).toMatchObject({
+      ok: false,
+      tracingId: 'tr',
+    });
   });
 });

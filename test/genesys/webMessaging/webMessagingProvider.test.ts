@@ -1,7 +1,13 @@
-import { WebMessagingProvider, webMessagingUrlsFor, type WebMessagingProviderOptions } from '../../../src/genesys/webMessaging/webMessagingProvider';
+import {
+  WebMessagingProvider,
+  webMessagingUrlsFor,
+  type WebMessagingProviderOptions,
+} from '../../../src/genesys/webMessaging/webMessagingProvider';
 import { createSilentLogger } from '../../../src/logger';
 
-function options(overrides: Partial<Record<keyof WebMessagingProviderOptions, unknown>> = {}): WebMessagingProviderOptions {
+function options(
+  overrides: Partial<Record<keyof WebMessagingProviderOptions, unknown>> = {},
+): WebMessagingProviderOptions {
   const base: WebMessagingProviderOptions = {
     webMessagingUrl: 'wss://webmessaging.mypurecloud.ie/v1',
     apiUrl: 'https://api.mypurecloud.ie',
@@ -15,7 +21,10 @@ function options(overrides: Partial<Record<keyof WebMessagingProviderOptions, un
 
 describe('webMessagingUrlsFor', () => {
   it('derives the socket and REST hosts from the region domain', () => {
-    expect(webMessagingUrlsFor('mypurecloud.ie')).toEqual({ webMessagingUrl: 'wss://webmessaging.mypurecloud.ie/v1', apiUrl: 'https://api.mypurecloud.ie' });
+    expect(webMessagingUrlsFor('mypurecloud.ie')).toEqual({
+      webMessagingUrl: 'wss://webmessaging.mypurecloud.ie/v1',
+      apiUrl: 'https://api.mypurecloud.ie',
+    });
     expect(webMessagingUrlsFor('usw2.pure.cloud').webMessagingUrl).toBe('wss://webmessaging.usw2.pure.cloud/v1');
   });
 
