@@ -49,26 +49,26 @@ export interface GuestChatSimulatorOptions {
   deployments?: readonly GuestChatSimDeployment[];
   /** Queue **names** a `routingTarget.targetAddress` may name. */
   queues?: readonly string[];
-  /** JWT lifetime; default about 22 h ([O] reference §3.2: `exp - iat` was 78,761 s). */
+  /** JWT lifetime; default about 22 h ([O] docs/genesys-protocol.md §3.2: `exp - iat` was 78,761 s). */
   jwtLifetimeMs?: number;
   /**
    * `channel.metadata` heartbeat interval per socket; 0 disables. Default 30 s.
-   * [U] reference §3.7: the guest stream's cadence is unknown; 30 s is the notification service's.
+   * [U] docs/genesys-protocol.md §3.7: the guest stream's cadence is unknown; 30 s is the notification service's.
    */
   heartbeatIntervalMs?: number;
-  /** Every `/api/v2/webchat/...` path answers `404 not.found` ([I] reference §3.10). */
+  /** Every `/api/v2/webchat/...` path answers `404 not.found` ([I] docs/genesys-protocol.md §3.10). */
   retired?: boolean;
-  /** Every agent `member-change CONNECTED` is sent twice, differing only in `CorrelationId` ([O] reference §3.7). */
+  /** Every agent `member-change CONNECTED` is sent twice, differing only in `CorrelationId` ([O] docs/genesys-protocol.md §3.7). */
   duplicateMemberChange?: boolean;
-  /** Answer `{"message":"ping"}` with a `channel.metadata` `pong`. [U] reference §3.7; default true. */
+  /** Answer `{"message":"ping"}` with a `channel.metadata` `pong`. [U] docs/genesys-protocol.md §3.7; default true. */
   answerPing?: boolean;
-  /** Close the stream (1000) when the chat ends. [U] reference §3.7; default false. */
+  /** Close the stream (1000) when the chat ends. [U] docs/genesys-protocol.md §3.7; default false. */
   closeSocketOnEnd?: boolean;
-  /** Send the guest's `member-change CONNECTED` on every stream connection ([I] reference §3.10); default true. */
+  /** Send the guest's `member-change CONNECTED` on every stream connection ([I] docs/genesys-protocol.md §3.10); default true. */
   emitGuestConnectedOnConnect?: boolean;
   /**
-   * Longest accepted message body, in code points (default 4,000, reference §3.3 [C]). Over it: `400
-   * constraint.validation` ([U] code, [I] reference §3.10). Whether Genesys counts UTF-16 units is [U].
+   * Longest accepted message body, in code points (default 4,000, docs/genesys-protocol.md §3.3 [C]). Over it: `400
+   * constraint.validation` ([U] code, [I] docs/genesys-protocol.md §3.10). Whether Genesys counts UTF-16 units is [U].
    */
   maxBodyChars?: number;
   /** Clock, injected for expiry tests. */
@@ -146,7 +146,7 @@ export interface SimAgentProfile {
   firstName?: string;
   lastName?: string;
   avatarImageUrl?: string;
-  /** An ACD member holds the chat first, then leaves once the agent connected (reference §3.8 step 3). */
+  /** An ACD member holds the chat first, then leaves once the agent connected (docs/genesys-protocol.md §3.8 step 3). */
   viaAcd?: boolean;
 }
 
@@ -187,10 +187,10 @@ function codePointLength(text: string): number {
 }
 
 /**
- * A local, faithful stand-in for Genesys Cloud's Guest Chat v2 API (reference §3, simulator notes §3.10):
+ * A local, faithful stand-in for Genesys Cloud's Guest Chat v2 API (docs/genesys-protocol.md §3, simulator notes §3.10):
  * REST and the event stream websocket on one `http.Server`, plus an in-process agent control API.
  *
- * Behaviour tagged [C]/[O] in the reference is reproduced as documented; [I]/[U] behaviour is
+ * Behaviour tagged [C]/[O] in docs/genesys-protocol.md is reproduced as documented; [I]/[U] behaviour is
  * configurable through {@link GuestChatSimulatorOptions} and noted where it is implemented.
  */
 export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
@@ -279,7 +279,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     this.retired = retired;
   }
 
-  /** Sends every agent `member-change CONNECTED` twice from now on ([O] reference §3.7 quirk). */
+  /** Sends every agent `member-change CONNECTED` twice from now on ([O] docs/genesys-protocol.md §3.7 quirk). */
   setDuplicateMemberChange(enabled: boolean): void {
     this.duplicateConnected = enabled;
   }
@@ -565,7 +565,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     else if (only.readyState === WebSocket.OPEN) only.send(frame);
   }
 
-  /** The envelope of reference §3.7 [O]: `CorrelationId` with a capital C, a fresh one per frame. */
+  /** The envelope of docs/genesys-protocol.md §3.7 [O]: `CorrelationId` with a capital C, a fresh one per frame. */
   private frame(c: SimConversation, suffix: 'messages' | 'members', type: string, eventBody: unknown): string {
     return JSON.stringify({
       topicName: `v2.conversations.chats.${c.id}.${suffix}`,
@@ -778,7 +778,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       if (method === 'GET') return this.getMember(c, memberId);
       if (method === 'DELETE') return this.deleteMember(c, memberId);
     }
-    // Legacy co-browse media requests: none are ever offered (reference §3.1).
+    // Legacy co-browse media requests: none are ever offered (docs/genesys-protocol.md §3.1).
     if (rest === '/mediarequests' && method === 'GET')
       return { status: 200, body: { entities: [], pageSize: 25, pageNumber: 1, total: 0, pageCount: 0 } };
     if (/^\/mediarequests\/[^/]+$/.test(rest) && (method === 'GET' || method === 'PATCH'))
@@ -861,7 +861,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const invalid: (code: string, message: string, fieldName: string) => never = (code, message, fieldName) =>
       fail(errorBody(400, code, message, { details: [{ errorCode: code, fieldName }] }));
 
-    // [I] reference §3.10: the order of these checks is not documented.
+    // [I] docs/genesys-protocol.md §3.10: the order of these checks is not documented.
     if (body.organizationId !== this.organizationId)
       invalid('chat.error.bad.request', 'Invalid organization', 'organizationId');
     const deploymentId = body.deploymentId;
@@ -1027,7 +1027,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       );
     }
     const bodyType = body.bodyType ?? 'standard';
-    // [I] reference §3.3: an unknown enum value is refused as `invalid.value`.
+    // [I] docs/genesys-protocol.md §3.3: an unknown enum value is refused as `invalid.value`.
     if (!isWebChatBodyType(bodyType))
       fail(
         errorBody(400, 'invalid.value', 'Value [{value}] is not valid for field type [bodyType].', {
@@ -1037,7 +1037,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
       );
     const max = this.options.maxBodyChars ?? 4_000;
     if (codePointLength(body.body) > max) {
-      // [U] code; [I] reference §3.10 `constraint.validation`.
+      // [U] code; [I] docs/genesys-protocol.md §3.10 `constraint.validation`.
       fail(
         errorBody(400, 'constraint.validation', 'body size must be between 0 and {max}', {
           messageParams: { max: String(max) },
@@ -1077,7 +1077,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     if (sortOrder !== 'ascending' && sortOrder !== 'descending') invalidParam('sortOrder', sortOrder);
     const maxRaw = query.get('maxResults');
     const maxResults = maxRaw === null ? 100 : Number(maxRaw);
-    // [I] reference §3.5: "maximum 100"; a larger value is refused rather than clamped.
+    // [I] docs/genesys-protocol.md §3.5: "maximum 100"; a larger value is refused rather than clamped.
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) invalidParam('maxResults', maxRaw ?? '');
     const indexOf = (name: string): number | undefined => {
       const id = query.get(name);
@@ -1094,7 +1094,7 @@ export class GuestChatSimulator extends EventEmitter<GuestChatSimulatorEvents> {
     const entities = ordered.slice(0, maxResults);
     const selfUri = `${CONVERSATIONS_PATH}/${c.id}/messages`;
     const list: Record<string, unknown> = { pageSize: maxResults, entities, selfUri };
-    // [U] reference §3.5: the format of `next`/`previousPage` is unknown; clients should page with `after`.
+    // [U] docs/genesys-protocol.md §3.5: the format of `next`/`previousPage` is unknown; clients should page with `after`.
     const last = entities.at(-1);
     if (ordered.length > entities.length && last !== undefined) {
       list.next = `${selfUri}?${sortOrder === 'ascending' ? 'after' : 'before'}=${last.id}&sortOrder=${sortOrder}&maxResults=${maxResults}`;

@@ -9,20 +9,20 @@ import { parseGuestRequest, type GuestMessage, type GuestRequest } from './webMe
 
 /**
  * A local, in-process simulation of the Genesys Cloud side of the Web Messaging Guest API
- * (reference §5): the guest websocket at `/v1`, the history REST endpoint, and an agent-side
+ * (docs/genesys-protocol.md §5): the guest websocket at `/v1`, the history REST endpoint, and an agent-side
  * control API for tests and the demo agent console.
  *
- * Behaviours tagged [C] follow the reference's confirmed statements; [I]/[U] ones are assumptions
+ * Behaviours tagged [C] follow the confirmed statements of docs/genesys-protocol.md; [I]/[U] ones are assumptions
  * and configurable where a test may need the other choice.
  */
 
-/** Conversation Disconnect setting of a Messenger deployment (reference §5.5). */
+/** Conversation Disconnect setting of a Messenger deployment (docs/genesys-protocol.md §5.5). */
 export type ConversationDisconnectMode = 'off' | 'Send' | 'ReadOnly';
 
 /** A simulated Messenger deployment. */
 export interface SimulatedDeployment {
   id: string;
-  /** Allowed `Origin` values; empty or absent = any origin (reference §5.1). */
+  /** Allowed `Origin` values; empty or absent = any origin (docs/genesys-protocol.md §5.1). */
   allowedOrigins?: string[];
   /** [C] Presence Disconnect is sent only when enabled (default `off`, as in Genesys). */
   conversationDisconnect?: ConversationDisconnectMode;
@@ -40,7 +40,7 @@ export interface WebMessagingSimulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
   logger?: Logger;
-  /** [C] Per-session guest message rate (reference §5.7: 5/s; 2/s before 2023-12). Default 5. */
+  /** [C] Per-session guest message rate (docs/genesys-protocol.md §5.7: 5/s; 2/s before 2023-12). Default 5. */
   messagesPerSecond?: number;
   /** [I] Whether guest typing/presence events count towards the message rate (default true). */
   rateLimitCountsEvents?: boolean;
@@ -684,7 +684,7 @@ export class WebMessagingSimulator extends EventEmitter<WebMessagingSimulatorEve
     }
     let session = this.sessions.get(request.token);
     if (session?.expired === true) {
-      // [I] reference §5.8: an expired session answers 4006.
+      // [I] docs/genesys-protocol.md §5.8: an expired session answers 4006.
       send(connection.ws, stringFrame(4006, 'Session expired', tracingId));
       return;
     }

@@ -40,7 +40,7 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
   const detail = body?.message !== undefined && body.message !== '' ? `: ${body.message}` : '';
   const what = `guest chat ${operation} failed with HTTP ${status}${genesysCode === undefined ? '' : ` ${genesysCode}`}${detail}`;
 
-  // [I] reference §3.10/§4: an org after the 2026 removal most likely answers 404 on the create path.
+  // [I] docs/genesys-protocol.md §3.10/§4: an org after the 2026 removal most likely answers 404 on the create path.
   if (status === 404 && operation === 'create') return new GenesysError('retired', RETIRED_MESSAGE, options);
   if (status === 429) return new GenesysError('rateLimited', what, options);
   if (status >= 500) return new GenesysError('serverError', what, options);
@@ -54,7 +54,7 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
   if (status === 401) return new GenesysError('unauthorized', what, options);
   if (status === 403)
     return new GenesysError(operation === 'create' ? 'originNotAllowed' : 'unauthorized', what, options);
-  // Outside create, a 404 means the conversation or member is gone (reference §3.6 `chat.error.not.found`).
+  // Outside create, a 404 means the conversation or member is gone (docs/genesys-protocol.md §3.6 `chat.error.not.found`).
   if (status === 404) return new GenesysError('sessionExpired', what, options);
   if (status === 413) return new GenesysError('messageTooLong', what, options);
   return new GenesysError('badRequest', what, options);
@@ -62,7 +62,7 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
 
 /**
  * Reads a wait from a 429: the `Retry-After` header (seconds or an HTTP date), else the seconds in a
- * `too.many.requests.retry.after` body ("retry in [%s] seconds", reference §3.6).
+ * `too.many.requests.retry.after` body ("retry in [%s] seconds", docs/genesys-protocol.md §3.6).
  */
 export function parseRetryAfterMs(
   header: unknown,

@@ -10,7 +10,7 @@ import {
 import { isRecord } from '../../json';
 
 /**
- * Frames of the Guest Chat event stream (reference §3.7): every server frame is
+ * Frames of the Guest Chat event stream (docs/genesys-protocol.md §3.7): every server frame is
  * `{ topicName, version, eventBody, metadata: { CorrelationId, type } }`.
  */
 
@@ -20,7 +20,7 @@ export const CHANNEL_METADATA_TOPIC = 'channel.metadata';
 /** Fields every chat frame carries. */
 interface FrameBase {
   topicName: string;
-  /** `metadata.CorrelationId`; only differs between otherwise identical duplicates (reference §3.7). */
+  /** `metadata.CorrelationId`; only differs between otherwise identical duplicates (docs/genesys-protocol.md §3.7). */
   correlationId: string | undefined;
 }
 
@@ -36,7 +36,7 @@ export interface TypingFrame extends FrameBase {
   typing: WebChatTyping;
 }
 
-/** A `member-change` frame (`.members` topic). It does not carry the member's role (reference §3.7). */
+/** A `member-change` frame (`.members` topic). It does not carry the member's role (docs/genesys-protocol.md §3.7). */
 export interface MemberChangeFrame extends FrameBase {
   kind: 'memberChange';
   memberId: string;
@@ -67,7 +67,7 @@ export interface MalformedFrame {
 export type GuestChatFrame =
   MessageFrame | TypingFrame | MemberChangeFrame | ChannelMetadataFrame | UnknownFrame | MalformedFrame;
 
-/** Reads `key` from `record` ignoring case (captures spell `CorrelationId` with a capital C; reference §3.7). */
+/** Reads `key` from `record` ignoring case (captures spell `CorrelationId` with a capital C; docs/genesys-protocol.md §3.7). */
 function getIgnoringCase(record: Record<string, unknown>, key: string): unknown {
   const wanted = key.toLowerCase();
   for (const [k, v] of Object.entries(record)) {
@@ -111,7 +111,7 @@ export function parseGuestChatFrame(text: string): GuestChatFrame {
   if (!isChatTopic) return { kind: 'unknown', topicName, type: declaredType };
   if (!isRecord(eventBody)) return malformed('no eventBody');
 
-  // [I] reference §3.7: `metadata.type` names the event; when it is missing, infer it from the topic
+  // [I] docs/genesys-protocol.md §3.7: `metadata.type` names the event; when it is missing, infer it from the topic
   // suffix and the body's shape (a `.messages` body without `body` is a typing indicator).
   const type = declaredType ?? inferType(topicName, eventBody);
 

@@ -1,29 +1,29 @@
 import { isRecord } from '../../json';
 
 /**
- * Guest Chat v2 REST models (reference §3.2–§3.6) and the type guards that turn untrusted JSON into
+ * Guest Chat v2 REST models (docs/genesys-protocol.md §3.2–§3.6) and the type guards that turn untrusted JSON into
  * them. Only the fields the client relies on are required by the guards; everything else is optional.
  */
 
-/** The `bodyType` values of a `WebChatMessage` (reference §3.3). */
+/** The `bodyType` values of a `WebChatMessage` (docs/genesys-protocol.md §3.3). */
 export const WEB_CHAT_BODY_TYPES = ['standard', 'notice', 'member-join', 'member-leave', 'media-request'] as const;
 
 /** A `WebChatMessage.bodyType`. */
 export type WebChatBodyType = (typeof WEB_CHAT_BODY_TYPES)[number];
 
-/** The `role` values of a `WebChatMemberInfo` (reference §3.5). */
+/** The `role` values of a `WebChatMemberInfo` (docs/genesys-protocol.md §3.5). */
 export const WEB_CHAT_MEMBER_ROLES = ['AGENT', 'CUSTOMER', 'WORKFLOW', 'ACD'] as const;
 
 /** A `WebChatMemberInfo.role`. */
 export type WebChatMemberRole = (typeof WEB_CHAT_MEMBER_ROLES)[number];
 
-/** The `state` values of a chat member (reference §3.5, §3.7). */
+/** The `state` values of a chat member (docs/genesys-protocol.md §3.5, §3.7). */
 export const WEB_CHAT_MEMBER_STATES = ['ALERTING', 'CONNECTED', 'DISCONNECTED'] as const;
 
 /** A member's state. */
 export type WebChatMemberState = (typeof WEB_CHAT_MEMBER_STATES)[number];
 
-/** `WebChatMemberInfo` (reference §3.5). */
+/** `WebChatMemberInfo` (docs/genesys-protocol.md §3.5). */
 export interface WebChatMemberInfo {
   id: string;
   displayName?: string;
@@ -40,7 +40,7 @@ export interface WebChatMemberInfo {
   state?: WebChatMemberState;
 }
 
-/** `WebChatMessage` (reference §3.3). */
+/** `WebChatMessage` (docs/genesys-protocol.md §3.3). */
 export interface WebChatMessage {
   id: string;
   name?: string;
@@ -52,7 +52,7 @@ export interface WebChatMessage {
   selfUri?: string;
 }
 
-/** `WebChatTyping` (reference §3.4). */
+/** `WebChatTyping` (docs/genesys-protocol.md §3.4). */
 export interface WebChatTyping {
   id: string;
   conversation?: { id: string; selfUri?: string };
@@ -60,7 +60,7 @@ export interface WebChatTyping {
   timestamp: string;
 }
 
-/** `CreateWebChatConversationResponse` (reference §3.2). */
+/** `CreateWebChatConversationResponse` (docs/genesys-protocol.md §3.2). */
 export interface CreateWebChatConversationResponse {
   id: string;
   jwt: string;
@@ -68,7 +68,7 @@ export interface CreateWebChatConversationResponse {
   member: { id: string };
 }
 
-/** `WebChatMessageEntityList` (reference §3.5). */
+/** `WebChatMessageEntityList` (docs/genesys-protocol.md §3.5). */
 export interface WebChatMessageEntityList {
   entities: WebChatMessage[];
   pageSize?: number;
@@ -77,7 +77,7 @@ export interface WebChatMessageEntityList {
   selfUri?: string;
 }
 
-/** `WebChatMemberInfoEntityList` (reference §3.5). */
+/** `WebChatMemberInfoEntityList` (docs/genesys-protocol.md §3.5). */
 export interface WebChatMemberInfoEntityList {
   entities: WebChatMemberInfo[];
   pageSize?: number;
@@ -86,7 +86,7 @@ export interface WebChatMemberInfoEntityList {
   pageCount?: number;
 }
 
-/** One entry of `ErrorBody.details` (reference §3.6). */
+/** One entry of `ErrorBody.details` (docs/genesys-protocol.md §3.6). */
 export interface ErrorDetail {
   errorCode?: string;
   fieldName?: string;
@@ -94,7 +94,7 @@ export interface ErrorDetail {
   entityName?: string;
 }
 
-/** The Genesys error envelope `ErrorBody` (reference §3.6). */
+/** The Genesys error envelope `ErrorBody` (docs/genesys-protocol.md §3.6). */
 export interface ErrorBody {
   message: string;
   code: string;
@@ -109,7 +109,7 @@ export interface ErrorBody {
   limit?: { key?: string; namespace?: string; value?: number };
 }
 
-/** `CreateWebChatConversationRequest` (reference §3.2), as the client sends it. */
+/** `CreateWebChatConversationRequest` (docs/genesys-protocol.md §3.2), as the client sends it. */
 export interface CreateWebChatConversationRequest {
   organizationId: string;
   deploymentId: string;

@@ -48,11 +48,11 @@ export interface GuestChatProviderOptions {
   requestTimeoutMs?: number;
   /** Guest typing is sent at most once per this interval (default 5 s). */
   typingIntervalMs?: number;
-  /** `durationMs` of `agentTyping` events (default 4 s, reference §3.4 [O]). */
+  /** `durationMs` of `agentTyping` events (default 4 s, docs/genesys-protocol.md §3.4 [O]). */
   agentTypingDurationMs?: number;
   /**
    * After the stream opens, how long to wait for Genesys to report the guest `CONNECTED` before the
-   * introduction is sent anyway (default 3 s; 0 = do not wait). [I] reference §3.2.
+   * introduction is sent anyway (default 3 s; 0 = do not wait). [I] docs/genesys-protocol.md §3.2.
    */
   activationWaitMs?: number;
   /** A 429 asking to wait longer than this fails at once with `rateLimited` (default 60 s). */
@@ -90,7 +90,7 @@ export function guestChatProviderOptionsFromConfig(config: Config, logger: Logge
 }
 
 /**
- * The retired Genesys Cloud Guest Chat v2 API (`/api/v2/webchat/guest/...`, reference §3) as an
+ * The retired Genesys Cloud Guest Chat v2 API (`/api/v2/webchat/guest/...`, docs/genesys-protocol.md §3) as an
  * opt-in {@link HandoffProvider} for organizations that still have it.
  *
  * A chat is created over REST, then its event stream is attached at once (Genesys routes a chat only

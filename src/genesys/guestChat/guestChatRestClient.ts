@@ -27,7 +27,7 @@ export interface GuestChatCredentials {
   jwt: string;
 }
 
-/** Query of `GET .../messages` (reference §3.5). */
+/** Query of `GET .../messages` (docs/genesys-protocol.md §3.5). */
 export interface MessagesQuery {
   after?: string;
   before?: string;
@@ -56,7 +56,7 @@ export interface GuestChatRestClientOptions {
 const BASE_PATH = '/api/v2/webchat/guest/conversations';
 
 /**
- * The Guest Chat v2 REST calls (reference §3.1) over axios. Every failure becomes a
+ * The Guest Chat v2 REST calls (docs/genesys-protocol.md §3.1) over axios. Every failure becomes a
  * {@link GenesysError}; 429 (honouring `Retry-After`) and 5xx answers are retried with backoff.
  */
 export class GuestChatRestClient {
@@ -77,7 +77,7 @@ export class GuestChatRestClient {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.options.origin !== undefined && this.options.origin !== '') headers.Origin = this.options.origin;
     // A 5xx on create is retried: a chat Genesys did create without telling us never gets its event
-    // stream attached, so it is never routed to an agent (reference §3.2).
+    // stream attached, so it is never routed to an agent (docs/genesys-protocol.md §3.2).
     const data = await this.call('create', true, () => this.http.post(BASE_PATH, request, { headers }));
     const response = toCreateConversationResponse(data);
     if (response === undefined)

@@ -22,7 +22,7 @@ import {
 import type { WebChatMemberInfo, WebChatMemberRole, WebChatMessage } from './guestChatModels';
 import type { GuestChatCredentials, GuestChatRestClient } from './guestChatRestClient';
 
-/** Longest message body Genesys accepts (reference §3.3, `CreateWebChatMessageRequest.body`). */
+/** Longest message body Genesys accepts (docs/genesys-protocol.md §3.3, `CreateWebChatMessageRequest.body`). */
 export const GUEST_CHAT_MAX_BODY_CHARS = 4_000;
 
 /** Name shown for an agent whose member record could not be read (as IBM's reference bridge does). */
@@ -72,7 +72,7 @@ interface MemberFacts {
 
 /**
  * One Guest Chat v2 conversation held by this process: its event stream (through
- * {@link ReconnectingSocket}), the agent-side state machine of reference §3.8, and the guest's REST calls.
+ * {@link ReconnectingSocket}), the agent-side state machine of docs/genesys-protocol.md §3.8, and the guest's REST calls.
  *
  * Frames and catch-ups are handled strictly one at a time on a single queue, and every
  * {@link ChatEvent} is awaited before the next one, so the listener sees events in order.
@@ -108,7 +108,7 @@ export class GuestChatSession implements ChatSession {
     this.socket = new ReconnectingSocket({
       url: options.eventStreamUri,
       reconnectPolicy: options.reconnectPolicy,
-      // [U] reference §3.7: the stream's own heartbeat cadence is unknown; protocol pings detect a dead link.
+      // [U] docs/genesys-protocol.md §3.7: the stream's own heartbeat cadence is unknown; protocol pings detect a dead link.
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       connectTimeoutMs: options.connectTimeoutMs,
       logger: options.logger,
@@ -139,7 +139,7 @@ export class GuestChatSession implements ChatSession {
   }
 
   /**
-   * Attaches the event stream. For a new chat (`start`), routing begins only now (reference §3.2):
+   * Attaches the event stream. For a new chat (`start`), routing begins only now (docs/genesys-protocol.md §3.2):
    * emits `queued`, then waits (bounded) until Genesys reports the guest `CONNECTED`. For `resume`,
    * learns the members, replays what was missed and reconciles the agent state before resolving.
    */
@@ -261,7 +261,7 @@ export class GuestChatSession implements ChatSession {
   }
 
   private waitForGuestConnected(timeoutMs: number): Promise<void> {
-    // [I] reference §3.2/§3.10: a practitioner waits 3 s after `open`; waiting for the guest's own
+    // [I] docs/genesys-protocol.md §3.2/§3.10: a practitioner waits 3 s after `open`; waiting for the guest's own
     // `member-change CONNECTED` (bounded by `activationWaitMs`) is the same guard without the fixed delay.
     if (this.guestConnected || timeoutMs <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
@@ -374,7 +374,7 @@ export class GuestChatSession implements ChatSession {
         this.logger.debug({ messageId: message.id, fromHistory }, 'agent message delivered');
         return;
       case 'media-request':
-        // Co-browse / screen-share offers are not supported by a bot bridge (reference §3.7).
+        // Co-browse / screen-share offers are not supported by a bot bridge (docs/genesys-protocol.md §3.7).
         this.logger.debug({ messageId: message.id }, 'ignoring media request');
         return;
     }
@@ -398,7 +398,7 @@ export class GuestChatSession implements ChatSession {
     if (senderId === this.options.credentials.memberId) return;
     const facts = await this.memberFacts(senderId);
     if (facts.role !== 'AGENT' || this.isInactive()) return;
-    // [O] reference §3.4: no "stopped typing" event exists; receivers show the indicator ~4 s.
+    // [O] docs/genesys-protocol.md §3.4: no "stopped typing" event exists; receivers show the indicator ~4 s.
     await this.emit({ kind: 'agentTyping', durationMs: this.options.agentTypingDurationMs });
   }
 
@@ -415,7 +415,7 @@ export class GuestChatSession implements ChatSession {
     }
     const facts = await this.memberFacts(memberId);
     if (facts.role !== 'AGENT') {
-      // ACD and workflow members hold the chat while it waits for an agent (reference §3.8 step 3).
+      // ACD and workflow members hold the chat while it waits for an agent (docs/genesys-protocol.md §3.8 step 3).
       this.logger.debug({ memberId, role: facts.role, state }, 'non-agent member changed');
       return;
     }
@@ -434,7 +434,7 @@ export class GuestChatSession implements ChatSession {
   }
 
   private async agentConnected(memberId: string, silent: boolean): Promise<void> {
-    // Duplicate CONNECTED frames arrive whenever the agent switches between chats (reference §3.7).
+    // Duplicate CONNECTED frames arrive whenever the agent switches between chats (docs/genesys-protocol.md §3.7).
     if (this.agents.get(memberId) === 'connected' || this.isInactive()) return;
     this.agents.set(memberId, 'connected');
     if (!silent) await this.emit({ kind: 'agentJoined', agent: this.agentInfo(memberId) });
@@ -450,7 +450,7 @@ export class GuestChatSession implements ChatSession {
       await this.finish(this.endReason());
       return;
     }
-    // The guest is still in the chat: it goes back to the queue for another agent (reference §3.8 step 8).
+    // The guest is still in the chat: it goes back to the queue for another agent (docs/genesys-protocol.md §3.8 step 8).
     await this.emit({ kind: 'agentLeft', agent: this.agentInfo(memberId), transfer: true });
   }
 
@@ -496,7 +496,7 @@ export class GuestChatSession implements ChatSession {
 
   /**
    * After a reconnect or on resume: learn the members, replay history after the last message seen
-   * (de-duplicated by id), then reconcile agent state that history does not show (reference §3.7 [I]).
+   * (de-duplicated by id), then reconcile agent state that history does not show (docs/genesys-protocol.md §3.7 [I]).
    */
   private async catchUp(): Promise<void> {
     if (this.isInactive()) return;

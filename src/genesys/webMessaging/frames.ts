@@ -1,7 +1,7 @@
 import { isRecord, type JsonObject } from '../../json';
 
 /**
- * Frames of the Genesys Web Messaging Guest API (reference §5.2–§5.5): the requests the client
+ * Frames of the Genesys Web Messaging Guest API (docs/genesys-protocol.md §5.2–§5.5): the requests the client
  * sends and a validating parser for everything the server sends. Every inbound frame goes through
  * {@link parseServerFrame}; nothing downstream sees unchecked JSON.
  */
@@ -57,7 +57,7 @@ export type MessageEvent =
   | { eventType: 'Presence'; presence: { type: string } }
   | { eventType: string; typing?: undefined; presence?: undefined };
 
-/** The body of a `StructuredMessage` frame (reference §5.5), validated. */
+/** The body of a `StructuredMessage` frame (docs/genesys-protocol.md §5.5), validated. */
 export interface StructuredMessage {
   id: string;
   /** `Text`, `Structured`, `Event`, ... */
@@ -338,7 +338,7 @@ export function parseServerFrame(raw: string): ParseResult {
   }
 }
 
-/** One page of `GET /api/v2/webmessaging/messages` (reference §5.8). */
+/** One page of `GET /api/v2/webmessaging/messages` (docs/genesys-protocol.md §5.8). */
 export interface HistoryPage {
   entities: StructuredMessage[];
   pageSize?: number;
@@ -363,7 +363,7 @@ export function parseHistoryPage(value: unknown): HistoryPage | undefined {
   return page;
 }
 
-/** The normalized message of an `onMessage` request (reference §5.3). */
+/** The normalized message of an `onMessage` request (docs/genesys-protocol.md §5.3). */
 export type OutgoingMessage =
   | { type: 'Text'; text: string; channel?: { metadata: { customAttributes: Record<string, string> } } }
   | {
@@ -374,7 +374,7 @@ export type OutgoingMessage =
       )[];
     };
 
-/** A request the client sends (reference §5.2/§5.3). */
+/** A request the client sends (docs/genesys-protocol.md §5.2/§5.3). */
 export type ClientRequest =
   | { action: 'configureSession'; token: string; deploymentId: string; tracingId: string }
   | { action: 'onMessage'; token: string; tracingId: string; message: OutgoingMessage }

@@ -23,7 +23,7 @@ function retryAfterHeaderMs(value: unknown): number | undefined {
 }
 
 /**
- * Reads the guest's conversation history over REST (reference §5.8):
+ * Reads the guest's conversation history over REST (docs/genesys-protocol.md §5.8):
  * `GET {apiUrl}/api/v2/webmessaging/messages?pageSize=&pageNumber=` with the session's JWT.
  * Retries 429 (honouring `Retry-After`), 5xx and network failures with the injected policy.
  */

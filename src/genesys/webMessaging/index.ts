@@ -1,4 +1,4 @@
-/** Web Messaging Guest API provider (reference §5). */
+/** Web Messaging Guest API provider (docs/genesys-protocol.md §5). */
 export { WebMessagingProvider, webMessagingUrlsFor, type WebMessagingProviderOptions } from './webMessagingProvider';
 export {
   WebMessagingSession,

@@ -9,7 +9,7 @@ export interface PacerClock {
 const realClock: PacerClock = { now: () => Date.now(), sleep: delay };
 
 /**
- * Spaces requests at least `1000 / perSecond` ms apart (reference §5.7: per-session message rate).
+ * Spaces requests at least `1000 / perSecond` ms apart (docs/genesys-protocol.md §5.7: per-session message rate).
  * Slots are reserved synchronously, so concurrent callers are served in call order.
  */
 export class Pacer {

@@ -9,7 +9,7 @@ import { parseServerFrame, type ClientRequest, type ServerFrame, type SessionRes
 export type RequestContext = 'configure' | 'message' | 'clear' | 'echo' | 'jwt';
 
 /**
- * Turns an error frame into a {@link GenesysError} (reference §5.4, §5.6). `context` matters: a 403
+ * Turns an error frame into a {@link GenesysError} (docs/genesys-protocol.md §5.4, §5.6). `context` matters: a 403
  * on configure means the origin was refused, on a Presence Clear it means Clear is disabled.
  */
 export function errorFromFrame(frame: ServerFrame, context: RequestContext): GenesysError {
@@ -28,7 +28,7 @@ export function errorFromFrame(frame: ServerFrame, context: RequestContext): Gen
   else if (status === 4006 || status === 4007) code = 'sessionExpired';
   else if (status === 429 || status === 4029) code = 'rateLimited';
   else if (status === 401) code = context === 'configure' ? 'authRequired' : 'unauthorized';
-  // [I] reference §5.1: a refused origin may also be answered on configure rather than at the handshake.
+  // [I] docs/genesys-protocol.md §5.1: a refused origin may also be answered on configure rather than at the handshake.
   else if (status === 403) code = context === 'configure' ? 'originNotAllowed' : 'conversationState';
   // [U] the exact answer to an unknown deploymentId is not documented; any 404, or a 400 naming the deployment, counts.
   else if (context === 'configure' && (status === 404 || /deployment/i.test(detail))) code = 'unknownDeployment';
@@ -248,7 +248,7 @@ export class WebMessagingConnection {
       frame.type === 'response' &&
       frame.kind !== 'structuredMessage'
     ) {
-      // [I] reference §5.2 says replies echo the tracingId; a reply without one answers the oldest request.
+      // [I] docs/genesys-protocol.md §5.2 says replies echo the tracingId; a reply without one answers the oldest request.
       let oldest: [string, PendingRequest] | undefined;
       for (const entry of this.pending) if (oldest === undefined || entry[1].sentAt < oldest[1].sentAt) oldest = entry;
       if (oldest !== undefined) [pendingId, pending] = oldest;

@@ -24,7 +24,7 @@ export interface WebMessagingProviderOptions {
   deploymentId: string;
   /** Sent as the `Origin` header when the deployment restricts allowed domains. */
   origin?: string;
-  /** Per-session guest message rate to pace to (reference §5.7: 5, formerly 2). */
+  /** Per-session guest message rate to pace to (docs/genesys-protocol.md §5.7: 5, formerly 2). */
   messagesPerSecond: number;
   /** `clear`: Presence Clear (falls back to `notice` when Clear is disabled); `notice`: tell the agent, then disconnect. */
   endMode: 'clear' | 'notice';
@@ -41,7 +41,7 @@ export interface WebMessagingProviderOptions {
   responseTimeoutMs?: number;
   /** Websocket handshake timeout (default 10,000 ms). */
   connectTimeoutMs?: number;
-  /** Minimum time between two guest typing events (default 5,000 ms; reference §5.3). */
+  /** Minimum time between two guest typing events (default 5,000 ms; docs/genesys-protocol.md §5.3). */
   typingIntervalMs?: number;
   /** How long live agent messages are held to be released in `channel.time` order (default 250 ms; 0 disables). */
   reorderWindowMs?: number;
@@ -55,7 +55,7 @@ export interface WebMessagingProviderOptions {
   maxHistoryPages?: number;
 }
 
-/** Web Messaging endpoints of a Genesys Cloud region domain (reference §2). */
+/** Web Messaging endpoints of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
 export function webMessagingUrlsFor(environment: string): { webMessagingUrl: string; apiUrl: string } {
   const domain = environment.trim().replace(/^\.+|\.+$/g, '');
   if (domain.length === 0) throw new Error('webMessagingUrlsFor: environment (e.g. mypurecloud.com) is required');
@@ -80,7 +80,7 @@ function requirePositive(name: string, value: number | undefined, fallback: numb
 }
 
 /**
- * Hands conversations to Genesys Cloud agents through the Web Messaging Guest API (reference §5):
+ * Hands conversations to Genesys Cloud agents through the Web Messaging Guest API (docs/genesys-protocol.md §5):
  * one websocket per guest session, identified by a client-generated token that is persisted as
  * {@link WebMessagingResumeData} so any instance can resume the session or send on it.
  */

@@ -31,16 +31,16 @@ import {
   type WebMessagingConnectionOptions,
 } from './webMessagingConnection';
 
-/** Inbound text limit in UTF-8 bytes (reference §5.7, error 4011). */
+/** Inbound text limit in UTF-8 bytes (docs/genesys-protocol.md §5.7, error 4011). */
 export const MAX_TEXT_BYTES = 4096;
-/** Custom attributes limit in bytes (reference §5.3/§5.7, error 4013). */
+/** Custom attributes limit in bytes (docs/genesys-protocol.md §5.3/§5.7, error 4013). */
 export const MAX_CUSTOM_ATTRIBUTES_BYTES = 2048;
 /** What the agent sees when the guest leaves in `notice` end mode. */
 export const LEFT_NOTICE_TEXT = 'The customer has left the chat.';
 /** Agent messages remembered per session for de-duplication. */
 const DEDUPE_CAPACITY = 2000;
 /**
- * [I] reference §5.8 gives no ordering guarantee: an unseen history message up to this much older
+ * [I] docs/genesys-protocol.md §5.8 gives no ordering guarantee: an unseen history message up to this much older
  * than the last delivered one is still delivered (late rather than lost); older ones count as seen.
  */
 const BACKFILL_GRACE_MS = 60_000;
@@ -191,7 +191,7 @@ export class WebMessagingSession implements ChatSession {
         ? err
         : new GenesysError('network', 'could not connect to Web Messaging', { cause: err });
     }
-    // [I] reference §5.8: resuming with the same token should answer newSession:false; true means the session no longer exists.
+    // [I] docs/genesys-protocol.md §5.8: resuming with the same token should answer newSession:false; true means the session no longer exists.
     if (mode === 'resume' && body.newSession === true) {
       await this.connection.close();
       throw new GenesysError('sessionExpired', 'the Web Messaging session no longer exists');
@@ -390,7 +390,7 @@ export class WebMessagingSession implements ChatSession {
 
   private handleReconnected(body: SessionResponseBody): void {
     if (body.newSession === true) {
-      // [I] reference §5.8: a reconnect that creates a new session means the old one expired.
+      // [I] docs/genesys-protocol.md §5.8: a reconnect that creates a new session means the old one expired.
       this.finish('expired', new GenesysError('sessionExpired', 'the Web Messaging session no longer exists'));
       return;
     }

@@ -13,7 +13,7 @@ export interface ErrorBodyOptions {
 }
 
 /**
- * Builds the Genesys `ErrorBody` envelope (reference §3.6 [C]): every field the real API fills,
+ * Builds the Genesys `ErrorBody` envelope (docs/genesys-protocol.md §3.6 [C]): every field the real API fills,
  * a fresh `contextId`, empty `details`/`errors` unless given.
  */
 export function errorBody(status: number, code: string, message: string, options: ErrorBodyOptions = {}): ErrorBody {
@@ -37,7 +37,7 @@ export function errorBody(status: number, code: string, message: string, options
 
 /**
  * The exact answer to a message or typing call before the event stream is attached or after the
- * chat ended, as captured on the developer forum (reference §3.6 [O]).
+ * chat ended, as captured on the developer forum (docs/genesys-protocol.md §3.6 [O]).
  */
 export function conversationStateError(): ErrorBody {
   return errorBody(400, 'chat.error.conversation.state', 'Conversation State', {
@@ -46,7 +46,7 @@ export function conversationStateError(): ErrorBody {
   });
 }
 
-/** `404 not.found`: what a retired org answers for every `/api/v2/webchat/...` path ([I] reference §3.10). */
+/** `404 not.found`: what a retired org answers for every `/api/v2/webchat/...` path ([I] docs/genesys-protocol.md §3.10). */
 export function notFoundError(): ErrorBody {
   return errorBody(404, 'not.found', 'The requested resource was not found.');
 }

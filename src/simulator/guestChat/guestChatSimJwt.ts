@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isRecord } from '../../json';
 
-/** The claims of a Guest Chat JWT as captured from a real create response (reference §3.2 [O]). */
+/** The claims of a Guest Chat JWT as captured from a real create response (docs/genesys-protocol.md §3.2 [O]). */
 export interface GuestChatJwtClaims {
   data: { conv: string; did: string; sub: string };
   iss: string;
@@ -17,7 +17,7 @@ function base64UrlJson(value: unknown): string {
 }
 
 /**
- * Issues an RS256-looking JWT carrying `data.conv/did/sub` like Genesys' (reference §3.2 [O]).
+ * Issues an RS256-looking JWT carrying `data.conv/did/sub` like Genesys' (docs/genesys-protocol.md §3.2 [O]).
  * The signature is random bytes: the simulator accepts only tokens it issued, which stands in for a signature check.
  */
 export function issueGuestChatJwt(claims: GuestChatJwtClaims): string {

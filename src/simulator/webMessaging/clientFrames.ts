@@ -1,7 +1,7 @@
 import { isRecord, type JsonObject } from '../../json';
 
 /**
- * Validation of the frames a Web Messaging guest client sends (reference §5.2/§5.3), as the
+ * Validation of the frames a Web Messaging guest client sends (docs/genesys-protocol.md §5.2/§5.3), as the
  * simulator sees them. Independent of the client's own frame module so that a client bug is not
  * mirrored by the simulator.
  */

@@ -9,7 +9,7 @@ function frame(suffix: string, type: string | undefined, eventBody: unknown, met
 }
 
 describe('parseGuestChatFrame', () => {
-  it('reads a message frame as captured (reference §3.7)', () => {
+  it('reads a message frame as captured (docs/genesys-protocol.md §3.7)', () => {
     const parsed = parseGuestChatFrame(
       frame('messages', 'message', {
         id: 'm1',
