@@ -43,7 +43,7 @@ export interface WebMessagingProviderOptions {
   connectTimeoutMs?: number;
   /** Minimum time between two guest typing events (default 5,000 ms; docs/genesys-protocol.md §5.3). */
   typingIntervalMs?: number;
-  /** How long live agent messages are held to be released in `channel.time` order (default 250 ms; 0 disables). */
+  /** How long live agent messages are held to be released in `channel.time` order (default 0: delivered at once). */
   reorderWindowMs?: number;
   /** How long a send waits for a dropped link to be restored (default 60,000 ms). */
   reconnectWaitMs?: number;
