@@ -183,7 +183,7 @@ describe('docs cited in code', () => {
 });
 
 describe('relative links in the documentation', () => {
-  const markdownFiles = ['README.md', 'bench/README.md', ...filesUnder('docs', '.md')];
+  const markdownFiles = ['README.md', 'bench/README.md', 'deploymentTemplates/README.md', ...filesUnder('docs', '.md')];
 
   it.each(markdownFiles)('%s links only to files that exist', (file) => {
     const markdown = readFileSync(path.join(ROOT, file), 'utf8');
