@@ -150,7 +150,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
       },
     },
     logger,
-    options.now,
+    options.now === undefined ? undefined : { now: options.now },
   );
 
   const transferDialog = new TransferDialog(
