@@ -9,7 +9,7 @@ import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
-import type { ProactiveMessenger } from './proactiveMessenger';
+import type { ChatMessenger } from './proactiveMessenger';
 
 /** The text the user sees for each way a live chat ends. */
 const END_MESSAGES: Record<HandoffEndReason, string> = {
@@ -38,7 +38,7 @@ const DELIVERY_RETRY_DELAYS_MS = [500, 2_000, 5_000];
 
 /** The bot's own notices about a live chat that are not answers to a user turn: end texts and the idle warning. */
 export class ChatNotices {
-  constructor(private readonly messenger: ProactiveMessenger) {}
+  constructor(private readonly messenger: ChatMessenger) {}
 
   /** Tells the user why the chat ended; the bot answers again from the next message. */
   async announceEnd(reference: Partial<ConversationReference>, reason: HandoffEndReason): Promise<void> {
@@ -65,7 +65,7 @@ export class AgentToUserRelay {
   constructor(
     private readonly chats: LocalChats,
     private readonly records: HandoffRecords,
-    private readonly messenger: ProactiveMessenger,
+    private readonly messenger: ChatMessenger,
     private readonly timers: HandoffTimers,
     private readonly ender: ChatEnder,
     private readonly settings: HandoffSettings,

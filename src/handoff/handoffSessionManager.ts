@@ -15,7 +15,7 @@ import type { HandoffSettings } from './handoffSettings';
 import { clearTimers, HandoffTimers } from './handoffTimers';
 import { InstanceLeases } from './instanceLeases';
 import { LocalChats } from './localChats';
-import type { ProactiveMessenger } from './proactiveMessenger';
+import type { ChatMessenger } from './proactiveMessenger';
 import { UserToAgentRelay } from './userToAgentRelay';
 
 export type { HandoffRequest, StartHandoffResult } from './handoffService';
@@ -40,7 +40,7 @@ export class HandoffSessionManager implements HandoffService {
   constructor(
     private readonly provider: HandoffProvider | undefined,
     private readonly records: HandoffRecords,
-    messenger: ProactiveMessenger,
+    messenger: ChatMessenger,
     private readonly settings: HandoffSettings,
     logger: Logger,
     private readonly clock: Clock = systemClock,
