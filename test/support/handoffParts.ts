@@ -86,10 +86,11 @@ export class HandoffParts {
     const now = this.clock.now();
     const id = handoffRecordId('test', conversationId);
     const generation = randomUUID();
-    const chat = (await this.provider.startChat(
+    await this.provider.startChat(
       { guest: { displayName: 'Dana' }, attributes: {}, introduction: '' },
       this.agentToUser.listenerFor(id, generation),
-    )) as FakeChat;
+    );
+    const chat = this.provider.last;
     const record: HandoffRecord = {
       id,
       type: 'handoff',
