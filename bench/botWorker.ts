@@ -67,7 +67,10 @@ async function startApp(reorderWindowMs: number | undefined): Promise<StartResul
   if (options === undefined || config === undefined || logger === undefined) throw new Error('bot worker: start first');
   const began = performance.now();
   const provider = buildProvider(config, options, logger, reorderWindowMs);
-  const next = await createApp(config, logger, memoryStorage === undefined ? {} : { storage: memoryStorage }, provider);
+  const next = await createApp(config, logger, {
+    provider: provider ?? null,
+    ...(memoryStorage === undefined ? {} : { storage: memoryStorage }),
+  });
   if (next.storage.kind === 'memory') memoryStorage = next.storage;
   const port = await next.start(0, '127.0.0.1');
   app = next;

@@ -3,7 +3,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../dialogs/mainDialog';
 import { activityText } from '../src/activities';
 import type { HandoffRecord } from '../src/handoff/handoffRecord';
-import type { HandoffSessionManager } from '../src/handoff/handoffSessionManager';
+import type { LiveChats } from '../src/handoff/handoffService';
 import type { Logger } from '../src/logger';
 import { CANCEL_PHRASES, END_CHAT_PHRASES, MESSAGES } from '../src/resources/messages';
 import type { StateSaver } from '../src/state/stateSaver';
@@ -17,7 +17,7 @@ export class HandoffBot extends ActivityHandler {
   constructor(
     private readonly mainDialog: MainDialog,
     private readonly dialogState: StatePropertyAccessor<DialogState>,
-    private readonly handoff: HandoffSessionManager,
+    private readonly handoff: LiveChats,
     private readonly stateSaver: StateSaver,
     private readonly logger: Logger,
   ) {

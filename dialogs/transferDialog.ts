@@ -6,7 +6,7 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { HandoffSessionManager } from '../src/handoff/handoffSessionManager';
+import type { HandoffStarter } from '../src/handoff/handoffService';
 import { MESSAGES } from '../src/resources/messages';
 import { emptyTranscript, isTranscript, type Transcript } from '../src/transcript/transcript';
 import { DialogIds } from './dialogIds';
@@ -33,12 +33,12 @@ interface TransferValues {
 
 /**
  * Connects the user to a Genesys agent: optionally asks the configured pre-chat questions, confirms,
- * and opens the live chat through the {@link HandoffSessionManager}. When agents are unavailable or
+ * and opens the live chat through the {@link HandoffStarter}. When agents are unavailable or
  * Genesys refuses, it says so plainly and the bot carries on.
  */
 export class TransferDialog extends ComponentDialog {
   constructor(
-    private readonly handoff: HandoffSessionManager,
+    private readonly handoff: HandoffStarter,
     private readonly transcript: StatePropertyAccessor<Transcript>,
     private readonly preChatQuestions: readonly PreChatQuestion[] = [],
   ) {

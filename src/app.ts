@@ -14,6 +14,7 @@ import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
 import type { Config } from './config';
+import { createProvider } from './genesys/createProvider';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import type { HandoffDocument } from './handoff/handoffRecord';
 import { HandoffRecords } from './handoff/handoffRecords';
@@ -22,6 +23,7 @@ import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMes
 import type { Logger } from './logger';
 import { MESSAGES } from './resources/messages';
 import { createServer, type HealthStatus } from './server';
+import { WebMessagingSimulator } from './simulator/webMessagingSimulator';
 import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
 import { StateSaver } from './state/stateSaver';
 import { createStorage, type StorageBundle } from './storage/createStorage';
@@ -31,13 +33,24 @@ import { TranscriptRecorder } from './transcript/transcriptRecorder';
 /** Storage the app runs on. */
 export type AppStorage = StorageBundle<HandoffDocument>;
 
-/** Parts a caller (tests, benchmarks, the demo) may supply instead of building them from config. */
+/** Deployment id of the simulated Genesys Messenger deployment in demo mode. */
+export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';
+
+/** Adds the demo pages (Web Chat, agent console, Direct Line) to the bot's server in demo mode. */
+export type DemoRoutes = (server: restify.Server, simulator: WebMessagingSimulator, botPort: () => number) => void;
+
+/** Parts a caller (tests, benchmarks, the entry point) may supply instead of building them from config. */
 export interface AppOverrides {
   storage?: AppStorage;
-  /** `null` forces "no live agents". */
+  /**
+   * The Genesys provider. Left out, it is built from the settings ({@link createProvider}) or, in
+   * demo mode, pointed at an in-process Web Messaging simulator; `null` forces "no live agents".
+   */
   provider?: HandoffProvider | null;
   preChatQuestions?: readonly PreChatQuestion[];
   extraRoutes?: (server: restify.Server) => void;
+  /** The demo pages, installed in demo mode (when the app runs its own simulator). */
+  demoRoutes?: DemoRoutes;
   now?: () => number;
   /** Runs proactive turns (tests use the TestAdapter). Defaults to the CloudAdapter. */
   proactiveRunner?: ProactiveRunner;
@@ -51,6 +64,8 @@ export interface App {
   readonly handoff: HandoffSessionManager;
   readonly bot: HandoffBot;
   readonly storage: AppStorage;
+  /** The in-process Genesys simulator (demo mode only). */
+  readonly simulator: WebMessagingSimulator | undefined;
   /** Starts listening and background work; resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
   /** Graceful stop: releases live chats, closes connections and storage. Idempotent. */
@@ -150,7 +165,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
       },
     },
     logger,
-    options.now,
+    options.now === undefined ? undefined : { now: options.now },
   );
 
   const transferDialog = new TransferDialog(
@@ -164,16 +179,39 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
 }
 
 /**
- * Builds the service graph: storage -> state -> handoff -> dialogs -> bot -> adapter -> server.
- * Nothing listens until `start()`.
+ * The in-process Genesys Cloud of demo mode: a Web Messaging simulator on a loopback port that the
+ * bot talks to like the real one, and the provider pointed at it.
  */
-export async function createApp(
+async function startDemoGenesys(
   config: Config,
   logger: Logger,
-  overrides: AppOverrides = {},
-  provider?: HandoffProvider,
-): Promise<App> {
+): Promise<{ simulator: WebMessagingSimulator; provider: HandoffProvider | undefined }> {
+  logger.warn('DEMO MODE: no Genesys deployment configured; a simulated Genesys Cloud runs in this process');
+  const simulator = new WebMessagingSimulator({
+    deployments: [{ id: DEMO_DEPLOYMENT_ID, conversationDisconnect: 'Send', conversationClear: true }],
+    port: 0,
+    host: '127.0.0.1',
+    logger: logger.child({ module: 'simulator' }),
+  });
+  await simulator.start();
+  const provider = createProvider(config, logger, {
+    webMessagingUrl: simulator.webMessagingUrl,
+    apiUrl: simulator.apiUrl,
+    deploymentId: DEMO_DEPLOYMENT_ID,
+  });
+  return { simulator, provider };
+}
+
+/**
+ * The composition root. Builds the service graph: storage -> Genesys provider (and, in demo mode,
+ * the simulator) -> state -> handoff -> dialogs -> bot -> adapter -> server. Nothing listens until
+ * `start()`.
+ */
+export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const storage: AppStorage = overrides.storage ?? (await createStorage<HandoffDocument>(config, logger));
+  const demo = config.demo && overrides.provider === undefined ? await startDemoGenesys(config, logger) : undefined;
+  const chosenProvider =
+    overrides.provider === null ? undefined : (overrides.provider ?? demo?.provider ?? createProvider(config, logger));
   const credentialsFactory = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.microsoft.appId,
     MicrosoftAppPassword: config.microsoft.appPassword,
@@ -187,7 +225,6 @@ export async function createApp(
     credentialsFactory,
   );
   const adapter = new CloudAdapter(auth);
-  const chosenProvider = overrides.provider === null ? undefined : (overrides.provider ?? provider);
   const services = buildBot(config, logger, {
     storage,
     provider: chosenProvider,
@@ -201,6 +238,16 @@ export async function createApp(
   adapter.onTurnError = services.onTurnError;
   const { bot, handoff } = services;
 
+  let boundPort = config.port;
+  const { extraRoutes, demoRoutes } = overrides;
+  const routes =
+    demo === undefined || demoRoutes === undefined
+      ? extraRoutes
+      : (server: restify.Server): void => {
+          extraRoutes?.(server);
+          demoRoutes(server, demo.simulator, () => boundPort);
+        };
+
   let phase: HealthStatus['status'] = 'starting';
   const server = createServer({
     adapter,
@@ -213,7 +260,7 @@ export async function createApp(
       demo: config.demo,
       liveChats: handoff.localChatCount,
     }),
-    ...(overrides.extraRoutes === undefined ? {} : { extraRoutes: overrides.extraRoutes }),
+    ...(routes === undefined ? {} : { extraRoutes: routes }),
   });
 
   let stopping: Promise<void> | undefined;
@@ -224,15 +271,17 @@ export async function createApp(
     handoff,
     bot,
     storage,
+    simulator: demo?.simulator,
     async start(port = config.port, host?: string): Promise<number> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         if (host === undefined) server.listen(port, resolve);
         else server.listen(port, host, resolve);
       });
+      boundPort = server.address().port;
       await handoff.startBackground();
       phase = 'ok';
-      return server.address().port;
+      return boundPort;
     },
     abort(): Promise<void> {
       stopping ??= (async () => {
@@ -245,6 +294,7 @@ export async function createApp(
           });
         });
         await storage.close();
+        await demo?.simulator.stop();
       })();
       return stopping;
     },
@@ -259,6 +309,7 @@ export async function createApp(
           server.server.closeAllConnections();
         });
         await storage.close();
+        await demo?.simulator.stop();
       })();
       return stopping;
     },

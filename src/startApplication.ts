@@ -1,12 +1,9 @@
-import type * as restify from 'restify';
+import { createApp, type App, type DemoRoutes } from './app';
 import type { Config } from './config';
-import { createApp, type App } from './app';
-import { createProvider } from './genesys/createProvider';
 import type { Logger } from './logger';
-import { WebMessagingSimulator } from './simulator/webMessagingSimulator';
+import type { WebMessagingSimulator } from './simulator/webMessagingSimulator';
 
-/** Deployment id of the simulated Genesys Messenger deployment in demo mode. */
-export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';
+export { DEMO_DEPLOYMENT_ID, type DemoRoutes } from './app';
 
 /** A started application, as `index.ts` runs it. */
 export interface RunningApplication {
@@ -19,9 +16,6 @@ export interface RunningApplication {
   stop(): Promise<void>;
 }
 
-/** Hooks for the demo pages, added by the demo module. */
-export type DemoRoutes = (server: restify.Server, simulator: WebMessagingSimulator, botPort: () => number) => void;
-
 /** Options of {@link startApplication}. */
 export interface StartOptions {
   /** Adds the demo pages (Web Chat, agent console, Direct Line) in demo mode. */
@@ -30,55 +24,26 @@ export interface StartOptions {
 }
 
 /**
- * Builds and starts the application: storage and Genesys provider from settings or, in demo mode,
- * a local Web Messaging simulator that the bot talks to like the real Genesys Cloud.
+ * Builds the application from settings ({@link createApp}: in demo mode with a local Web Messaging
+ * simulator the bot talks to like the real Genesys Cloud), starts it on the configured port and
+ * lists the local addresses worth logging.
  */
 export async function startApplication(
   config: Config,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningApplication> {
-  let simulator: WebMessagingSimulator | undefined;
-  let boundPort = config.port;
-  let extraRoutes: ((server: restify.Server) => void) | undefined;
-  let provider = createProvider(config, logger);
-  if (config.demo) {
-    logger.warn('DEMO MODE: no Genesys deployment configured; a simulated Genesys Cloud runs in this process');
-    simulator = new WebMessagingSimulator({
-      deployments: [{ id: DEMO_DEPLOYMENT_ID, conversationDisconnect: 'Send', conversationClear: true }],
-      port: 0,
-      host: '127.0.0.1',
-      logger: logger.child({ module: 'simulator' }),
-    });
-    await simulator.start();
-    provider = createProvider(config, logger, {
-      webMessagingUrl: simulator.webMessagingUrl,
-      apiUrl: simulator.apiUrl,
-      deploymentId: DEMO_DEPLOYMENT_ID,
-    });
-    const sim = simulator;
-    const demoRoutes = options.demoRoutes;
-    if (demoRoutes !== undefined)
-      extraRoutes = (server) => {
-        demoRoutes(server, sim, () => boundPort);
-      };
-  }
-  const app = await createApp(config, logger, extraRoutes === undefined ? {} : { extraRoutes }, provider);
-  boundPort = await app.start(config.port, options.host);
-  const base = `http://localhost:${boundPort}`;
+  const app = await createApp(
+    config,
+    logger,
+    options.demoRoutes === undefined ? {} : { demoRoutes: options.demoRoutes },
+  );
+  const port = await app.start(config.port, options.host);
+  const base = `http://localhost:${port}`;
   const urls: Record<string, string> = { messagingEndpoint: `${base}/api/messages`, health: `${base}/healthz` };
-  if (config.demo && extraRoutes !== undefined) {
+  if (app.simulator !== undefined && options.demoRoutes !== undefined) {
     urls.customerPage = `${base}/demo/`;
     urls.agentConsole = `${base}/demo/agent`;
   }
-  return {
-    app,
-    port: boundPort,
-    simulator,
-    urls,
-    async stop(): Promise<void> {
-      await app.stop();
-      await simulator?.stop();
-    },
-  };
+  return { app, port, simulator: app.simulator, urls, stop: () => app.stop() };
 }

@@ -13,6 +13,9 @@ export type ProactiveRunner = (
   logic: (context: TurnContext) => Promise<void>,
 ) => Promise<void>;
 
+/** What the handoff layer needs to reach a user proactively (see {@link ProactiveMessenger}). */
+export type ChatMessenger = Pick<ProactiveMessenger, 'send' | 'typing' | 'note'>;
+
 /**
  * The only way the product talks to a user outside of the user's own turn: agent messages, typing,
  * joins and ends. Each send is recorded in the conversation transcript with its speaker and the

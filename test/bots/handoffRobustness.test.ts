@@ -5,6 +5,7 @@ import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
 import { createStorage } from '../../src/storage/createStorage';
 import { BotHarness } from '../support/botHarness';
+import { eventually } from '../support/eventually';
 import { FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
@@ -85,7 +86,7 @@ describe('live chats that could get stuck or cross', () => {
       release = resolve;
     });
     const opening = harness.say('agent');
-    await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => provider.chats.length === 1, 5000, 'the chat to be opening');
     const first = provider.last;
     await harness.say('cancel');
     provider.startGate = undefined;

@@ -3,39 +3,12 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { Faq } from '../../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../../dialogs/mainDialog';
 import { TransferDialog } from '../../dialogs/transferDialog';
-import { HandoffRecords } from '../../src/handoff/handoffRecords';
-import type { HandoffDocument } from '../../src/handoff/handoffRecord';
-import { HandoffSessionManager } from '../../src/handoff/handoffSessionManager';
-import type { ProactiveMessenger } from '../../src/handoff/proactiveMessenger';
-import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
-import { MemoryVersionedStore } from '../../src/storage/memoryVersionedStore';
 import type { Transcript } from '../../src/transcript/transcript';
-import { FakeProvider } from '../support/fakeProvider';
+import { RecordingHandoffStarter } from '../support/recordingHandoffStarter';
 
-function client(provider?: FakeProvider): DialogTestClient {
+function client(handoff = new RecordingHandoffStarter(false)): DialogTestClient {
   const conversationState = new ConversationState(new MemoryStorage());
-  const logger = createSilentLogger();
-  const records = new HandoffRecords(new MemoryVersionedStore<HandoffDocument>(), 3600, logger);
-  const messenger = {
-    send: () => Promise.resolve(),
-    typing: () => Promise.resolve(),
-    note: () => Promise.resolve(),
-  } as unknown as ProactiveMessenger;
-  const handoff = new HandoffSessionManager(
-    provider,
-    records,
-    messenger,
-    {
-      instanceId: 'test',
-      queueTimeoutSeconds: 0,
-      idleTimeoutSeconds: 0,
-      idleWarningSeconds: 0,
-      leaseSeconds: 30,
-      sweepIntervalSeconds: 5,
-    },
-    logger,
-  );
   const transfer = new TransferDialog(handoff, conversationState.createProperty<Transcript>('transcript'));
   const dialog = new MainDialog(
     Faq.default(),
@@ -68,22 +41,22 @@ describe('MainDialog', () => {
   });
 
   it('offers a human after two misunderstandings and connects on "yes"', async () => {
-    const provider = new FakeProvider();
-    const c = client(provider);
+    const handoff = new RecordingHandoffStarter();
+    const c = client(handoff);
     expect((await send(c, 'blorp')).text).toBe(MESSAGES.didNotUnderstand);
     const offer = await send(c, 'zzzt');
     expect(offer.text).toBe(MESSAGES.offerAgent);
     expect((await send(c, 'yes please')).text).toBe(MESSAGES.connecting);
-    expect(provider.chats).toHaveLength(1);
+    expect(handoff.requests).toHaveLength(1);
   });
 
   it('transfers by itself after three misunderstandings', async () => {
-    const provider = new FakeProvider();
-    const c = client(provider);
+    const handoff = new RecordingHandoffStarter();
+    const c = client(handoff);
     await send(c, 'blorp');
     await send(c, 'zzzt');
     expect((await send(c, 'qwfp')).text).toBe(MESSAGES.connecting);
-    expect(provider.chats[0]?.request?.attributes.handoffReason).toBe('the bot could not help');
+    expect(handoff.requests[0]?.attributes.handoffReason).toBe('the bot could not help');
   });
 
   it('says plainly that agents are not configured', async () => {

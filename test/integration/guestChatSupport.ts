@@ -1,5 +1,5 @@
 import { isGenesysError, type GenesysError } from '../../src/genesys/genesysError';
-import type { ChatEvent, ChatListener, StartChatRequest } from '../../src/genesys/handoffProvider';
+import type { StartChatRequest } from '../../src/genesys/handoffProvider';
 import { GuestChatProvider, type GuestChatProviderOptions } from '../../src/genesys/guestChat/guestChatProvider';
 import { createSilentLogger } from '../../src/logger';
 import {
@@ -10,62 +10,7 @@ import {
   type GuestChatSimulatorOptions,
 } from '../../src/simulator/guestChatSimulator';
 
-/** Collects the events a provider emits and lets a test wait for one. */
-export class EventRecorder {
-  readonly events: ChatEvent[] = [];
-  private waiters: { predicate: (e: ChatEvent) => boolean; resolve: (e: ChatEvent) => void }[] = [];
-  /** Runs before each event is recorded (to simulate slow or failing listeners). */
-  before: ((event: ChatEvent) => Promise<void> | void) | undefined;
-
-  readonly listener: ChatListener = async (event) => {
-    if (this.before !== undefined) await this.before(event);
-    this.events.push(event);
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.predicate(event)) return true;
-      w.resolve(event);
-      return false;
-    });
-  };
-
-  /** Resolves with the first recorded event (past or future) matching `predicate`. */
-  waitFor(predicate: (e: ChatEvent) => boolean, timeoutMs = 5_000, what = 'an event'): Promise<ChatEvent> {
-    const found = this.events.find(predicate);
-    if (found !== undefined) return Promise.resolve(found);
-    return new Promise<ChatEvent>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events.map((e) => e.kind))}`));
-      }, timeoutMs);
-      this.waiters.push({
-        predicate,
-        resolve: (e) => {
-          clearTimeout(timer);
-          resolve(e);
-        },
-      });
-    });
-  }
-
-  /** Waits until `n` events of `kind` were recorded. */
-  async waitForCount(kind: ChatEvent['kind'], n: number, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.ofKind(kind).length < n) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `expected ${n} ${kind} events, got ${this.ofKind(kind).length}: ${JSON.stringify(this.kinds())}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
-  /** Every recorded event of one kind. */
-  ofKind<K extends ChatEvent['kind']>(kind: K): Extract<ChatEvent, { kind: K }>[] {
-    return this.events.filter((e): e is Extract<ChatEvent, { kind: K }> => e.kind === kind);
-  }
-
-  kinds(): string[] {
-    return this.events.map((e) => e.kind);
-  }
-}
+export { EventRecorder } from '../support/eventRecorder';
 
 /** Lets queued work (frames in flight on loopback) settle, for assertions that something did NOT happen. */
 export function settle(ms = 150): Promise<void> {

@@ -122,6 +122,7 @@ describe('handoff over Guest Chat v2', () => {
       await connector.waitForText('gc-restart', 'while the bot was down', 10_000);
       simulator.agentSay(chat.id, 'after the restart');
       await connector.waitForText('gc-restart', 'after the restart');
+      await restarted.app.handoff.whenIdle();
       const texts = connector.texts('gc-restart');
       expect(texts.filter((t) => t === 'before the restart')).toHaveLength(1);
       expect(texts.filter((t) => t === 'while the bot was down')).toHaveLength(1);

@@ -84,6 +84,7 @@ describe('handoff over Web Messaging', () => {
     );
     await bot.say('wm-chat', 'I need help with my order');
     await simulator.waitUntil(() => (guestTexts(chat.id).includes('I need help with my order') ? true : undefined));
+    await bot.app.handoff.whenIdle();
     const agentMessages = connector.activities.filter(
       (a) => a.conversationId === 'wm-chat' && a.activity.text === 'Hello, this is Anna',
     );
@@ -115,6 +116,7 @@ describe('handoff over Web Messaging', () => {
     await simulator.waitUntil(() =>
       guestTexts(a.id).includes('only for Anna') && guestTexts(b.id).includes('only for Ben') ? true : undefined,
     );
+    await bot.app.handoff.whenIdle();
     expect(guestTexts(a.id)).not.toContain('only for Ben');
     expect(guestTexts(b.id)).not.toContain('only for Anna');
     expect(connector.texts('wm-cross-a')).not.toContain('Hello, this is Ben');
@@ -128,6 +130,7 @@ describe('handoff over Web Messaging', () => {
     await connector.waitForText('wm-drop', 'said while you were away', 15_000);
     simulator.agentSay(chat.id, 'and after you came back');
     await connector.waitForText('wm-drop', 'and after you came back', 15_000);
+    await bot.app.handoff.whenIdle();
     const texts = connector.texts('wm-drop');
     expect(texts.filter((t) => t === 'said while you were away')).toHaveLength(1);
     expect(texts.indexOf('said while you were away')).toBeLessThan(texts.indexOf('and after you came back'));

@@ -100,6 +100,7 @@ describe('running as several instances on Cosmos DB', () => {
     const diedAt = Date.now();
     await connector.waitForText('scale-failover', 'agent line 6', 15_000);
     const recoveredWithin = Date.now() - diedAt;
+    await survivor.app.handoff.whenIdle();
     const received = connector.texts('scale-failover').filter((t) => t.startsWith('agent line '));
     expect(received).toEqual(said);
     // Lease 5 s, sweeps every second: the survivor must have taken over well within two leases.
@@ -121,6 +122,7 @@ describe('running as several instances on Cosmos DB', () => {
     for (let i = 0; i < chats.length; i++) {
       await connector.waitForText(`scale-restart-${i + 1}`, `while everything was down ${i + 1}`, 10_000);
     }
+    await second.app.handoff.whenIdle();
     for (let i = 0; i < chats.length; i++)
       expect(await ownerOf(second, `scale-restart-${i + 1}`)).toBe('instance-second');
     for (let i = 0; i < chats.length; i++) {

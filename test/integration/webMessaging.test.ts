@@ -66,7 +66,7 @@ describe('Web Messaging provider against the simulator', () => {
 
   it('starts a chat: queued, the introduction arrives, attributes become participant data', async () => {
     const { events, conversation } = await started();
-    expect(events.kinds[0]).toBe('queued');
+    expect(events.kinds()[0]).toBe('queued');
     expect(conversation.messages.map((m) => m.text)).toEqual(['Hello, I need help with my order.']);
     expect(conversation.messages[0]!.direction).toBe('Inbound');
     expect(conversation.customAttributes).toEqual({ botConversationId: 'c-1' });
@@ -97,7 +97,7 @@ describe('Web Messaging provider against the simulator', () => {
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length === 2, 5000, 'two agent messages');
     const joined = await events.next('agentJoined');
     expect(joined.agent).toEqual({ name: 'Grace', avatarUrl: 'https://cdn.example.com/grace.png' });
-    expect(events.kinds).toEqual(['queued', 'agentJoined', 'agentMessage', 'agentMessage']);
+    expect(events.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage', 'agentMessage']);
     const messages = events.events.flatMap((e) => (e.kind === 'agentMessage' ? [e] : []));
     expect(messages[0]!.text).toBe('Hi Ada, I am Grace.');
     expect(messages[0]!.agent.name).toBe('Grace');
@@ -110,11 +110,11 @@ describe('Web Messaging provider against the simulator', () => {
     const { events, conversation } = await started();
     sim.agentSay(conversation.id, 'All agents are busy, please hold.', { originatingEntity: 'Bot' });
     await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
-    expect(events.kinds).toEqual(['queued', 'agentMessage']);
+    expect(events.kinds()).toEqual(['queued', 'agentMessage']);
     sim.agentJoin(conversation.id, { nickname: 'Grace' });
     sim.agentSay(conversation.id, 'Hello!');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length === 2);
-    expect(events.kinds).toEqual(['queued', 'agentMessage', 'agentJoined', 'agentMessage']);
+    expect(events.kinds()).toEqual(['queued', 'agentMessage', 'agentJoined', 'agentMessage']);
   });
 
   it('sends guest messages and never reports its own echo as an agent message', async () => {
@@ -123,7 +123,7 @@ describe('Web Messaging provider against the simulator', () => {
     const info = sim.getConversation(conversation.id)!;
     expect(info.messages.map((m) => m.text)).toEqual(['Hello, I need help with my order.', 'Where is my parcel?']);
     await sleep(150);
-    expect(events.kinds).toEqual(['queued']);
+    expect(events.kinds()).toEqual(['queued']);
   });
 
   it('sends typing at most once per interval, and relays agent typing with its duration', async () => {
@@ -144,7 +144,7 @@ describe('Web Messaging provider against the simulator', () => {
     expect(sim.agentTyping(conversation.id)).toBe(true);
     const typing = await events.next('agentTyping');
     expect(typing.durationMs).toBe(5000);
-    expect(events.kinds).toEqual(['queued', 'agentJoined', 'agentTyping']);
+    expect(events.kinds()).toEqual(['queued', 'agentJoined', 'agentTyping']);
   });
 
   it('reports the agent ending the chat when Conversation Disconnect is enabled', async () => {
@@ -154,7 +154,7 @@ describe('Web Messaging provider against the simulator', () => {
     sim.agentDisconnect(conversation.id);
     const ended = await events.next('ended');
     expect(ended.reason).toBe('agentEnded');
-    expect(events.kinds).toEqual(['queued', 'agentJoined', 'agentMessage', 'ended']);
+    expect(events.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage', 'ended']);
   });
 
   it('ends from the guest side with Presence Clear', async () => {
@@ -167,7 +167,7 @@ describe('Web Messaging provider against the simulator', () => {
       return c?.state === 'ended' ? c : undefined;
     });
     expect(info.endReason).toBe('cleared');
-    expect(events.kinds.filter((k) => k === 'ended')).toHaveLength(1);
+    expect(events.kinds().filter((k) => k === 'ended')).toHaveLength(1);
   });
 
   it('falls back to a notice when Conversation Clear is disabled', async () => {
@@ -264,7 +264,7 @@ describe('Web Messaging provider against the simulator', () => {
     sim.agentSay(conversation.id, 'still here');
     await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
     expect(events.texts).toEqual(['still here']);
-    expect(events.kinds).not.toContain('ended');
+    expect(events.kinds()).not.toContain('ended');
   });
 
   it('rejects an unknown deployment with a clear error', async () => {
@@ -322,7 +322,7 @@ describe('Web Messaging provider against the simulator', () => {
     expect(sim.getConversation(conversation.id)!.messages.at(-1)!.text).toBe('sent by another instance');
     await sim.waitUntil(() => (sim.connectionCount(conversation.sessionToken) === 1 ? true : undefined));
     await sleep(100);
-    expect(events.kinds).toEqual(['queued']);
+    expect(events.kinds()).toEqual(['queued']);
 
     await other.endDetached(session.resumeData);
     // The holder did not ask for the clear: for it the conversation was cleared.
@@ -561,7 +561,7 @@ describe('Web Messaging provider when the link cannot be restored', () => {
       sim.agentSay(conversation.id, 'after the stall');
       await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
       expect(events.texts).toEqual(['after the stall']);
-      expect(events.kinds).not.toContain('ended');
+      expect(events.kinds()).not.toContain('ended');
     } finally {
       await provider.close();
       await sim.stop();

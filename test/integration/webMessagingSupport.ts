@@ -1,4 +1,3 @@
-import type { ChatEvent, ChatListener } from '../../src/genesys/handoffProvider';
 import type { RetryPolicy } from '../../src/genesys/retryPolicy';
 import {
   WebMessagingProvider,
@@ -6,6 +5,9 @@ import {
 } from '../../src/genesys/webMessaging/webMessagingProvider';
 import { createSilentLogger } from '../../src/logger';
 import type { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+
+export { EventRecorder } from '../support/eventRecorder';
+export { eventually } from '../support/eventually';
 
 /** Retries every `delayMs`, `attempts` times: keeps reconnect tests fast. */
 export function quickPolicy(attempts = 50, delayMs = 20): RetryPolicy {
@@ -33,54 +35,6 @@ export function providerFor(
   });
 }
 
-/** Records chat events and lets a test wait for one. */
-export class EventRecorder {
-  readonly events: ChatEvent[] = [];
-  private waiters: (() => void)[] = [];
-
-  /** The listener to hand to the provider. */
-  readonly listener: ChatListener = (event) => {
-    this.events.push(event);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  };
-
-  /** Texts of the agent messages received so far, in order. */
-  get texts(): string[] {
-    return this.events.flatMap((e) => (e.kind === 'agentMessage' ? [e.text] : []));
-  }
-
-  /** Kinds of the events received so far, in order. */
-  get kinds(): string[] {
-    return this.events.map((e) => e.kind);
-  }
-
-  /** Resolves once `check` holds over the recorded events. */
-  async until(check: (events: ChatEvent[]) => boolean, timeoutMs = 5000, what = 'events'): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check(this.events)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.kinds)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Resolves with the first event of `kind` (waiting for it when needed). */
-  async next<K extends ChatEvent['kind']>(kind: K, timeoutMs = 5000): Promise<Extract<ChatEvent, { kind: K }>> {
-    await this.until((events) => events.some((e) => e.kind === kind), timeoutMs, kind);
-    const found = this.events.find((e): e is Extract<ChatEvent, { kind: K }> => e.kind === kind);
-    if (found === undefined) throw new Error(`no ${kind} event`);
-    return found;
-  }
-}
-
 /** Words joined by spaces, `length` characters or a little more. */
 export function longText(length: number): string {
   const words: string[] = [];
@@ -96,13 +50,4 @@ export function longText(length: number): string {
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns true; rejects after `timeoutMs`. */
-export async function eventually(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }

@@ -1,6 +1,5 @@
 import { createApp, type App } from '../../src/app';
 import type { Config } from '../../src/config';
-import { createProvider } from '../../src/genesys/createProvider';
 import type { HandoffProvider } from '../../src/genesys/handoffProvider';
 import { createSilentLogger, type Logger } from '../../src/logger';
 import { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
@@ -46,15 +45,14 @@ export class BotInstance {
     private readonly serviceUrl: string,
   ) {}
 
-  /** Starts the real bot for `config` with the provider the config describes (or `provider`). */
+  /** Starts the real bot for `config` with the provider the config describes (or `provider`; `null`: none). */
   static async start(
     config: Config,
     connector: { serviceUrl: string },
     provider?: HandoffProvider | null,
     logger: Logger = createSilentLogger(),
   ): Promise<BotInstance> {
-    const chosen = provider === undefined ? createProvider(config, logger) : (provider ?? undefined);
-    const app = await createApp(config, logger, provider === null ? { provider: null } : {}, chosen);
+    const app = await createApp(config, logger, provider === undefined ? {} : { provider });
     const port = await app.start(0, '127.0.0.1');
     return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
   }
@@ -66,7 +64,7 @@ export class BotInstance {
     storage: App['storage'],
     logger: Logger = createSilentLogger(),
   ): Promise<BotInstance> {
-    const app = await createApp(config, logger, { storage }, createProvider(config, logger));
+    const app = await createApp(config, logger, { storage });
     const port = await app.start(0, '127.0.0.1');
     return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
   }

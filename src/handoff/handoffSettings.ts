@@ -1,0 +1,15 @@
+import type { RoutingRequest } from '../genesys/handoffProvider';
+
+/** Timing and identity settings of the handoff. */
+export interface HandoffSettings {
+  instanceId: string;
+  queueTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  idleWarningSeconds: number;
+  leaseSeconds: number;
+  sweepIntervalSeconds: number;
+  /** Longest introduction (transcript) sent to the agent. */
+  introductionMaxChars?: number;
+  /** Routing defaults (Guest Chat). */
+  routing?: RoutingRequest;
+}

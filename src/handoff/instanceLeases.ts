@@ -1,0 +1,248 @@
+import { isGenesysError } from '../genesys/genesysError';
+import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { Logger } from '../logger';
+import type { AgentToUserRelay } from './agentToUserRelay';
+import type { ChatEnder } from './chatEnder';
+import type { Clock } from './clock';
+import { ACTIVE_STATES, heartbeatId, type HandoffRecord } from './handoffRecord';
+import type { HandoffRecords } from './handoffRecords';
+import type { HandoffSettings } from './handoffSettings';
+import type { HandoffTimers } from './handoffTimers';
+import type { LocalChats } from './localChats';
+
+/** How many chats are resumed or released at once (resuming is I/O-bound). */
+const PARALLELISM = 64;
+/** Most chats taken over in one sweep, so a sweep stays short; the rest follow in the next ones. */
+const MAX_TAKEOVERS_PER_SWEEP = 500;
+/** A full scan for orphaned chats runs every this many sweeps. */
+const FULL_SCAN_EVERY = 12;
+
+/**
+ * Keeps every active chat owned by exactly one live instance. Each instance renews a heartbeat in
+ * storage (its lease, `leaseSeconds`); the periodic sweep runs the timers, drops local chats that
+ * ended or moved (reconcile), and takes over chats whose owner's lease lapsed (claim, resume,
+ * backfill). Shutdown releases the chats held here so another instance takes them at once.
+ */
+export class InstanceLeases {
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private sweeps = 0;
+  private lastHeartbeatOk = 0;
+
+  constructor(
+    private readonly chats: LocalChats,
+    private readonly records: HandoffRecords,
+    private readonly provider: HandoffProvider | undefined,
+    private readonly timers: HandoffTimers,
+    private readonly relay: AgentToUserRelay,
+    private readonly ender: ChatEnder,
+    private readonly settings: HandoffSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Beats, sweeps once (recovering chats of stopped instances), then runs heartbeat and sweep on intervals. */
+  async startBackground(): Promise<void> {
+    if (this.provider === undefined) return;
+    await this.beat();
+    await this.sweep(true);
+    // The heartbeat has its own timer so that long sweeps (mass takeovers) never let the lease lapse.
+    this.heartbeatTimer = setInterval(
+      () => {
+        this.beat().catch((err: unknown) => {
+          this.logger.warn({ err }, 'heartbeat failed');
+        });
+      },
+      Math.max(1_000, Math.floor((this.settings.leaseSeconds * 1000) / 3)),
+    );
+    this.heartbeatTimer.unref();
+    this.sweepTimer = setInterval(() => {
+      if (this.sweeping !== undefined) return;
+      this.sweeping = this.chats.trackWork(
+        this.sweep(false)
+          .catch((err: unknown) => {
+            this.logger.warn({ err }, 'live-chat sweep failed');
+          })
+          .finally(() => {
+            this.sweeping = undefined;
+          }),
+      );
+    }, this.settings.sweepIntervalSeconds * 1000);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops the heartbeat and sweep intervals; returns the sweep still running, if any. */
+  stopIntervals(): Promise<void> | undefined {
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
+    return this.sweeping;
+  }
+
+  /** Releases every chat held here (graceful shutdown) and removes this instance's heartbeat. */
+  async releaseAll(): Promise<void> {
+    await forEachLimited(this.chats.ids(), PARALLELISM, async (id) => {
+      await this.release(id);
+    });
+    if (this.provider === undefined) return;
+    await this.provider.close();
+    await this.records.removeHeartbeat(heartbeatId(this.settings.instanceId)).catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not remove the instance heartbeat');
+    });
+  }
+
+  /** One pass of heartbeat, timers, reconciliation and takeover. */
+  async sweep(startup = false): Promise<void> {
+    if (this.chats.stopped) return;
+    this.sweeps++;
+    const now = this.clock.now();
+    if (this.lastHeartbeatOk === 0 || now - this.lastHeartbeatOk > this.settings.leaseSeconds * 1000) {
+      // Without a fresh heartbeat other instances may own our chats; do nothing until it is back.
+      await this.beat();
+      if (now - this.lastHeartbeatOk > this.settings.leaseSeconds * 1000) return;
+    }
+    await this.timers.run(now);
+    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
+    await this.takeOver(startup, now);
+  }
+
+  /**
+   * Renews this instance's heartbeat (its lease on the chats it owns). When renewal has failed for
+   * a whole lease, other instances may have taken the chats over: local connections are dropped
+   * rather than risk delivering twice; the records are reclaimed once storage answers again.
+   */
+  async beat(): Promise<void> {
+    if (this.chats.stopped) return;
+    const now = this.clock.now();
+    const leaseMs = this.settings.leaseSeconds * 1000;
+    try {
+      await this.records.heartbeat(heartbeatId(this.settings.instanceId), this.settings.instanceId, now + leaseMs);
+      this.lastHeartbeatOk = now;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not renew the instance heartbeat');
+      if (this.lastHeartbeatOk > 0 && now - this.lastHeartbeatOk > leaseMs && this.chats.size > 0) {
+        this.logger.error({ chats: this.chats.size }, 'heartbeat lapsed; dropping local live-chat connections');
+        for (const id of this.chats.ids()) await this.chats.detach(id);
+      }
+    }
+  }
+
+  /** Drops local chats that ended or moved to another instance meanwhile. */
+  private async reconcile(): Promise<void> {
+    if (this.chats.size === 0) return;
+    const mine = new Set((await this.records.listOwnedBy([this.settings.instanceId])).map((r) => r.id));
+    for (const id of this.chats.ids()) {
+      if (!mine.has(id) && this.chats.get(id)?.session !== undefined) await this.chats.detach(id);
+    }
+  }
+
+  private async takeOver(startup: boolean, now: number): Promise<void> {
+    const beats = await this.records.heartbeats();
+    const alive = new Set(beats.filter((b) => b.expiresAt > now).map((b) => b.instanceId));
+    alive.add(this.settings.instanceId);
+    let candidates: HandoffRecord[];
+    const me = this.settings.instanceId;
+    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) {
+      candidates = (await this.records.listActive()).filter(
+        (r) => !alive.has(r.owner) || r.owner === '' || r.owner === me,
+      );
+    } else {
+      const dead = beats.filter((b) => b.expiresAt <= now).map((b) => b.instanceId);
+      candidates = await this.records.listOwnedBy(['', me, ...dead]);
+    }
+    // Chats owned here but not held (dropped after a lapsed heartbeat, or a failed step) are reclaimed too.
+    candidates = candidates.filter((r) => !this.chats.has(r.id));
+    if (candidates.length === 0) return;
+    this.logger.info({ count: candidates.length }, 'taking over live chats of stopped instances');
+    // In batches, so the heartbeat timer and live traffic keep running between them.
+    for (let start = 0; start < candidates.length && !this.chats.stopped; start += MAX_TAKEOVERS_PER_SWEEP) {
+      await forEachLimited(candidates.slice(start, start + MAX_TAKEOVERS_PER_SWEEP), PARALLELISM, async (candidate) => {
+        await this.claimAndResume(candidate, alive);
+      });
+    }
+  }
+
+  private async claimAndResume(candidate: HandoffRecord, alive: Set<string>): Promise<void> {
+    const me = this.settings.instanceId;
+    const claimed = await this.records.update(candidate.id, (r) => {
+      const orphan = r.owner === '' || !alive.has(r.owner) || (r.owner === me && !this.chats.has(r.id));
+      if (!ACTIVE_STATES.includes(r.state) || !orphan) return undefined;
+      r.owner = me;
+      return r;
+    });
+    if (claimed?.owner !== me || !ACTIVE_STATES.includes(claimed.state) || this.provider === undefined) return;
+    const log = this.logger.child({ conversationId: claimed.conversationId });
+    if (claimed.resumeData === undefined) {
+      await this.ender.endLiveChat({
+        id: claimed.id,
+        reason: 'connectionLost',
+        detail: 'the chat was never fully opened',
+        closeOnGenesys: false,
+        tellUser: true,
+      });
+      return;
+    }
+    const generation = claimed.generation;
+    this.chats.set(claimed.id, { generation, session: undefined, reference: claimed.reference, record: claimed });
+    try {
+      const session = await this.provider.resumeChat(
+        claimed.resumeData,
+        {
+          deliveredMessageIds: claimed.deliveredMessageIds,
+          ...(claimed.lastDeliveredAt === undefined ? {} : { lastDeliveredAt: claimed.lastDeliveredAt }),
+        },
+        this.relay.listenerFor(claimed.id, generation),
+      );
+      const local = this.chats.get(claimed.id);
+      if (local?.generation !== generation) {
+        await session.detach();
+        return;
+      }
+      local.session = session;
+      log.info('live chat resumed');
+    } catch (err) {
+      if (this.chats.holds(claimed.id, generation)) this.chats.delete(claimed.id);
+      if (isGenesysError(err) && err.transient) {
+        log.warn({ err }, 'could not resume a live chat yet; releasing it for a later attempt');
+        await this.records.update(claimed.id, (r) => (r.owner === me ? { ...r, owner: '' } : undefined));
+        return;
+      }
+      log.warn({ err }, 'live chat cannot be resumed');
+      await this.ender.endLiveChat({
+        id: claimed.id,
+        reason: isGenesysError(err) && err.code === 'sessionExpired' ? 'expired' : 'connectionLost',
+        detail: 'resume failed',
+        generation,
+        closeOnGenesys: false,
+        tellUser: true,
+      });
+    }
+  }
+
+  private async release(id: string): Promise<void> {
+    await this.chats.detach(id);
+    await this.records
+      .update(id, (r) =>
+        r.owner === this.settings.instanceId && ACTIVE_STATES.includes(r.state) ? { ...r, owner: '' } : undefined,
+      )
+      .catch((err: unknown) => {
+        this.logger.warn({ err, recordId: id }, 'could not release a live chat');
+      });
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
