@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { createApp, type App } from './app';
 import { createProvider } from './genesys/createProvider';
 import type { Logger } from './logger';
-import { WebMessagingSimulator } from './simulator/webMessagingSimulator';
+import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
 
 /** Deployment id of the simulated Genesys Messenger deployment in demo mode. */
 export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';

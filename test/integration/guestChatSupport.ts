@@ -8,7 +8,7 @@ import {
   SIMULATOR_ORGANIZATION_ID,
   SIMULATOR_QUEUE_NAME,
   type GuestChatSimulatorOptions,
-} from '../../src/simulator/guestChatSimulator';
+} from '../../src/simulator/guestChat/guestChatSimulator';
 
 /** Collects the events a provider emits and lets a test wait for one. */
 export class EventRecorder {

@@ -5,7 +5,7 @@ import {
   type WebMessagingProviderOptions,
 } from '../../src/genesys/webMessaging/webMessagingProvider';
 import { createSilentLogger } from '../../src/logger';
-import type { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import type { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
 
 /** Retries every `delayMs`, `attempts` times: keeps reconnect tests fast. */
 export function quickPolicy(attempts = 50, delayMs = 20): RetryPolicy {

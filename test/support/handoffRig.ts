@@ -3,7 +3,7 @@ import type { Config } from '../../src/config';
 import { createProvider } from '../../src/genesys/createProvider';
 import type { HandoffProvider } from '../../src/genesys/handoffProvider';
 import { createSilentLogger, type Logger } from '../../src/logger';
-import { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { ConnectorRecorder, postActivity, userMessage } from './connectorRecorder';
 import { testConfig } from './testConfig';
 
