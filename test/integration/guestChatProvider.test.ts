@@ -1,7 +1,16 @@
 import type { ChatEvent, ChatSession, GuestChatResumeData } from '../../src/genesys/handoffProvider';
 import type { GuestChatProvider } from '../../src/genesys/guestChat/guestChatProvider';
 import type { GuestChatSimulator } from '../../src/simulator/guestChat/guestChatSimulator';
-import { createProvider, EventRecorder, settle, startRequest, startSimulator, rejection } from './guestChatSupport';
+import {
+  agentBarrier,
+  createProvider,
+  EventRecorder,
+  rejection,
+  settle,
+  startRequest,
+  startSimulator,
+  streamClosed,
+} from './guestChatSupport';
 
 function guestResumeData(session: ChatSession): GuestChatResumeData {
   const data = session.resumeData;
@@ -150,8 +159,12 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
 
       sim.agentSend(conversationId, 'Let me check.', { bodyType: 'notice' });
       await rec.waitForCount('agentMessage', 2);
-      await settle();
-      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['Hi Dana, how can I help?', 'Let me check.']);
+      await agentBarrier(sim, rec, conversationId);
+      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual([
+        'Hi Dana, how can I help?',
+        'Let me check.',
+        'barrier',
+      ]);
       sim.clearFaults();
     });
 
@@ -164,7 +177,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       sim.on('guestTyping', ({ conversationId: id }) => typed.push(id));
       await session.sendTyping();
       await session.sendTyping();
-      await settle();
+      await agentBarrier(sim, rec, conversationId);
       expect(typed).toEqual([conversationId]);
       // The guest's own typing echo is not reported as the agent typing.
       expect(rec.ofKind('agentTyping')).toHaveLength(1);
@@ -187,8 +200,11 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const { conversationId } = await startWithAgent();
       sim.agentLeave(conversationId);
       await rec.waitFor((e) => e.kind === 'agentLeft');
-      await settle();
-      expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentLeft']);
+      // No agent is left to write a barrier: the next agent joining is the barrier.
+      await sim.whenIdle();
+      sim.agentJoin(conversationId, { displayName: 'Bob Agent' });
+      await rec.waitForCount('agentJoined', 2);
+      expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentLeft', 'agentJoined']);
       expect(rec.ofKind('agentLeft')[0]?.transfer).toBe(true);
     });
 
@@ -196,7 +212,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const { conversationId } = await startWithAgent();
       sim.endConversation(conversationId);
       expect(await rec.waitFor((e) => e.kind === 'ended')).toEqual({ kind: 'ended', reason: 'agentEnded' });
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'ended']);
     });
 
@@ -270,7 +286,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const ended = await sim.waitForEnd(conversationId);
       expect(ended.endedBy).toBe('guest');
       expect(ended.guest.state).toBe('DISCONNECTED');
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'ended']);
 
       // The chat is over: a second end is a no-op, sending is refused.
@@ -299,8 +315,8 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
 
       sim.agentSend(conversationId, 'four'); // live again
       await rec.waitForCount('agentMessage', 4);
-      await settle();
-      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['one', 'two', 'three', 'four']);
+      await agentBarrier(sim, rec, conversationId, 'five');
+      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['one', 'two', 'three', 'four', 'five']);
       expect(rec.ofKind('agentJoined')).toHaveLength(1);
       expect(sim.conversation(conversationId).connectedSockets).toBe(1);
       await session.sendText('back online');
@@ -327,7 +343,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       await session.detach();
       sim.agentSend(conversationId, 'two');
       sim.agentSend(conversationId, 'three');
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.ofKind('agentMessage')).toHaveLength(1); // detached: nothing more
 
       const other = createProvider(sim);
@@ -344,8 +360,8 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         ]);
         sim.agentSend(conversationId, 'four');
         await rec2.waitForCount('agentMessage', 3);
-        await settle();
-        expect(rec2.kinds()).toEqual(['agentMessage', 'agentMessage', 'agentMessage']);
+        await agentBarrier(sim, rec2, conversationId);
+        expect(rec2.kinds()).toEqual(['agentMessage', 'agentMessage', 'agentMessage', 'agentMessage']);
         await resumed.sendText('resumed and talking');
         await sim.waitForGuestMessage(conversationId, (m) => m.body === 'resumed and talking');
       } finally {
@@ -371,14 +387,14 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       await sim.waitForGuestMessage(conversationId, (m) => m.body === 'from another instance');
       await provider.endDetached(data);
       expect((await sim.waitForEnd(conversationId)).endedBy).toBe('guest');
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.ofKind('ended')).toEqual([]); // detached sessions emit nothing
     });
 
     it('close() detaches every session without ending the chats', async () => {
       const { conversationId } = await startWithAgent();
       await provider.close();
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(sim.conversation(conversationId).state).toBe('active');
       expect(sim.conversation(conversationId).connectedSockets).toBe(0);
       expect(rec.ofKind('ended')).toEqual([]);

@@ -72,6 +72,35 @@ export function settle(ms = 150): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Proves that nothing else reached the provider: waits until the simulator is idle, then has the
+ * current agent write `text` and waits until the provider reported it. Frames of one stream arrive
+ * in order, so by then the provider has handled every frame sent before the barrier.
+ */
+export async function agentBarrier(
+  sim: GuestChatSimulator,
+  recorder: EventRecorder,
+  conversationId: string,
+  text = 'barrier',
+): Promise<void> {
+  await sim.whenIdle();
+  sim.agentSend(conversationId, text);
+  await recorder.waitFor((e) => e.kind === 'agentMessage' && e.text === text, 5_000, `barrier "${text}"`);
+}
+
+/**
+ * Waits until the provider holds no event stream socket of the conversation and the simulator is
+ * idle: from then on nothing can reach the provider for it.
+ */
+export async function streamClosed(sim: GuestChatSimulator, conversationId: string): Promise<void> {
+  await sim.waitUntil(
+    () => (sim.conversation(conversationId).connectedSockets === 0 ? true : undefined),
+    5_000,
+    'the event stream to close',
+  );
+  await sim.whenIdle();
+}
+
 /** Records the waits REST retries asked for, without spending them. */
 export class SleepRecorder {
   readonly waits: number[] = [];

@@ -8,7 +8,7 @@ import {
   WebMessagingSimulator,
   type SimulatedConversationInfo,
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
-import { eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
+import { barrier, eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
 
 const DEP = 'dep-main';
 const DEP_DISCONNECT = 'dep-disconnect';
@@ -125,8 +125,9 @@ describe('Web Messaging provider against the simulator', () => {
     await session.sendText('Where is my parcel?');
     const info = sim.conversation(conversation.id);
     expect(info.messages.map((m) => m.text)).toEqual(['Hello, I need help with my order.', 'Where is my parcel?']);
-    await sleep(150);
-    expect(events.kinds).toEqual(['queued']);
+    await barrier(sim, events, conversation.id);
+    expect(events.kinds).toEqual(['queued', 'agentMessage']);
+    expect(events.texts).toEqual(['barrier']);
   });
 
   it('sends typing at most once per interval, and relays agent typing with its duration', async () => {
@@ -229,11 +230,11 @@ describe('Web Messaging provider against the simulator', () => {
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 3, 5000, 'backfill');
     sim.agentSend(conversation.id, 'm4');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 4);
-    await sleep(200);
-    expect(events.texts).toEqual(['m1', 'm2', 'm3', 'm4']);
+    await barrier(sim, events, conversation.id, 'm5');
+    expect(events.texts).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
     expect(sim.stats.historyRequests).toBeGreaterThan(0);
     const ids = events.events.flatMap((e) => (e.kind === 'agentMessage' ? [e.id] : []));
-    expect(new Set(ids).size).toBe(4);
+    expect(new Set(ids).size).toBe(5);
   });
 
   it('re-sorts out-of-order delivery by time and drops duplicates', async () => {
@@ -244,8 +245,11 @@ describe('Web Messaging provider against the simulator', () => {
     sim.agentSend(conversation.id, 'b');
     sim.agentSend(conversation.id, 'c');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 3);
-    await sleep(400);
-    expect(events.texts).toEqual(['a', 'b', 'c']);
+    // Held and duplicated frames are flushed before the barrier is sent in order, once.
+    await sim.whenIdle();
+    sim.setDelivery({ reorder: 'none', duplicate: false });
+    await barrier(sim, events, conversation.id, 'd');
+    expect(events.texts).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('ignores malformed and unknown frames and keeps working', async () => {
@@ -324,8 +328,8 @@ describe('Web Messaging provider against the simulator', () => {
     await other.sendDetached(session.resumeData, 'sent by another instance');
     expect(sim.conversation(conversation.id).messages.at(-1)!.text).toBe('sent by another instance');
     await sim.waitUntil(() => (sim.connectionCount(conversation.sessionToken) === 1 ? true : undefined));
-    await sleep(100);
-    expect(events.kinds).toEqual(['queued']);
+    await barrier(sim, events, conversation.id);
+    expect(events.kinds).toEqual(['queued', 'agentMessage']);
 
     await other.endDetached(session.resumeData);
     // The holder did not ask for the clear: for it the conversation was cleared.

@@ -81,6 +81,22 @@ export class EventRecorder {
   }
 }
 
+/**
+ * Proves that nothing else reached the client: waits until the simulator is idle, then has a bot
+ * flow write `text` and waits until the provider reported it. Frames of one session arrive in
+ * order, so by then the provider has handled every frame sent before the barrier.
+ */
+export async function barrier(
+  sim: WebMessagingSimulator,
+  events: EventRecorder,
+  conversationId: string,
+  text = 'barrier',
+): Promise<void> {
+  await sim.whenIdle();
+  sim.agentSend(conversationId, text, { originatingEntity: 'Bot' });
+  await events.until((e) => e.some((x) => x.kind === 'agentMessage' && x.text === text), 5000, `barrier "${text}"`);
+}
+
 /** Words joined by spaces, `length` characters or a little more. */
 export function longText(length: number): string {
   const words: string[] = [];
