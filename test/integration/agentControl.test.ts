@@ -30,6 +30,21 @@ interface Case<C> {
   agentName: (c: C) => string | undefined;
 }
 
+/** A rig that closes the provider, then the simulator. */
+function rigOf<C>(
+  sim: AgentControl<C, unknown, unknown, never> & { stop: () => Promise<void> },
+  provider: HandoffProvider,
+): Rig<C> {
+  return {
+    sim,
+    provider,
+    stop: async () => {
+      await provider.close();
+      await sim.stop();
+    },
+  };
+}
+
 const WM_DEPLOYMENT = 'd7a1c0de-0000-4000-8000-00000000c0de';
 
 const webMessaging: Case<SimulatedConversationInfo> = {
@@ -37,15 +52,7 @@ const webMessaging: Case<SimulatedConversationInfo> = {
   setUp: async () => {
     const sim = new WebMessagingSimulator({ deployments: [{ id: WM_DEPLOYMENT, conversationDisconnect: 'Send' }] });
     await sim.start();
-    const provider = providerFor(sim, WM_DEPLOYMENT);
-    return {
-      sim,
-      provider,
-      stop: async () => {
-        await provider.close();
-        await sim.stop();
-      },
-    };
+    return rigOf(sim, providerFor(sim, WM_DEPLOYMENT));
   },
   idOf: (c) => c.id,
   ended: (c) => c.state === 'ended',
@@ -58,15 +65,7 @@ const guestChat: Case<GuestChatSimConversation> = {
   setUp: async () => {
     const sim = new GuestChatSimulator({ heartbeatIntervalMs: 0 });
     await sim.start();
-    const provider = createProvider(sim);
-    return {
-      sim,
-      provider,
-      stop: async () => {
-        await provider.close();
-        await sim.stop();
-      },
-    };
+    return rigOf(sim, createProvider(sim));
   },
   idOf: (c) => c.id,
   ended: (c) => c.state === 'ended',

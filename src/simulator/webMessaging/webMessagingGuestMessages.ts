@@ -115,13 +115,7 @@ export class WebMessagingGuestMessages {
     conversation.messages.push(simulated);
     if (started) this.events.emit('conversationStarted', this.model.require(conversation.id));
     // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection.
-    this.model.broadcast(session, {
-      type: 'message',
-      class: 'StructuredMessage',
-      code: 200,
-      body,
-      ...(tracingId === undefined ? {} : { tracingId }),
-    });
+    this.echo(session, body, tracingId);
     this.events.emit('guestMessage', { conversationId: conversation.id, message: { ...simulated } });
     this.model.changed();
   }
@@ -156,13 +150,7 @@ export class WebMessagingGuestMessages {
       direction: 'Inbound',
     };
     // [I] guest events are echoed like messages.
-    this.model.broadcast(session, {
-      type: 'message',
-      class: 'StructuredMessage',
-      code: 200,
-      body,
-      ...(tracingId === undefined ? {} : { tracingId }),
-    });
+    this.echo(session, body, tracingId);
     if (conversation !== undefined && conversation.state !== 'ended' && events.some((e) => e.eventType === 'Typing')) {
       this.events.emit('guestTyping', { conversationId: conversation.id });
       this.model.changed();
@@ -170,4 +158,15 @@ export class WebMessagingGuestMessages {
   }
 
   /** [C] Presence Clear: `SessionClearedEvent`, then `ConnectionClosedEvent`, and the conversation ends. */
+
+  /** Sends a guest's message or events back to every connection of the session, with the request's tracingId. */
+  private echo(session: Session, body: Record<string, unknown>, tracingId: string | undefined): void {
+    this.model.broadcast(session, {
+      type: 'message',
+      class: 'StructuredMessage',
+      code: 200,
+      body,
+      ...(tracingId === undefined ? {} : { tracingId }),
+    });
+  }
 }
