@@ -108,7 +108,7 @@ export class GuestChatRoutes {
         'routingTarget may not be null',
         'routingTarget',
       );
-    // Reference §3.2: the swagger enum is QUEUE, implementations also send lowercase.
+    // docs/genesys-protocol.md §3.2: the swagger enum is QUEUE, implementations also send lowercase.
     if (typeof target.targetType !== 'string' || target.targetType.toLowerCase() !== 'queue') {
       invalid(
         'chat.error.createconversationrequest.routingtarget',
@@ -194,7 +194,7 @@ export class GuestChatRoutes {
     this.model.issuedJwts.set(jwt, conversationId);
     this.events.emit('conversationStarted', this.model.snapshot(c));
     this.model.changed();
-    // Reference §3.2 [O]: the response holds only these four parts, `member` with just its id.
+    // docs/genesys-protocol.md §3.2 [O]: the response holds only these four parts, `member` with just its id.
     return {
       status: 200,
       body: { id: conversationId, jwt, eventStreamUri: `${this.host.wsUrl}/v1/token/${jwt}`, member: { id: guestId } },

@@ -61,7 +61,7 @@ export class GuestChatStream {
     });
     c.sockets.add(ws);
     if (c.state === 'pending') {
-      // Reference §3.2 [C]: the chat is routed only once its event stream is attached.
+      // docs/genesys-protocol.md §3.2 [C]: the chat is routed only once its event stream is attached.
       c.state = 'active';
       this.logger.debug({ conversationId: c.id }, 'event stream attached; routing');
     }
