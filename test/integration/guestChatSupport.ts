@@ -67,8 +67,11 @@ export class EventRecorder {
   }
 }
 
-/** Lets queued work (frames in flight on loopback) settle, for assertions that something did NOT happen. */
-export function settle(ms = 150): Promise<void> {
+/**
+ * Resolves after `ms`: for pacing and polling only. To show that nothing else happened, wait on a
+ * condition instead ({@link agentBarrier}, {@link streamClosed}).
+ */
+export function settle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

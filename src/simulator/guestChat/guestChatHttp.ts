@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger';
 import type { GuestChatFaults } from './guestChatFaults';
-import type { GuestChatModel, SimConversation } from './guestChatModel';
+import { CONVERSATIONS_PATH, type GuestChatModel, type SimConversation } from './guestChatModel';
 import type { GuestChatRoutes } from './guestChatRoutes';
 import { errorBody, fail, HttpProblem, notFoundError, type HttpAnswer } from './guestChatSimErrors';
 import { decodeGuestChatJwt } from './guestChatSimJwt';
 import type { GuestChatSimRequest } from './guestChatTypes';
 
 const API_PREFIX = '/api/v2/webchat/';
-const CONVERSATIONS_PATH = '/api/v2/webchat/guest/conversations';
 const MAX_REQUEST_BYTES = 1_000_000;
 
 /**
