@@ -33,6 +33,23 @@ export default tseslint.config(
     },
   },
   {
+    // The simulators are an independent model of Genesys: they never share code with the client.
+    files: ['src/simulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/genesys', '**/genesys/**'],
+              message: 'Simulators model Genesys independently and must not import the client (src/genesys/**).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,6 +1,9 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { SimulatedConversationInfo, WebMessagingSimulator } from '../src/simulator/webMessagingSimulator';
+import type {
+  SimulatedConversationInfo,
+  WebMessagingSimulator,
+} from '../src/simulator/webMessaging/webMessagingSimulator';
 import { machineCpu, machineShare, type MachineShare } from './machineLoad';
 import type { CpuSample, StartResult } from './protocol';
 import { summarize, type LatencySummary } from './stats';
@@ -219,7 +222,7 @@ export class Scenario {
           if (chat?.simId === undefined) continue;
           const seq = ++this.seq;
           this.track(this.pendingAgent, seq, performance.now(), agentToUser, phase);
-          this.sim.agentSay(chat.simId, `Answer ${agentSent} #a${seq}`);
+          this.sim.agentSend(chat.simId, `Answer ${agentSent} #a${seq}`);
         }
         if (userSent >= total && agentSent >= total) {
           clearInterval(timer);
@@ -273,7 +276,7 @@ export class Scenario {
       if (chat.simId === undefined) continue;
       const seq = ++this.seq;
       seqs.push(seq);
-      this.sim.agentSay(chat.simId, `While you were away #a${seq}`);
+      this.sim.agentSend(chat.simId, `While you were away #a${seq}`);
     }
     const perChat: number[] = [];
     const phase: Phase = { outstanding: 0, lastAt: 0 };
@@ -317,12 +320,12 @@ export class Scenario {
     if (!(await within(started, 30_000))) return false;
     sinks.setup.push(startedAt - t0);
     if (chat.simId === undefined) return false;
-    this.sim.agentJoin(chat.simId, { nickname: 'Anna' });
+    this.sim.agentJoin(chat.simId, { displayName: 'Anna' });
     const seq = ++this.seq;
     const delivered = new Promise<void>((resolve) => {
       this.track(this.pendingAgent, seq, performance.now(), sinks.first, sinks.phase, resolve);
     });
-    this.sim.agentSay(chat.simId, `Hello, I am Anna. How can I help? #a${seq}`);
+    this.sim.agentSend(chat.simId, `Hello, I am Anna. How can I help? #a${seq}`);
     if (!(await within(delivered, 30_000))) return false;
     chat.ready = true;
     return true;

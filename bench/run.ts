@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { WebMessagingSimulator } from '../src/simulator/webMessagingSimulator';
+import { WebMessagingSimulator } from '../src/simulator/webMessaging/webMessagingSimulator';
 import { Scenario, type LoadResult } from './driver';
 import { COMPARISON_REORDER_WINDOW_MS, parseOptions, type BenchOptions } from './options';
 import type {

@@ -23,7 +23,7 @@ import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMes
 import type { Logger } from './logger';
 import { MESSAGES } from './resources/messages';
 import { createServer, type HealthStatus } from './server';
-import { WebMessagingSimulator } from './simulator/webMessagingSimulator';
+import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
 import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
 import { StateSaver } from './state/stateSaver';
 import { createStorage, type StorageBundle } from './storage/createStorage';

@@ -1,7 +1,7 @@
 import { createApp, type App, type DemoRoutes } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import type { WebMessagingSimulator } from './simulator/webMessagingSimulator';
+import type { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
 
 export { DEMO_DEPLOYMENT_ID, type DemoRoutes } from './app';
 

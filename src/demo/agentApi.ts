@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type * as restify from 'restify';
 import type { Logger } from '../logger';
-import type { SimulatedConversationInfo, WebMessagingSimulator } from '../simulator/webMessagingSimulator';
+import type { SimulatedConversationInfo, WebMessagingSimulator } from '../simulator/webMessaging/webMessagingSimulator';
 import { jsonBody, routeParam, sendError } from './http';
 
 /** Path prefix of the agent console's JSON API. */
@@ -63,7 +63,7 @@ export class AgentApi {
       next();
     });
     server.get(`${base}/:conversationId`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-      const info = this.simulator.getConversation(routeParam(req, 'conversationId') ?? '');
+      const info = this.simulator.findConversation(routeParam(req, 'conversationId') ?? '');
       if (info === undefined) sendError(res, 404, 'conversationNotFound', 'No such conversation.');
       else res.send(200, view(info));
       next();
@@ -75,7 +75,7 @@ export class AgentApi {
         if (raw !== undefined && typeof raw !== 'string') return '"nickname" must be a string.';
         const nickname = (raw ?? '').trim() || 'Agent';
         if (nickname.length > MAX_NICKNAME_CHARS) return `"nickname" must be at most ${MAX_NICKNAME_CHARS} characters.`;
-        this.simulator.agentJoin(id, { nickname });
+        this.simulator.agentJoin(id, { displayName: nickname });
         this.logger.info({ conversationId: id }, 'agent accepted a chat');
         return undefined;
       });
@@ -96,7 +96,7 @@ export class AgentApi {
           const text = jsonBody(req)?.text;
           if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
           if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
-          this.simulator.agentSay(id, text.trim());
+          this.simulator.agentSend(id, text.trim());
           return undefined;
         });
         next();
@@ -104,7 +104,7 @@ export class AgentApi {
     );
     server.post(`${base}/:conversationId/end`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
       this.act(req, res, 'waiting-or-active', (id) => {
-        this.simulator.agentDisconnect(id);
+        this.simulator.endConversation(id);
         this.logger.info({ conversationId: id }, 'agent ended a chat');
         return undefined;
       });
@@ -140,7 +140,7 @@ export class AgentApi {
 
   /** The newest conversations, newest first. */
   list(): AgentConversationView[] {
-    return this.simulator.listConversations().slice(-this.maxListed).reverse().map(view);
+    return this.simulator.conversations().slice(-this.maxListed).reverse().map(view);
   }
 
   /**
@@ -154,7 +154,7 @@ export class AgentApi {
     action: (conversationId: string) => string | undefined,
   ): void {
     const id = routeParam(req, 'conversationId') ?? '';
-    const before = this.simulator.getConversation(id);
+    const before = this.simulator.findConversation(id);
     if (before === undefined) {
       sendError(res, 404, 'conversationNotFound', 'No such conversation.');
       return;
@@ -187,7 +187,7 @@ export class AgentApi {
       sendError(res, 400, 'badArgument', problem);
       return;
     }
-    const after = this.simulator.getConversation(id);
+    const after = this.simulator.findConversation(id);
     res.send(200, after === undefined ? {} : view(after));
   }
 

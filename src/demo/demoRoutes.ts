@@ -1,6 +1,6 @@
 import type * as restify from 'restify';
 import type { Logger } from '../logger';
-import type { WebMessagingSimulator } from '../simulator/webMessagingSimulator';
+import type { WebMessagingSimulator } from '../simulator/webMessaging/webMessagingSimulator';
 import type { DemoRoutes } from '../startApplication';
 import { AgentApi } from './agentApi';
 import { DirectLineEndpoint } from './directLine';

@@ -108,7 +108,7 @@ describe('demo routes: pages, agent API and Direct Line on the running app', () 
     expect(texts).toEqual(expect.arrayContaining([MESSAGES.connecting, MESSAGES.agentJoined('Sam'), 'Hello Robin']));
 
     expect((await post(`${api}/end`, {})).status).toBe(200);
-    expect(running.simulator!.getConversation(chat.id)?.state).toBe('ended');
+    expect(running.simulator!.findConversation(chat.id)?.state).toBe('ended');
     expect((await post(`${api}/end`, {})).status).toBe(409);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });

@@ -171,7 +171,7 @@ describeInBrowser('demo handoff in a real browser (Web Chat + agent console)', (
       await screenshot(customer, '05-customer-back-with-bot');
       await screenshot(agent, '05-agent-ended');
 
-      const chat = running?.simulator?.listConversations()[0];
+      const chat = running?.simulator?.conversations()[0];
       expect(chat?.state).toBe('ended');
       expect(chat?.endReason).toBe('agentDisconnected');
       // Nothing the customer said after the agent left reached Genesys.

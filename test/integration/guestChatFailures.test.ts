@@ -6,7 +6,7 @@ import {
   SIMULATOR_ORGANIZATION_ID,
   type GuestChatSimulator,
   type GuestChatSimulatorOptions,
-} from '../../src/simulator/guestChatSimulator';
+} from '../../src/simulator/guestChat/guestChatSimulator';
 import {
   createProvider,
   EventRecorder,

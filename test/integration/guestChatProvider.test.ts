@@ -1,7 +1,16 @@
 import type { ChatEvent, ChatSession, GuestChatResumeData } from '../../src/genesys/handoffProvider';
 import type { GuestChatProvider } from '../../src/genesys/guestChat/guestChatProvider';
-import type { GuestChatSimulator } from '../../src/simulator/guestChatSimulator';
-import { createProvider, EventRecorder, settle, startRequest, startSimulator, rejection } from './guestChatSupport';
+import type { GuestChatSimulator } from '../../src/simulator/guestChat/guestChatSimulator';
+import {
+  agentBarrier,
+  createProvider,
+  EventRecorder,
+  rejection,
+  settle,
+  startRequest,
+  startSimulator,
+  streamClosed,
+} from './guestChatSupport';
 
 function guestResumeData(session: ChatSession): GuestChatResumeData {
   const data = session.resumeData;
@@ -122,7 +131,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         kind: 'agentJoined',
         agent: { id: agent.id, name: 'Alice Agent', avatarUrl: 'https://example.com/a.png' },
       });
-      sim.agentSay(conversationId, 'barrier');
+      sim.agentSend(conversationId, 'barrier');
       await rec.waitFor((e) => e.kind === 'agentMessage');
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage']);
     });
@@ -133,7 +142,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         sim.injectFault({ status: 503, times: 1_000, method: 'GET', pathIncludes: `/members/${c.guest.id}` });
       });
       const { session, conversationId, agentId } = await startWithAgent();
-      const said = sim.agentSay(conversationId, 'Hi Dana, how can I help?');
+      const said = sim.agentSend(conversationId, 'Hi Dana, how can I help?');
       const received = await rec.waitFor((e) => e.kind === 'agentMessage');
       expect(received).toEqual({
         kind: 'agentMessage',
@@ -148,10 +157,14 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const atGenesys = await sim.waitForGuestMessage(conversationId, (m) => m.body === 'My invoice is wrong');
       expect(atGenesys.bodyType).toBe('standard');
 
-      sim.agentSay(conversationId, 'Let me check.', { bodyType: 'notice' });
+      sim.agentSend(conversationId, 'Let me check.', { bodyType: 'notice' });
       await rec.waitForCount('agentMessage', 2);
-      await settle();
-      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['Hi Dana, how can I help?', 'Let me check.']);
+      await agentBarrier(sim, rec, conversationId);
+      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual([
+        'Hi Dana, how can I help?',
+        'Let me check.',
+        'barrier',
+      ]);
       sim.clearFaults();
     });
 
@@ -164,7 +177,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       sim.on('guestTyping', ({ conversationId: id }) => typed.push(id));
       await session.sendTyping();
       await session.sendTyping();
-      await settle();
+      await agentBarrier(sim, rec, conversationId);
       expect(typed).toEqual([conversationId]);
       // The guest's own typing echo is not reported as the agent typing.
       expect(rec.ofKind('agentTyping')).toHaveLength(1);
@@ -177,7 +190,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const left = rec.ofKind('agentLeft');
       expect(left).toEqual([{ kind: 'agentLeft', agent: { id: agentId, name: 'Alice Agent' }, transfer: true }]);
       expect(rec.ofKind('agentJoined')[1]).toEqual({ kind: 'agentJoined', agent: { id: bob.id, name: 'Bob Agent' } });
-      sim.agentSay(conversationId, 'Bob here');
+      sim.agentSend(conversationId, 'Bob here');
       const message = await rec.waitFor((e) => e.kind === 'agentMessage');
       expect(message).toMatchObject({ text: 'Bob here', agent: { name: 'Bob Agent' } });
       expect(rec.ofKind('ended')).toEqual([]);
@@ -187,8 +200,11 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const { conversationId } = await startWithAgent();
       sim.agentLeave(conversationId);
       await rec.waitFor((e) => e.kind === 'agentLeft');
-      await settle();
-      expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentLeft']);
+      // No agent is left to write a barrier: the next agent joining is the barrier.
+      await sim.whenIdle();
+      sim.agentJoin(conversationId, { displayName: 'Bob Agent' });
+      await rec.waitForCount('agentJoined', 2);
+      expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentLeft', 'agentJoined']);
       expect(rec.ofKind('agentLeft')[0]?.transfer).toBe(true);
     });
 
@@ -196,7 +212,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const { conversationId } = await startWithAgent();
       sim.endConversation(conversationId);
       expect(await rec.waitFor((e) => e.kind === 'ended')).toEqual({ kind: 'ended', reason: 'agentEnded' });
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'ended']);
     });
 
@@ -205,17 +221,17 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const { conversationId } = await startWithAgent();
       sim.repeatAgentConnected(conversationId);
       sim.repeatAgentConnected(conversationId);
-      sim.agentSay(conversationId, 'barrier');
+      sim.agentSend(conversationId, 'barrier');
       await rec.waitFor((e) => e.kind === 'agentMessage');
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage']);
     });
 
     it('delivers a re-delivered message only once', async () => {
       const { conversationId } = await startWithAgent();
-      const first = sim.agentSay(conversationId, 'only once');
+      const first = sim.agentSend(conversationId, 'only once');
       sim.redeliver(conversationId, first.id);
       sim.redeliver(conversationId, first.id);
-      sim.agentSay(conversationId, 'barrier');
+      sim.agentSend(conversationId, 'barrier');
       await rec.waitFor((e) => e.kind === 'agentMessage' && e.text === 'barrier');
       expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['only once', 'barrier']);
     });
@@ -234,7 +250,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         `{"topicName":"v2.conversations.chats.other-conversation.messages","eventBody":{"id":"o","sender":{"id":"y"},"body":"z","bodyType":"standard","timestamp":"t"},"metadata":{"type":"message"}}`,
       ];
       for (const frame of junk) sim.sendRawFrame(conversationId, frame);
-      sim.agentSay(conversationId, 'still here');
+      sim.agentSend(conversationId, 'still here');
       await rec.waitFor((e) => e.kind === 'agentMessage');
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage']);
     });
@@ -253,7 +269,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         active--;
         if (event.text === 'm1') throw new Error('listener bug');
       };
-      for (let i = 1; i <= 5; i++) sim.agentSay(conversationId, `m${i}`);
+      for (let i = 1; i <= 5; i++) sim.agentSend(conversationId, `m${i}`);
       await rec.waitFor((e) => e.kind === 'agentMessage' && e.text === 'm5');
       expect(log).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
       expect(overlapped).toBe(false);
@@ -270,7 +286,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       const ended = await sim.waitForEnd(conversationId);
       expect(ended.endedBy).toBe('guest');
       expect(ended.guest.state).toBe('DISCONNECTED');
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.kinds()).toEqual(['queued', 'agentJoined', 'ended']);
 
       // The chat is over: a second end is a no-op, sending is refused.
@@ -288,19 +304,19 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
   describe('reconnect and resume', () => {
     it('reconnects after a drop and backfills missed agent messages in order, without duplicates', async () => {
       const { session, conversationId } = await startWithAgent();
-      sim.agentSay(conversationId, 'one');
+      sim.agentSend(conversationId, 'one');
       await rec.waitFor((e) => e.kind === 'agentMessage');
 
       sim.dropConnections(conversationId);
       expect(sim.conversation(conversationId).connectedSockets).toBe(0);
-      sim.agentSay(conversationId, 'two'); // no socket attached: only in history
-      sim.agentSay(conversationId, 'three');
+      sim.agentSend(conversationId, 'two'); // no socket attached: only in history
+      sim.agentSend(conversationId, 'three');
       await rec.waitForCount('agentMessage', 3);
 
-      sim.agentSay(conversationId, 'four'); // live again
+      sim.agentSend(conversationId, 'four'); // live again
       await rec.waitForCount('agentMessage', 4);
-      await settle();
-      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['one', 'two', 'three', 'four']);
+      await agentBarrier(sim, rec, conversationId, 'five');
+      expect(rec.ofKind('agentMessage').map((e) => e.text)).toEqual(['one', 'two', 'three', 'four', 'five']);
       expect(rec.ofKind('agentJoined')).toHaveLength(1);
       expect(sim.conversation(conversationId).connectedSockets).toBe(1);
       await session.sendText('back online');
@@ -320,14 +336,14 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
 
     it('resumes a detached chat: re-learns the agent and replays only what was not delivered', async () => {
       const { session, conversationId, agentId } = await startWithAgent();
-      sim.agentSay(conversationId, 'one');
+      sim.agentSend(conversationId, 'one');
       const one = await rec.waitFor((e) => e.kind === 'agentMessage');
       if (one.kind !== 'agentMessage') throw new Error('unreachable');
       const data = guestResumeData(session);
       await session.detach();
-      sim.agentSay(conversationId, 'two');
-      sim.agentSay(conversationId, 'three');
-      await settle();
+      sim.agentSend(conversationId, 'two');
+      sim.agentSend(conversationId, 'three');
+      await streamClosed(sim, conversationId);
       expect(rec.ofKind('agentMessage')).toHaveLength(1); // detached: nothing more
 
       const other = createProvider(sim);
@@ -342,10 +358,10 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
           ['two', { id: agentId, name: 'Alice Agent' }],
           ['three', { id: agentId, name: 'Alice Agent' }],
         ]);
-        sim.agentSay(conversationId, 'four');
+        sim.agentSend(conversationId, 'four');
         await rec2.waitForCount('agentMessage', 3);
-        await settle();
-        expect(rec2.kinds()).toEqual(['agentMessage', 'agentMessage', 'agentMessage']);
+        await agentBarrier(sim, rec2, conversationId);
+        expect(rec2.kinds()).toEqual(['agentMessage', 'agentMessage', 'agentMessage', 'agentMessage']);
         await resumed.sendText('resumed and talking');
         await sim.waitForGuestMessage(conversationId, (m) => m.body === 'resumed and talking');
       } finally {
@@ -371,14 +387,14 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
       await sim.waitForGuestMessage(conversationId, (m) => m.body === 'from another instance');
       await provider.endDetached(data);
       expect((await sim.waitForEnd(conversationId)).endedBy).toBe('guest');
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(rec.ofKind('ended')).toEqual([]); // detached sessions emit nothing
     });
 
     it('close() detaches every session without ending the chats', async () => {
       const { conversationId } = await startWithAgent();
       await provider.close();
-      await settle();
+      await streamClosed(sim, conversationId);
       expect(sim.conversation(conversationId).state).toBe('active');
       expect(sim.conversation(conversationId).connectedSockets).toBe(0);
       expect(rec.ofKind('ended')).toEqual([]);

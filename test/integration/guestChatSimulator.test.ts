@@ -6,7 +6,7 @@ import {
   SIMULATOR_ORGANIZATION_ID,
   SIMULATOR_QUEUE_NAME,
   type GuestChatSimulatorOptions,
-} from '../../src/simulator/guestChatSimulator';
+} from '../../src/simulator/guestChat/guestChatSimulator';
 import { settle } from './guestChatSupport';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -358,7 +358,7 @@ describe('GuestChatSimulator (raw protocol)', () => {
     const created = await raw.create();
     await openStream(created);
     const join = sim.agentJoin(created.id, { displayName: 'Pager' });
-    for (let i = 0; i < 249; i++) sim.agentSay(created.id, `m${i}`);
+    for (let i = 0; i < 249; i++) sim.agentSend(created.id, `m${i}`);
     const all = sim.conversation(created.id).messages; // member-join + 249
     expect(all).toHaveLength(250);
     expect(all[0]).toMatchObject({ bodyType: 'member-join', sender: { id: join.id } });
@@ -547,8 +547,9 @@ describe('GuestChatSimulator (raw protocol)', () => {
     );
     sim.dropConnections(created.id);
     expect(await closed).toBe(1006);
-    const said = sim.agentSay(created.id, 'while down');
-    await settle(30);
+    const said = sim.agentSend(created.id, 'while down');
+    // The socket is closed: once the simulator is idle nothing more can arrive on it.
+    await sim.whenIdle();
     expect(stream.frames.some((f) => eventBody(f).id === said.id)).toBe(false);
     expect(sim.conversation(created.id).messages.at(-1)?.id).toBe(said.id);
   });

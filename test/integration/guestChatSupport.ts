@@ -8,13 +8,46 @@ import {
   SIMULATOR_ORGANIZATION_ID,
   SIMULATOR_QUEUE_NAME,
   type GuestChatSimulatorOptions,
-} from '../../src/simulator/guestChatSimulator';
+} from '../../src/simulator/guestChat/guestChatSimulator';
 
-export { EventRecorder } from '../support/eventRecorder';
+import { EventRecorder } from '../support/eventRecorder';
+export { EventRecorder };
 
-/** Lets queued work (frames in flight on loopback) settle, for assertions that something did NOT happen. */
-export function settle(ms = 150): Promise<void> {
+/**
+ * Resolves after `ms`: for pacing and polling only. To show that nothing else happened, wait on a
+ * condition instead ({@link agentBarrier}, {@link streamClosed}).
+ */
+export function settle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Proves that nothing else reached the provider: waits until the simulator is idle, then has the
+ * current agent write `text` and waits until the provider reported it. Frames of one stream arrive
+ * in order, so by then the provider has handled every frame sent before the barrier.
+ */
+export async function agentBarrier(
+  sim: GuestChatSimulator,
+  recorder: EventRecorder,
+  conversationId: string,
+  text = 'barrier',
+): Promise<void> {
+  await sim.whenIdle();
+  sim.agentSend(conversationId, text);
+  await recorder.waitFor((e) => e.kind === 'agentMessage' && e.text === text, 5_000, `barrier "${text}"`);
+}
+
+/**
+ * Waits until the provider holds no event stream socket of the conversation and the simulator is
+ * idle: from then on nothing can reach the provider for it.
+ */
+export async function streamClosed(sim: GuestChatSimulator, conversationId: string): Promise<void> {
+  await sim.waitUntil(
+    () => (sim.conversation(conversationId).connectedSockets === 0 ? true : undefined),
+    5_000,
+    'the event stream to close',
+  );
+  await sim.whenIdle();
 }
 
 /** Records the waits REST retries asked for, without spending them. */

@@ -5,7 +5,7 @@ import {
   SIMULATOR_ORGANIZATION_ID,
   SIMULATOR_QUEUE_NAME,
   type GuestChatSimConversation,
-} from '../../src/simulator/guestChatSimulator';
+} from '../../src/simulator/guestChat/guestChatSimulator';
 import type { ConnectorRecorder } from '../support/connectorRecorder';
 import { BotInstance, startConnector } from '../support/handoffRig';
 import { testConfig } from '../support/testConfig';
@@ -61,7 +61,7 @@ describe('handoff over Guest Chat v2', () => {
 
   it('relays messages both ways', async () => {
     const chat = await connect('gc-relay');
-    simulator.agentSay(chat.id, 'How can I help?');
+    simulator.agentSend(chat.id, 'How can I help?');
     await connector.waitForText('gc-relay', 'How can I help?');
     await bot.say('gc-relay', 'my parcel is late');
     await simulator.waitForGuestMessage(chat.id, (m) => m.body === 'my parcel is late');
@@ -111,16 +111,16 @@ describe('handoff over Guest Chat v2', () => {
 
   it('resumes after a restart without losing or repeating agent messages', async () => {
     const chat = await connect('gc-restart');
-    simulator.agentSay(chat.id, 'before the restart');
+    simulator.agentSend(chat.id, 'before the restart');
     await connector.waitForText('gc-restart', 'before the restart');
     const storage = bot.app.storage;
     await bot.app.handoff.shutdown();
-    simulator.agentSay(chat.id, 'while the bot was down');
+    simulator.agentSend(chat.id, 'while the bot was down');
     // A new instance on the first one's storage, as after a process restart with Cosmos DB.
     const restarted = await BotInstance.startWithStorage(config({ InstanceId: 'restarted' }), connector, storage);
     try {
       await connector.waitForText('gc-restart', 'while the bot was down', 10_000);
-      simulator.agentSay(chat.id, 'after the restart');
+      simulator.agentSend(chat.id, 'after the restart');
       await connector.waitForText('gc-restart', 'after the restart');
       await restarted.app.handoff.whenIdle();
       const texts = connector.texts('gc-restart');

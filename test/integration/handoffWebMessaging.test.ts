@@ -1,5 +1,8 @@
 import { MESSAGES } from '../../src/resources/messages';
-import type { SimulatedConversationInfo, WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import type {
+  SimulatedConversationInfo,
+  WebMessagingSimulator,
+} from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { BotInstance, simulatorConfig, startConnector, startWebMessagingSimulator } from '../support/handoffRig';
 import { testConfig } from '../support/testConfig';
 import type { ConnectorRecorder } from '../support/connectorRecorder';
@@ -41,14 +44,14 @@ describe('handoff over Web Messaging', () => {
 
   async function connect(conversationId: string, agent = 'Anna'): Promise<SimulatedConversationInfo> {
     const chat = await openChat(conversationId);
-    simulator.agentJoin(chat.id, { nickname: agent });
-    simulator.agentSay(chat.id, `Hello, this is ${agent}`);
+    simulator.agentJoin(chat.id, { displayName: agent });
+    simulator.agentSend(chat.id, `Hello, this is ${agent}`);
     await connector.waitForText(conversationId, `Hello, this is ${agent}`);
     return chat;
   }
 
   const guestTexts = (chatId: string): string[] =>
-    (simulator.getConversation(chatId)?.messages ?? [])
+    (simulator.findConversation(chatId)?.messages ?? [])
       .filter((m) => m.direction === 'Inbound' && m.type === 'Text')
       .map((m) => m.text);
 
@@ -96,14 +99,14 @@ describe('handoff over Web Messaging', () => {
     const chat = await connect('wm-user-end');
     await bot.say('wm-user-end', 'end chat');
     await connector.waitForText('wm-user-end', MESSAGES.userEnded);
-    await simulator.waitUntil(() => (simulator.getConversation(chat.id)?.state === 'ended' ? true : undefined));
+    await simulator.waitUntil(() => (simulator.findConversation(chat.id)?.state === 'ended' ? true : undefined));
     await bot.say('wm-user-end', 'help');
     await connector.waitForText('wm-user-end', MESSAGES.help);
   });
 
   it('hands back to the bot when the agent ends the chat', async () => {
     const chat = await connect('wm-agent-end');
-    simulator.agentDisconnect(chat.id);
+    simulator.agentLeave(chat.id);
     await connector.waitForText('wm-agent-end', MESSAGES.agentEnded);
     await bot.say('wm-agent-end', 'how do returns work?');
     await connector.waitForText('wm-agent-end', 'return any item within 30 days');
@@ -126,9 +129,9 @@ describe('handoff over Web Messaging', () => {
   it('backfills what the agent said while the socket was down, exactly once', async () => {
     const chat = await connect('wm-drop');
     simulator.dropConnections(chat.id);
-    simulator.agentSay(chat.id, 'said while you were away');
+    simulator.agentSend(chat.id, 'said while you were away');
     await connector.waitForText('wm-drop', 'said while you were away', 15_000);
-    simulator.agentSay(chat.id, 'and after you came back');
+    simulator.agentSend(chat.id, 'and after you came back');
     await connector.waitForText('wm-drop', 'and after you came back', 15_000);
     await bot.app.handoff.whenIdle();
     const texts = connector.texts('wm-drop');
@@ -173,11 +176,9 @@ describe('handoff over Web Messaging: timers and refusals', () => {
     try {
       await bot.say('wm-queue-timeout', 'agent');
       await connector.waitForText('wm-queue-timeout', MESSAGES.queueTimeout, 5000);
-      const chat = simulator
-        .listConversations()
-        .find((c) => c.customAttributes.botConversationId === 'wm-queue-timeout');
+      const chat = simulator.conversations().find((c) => c.customAttributes.botConversationId === 'wm-queue-timeout');
       await simulator.waitUntil(() =>
-        simulator.getConversation(chat?.id ?? '')?.state === 'ended' ? true : undefined,
+        simulator.findConversation(chat?.id ?? '')?.state === 'ended' ? true : undefined,
       );
     } finally {
       await bot.app.stop();
@@ -196,8 +197,8 @@ describe('handoff over Web Messaging: timers and refusals', () => {
     try {
       await bot.say('wm-idle', 'agent');
       const chat = await simulator.waitForConversation((c) => c.customAttributes.botConversationId === 'wm-idle');
-      simulator.agentJoin(chat.id, { nickname: 'Anna' });
-      simulator.agentSay(chat.id, 'Hi');
+      simulator.agentJoin(chat.id, { displayName: 'Anna' });
+      simulator.agentSend(chat.id, 'Hi');
       await connector.waitForText('wm-idle', 'Hi');
       await connector.waitForText('wm-idle', 'Are you still there?', 5000);
       await connector.waitForText('wm-idle', MESSAGES.idleTimeout, 5000);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import { MESSAGES } from '../../src/resources/messages';
-import type { SimulatedConversationInfo, WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import type {
+  SimulatedConversationInfo,
+  WebMessagingSimulator,
+} from '../../src/simulator/webMessaging/webMessagingSimulator';
 import type { ConnectorRecorder } from '../support/connectorRecorder';
 import { BotInstance, simulatorConfig, startConnector, startWebMessagingSimulator } from '../support/handoffRig';
 
@@ -49,7 +52,7 @@ describe('running as several instances on Cosmos DB', () => {
   };
 
   const guestTexts = (chatId: string): string[] =>
-    (simulator.getConversation(chatId)?.messages ?? [])
+    (simulator.findConversation(chatId)?.messages ?? [])
       .filter((m) => m.direction === 'Inbound' && m.type === 'Text')
       .map((m) => m.text);
 
@@ -59,8 +62,8 @@ describe('running as several instances on Cosmos DB', () => {
     const chat = await simulator.waitForConversation(
       (c) => c.customAttributes.botConversationId === conversationId && c.state !== 'ended',
     );
-    simulator.agentJoin(chat.id, { nickname: 'Anna' });
-    simulator.agentSay(chat.id, 'Hello from Anna');
+    simulator.agentJoin(chat.id, { displayName: 'Anna' });
+    simulator.agentSend(chat.id, 'Hello from Anna');
     await connector.waitForText(conversationId, 'Hello from Anna');
     return chat;
   }
@@ -94,7 +97,7 @@ describe('running as several instances on Cosmos DB', () => {
     for (let i = 1; i <= 6; i++) {
       const text = `agent line ${i}`;
       said.push(text);
-      simulator.agentSay(chat.id, text);
+      simulator.agentSend(chat.id, text);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     const diedAt = Date.now();
@@ -117,7 +120,7 @@ describe('running as several instances on Cosmos DB', () => {
       ['scale-restart-1', 'scale-restart-2', 'scale-restart-3'].map((id) => connectVia(first, id)),
     );
     await first.app.stop();
-    chats.forEach((chat, i) => simulator.agentSay(chat.id, `while everything was down ${i + 1}`));
+    chats.forEach((chat, i) => simulator.agentSend(chat.id, `while everything was down ${i + 1}`));
     const second = await start('instance-second');
     for (let i = 0; i < chats.length; i++) {
       await connector.waitForText(`scale-restart-${i + 1}`, `while everything was down ${i + 1}`, 10_000);

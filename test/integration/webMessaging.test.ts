@@ -4,8 +4,11 @@ import { parseHistoryPage, parseServerFrame } from '../../src/genesys/webMessagi
 import type { ChatSession, StartChatRequest } from '../../src/genesys/handoffProvider';
 import { LEFT_NOTICE_TEXT } from '../../src/genesys/webMessaging/webMessagingSession';
 import type { WebMessagingProvider } from '../../src/genesys/webMessaging/webMessagingProvider';
-import { WebMessagingSimulator, type SimulatedConversationInfo } from '../../src/simulator/webMessagingSimulator';
-import { eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
+import {
+  WebMessagingSimulator,
+  type SimulatedConversationInfo,
+} from '../../src/simulator/webMessaging/webMessagingSimulator';
+import { barrier, eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
 
 const DEP = 'dep-main';
 const DEP_DISCONNECT = 'dep-disconnect';
@@ -85,8 +88,8 @@ describe('Web Messaging provider against the simulator', () => {
 
   it('relays agent messages with the agent name, avatar and attachments; agentJoined comes first', async () => {
     const { events, conversation } = await started();
-    sim.agentJoin(conversation.id, { nickname: 'Grace', image: 'https://cdn.example.com/grace.png' });
-    sim.agentSay(conversation.id, 'Hi Ada, I am Grace.');
+    sim.agentJoin(conversation.id, { displayName: 'Grace', avatarImageUrl: 'https://cdn.example.com/grace.png' });
+    sim.agentSend(conversation.id, 'Hi Ada, I am Grace.');
     sim.agentSendAttachment(
       conversation.id,
       'https://files.example.com/invoice.pdf',
@@ -108,11 +111,11 @@ describe('Web Messaging provider against the simulator', () => {
 
   it('delivers bot-flow messages without announcing an agent, then announces the human agent', async () => {
     const { events, conversation } = await started();
-    sim.agentSay(conversation.id, 'All agents are busy, please hold.', { originatingEntity: 'Bot' });
+    sim.agentSend(conversation.id, 'All agents are busy, please hold.', { originatingEntity: 'Bot' });
     await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
     expect(events.kinds()).toEqual(['queued', 'agentMessage']);
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
-    sim.agentSay(conversation.id, 'Hello!');
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
+    sim.agentSend(conversation.id, 'Hello!');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length === 2);
     expect(events.kinds()).toEqual(['queued', 'agentMessage', 'agentJoined', 'agentMessage']);
   });
@@ -120,10 +123,11 @@ describe('Web Messaging provider against the simulator', () => {
   it('sends guest messages and never reports its own echo as an agent message', async () => {
     const { session, events, conversation } = await started();
     await session.sendText('Where is my parcel?');
-    const info = sim.getConversation(conversation.id)!;
+    const info = sim.conversation(conversation.id);
     expect(info.messages.map((m) => m.text)).toEqual(['Hello, I need help with my order.', 'Where is my parcel?']);
-    await sleep(150);
-    expect(events.kinds()).toEqual(['queued']);
+    await barrier(sim, events, conversation.id);
+    expect(events.kinds()).toEqual(['queued', 'agentMessage']);
+    expect(events.texts).toEqual(['barrier']);
   });
 
   it('sends typing at most once per interval, and relays agent typing with its duration', async () => {
@@ -140,7 +144,7 @@ describe('Web Messaging provider against the simulator', () => {
     await session.sendText('typing done');
     expect(guestTyping).toBe(1);
 
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
     expect(sim.agentTyping(conversation.id)).toBe(true);
     const typing = await events.next('agentTyping');
     expect(typing.durationMs).toBe(5000);
@@ -149,9 +153,9 @@ describe('Web Messaging provider against the simulator', () => {
 
   it('reports the agent ending the chat when Conversation Disconnect is enabled', async () => {
     const { events, conversation } = await started(DEP_DISCONNECT);
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
-    sim.agentSay(conversation.id, 'Bye now');
-    sim.agentDisconnect(conversation.id);
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
+    sim.agentSend(conversation.id, 'Bye now');
+    sim.agentLeave(conversation.id);
     const ended = await events.next('ended');
     expect(ended.reason).toBe('agentEnded');
     expect(events.kinds()).toEqual(['queued', 'agentJoined', 'agentMessage', 'ended']);
@@ -163,7 +167,7 @@ describe('Web Messaging provider against the simulator', () => {
     const ended = await events.next('ended');
     expect(ended.reason).toBe('guestEnded');
     const info = await sim.waitUntil(() => {
-      const c = sim.getConversation(conversation.id);
+      const c = sim.findConversation(conversation.id);
       return c?.state === 'ended' ? c : undefined;
     });
     expect(info.endReason).toBe('cleared');
@@ -174,7 +178,7 @@ describe('Web Messaging provider against the simulator', () => {
     const { session, events, conversation } = await started(DEP_NO_CLEAR);
     await session.end();
     expect((await events.next('ended')).reason).toBe('guestEnded');
-    const info = sim.getConversation(conversation.id)!;
+    const info = sim.conversation(conversation.id);
     expect(info.messages.at(-1)!.text).toBe(LEFT_NOTICE_TEXT);
     // Closing the socket does not end the conversation in Genesys.
     expect(info.state).not.toBe('ended');
@@ -185,7 +189,7 @@ describe('Web Messaging provider against the simulator', () => {
     const { session, events, conversation } = await started(DEP, { endMode: 'notice' });
     await session.end();
     expect((await events.next('ended')).reason).toBe('guestEnded');
-    const info = sim.getConversation(conversation.id)!;
+    const info = sim.conversation(conversation.id);
     expect(info.messages.at(-1)!.text).toBe(LEFT_NOTICE_TEXT);
     expect(info.state).not.toBe('ended');
   });
@@ -195,7 +199,7 @@ describe('Web Messaging provider against the simulator', () => {
     const text = longText(10_000);
     await session.sendText(text);
     const parts = sim
-      .getConversation(conversation.id)!
+      .conversation(conversation.id)
       .messages.slice(1)
       .map((m) => m.text);
     expect(parts.length).toBeGreaterThanOrEqual(3);
@@ -210,44 +214,47 @@ describe('Web Messaging provider against the simulator', () => {
     const texts = ['one', 'two', 'three', 'four', 'five'];
     await Promise.all(texts.map((t) => session.sendText(t)));
     expect(sim.stats.rateLimited).toBeGreaterThan(0);
-    const info = sim.listConversations()[0]!;
+    const info = sim.conversations()[0]!;
     expect(info.messages.map((m) => m.text)).toEqual(texts);
   });
 
   it('reconnects after a drop and backfills messages said meanwhile exactly once, in order', async () => {
     const { events, conversation } = await started(DEP, { reconnectPolicy: (attempt) => (attempt > 50 ? null : 150) });
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
-    sim.agentSay(conversation.id, 'm1');
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
+    sim.agentSend(conversation.id, 'm1');
     await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
     sim.dropConnections(conversation.id);
     // Said while no socket is connected: only in history.
-    sim.agentSay(conversation.id, 'm2');
-    sim.agentSay(conversation.id, 'm3');
+    sim.agentSend(conversation.id, 'm2');
+    sim.agentSend(conversation.id, 'm3');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 3, 5000, 'backfill');
-    sim.agentSay(conversation.id, 'm4');
+    sim.agentSend(conversation.id, 'm4');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 4);
-    await sleep(200);
-    expect(events.texts).toEqual(['m1', 'm2', 'm3', 'm4']);
+    await barrier(sim, events, conversation.id, 'm5');
+    expect(events.texts).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
     expect(sim.stats.historyRequests).toBeGreaterThan(0);
     const ids = events.events.flatMap((e) => (e.kind === 'agentMessage' ? [e.id] : []));
-    expect(new Set(ids).size).toBe(4);
+    expect(new Set(ids).size).toBe(5);
   });
 
   it('re-sorts out-of-order delivery by time and drops duplicates', async () => {
     const { events, conversation } = await started(DEP, { reorderWindowMs: 300 });
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
     sim.setDelivery({ reorder: 'reverse', batchMs: 50, duplicate: true });
-    sim.agentSay(conversation.id, 'a');
-    sim.agentSay(conversation.id, 'b');
-    sim.agentSay(conversation.id, 'c');
+    sim.agentSend(conversation.id, 'a');
+    sim.agentSend(conversation.id, 'b');
+    sim.agentSend(conversation.id, 'c');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 3);
-    await sleep(400);
-    expect(events.texts).toEqual(['a', 'b', 'c']);
+    // Held and duplicated frames are flushed before the barrier is sent in order, once.
+    await sim.whenIdle();
+    sim.setDelivery({ reorder: 'none', duplicate: false });
+    await barrier(sim, events, conversation.id, 'd');
+    expect(events.texts).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('ignores malformed and unknown frames and keeps working', async () => {
     const { events, conversation } = await started();
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
     for (const garbage of [
       'not json at all',
       'null',
@@ -259,9 +266,9 @@ describe('Web Messaging provider against the simulator', () => {
       '{"type":"message","class":"SomethingNew","code":200,"body":{"x":1}}',
       '{"type":"message","class":"StructuredMessage","code":200,"body":{"id":"x1","type":"Event","direction":"Outbound","events":[{"eventType":"Typing"}]}}',
     ]) {
-      sim.sendRaw(conversation.id, garbage);
+      sim.sendRawFrame(conversation.id, garbage);
     }
-    sim.agentSay(conversation.id, 'still here');
+    sim.agentSend(conversation.id, 'still here');
     await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
     expect(events.texts).toEqual(['still here']);
     expect(events.kinds()).not.toContain('ended');
@@ -287,14 +294,14 @@ describe('Web Messaging provider against the simulator', () => {
 
   it('resumes the same conversation with the same token, skipping delivered messages', async () => {
     const { session, events, conversation } = await started();
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
-    sim.agentSay(conversation.id, 'first');
-    sim.agentSay(conversation.id, 'second');
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
+    sim.agentSend(conversation.id, 'first');
+    sim.agentSend(conversation.id, 'second');
     await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length === 2);
     const delivered = events.events.flatMap((e) => (e.kind === 'agentMessage' ? [e] : []));
     await session.detach();
     await sim.waitUntil(() => (sim.connectionCount(conversation.sessionToken) === 0 ? true : undefined));
-    sim.agentSay(conversation.id, 'third');
+    sim.agentSend(conversation.id, 'third');
 
     const other = provider();
     const resumedEvents = new EventRecorder();
@@ -311,18 +318,18 @@ describe('Web Messaging provider against the simulator', () => {
     await resumedEvents.until((e) => e.some((x) => x.kind === 'agentMessage'));
     expect(resumedEvents.texts).toEqual(['third']);
     await resumed.sendText('back again');
-    expect(sim.listConversations()).toHaveLength(1);
-    expect(sim.getConversation(conversation.id)!.messages.at(-1)!.text).toBe('back again');
+    expect(sim.conversations()).toHaveLength(1);
+    expect(sim.conversation(conversation.id).messages.at(-1)!.text).toBe('back again');
   });
 
   it('sends and ends detached from a second provider while the first holds the session', async () => {
     const { session, events, conversation } = await started();
     const other = provider();
     await other.sendDetached(session.resumeData, 'sent by another instance');
-    expect(sim.getConversation(conversation.id)!.messages.at(-1)!.text).toBe('sent by another instance');
+    expect(sim.conversation(conversation.id).messages.at(-1)!.text).toBe('sent by another instance');
     await sim.waitUntil(() => (sim.connectionCount(conversation.sessionToken) === 1 ? true : undefined));
-    await sleep(100);
-    expect(events.kinds()).toEqual(['queued']);
+    await barrier(sim, events, conversation.id);
+    expect(events.kinds()).toEqual(['queued', 'agentMessage']);
 
     await other.endDetached(session.resumeData);
     // The holder did not ask for the clear: for it the conversation was cleared.
@@ -346,8 +353,8 @@ describe('Web Messaging provider against the simulator', () => {
     });
     const token = session.resumeData.provider === 'webmessaging' ? session.resumeData.token : '';
     const conversation = await sim.waitForConversation((c) => c.sessionToken === token);
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
-    sim.agentSay(conversation.id, 'after the throw');
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
+    sim.agentSend(conversation.id, 'after the throw');
     await eventually(() => seen.includes('agentMessage'));
     expect(seen).toEqual(['queued', 'agentJoined', 'agentMessage']);
   });
@@ -490,8 +497,8 @@ describe('Web Messaging simulator protocol', () => {
     if (!jwtFrame.ok || jwtFrame.frame.kind !== 'jwtResponse') throw new Error(`expected a JwtResponse, got ${raw[2]}`);
     const jwt = jwtFrame.frame.body.jwt;
     const conversation = await sim.waitForConversation();
-    sim.agentJoin(conversation.id, { nickname: 'Grace' });
-    sim.agentSay(conversation.id, 'second');
+    sim.agentJoin(conversation.id, { displayName: 'Grace' });
+    sim.agentSend(conversation.id, 'second');
     const ok = await fetch(`${sim.apiUrl}/api/v2/webmessaging/messages?pageSize=25&pageNumber=1`, {
       headers: { Authorization: `bearer ${jwt}` },
     });
@@ -539,7 +546,7 @@ describe('Web Messaging provider when the link cannot be restored', () => {
       ).rejects.toMatchObject({ code: 'sessionExpired' });
       await expect(provider.sendDetached(unknownToSend, 'hello?')).rejects.toMatchObject({ code: 'sessionExpired' });
       // Nothing was created on the Genesys side by these attempts.
-      expect(sim.listConversations()).toHaveLength(0);
+      expect(sim.conversations()).toHaveLength(0);
     } finally {
       await provider.close();
       await sim.stop();
@@ -557,8 +564,8 @@ describe('Web Messaging provider when the link cannot be restored', () => {
       sim.setAnswerEcho(false);
       await eventually(() => sim.stats.connections >= 2, 5000, 'a new connection after the health check failed');
       sim.setAnswerEcho(true);
-      sim.agentJoin(conversation.id, { nickname: 'Grace' });
-      sim.agentSay(conversation.id, 'after the stall');
+      sim.agentJoin(conversation.id, { displayName: 'Grace' });
+      sim.agentSend(conversation.id, 'after the stall');
       await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
       expect(events.texts).toEqual(['after the stall']);
       expect(events.kinds()).not.toContain('ended');
@@ -592,8 +599,8 @@ describe('Web Messaging provider when the link cannot be restored', () => {
       }
       // The provider was closed as the oldest connection and reconnected.
       await eventually(() => sim.stats.connections >= connectionsBefore + 4, 5000, 'a reconnect');
-      sim.agentJoin(conversation.id, { nickname: 'Grace' });
-      sim.agentSay(conversation.id, 'still reachable');
+      sim.agentJoin(conversation.id, { displayName: 'Grace' });
+      sim.agentSend(conversation.id, 'still reachable');
       await events.until((e) => e.some((x) => x.kind === 'agentMessage'));
       expect(events.texts).toEqual(['still reachable']);
       expect(sim.connectionCount(token)).toBeLessThanOrEqual(3);

@@ -4,9 +4,10 @@ import {
   type WebMessagingProviderOptions,
 } from '../../src/genesys/webMessaging/webMessagingProvider';
 import { createSilentLogger } from '../../src/logger';
-import type { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import type { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
 
-export { EventRecorder } from '../support/eventRecorder';
+import { EventRecorder } from '../support/eventRecorder';
+export { EventRecorder };
 export { eventually } from '../support/eventually';
 
 /** Retries every `delayMs`, `attempts` times: keeps reconnect tests fast. */
@@ -33,6 +34,22 @@ export function providerFor(
     reorderWindowMs: 50,
     ...overrides,
   });
+}
+
+/**
+ * Proves that nothing else reached the client: waits until the simulator is idle, then has a bot
+ * flow write `text` and waits until the provider reported it. Frames of one session arrive in
+ * order, so by then the provider has handled every frame sent before the barrier.
+ */
+export async function barrier(
+  sim: WebMessagingSimulator,
+  events: EventRecorder,
+  conversationId: string,
+  text = 'barrier',
+): Promise<void> {
+  await sim.whenIdle();
+  sim.agentSend(conversationId, text, { originatingEntity: 'Bot' });
+  await events.until((e) => e.some((x) => x.kind === 'agentMessage' && x.text === text), 5000, `barrier "${text}"`);
 }
 
 /** Words joined by spaces, `length` characters or a little more. */

@@ -2,7 +2,7 @@ import { createApp, type App } from '../../src/app';
 import type { Config } from '../../src/config';
 import type { HandoffProvider } from '../../src/genesys/handoffProvider';
 import { createSilentLogger, type Logger } from '../../src/logger';
-import { WebMessagingSimulator } from '../../src/simulator/webMessagingSimulator';
+import { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { ConnectorRecorder, postActivity, userMessage } from './connectorRecorder';
 import { testConfig } from './testConfig';
 

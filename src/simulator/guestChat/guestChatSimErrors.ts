@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorBody, ErrorDetail } from '../../genesys/guestChat/guestChatModels';
+import type { ErrorBody, ErrorDetail } from './guestChatTypes';
 
 /** Optional parts of an {@link errorBody}. */
 export interface ErrorBodyOptions {
@@ -49,4 +49,23 @@ export function conversationStateError(): ErrorBody {
 /** `404 not.found`: what a retired org answers for every `/api/v2/webchat/...` path ([I] docs/genesys-protocol.md §3.10). */
 export function notFoundError(): ErrorBody {
   return errorBody(404, 'not.found', 'The requested resource was not found.');
+}
+
+/** An HTTP answer: status, JSON body (none for 204) and extra headers. */
+export interface HttpAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Thrown by a route to answer with an error instead of its normal result. */
+export class HttpProblem extends Error {
+  constructor(readonly answer: HttpAnswer) {
+    super(`HTTP ${answer.status}`);
+  }
+}
+
+/** Answers the current request with `body` (its `status`) and optional headers. */
+export function fail(body: ErrorBody, headers?: Record<string, string>): never {
+  throw new HttpProblem(headers === undefined ? { status: body.status, body } : { status: body.status, body, headers });
 }

@@ -1,0 +1,212 @@
+import { EventEmitter } from 'node:events';
+import { createSilentLogger, type Logger } from '../../logger';
+import type { AgentControl, AgentProfile } from '../kit/agentControl';
+import { DEFAULT_WAIT_MS, SimulatorHost } from '../kit/simulatorHost';
+import { WebMessagingAgent } from './webMessagingAgent';
+import { WebMessagingFaults } from './webMessagingFaults';
+import { WebMessagingGuestMessages } from './webMessagingGuestMessages';
+import { WebMessagingHistory } from './webMessagingHistory';
+import { WebMessagingModel } from './webMessagingModel';
+import { WebMessagingProtocol } from './webMessagingProtocol';
+import type {
+  AgentSendOptions,
+  DeliveryOptions,
+  SimulatedAgent,
+  SimulatedConversationInfo,
+  SimulatorStats,
+  WebMessagingSimulatorEvents,
+  WebMessagingSimulatorOptions,
+} from './webMessagingTypes';
+
+export type * from './webMessagingTypes';
+
+/**
+ * A local, in-process simulation of the Genesys Cloud side of the Web Messaging Guest API
+ * (docs/genesys-protocol.md §5): the guest websocket at `/v1`, the history REST endpoint, and the
+ * agent side ({@link AgentControl}) for tests and the demo agent console.
+ *
+ * Behaviours tagged [C] follow the confirmed statements of docs/genesys-protocol.md; [I]/[U] ones
+ * are assumptions and configurable where a test may need the other choice.
+ */
+export class WebMessagingSimulator
+  extends EventEmitter<WebMessagingSimulatorEvents>
+  implements AgentControl<SimulatedConversationInfo, SimulatedAgent, string, AgentSendOptions>
+{
+  private readonly logger: Logger;
+  private readonly host: SimulatorHost;
+  private readonly model: WebMessagingModel;
+  private readonly faults: WebMessagingFaults;
+  private readonly agent: WebMessagingAgent;
+  private readonly protocol: WebMessagingProtocol;
+  private readonly history: WebMessagingHistory;
+
+  constructor(options: WebMessagingSimulatorOptions) {
+    super();
+    if (!Array.isArray(options.deployments) || options.deployments.length === 0)
+      throw new Error('WebMessagingSimulator: option deployments needs at least one deployment');
+    this.logger = (options.logger ?? createSilentLogger()).child({ module: 'simulator.webmessaging' });
+    this.model = new WebMessagingModel(options, this);
+    this.host = new SimulatorHost({
+      name: 'WebMessagingSimulator',
+      logger: this.logger,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      onRequest: (req, res) => {
+        this.history.handle(req, res);
+      },
+      onUpgrade: (req, socket, head) => {
+        this.protocol.handleUpgrade(req, socket, head);
+      },
+    });
+    this.on('changed', () => {
+      this.host.changed();
+    });
+    this.faults = new WebMessagingFaults(this.model, this.host);
+    this.agent = new WebMessagingAgent(this.model, this.faults);
+    const guestMessages = new WebMessagingGuestMessages(this.model, this);
+    this.protocol = new WebMessagingProtocol(this.model, this.host, guestMessages, this.faults, this, this.logger);
+    this.history = new WebMessagingHistory(this.model, this.protocol.jwts);
+  }
+
+  /** Starts listening (port 0 = any free port); resolves with {@link apiUrl}. */
+  async start(): Promise<string> {
+    await this.host.start();
+    return this.apiUrl;
+  }
+
+  /** Stops: drops every socket, clears timers, closes the server. */
+  async stop(): Promise<void> {
+    this.faults.stop();
+    this.model.clearTimers();
+    this.model.connections.clear();
+    await this.host.stop();
+  }
+
+  /** The port the simulator listens on. */
+  get port(): number {
+    return this.host.port;
+  }
+
+  /** `ws://host:port/v1`. */
+  get webMessagingUrl(): string {
+    return `${this.host.wsUrl}/v1`;
+  }
+
+  /** `http://host:port`: base of the history REST endpoint. */
+  get apiUrl(): string {
+    return this.host.httpUrl;
+  }
+
+  /** A copy of the counters. */
+  get stats(): SimulatorStats {
+    return { ...this.model.counters };
+  }
+
+  // ---------------------------------------------------------------- agent control
+
+  /** Every conversation, oldest first. */
+  conversations(): SimulatedConversationInfo[] {
+    return this.model.list();
+  }
+
+  /** A snapshot of one conversation; throws for an unknown id. */
+  conversation(conversationId: string): SimulatedConversationInfo {
+    return this.model.require(conversationId);
+  }
+
+  /** A snapshot of one conversation, or undefined. */
+  findConversation(conversationId: string): SimulatedConversationInfo | undefined {
+    return this.model.find(conversationId);
+  }
+
+  /** Number of open guest connections of a session token. */
+  connectionCount(sessionToken: string): number {
+    return this.model.sessions.get(sessionToken)?.connections.length ?? 0;
+  }
+
+  /** Resolves with the first conversation (existing or future) that matches. */
+  waitForConversation(
+    predicate: (c: SimulatedConversationInfo) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<SimulatedConversationInfo> {
+    return this.waitUntil(() => this.model.list().find(predicate), timeoutMs, 'conversation');
+  }
+
+  /** Resolves with `check()`'s first defined result, re-evaluated after every change; rejects after `timeoutMs`. */
+  waitUntil<T>(check: () => T | undefined, timeoutMs = DEFAULT_WAIT_MS, what = 'condition'): Promise<T> {
+    return this.host.waitUntil(check, timeoutMs, what);
+  }
+
+  /** Resolves once no request is being answered, no held frame is pending and every socket is flushed. */
+  whenIdle(timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    return this.host.whenIdle(timeoutMs);
+  }
+
+  /** An agent accepts the conversation. Genesys tells the guest nothing until the agent types or writes. */
+  agentJoin(conversationId: string, agent: AgentProfile): SimulatedAgent {
+    return this.agent.join(conversationId, agent);
+  }
+
+  /**
+   * The agent (or, with `originatingEntity: 'Bot'`, a bot flow) writes. Delivered to every open
+   * connection of the session; with none open it is only in history. Returns the message id.
+   */
+  agentSend(conversationId: string, text: string, options: AgentSendOptions = {}): string {
+    return this.agent.send(conversationId, text, options, []);
+  }
+
+  /** The agent sends a file, as a link (`content[]` Attachment). Returns the message id. */
+  agentSendAttachment(conversationId: string, url: string, filename: string, mime: string, text = ''): string {
+    return this.agent.send(conversationId, text, {}, [{ url, filename, mime }]);
+  }
+
+  /** The agent types ([C] `duration` 5000); false (nothing sent) past the agent-side 12 per minute. */
+  agentTyping(conversationId: string): boolean {
+    return this.agent.typing(conversationId);
+  }
+
+  /**
+   * The agent disconnects, which ends a Web Messaging conversation. [C] The guest gets a Presence
+   * Disconnect only when the deployment's Conversation Disconnect is enabled.
+   */
+  agentLeave(conversationId: string): void {
+    this.agent.leave(conversationId);
+  }
+
+  /** The agent side ends the conversation: in Web Messaging, the agent disconnecting (see {@link agentLeave}). */
+  endConversation(conversationId: string): void {
+    this.agent.leave(conversationId);
+  }
+
+  // ---------------------------------------------------------------- fault injection
+
+  /** Changes delivery knobs (ordering and duplicates) for all later outbound frames. */
+  setDelivery(options: DeliveryOptions): void {
+    this.faults.setDelivery(options);
+  }
+
+  /** Leaves `echo` health checks unanswered (a stalled server) while `answer` is false. */
+  setAnswerEcho(answer: boolean): void {
+    this.faults.answerEcho = answer;
+  }
+
+  /** Changes the per-session guest message rate. */
+  setMessagesPerSecond(perSecond: number): void {
+    this.model.settings.messagesPerSecond = perSecond;
+  }
+
+  /** Expires the session now: [C] `SessionExpiredEvent` to every connection, later requests get 4006. */
+  expireSession(conversationId: string): void {
+    this.model.expire(this.model.sessionOf(conversationId));
+  }
+
+  /** Terminates every socket of the session (the guest sees close code 1006). */
+  dropConnections(conversationId: string): void {
+    this.faults.dropConnections(this.model.sessionOf(conversationId));
+  }
+
+  /** Sends raw text to every connection of the session (malformed-frame tests). */
+  sendRawFrame(conversationId: string, data: string): void {
+    this.faults.sendRawFrame(this.model.sessionOf(conversationId), data);
+  }
+}

@@ -1,0 +1,136 @@
+import type { Logger } from '../../logger';
+
+/**
+ * The public shapes of the Web Messaging simulator (docs/genesys-protocol.md §5): deployments,
+ * options, conversation snapshots, knobs and events.
+ */
+
+/** Conversation Disconnect setting of a Messenger deployment (docs/genesys-protocol.md §5.5). */
+export type ConversationDisconnectMode = 'off' | 'Send' | 'ReadOnly';
+
+/** A simulated Messenger deployment. */
+export interface SimulatedDeployment {
+  id: string;
+  /** Allowed `Origin` values; empty or absent = any origin (docs/genesys-protocol.md §5.1). */
+  allowedOrigins?: string[];
+  /** [C] Presence Disconnect is sent only when enabled (default `off`, as in Genesys). */
+  conversationDisconnect?: ConversationDisconnectMode;
+  /** [C] Presence Clear works only when enabled; otherwise 403 (default false). */
+  conversationClear?: boolean;
+  /** [C] Session lifetime after the last message (default 259,200 s = 3 days). */
+  sessionDurationSeconds?: number;
+}
+
+/** Options of `WebMessagingSimulator`. */
+export interface WebMessagingSimulatorOptions {
+  deployments: SimulatedDeployment[];
+  /** Port to listen on (0 = any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  logger?: Logger;
+  /** [C] Per-session guest message rate (docs/genesys-protocol.md §5.7: 5/s; 2/s before 2023-12). Default 5. */
+  messagesPerSecond?: number;
+  /** [I] Whether guest typing/presence events count towards the message rate (default true). */
+  rateLimitCountsEvents?: boolean;
+  /** [C] Connections per session (default 3). */
+  maxConnectionsPerSession?: number;
+  /** [C] History calls per minute per session (default 10). */
+  historyRequestsPerMinute?: number;
+  /**
+   * [U] How an unknown deploymentId is refused: `frame` answers configureSession with a 400 string
+   * body naming the deployment (default); `handshake` refuses the upgrade with HTTP 404.
+   */
+  unknownDeploymentRejection?: 'frame' | 'handshake';
+  /**
+   * [I] How a disallowed Origin is refused: `handshake` refuses the upgrade with HTTP 403 (default,
+   * the mobile SDK reports an access-denied handshake); `frame` answers configureSession with 403.
+   */
+  originRejection?: 'handshake' | 'frame';
+  /** [I] Lifetime of a `getJwt` token in seconds (default 3600). */
+  jwtLifetimeSeconds?: number;
+}
+
+/** An agent as the simulator shows it to the guest (`channel.from`). */
+export interface SimulatedAgent {
+  nickname: string;
+  image?: string;
+  firstName?: string;
+  lastName?: string;
+  id?: string;
+}
+
+/** A message of a simulated conversation, either direction. */
+export interface SimulatedMessage {
+  id: string;
+  direction: 'Inbound' | 'Outbound';
+  type: 'Text' | 'Structured' | 'Event';
+  text: string;
+  /** ISO-8601. */
+  time: string;
+  originatingEntity?: 'Human' | 'Bot';
+  from?: SimulatedAgent;
+  attachments?: { url: string; filename: string; mime: string }[];
+  /** For events: `Typing`, `Presence:Disconnect`, ... */
+  events?: string[];
+}
+
+/** Why a simulated conversation ended. */
+export type SimulatedEndReason = 'agentDisconnected' | 'cleared' | 'expired';
+
+/** A snapshot of a conversation for tests and the agent console. */
+export interface SimulatedConversationInfo {
+  id: string;
+  deploymentId: string;
+  /** The guest session token (simulator only: a real Genesys never shows it to agents). */
+  sessionToken: string;
+  state: 'waiting' | 'active' | 'ended';
+  endReason?: SimulatedEndReason;
+  agent?: SimulatedAgent;
+  messages: SimulatedMessage[];
+  customAttributes: Record<string, string>;
+  /** Open guest connections of the session right now. */
+  connectionCount: number;
+  startedAt: string;
+}
+
+/** Options of `WebMessagingSimulator.agentSend`. */
+export interface AgentSendOptions {
+  /** `Bot` for an Architect bot flow talking before an agent (default `Human`). */
+  originatingEntity?: 'Human' | 'Bot';
+  /** Message id (default a random UUID). */
+  id?: string;
+}
+
+/** Delivery knobs to test ordering and de-duplication. */
+export interface DeliveryOptions {
+  /** `reverse`/`shuffle`: outbound frames are held for `batchMs` and sent in that order (default `none`). */
+  reorder?: 'none' | 'reverse' | 'shuffle';
+  /** How long outbound frames are collected when reordering (default 100 ms). */
+  batchMs?: number;
+  /** Send every outbound message frame twice. */
+  duplicate?: boolean;
+}
+
+/** Counters of what the simulator answered (tests assert a path was really taken). */
+export interface SimulatorStats {
+  /** `TooManyRequestsErrorMessage` answers. */
+  rateLimited: number;
+  /** Client frames answered with 400 "Request failed.". */
+  invalidFrames: number;
+  /** History REST calls answered 200. */
+  historyRequests: number;
+  /** Websocket connections accepted. */
+  connections: number;
+}
+
+/** Events the simulator emits so a UI or a test can follow along. */
+export interface WebMessagingSimulatorEvents {
+  conversationStarted: [SimulatedConversationInfo];
+  conversationEnded: [{ conversationId: string; reason: SimulatedEndReason }];
+  guestMessage: [{ conversationId: string; message: SimulatedMessage }];
+  guestTyping: [{ conversationId: string }];
+  sessionConfigured: [{ sessionToken: string; newSession: boolean; connectionCount: number }];
+  /** Anything changed (used by `waitUntil`). */
+  changed: [];
+}
