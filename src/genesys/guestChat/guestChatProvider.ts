@@ -14,7 +14,8 @@ import { defaultReconnectPolicy, defaultRequestRetryPolicy, type RetryPolicy } f
 import { splitText } from '../splitText';
 import type { CreateWebChatConversationRequest } from './guestChatModels';
 import { GuestChatRestClient, type GuestChatCredentials } from './guestChatRestClient';
-import { GUEST_CHAT_MAX_BODY_CHARS, GuestChatSession, isAlreadyEnded } from './guestChatSession';
+import { isAlreadyEnded } from './guestChatErrors';
+import { GUEST_CHAT_MAX_BODY_CHARS, GuestChatSession } from './guestChatSession';
 
 /** Options of a {@link GuestChatProvider}. */
 export interface GuestChatProviderOptions {

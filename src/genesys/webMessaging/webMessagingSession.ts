@@ -12,7 +12,7 @@ import type {
 } from '../handoffProvider';
 import { delay } from '../retryPolicy';
 import { splitText } from '../splitText';
-import { BoundedSet } from './boundedSet';
+import { BoundedIdSet } from '../shared/boundedIdSet';
 import {
   byteLength,
   fitCustomAttributes,
@@ -130,7 +130,7 @@ export class WebMessagingSession implements ChatSession {
   private readonly logger: Logger;
   private readonly connection: WebMessagingConnection;
   private readonly pacer: Pacer;
-  private readonly seen = new BoundedSet(DEDUPE_CAPACITY);
+  private readonly seen = new BoundedIdSet(DEDUPE_CAPACITY);
   private state: SessionState = 'new';
   private eventChain: Promise<void> = Promise.resolve();
   private endedEmitted = false;

@@ -1,5 +1,5 @@
 import type { GenesysErrorCode } from '../../../src/genesys/genesysError';
-import { BoundedIdSet } from '../../../src/genesys/guestChat/boundedIdSet';
+import { BoundedIdSet } from '../../../src/genesys/shared/boundedIdSet';
 import {
   mapGuestChatHttpError,
   parseRetryAfterMs,
