@@ -1,6 +1,6 @@
 /**
- * Lets a guest typing indicator through at most once per `intervalMs` (Web Messaging and Guest Chat
- * both ask for one per few seconds, docs/genesys-protocol.md §5.3).
+ * Lets a guest typing indicator through at most once per `intervalMs`, so a guest typing steadily
+ * sends one indicator per interval rather than one per keystroke (docs/genesys-protocol.md §5.3).
  */
 export class TypingThrottle {
   private lastAt = Number.NEGATIVE_INFINITY;
