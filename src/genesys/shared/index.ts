@@ -21,4 +21,5 @@ export { DeliveredMark, type DeliveryCandidate } from './alreadyDelivered';
 export { OptionsValidator, SHARED_PROVIDER_DEFAULTS } from './providerOptions';
 export { Pacer } from './pacer';
 export { SendQueue } from './sendQueue';
+export { SessionRegistry, resumeDataFor } from './sessionRegistry';
 export { TypingThrottle } from './typingThrottle';

@@ -62,6 +62,12 @@ export class OptionsValidator {
     return match;
   }
 
+  /** A finite number that must be given. `positive` rejects 0. */
+  requireNumber(name: string, value: unknown, positive = false): number {
+    if (value === undefined || value === null) throw this.fail(name, 'is required');
+    return this.number(name, value, Number.NaN, positive);
+  }
+
   /**
    * A finite number, `fallback` when absent. `positive` rejects 0 (for options where 0 would mean
    * nothing works); otherwise 0 is allowed (it disables or means "at once").
