@@ -75,6 +75,8 @@ export function parseRetryAfter(header: unknown, now: number = Date.now()): numb
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // An HTTP-date starts with the day name; bare numbers such as "-1" are not dates (Date.parse would accept them).
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

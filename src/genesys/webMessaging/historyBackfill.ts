@@ -83,13 +83,19 @@ export class CoalescingRunner {
       while (again) {
         this.again = false;
         await this.job();
-        again = this.again && this.mayRepeat();
-        this.again = false;
+        again = this.takeAgain();
       }
     })();
     this.running = run.finally(() => {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /** Whether another run was requested during the last one (and may still happen); clears the request. */
+  private takeAgain(): boolean {
+    const again = this.again && this.mayRepeat();
+    this.again = false;
+    return again;
   }
 }

@@ -1,5 +1,4 @@
 import type { GenesysErrorCode } from '../../../src/genesys/genesysError';
-import { BoundedIdSet } from '../../../src/genesys/shared/boundedIdSet';
 import {
   mapGuestChatHttpError,
   parseRetryAfterMs,
@@ -116,18 +115,5 @@ describe('toErrorBody', () => {
     });
     expect(toErrorBody({ message: 'no code' })).toBeUndefined();
     expect(toErrorBody('text')).toBeUndefined();
-  });
-});
-
-describe('BoundedIdSet', () => {
-  it('forgets the oldest id past its capacity', () => {
-    const set = new BoundedIdSet(2);
-    expect(set.add('a')).toBe(true);
-    expect(set.add('a')).toBe(false);
-    set.add('b');
-    set.add('c');
-    expect(set.has('a')).toBe(false);
-    expect(set.has('b')).toBe(true);
-    expect(set.size).toBe(2);
   });
 });

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { HttpFailureCause } from '../../../src/genesys/shared/httpFailure';
 import { HistoryClient } from '../../../src/genesys/webMessaging/historyClient';
 import { createSilentLogger } from '../../../src/logger';
 
@@ -69,5 +71,50 @@ describe('HistoryClient', () => {
   it('rejects a body of the wrong shape as a protocol error', async () => {
     answers.push({ status: 200, body: { nothing: true } });
     await expect(client().fetchPage('j', 1, 25)).rejects.toMatchObject({ code: 'protocol' });
+  });
+
+  it('keeps method, path, status and body summary as the cause, never the JWT', async () => {
+    answers.push({ status: 403, body: { message: 'forbidden' } });
+    const error = await client()
+      .fetchPage('secret-history-jwt', 1, 25)
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toMatchObject({ code: 'unauthorized', status: 403 });
+    expect((error as Error).cause).toBeInstanceOf(HttpFailureCause);
+    expect((error as Error).cause).toMatchObject({
+      method: 'GET',
+      path: '/api/v2/webmessaging/messages',
+      status: 403,
+      body: '{"message":"forbidden"}',
+    });
+    expect(inspect(error, { depth: 10 })).not.toContain('secret-history-jwt');
+  });
+
+  it('does not keep the axios error (with its Authorization header) when nothing answers', async () => {
+    const closed = base;
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const error = await new HistoryClient({
+      apiUrl: closed,
+      retryPolicy: () => null,
+      timeoutMs: 2000,
+      logger: createSilentLogger(),
+    })
+      .fetchPage('secret-history-jwt', 1, 25)
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toMatchObject({ code: 'network' });
+    const printed = inspect(error, { depth: 10 });
+    expect(printed).not.toContain('secret-history-jwt');
+    expect(printed).not.toMatch(/authorization/i);
   });
 });
