@@ -11,6 +11,7 @@ import type {
   StartChatRequest,
 } from '../handoffProvider';
 import type { RetryPolicy } from '../retryPolicy';
+import type { Clock } from '../shared/clock';
 import { OptionsValidator, SHARED_PROVIDER_DEFAULTS } from '../shared/providerOptions';
 import { resumeDataFor, SessionRegistry } from '../shared/sessionRegistry';
 import { splitText } from '../splitText';
@@ -29,6 +30,7 @@ type SessionSettings = Pick<
   | 'agentTypingDurationMs'
   | 'activationWaitMs'
   | 'dedupeCapacity'
+  | 'now'
 >;
 
 /** Options of a {@link GuestChatProvider}. */
@@ -76,6 +78,8 @@ export interface GuestChatProviderOptions {
   dedupeCapacity?: number;
   /** Injected for tests: how REST retries wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Clock of typing throttling and (unless `sleep` is given) REST retry waits (tests; default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -135,9 +139,11 @@ export class GuestChatProvider implements HandoffProvider {
       agentTypingDurationMs: check.number('agentTypingDurationMs', options.agentTypingDurationMs, 4_000),
       activationWaitMs: check.number('activationWaitMs', options.activationWaitMs, 3_000),
       dedupeCapacity: check.number('dedupeCapacity', options.dedupeCapacity, 1_000, true),
+      ...(options.clock === undefined ? {} : { now: options.clock.now }),
     };
     const timeoutMs = check.number('requestTimeoutMs', options.requestTimeoutMs, 15_000, true);
     const maxRetryAfterMs = check.number('maxRetryAfterMs', options.maxRetryAfterMs, 60_000);
+    const sleep = options.sleep ?? options.clock?.sleep;
     this.rest = new GuestChatRestClient({
       apiUrl: options.apiUrl,
       logger: this.logger,
@@ -145,7 +151,7 @@ export class GuestChatProvider implements HandoffProvider {
       timeoutMs,
       maxRetryAfterMs,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+      ...(sleep === undefined ? {} : { sleep }),
     });
   }
 

@@ -2,7 +2,8 @@ import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type { Clock } from '../shared/clock';
 import { Pacer } from '../shared/pacer';
-import { byteLength, fitCustomAttributes, type OutgoingMessage, type ServerFrame } from './frames';
+import { byteLength, fitCustomAttributes, type OutgoingMessage } from './clientRequests';
+import type { ServerFrame } from './frames';
 import {
   errorFromFrame,
   isErrorFrame,
