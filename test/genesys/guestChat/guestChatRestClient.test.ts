@@ -1,37 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { GuestChatRestClient } from '../../../src/genesys/guestChat/guestChatRestClient';
 import { HttpFailureCause } from '../../../src/genesys/shared/httpFailure';
 import { createSilentLogger } from '../../../src/logger';
+import { CannedHttpServer, unusedUrl, type CannedAnswer } from '../support/cannedHttpServer';
 
 const JWT = 'eyJ.guest-secret-jwt';
 const credentials = { conversationId: 'c-1', memberId: 'm-1', jwt: JWT };
 
 describe('GuestChatRestClient failures', () => {
-  let server: Server;
-  let answers: { status: number; body: unknown; headers?: Record<string, string> }[];
+  let server: CannedHttpServer;
+  let answers: CannedAnswer[];
   let base: string;
   let sleeps: number[];
 
   beforeEach(async () => {
-    answers = [];
     sleeps = [];
-    server = createServer((_req, res) => {
-      const answer = answers.shift() ?? { status: 500, body: {} };
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await CannedHttpServer.start();
+    answers = server.answers;
+    base = server.url;
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
+    await server.stop();
   });
 
   function client(apiUrl = base): GuestChatRestClient {
@@ -67,15 +57,7 @@ describe('GuestChatRestClient failures', () => {
   });
 
   it('does not keep the axios error (with its Authorization header) when nothing answers', async () => {
-    const closed = base;
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
-    server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const error = await client(closed)
+    const error = await client(await unusedUrl())
       .getMessages(credentials, { maxResults: 100 })
       .then(
         () => undefined,

@@ -1,35 +1,24 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { HttpFailureCause } from '../../../src/genesys/shared/httpFailure';
 import { HistoryClient } from '../../../src/genesys/webMessaging/historyClient';
 import { createSilentLogger } from '../../../src/logger';
+import { CannedHttpServer, unusedUrl, type CannedAnswer } from '../support/cannedHttpServer';
 
 describe('HistoryClient', () => {
-  let server: Server;
-  let answers: { status: number; body: unknown; headers?: Record<string, string> }[];
+  let server: CannedHttpServer;
+  let answers: CannedAnswer[];
   let seen: { url: string; auth: string | undefined }[];
   let base: string;
 
   beforeEach(async () => {
-    answers = [];
-    seen = [];
-    server = createServer((req, res) => {
-      seen.push({ url: req.url ?? '', auth: req.headers.authorization });
-      const answer = answers.shift() ?? { status: 500, body: {} };
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await CannedHttpServer.start();
+    answers = server.answers;
+    seen = server.seen;
+    base = server.url;
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
+    await server.stop();
   });
 
   function client(policyAttempts = 3): HistoryClient {
@@ -93,16 +82,8 @@ describe('HistoryClient', () => {
   });
 
   it('does not keep the axios error (with its Authorization header) when nothing answers', async () => {
-    const closed = base;
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
-    server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const error = await new HistoryClient({
-      apiUrl: closed,
+      apiUrl: await unusedUrl(),
       retryPolicy: () => null,
       timeoutMs: 2000,
       logger: createSilentLogger(),
