@@ -1,8 +1,7 @@
 import type { Logger } from '../../logger';
 import { GenesysError, isGenesysError } from '../genesysError';
 import type { ChatEndReason, ChatEvent, ResumeOptions } from '../handoffProvider';
-import { DeliveredMark } from '../shared/alreadyDelivered';
-import { BoundedIdSet } from '../shared/boundedIdSet';
+import { BoundedIdSet, DeliveredMark } from '../shared';
 import { isAlreadyEnded } from './guestChatErrors';
 import { conversationIdOfTopic, type GuestChatFrame, type MemberChangeFrame } from './guestChatFrames';
 import { readHistoryAfter } from './guestChatHistory';

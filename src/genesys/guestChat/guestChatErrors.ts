@@ -1,5 +1,5 @@
 import { GenesysError, isGenesysError, type GenesysErrorCode } from '../genesysError';
-import { httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared/httpFailure';
+import { httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared';
 import type { ErrorBody } from './guestChatModels';
 
 /** Which Guest Chat call failed; some answers mean different things on different calls. */

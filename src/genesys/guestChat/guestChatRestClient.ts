@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../../logger';
 import { GenesysError, isGenesysError } from '../genesysError';
 import { retryAsync, type RetryPolicy } from '../retryPolicy';
-import { httpNetworkError, type HttpRequestSummary } from '../shared/httpFailure';
+import { httpNetworkError, type HttpRequestSummary } from '../shared';
 import { mapGuestChatHttpError, parseRetryAfterMs, type GuestChatOperation } from './guestChatErrors';
 import {
   toCreateConversationResponse,

@@ -3,9 +3,7 @@ import { GenesysError } from '../genesysError';
 import type { ChatEndReason, ChatListener, ChatSession, GuestChatResumeData, ResumeOptions } from '../handoffProvider';
 import { ReconnectingSocket } from '../reconnectingSocket';
 import type { RetryPolicy } from '../retryPolicy';
-import { ChatEventPipeline } from '../shared/eventPipeline';
-import { SendQueue } from '../shared/sendQueue';
-import { TypingThrottle } from '../shared/typingThrottle';
+import { ChatEventPipeline, SendQueue, TypingThrottle } from '../shared';
 import { splitText } from '../splitText';
 import { GuestChatAgentSide } from './guestChatAgentSide';
 import { isAlreadyEnded } from './guestChatErrors';
@@ -49,10 +47,11 @@ export type GuestChatSessionState = 'opening' | 'live' | 'leaving' | 'ended' | '
 
 /**
  * One Guest Chat v2 conversation held by this process: its event stream (through
- * {@link ReconnectingSocket}), the agent-side state machine of docs/genesys-protocol.md §3.8, and the guest's REST calls.
+ * {@link ReconnectingSocket}), the guest's REST calls (sends, typing, leaving) and the session's life.
+ * What the agent side does is read by {@link GuestChatAgentSide} (docs/genesys-protocol.md §3.8).
  *
- * Frames and catch-ups are handled strictly one at a time on a single queue, and every
- * {@link ChatEvent} is awaited before the next one, so the listener sees events in order.
+ * Frames and catch-ups are handled strictly one at a time on the session's {@link ChatEventPipeline},
+ * and every event is awaited before the next one, so the listener sees events in order.
  */
 export class GuestChatSession implements ChatSession {
   private readonly socket: ReconnectingSocket;

@@ -1,7 +1,6 @@
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
-import type { Clock } from '../shared/clock';
-import { Pacer } from '../shared/pacer';
+import { Pacer, type Clock } from '../shared';
 import { byteLength, fitCustomAttributes, type OutgoingMessage } from './clientRequests';
 import type { ServerFrame } from './frames';
 import {

@@ -2,7 +2,7 @@ import axios from 'axios';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import { retryAsync, type RetryPolicy } from '../retryPolicy';
-import { httpNetworkError, httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared/httpFailure';
+import { httpNetworkError, httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared';
 import { parseHistoryPage, type HistoryPage } from './frames';
 
 /** Options of {@link HistoryClient}. */

@@ -11,9 +11,7 @@ import type {
   WebMessagingResumeData,
 } from '../handoffProvider';
 import type { RetryPolicy } from '../retryPolicy';
-import type { Clock } from '../shared/clock';
-import { OptionsValidator, SHARED_PROVIDER_DEFAULTS } from '../shared/providerOptions';
-import { resumeDataFor, SessionRegistry } from '../shared/sessionRegistry';
+import { OptionsValidator, resumeDataFor, SessionRegistry, SHARED_PROVIDER_DEFAULTS, type Clock } from '../shared';
 import { HistoryClient } from './historyClient';
 import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
 

@@ -9,12 +9,15 @@ import type {
   ResumeOptions,
   WebMessagingResumeData,
 } from '../handoffProvider';
-import { DeliveredMark } from '../shared/alreadyDelivered';
-import { BoundedIdSet } from '../shared/boundedIdSet';
-import { systemClock, type Clock } from '../shared/clock';
-import { ChatEventPipeline } from '../shared/eventPipeline';
-import { SendQueue } from '../shared/sendQueue';
-import { TypingThrottle } from '../shared/typingThrottle';
+import {
+  BoundedIdSet,
+  ChatEventPipeline,
+  DeliveredMark,
+  SendQueue,
+  systemClock,
+  TypingThrottle,
+  type Clock,
+} from '../shared';
 import { splitText } from '../splitText';
 import { agentInfoOf, attachmentsOf, isHuman, timeOf } from './agentMessages';
 import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
