@@ -19,8 +19,8 @@ export interface HttpFailure {
   body: ErrorBody | undefined;
   /** Parsed `Retry-After` (or `too.many.requests.retry.after` parameter) in ms. */
   retryAfterMs: number | undefined;
-  /** Method and URL of the call (kept as the error's cause without headers or query). */
-  request?: HttpRequestSummary;
+  /** Method and URL of the call (kept as the error's cause, without headers or query). */
+  request: HttpRequestSummary;
 }
 
 const CREATE_CODES: Readonly<Record<string, GenesysErrorCode>> = {
@@ -42,7 +42,7 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
   const detail = body?.message !== undefined && body.message !== '' ? `: ${body.message}` : '';
   const what = `guest chat ${operation} failed with HTTP ${status}${genesysCode === undefined ? '' : ` ${genesysCode}`}${detail}`;
   const answer = {
-    request: failure.request ?? { method: operation, url: '' },
+    request: failure.request,
     status,
     body,
     retryAfterMs: failure.retryAfterMs,
@@ -53,6 +53,7 @@ export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
   return httpStatusError(answer, what, guestChatErrorCode(operation, status, genesysCode));
 }
 
+/** The Guest Chat reading of an error answer, or `undefined` where the status alone decides (`codeForHttpStatus`). */
 function guestChatErrorCode(
   operation: GuestChatOperation,
   status: number,

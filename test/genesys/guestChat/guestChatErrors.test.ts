@@ -20,6 +20,8 @@ function body(status: number, code: string): ErrorBody {
   };
 }
 
+const REQUEST = { method: 'POST', url: '/api/v2/webchat/guest/conversations' };
+
 describe('mapGuestChatHttpError', () => {
   const cases: [GuestChatOperation, number, string | undefined, GenesysErrorCode][] = [
     ['create', 400, 'chat.error.invalid.queue', 'invalidQueue'],
@@ -52,6 +54,7 @@ describe('mapGuestChatHttpError', () => {
       status,
       body: code === undefined ? undefined : body(status, code),
       retryAfterMs: undefined,
+      request: REQUEST,
     });
     expect(error.code).toBe(expected);
     expect(error.status).toBe(status);
@@ -64,6 +67,7 @@ describe('mapGuestChatHttpError', () => {
       status: 404,
       body: body(404, 'not.found'),
       retryAfterMs: undefined,
+      request: REQUEST,
     });
     expect(error.message).toBe(RETIRED_MESSAGE);
     expect(error.message).toContain('GenesysProvider=webmessaging');
@@ -76,8 +80,10 @@ describe('mapGuestChatHttpError', () => {
       status: 429,
       body: body(429, 'too.many.requests.retry.after'),
       retryAfterMs: 3000,
+      request: REQUEST,
     });
     expect(error.retryAfterMs).toBe(3000);
+    expect(error.cause).toMatchObject({ method: 'POST', path: '/api/v2/webchat/guest/conversations', status: 429 });
     expect(error.transient).toBe(true);
   });
 });
