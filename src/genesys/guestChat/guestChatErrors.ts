@@ -1,4 +1,5 @@
-import { GenesysError, type GenesysErrorCode } from '../genesysError';
+import { GenesysError, isGenesysError, type GenesysErrorCode } from '../genesysError';
+import { httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared';
 import type { ErrorBody } from './guestChatModels';
 
 /** Which Guest Chat call failed; some answers mean different things on different calls. */
@@ -18,6 +19,8 @@ export interface HttpFailure {
   body: ErrorBody | undefined;
   /** Parsed `Retry-After` (or `too.many.requests.retry.after` parameter) in ms. */
   retryAfterMs: number | undefined;
+  /** Method and URL of the call (kept as the error's cause, without headers or query). */
+  request: HttpRequestSummary;
 }
 
 const CREATE_CODES: Readonly<Record<string, GenesysErrorCode>> = {
@@ -34,30 +37,41 @@ const CONVERSATION_STATE_CODES = new Set(['chat.error.conversation.state', 'chat
  * Maps a failed Guest Chat response to a {@link GenesysError}, keeping Genesys' code and the HTTP status.
  */
 export function mapGuestChatHttpError(failure: HttpFailure): GenesysError {
-  const { operation, status, body, retryAfterMs } = failure;
+  const { operation, status, body } = failure;
   const genesysCode = body?.code;
-  const options = { status, genesysCode, retryAfterMs };
   const detail = body?.message !== undefined && body.message !== '' ? `: ${body.message}` : '';
   const what = `guest chat ${operation} failed with HTTP ${status}${genesysCode === undefined ? '' : ` ${genesysCode}`}${detail}`;
-
+  const answer = {
+    request: failure.request,
+    status,
+    body,
+    retryAfterMs: failure.retryAfterMs,
+    genesysCode,
+  };
   // [I] docs/genesys-protocol.md §3.10/§4: an org after the 2026 removal most likely answers 404 on the create path.
-  if (status === 404 && operation === 'create') return new GenesysError('retired', RETIRED_MESSAGE, options);
-  if (status === 429) return new GenesysError('rateLimited', what, options);
-  if (status >= 500) return new GenesysError('serverError', what, options);
+  if (status === 404 && operation === 'create') return httpStatusError(answer, RETIRED_MESSAGE, 'retired');
+  return httpStatusError(answer, what, guestChatErrorCode(operation, status, genesysCode));
+}
+
+/** The Guest Chat reading of an error answer, or `undefined` where the status alone decides (`codeForHttpStatus`). */
+function guestChatErrorCode(
+  operation: GuestChatOperation,
+  status: number,
+  genesysCode: string | undefined,
+): GenesysErrorCode | undefined {
+  if (status === 429 || status >= 500) return undefined;
   if (genesysCode !== undefined) {
     const createCode = operation === 'create' ? CREATE_CODES[genesysCode] : undefined;
-    if (createCode !== undefined) return new GenesysError(createCode, what, options);
-    if (CONVERSATION_STATE_CODES.has(genesysCode)) return new GenesysError('conversationState', what, options);
-    if (genesysCode === 'credentials.expired') return new GenesysError('sessionExpired', what, options);
-    if (genesysCode === 'request.entity.too.large') return new GenesysError('messageTooLong', what, options);
+    if (createCode !== undefined) return createCode;
+    if (CONVERSATION_STATE_CODES.has(genesysCode)) return 'conversationState';
+    if (genesysCode === 'credentials.expired') return 'sessionExpired';
+    if (genesysCode === 'request.entity.too.large') return 'messageTooLong';
   }
-  if (status === 401) return new GenesysError('unauthorized', what, options);
-  if (status === 403)
-    return new GenesysError(operation === 'create' ? 'originNotAllowed' : 'unauthorized', what, options);
+  if (status === 403 && operation === 'create') return 'originNotAllowed';
   // Outside create, a 404 means the conversation or member is gone (docs/genesys-protocol.md §3.6 `chat.error.not.found`).
-  if (status === 404) return new GenesysError('sessionExpired', what, options);
-  if (status === 413) return new GenesysError('messageTooLong', what, options);
-  return new GenesysError('badRequest', what, options);
+  if (status === 404) return 'sessionExpired';
+  // Everything else reads as any HTTP answer does (401/403 unauthorized, 413 messageTooLong, else badRequest).
+  return undefined;
 }
 
 /**
@@ -69,13 +83,8 @@ export function parseRetryAfterMs(
   body: ErrorBody | undefined,
   now: number = Date.now(),
 ): number | undefined {
-  const headerValue = Array.isArray(header) ? (header as unknown[])[0] : header;
-  if (typeof headerValue === 'string' && headerValue.trim() !== '') {
-    const trimmed = headerValue.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
+  const fromHeader = parseRetryAfter(header, now);
+  if (fromHeader !== undefined) return fromHeader;
   if (body?.code === 'too.many.requests.retry.after') {
     const candidates = [...Object.values(body.messageParams ?? {}), body.messageWithParams ?? '', body.message];
     for (const candidate of candidates) {
@@ -84,4 +93,14 @@ export function parseRetryAfterMs(
     }
   }
   return undefined;
+}
+
+/**
+ * True for the answers Genesys gives when the chat (or the guest's part in it) is already over:
+ * `chat.error.conversation.state` / `chat.error.member.state` (400), or a conversation that no longer exists (404).
+ */
+export function isAlreadyEnded(err: unknown): boolean {
+  return (
+    isGenesysError(err) && (err.code === 'conversationState' || (err.code === 'sessionExpired' && err.status === 404))
+  );
 }

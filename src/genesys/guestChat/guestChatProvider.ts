@@ -3,18 +3,33 @@ import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type {
   ChatListener,
-  ChatSession,
   GuestChatResumeData,
+  ChatSession,
   HandoffProvider,
   ResumeData,
   ResumeOptions,
   StartChatRequest,
 } from '../handoffProvider';
-import { defaultReconnectPolicy, defaultRequestRetryPolicy, type RetryPolicy } from '../retryPolicy';
+import type { RetryPolicy } from '../retryPolicy';
+import { OptionsValidator, resumeDataFor, SessionRegistry, SHARED_PROVIDER_DEFAULTS, type Clock } from '../shared';
 import { splitText } from '../splitText';
 import type { CreateWebChatConversationRequest } from './guestChatModels';
 import { GuestChatRestClient, type GuestChatCredentials } from './guestChatRestClient';
-import { GUEST_CHAT_MAX_BODY_CHARS, GuestChatSession, isAlreadyEnded } from './guestChatSession';
+import { isAlreadyEnded } from './guestChatErrors';
+import { GUEST_CHAT_MAX_BODY_CHARS, GuestChatSession, type GuestChatSessionOptions } from './guestChatSession';
+
+/** Session settings the provider fixes once (already checked and defaulted). */
+type SessionSettings = Pick<
+  GuestChatSessionOptions,
+  | 'reconnectPolicy'
+  | 'heartbeatIntervalMs'
+  | 'connectTimeoutMs'
+  | 'typingIntervalMs'
+  | 'agentTypingDurationMs'
+  | 'activationWaitMs'
+  | 'dedupeCapacity'
+  | 'now'
+>;
 
 /** Options of a {@link GuestChatProvider}. */
 export interface GuestChatProviderOptions {
@@ -61,6 +76,8 @@ export interface GuestChatProviderOptions {
   dedupeCapacity?: number;
   /** Injected for tests: how REST retries wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Clock of typing throttling and (unless `sleep` is given) REST retry waits (tests; default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -102,28 +119,37 @@ export class GuestChatProvider implements HandoffProvider {
   readonly name = 'guestchat' as const;
   private readonly logger: Logger;
   private readonly rest: GuestChatRestClient;
-  private readonly sessions = new Set<GuestChatSession>();
+  private readonly sessions = new SessionRegistry<GuestChatSession>();
+  private readonly settings: SessionSettings;
 
   constructor(private readonly options: GuestChatProviderOptions) {
-    const required = ['apiUrl', 'organizationId', 'deploymentId', 'queueName'] as const;
-    for (const key of required) {
-      const value: unknown = options[key];
-      if (typeof value !== 'string' || value.trim() === '')
-        throw new Error(`GuestChatProvider: option "${key}" is required`);
-    }
-    // Checked for callers outside strict TypeScript, where a missing logger would surface much later.
-    const logger: unknown = options.logger;
-    if (typeof logger !== 'object' || logger === null)
-      throw new Error('GuestChatProvider: option "logger" is required');
-    this.logger = options.logger.child({ module: 'genesys.guestchat' });
+    const check = new OptionsValidator('GuestChatProvider');
+    for (const key of ['apiUrl', 'organizationId', 'deploymentId', 'queueName'] as const)
+      check.requireString(key, options[key]);
+    check.requireUrl('apiUrl', options.apiUrl, ['http', 'https']);
+    this.logger = check.requireLogger(options.logger).child({ module: 'genesys.guestchat' });
+    const defaults = SHARED_PROVIDER_DEFAULTS;
+    this.settings = {
+      reconnectPolicy: options.reconnectPolicy ?? defaults.reconnectPolicy,
+      heartbeatIntervalMs: check.number('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
+      connectTimeoutMs: check.number('connectTimeoutMs', options.connectTimeoutMs, defaults.connectTimeoutMs, true),
+      typingIntervalMs: check.number('typingIntervalMs', options.typingIntervalMs, defaults.typingIntervalMs),
+      agentTypingDurationMs: check.number('agentTypingDurationMs', options.agentTypingDurationMs, 4_000),
+      activationWaitMs: check.number('activationWaitMs', options.activationWaitMs, 3_000),
+      dedupeCapacity: check.number('dedupeCapacity', options.dedupeCapacity, 1_000, true),
+      ...(options.clock === undefined ? {} : { now: options.clock.now }),
+    };
+    const timeoutMs = check.number('requestTimeoutMs', options.requestTimeoutMs, 15_000, true);
+    const maxRetryAfterMs = check.number('maxRetryAfterMs', options.maxRetryAfterMs, 60_000);
+    const sleep = options.sleep ?? options.clock?.sleep;
     this.rest = new GuestChatRestClient({
       apiUrl: options.apiUrl,
       logger: this.logger,
-      retryPolicy: options.requestRetryPolicy ?? defaultRequestRetryPolicy,
-      timeoutMs: options.requestTimeoutMs ?? 15_000,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      retryPolicy: options.requestRetryPolicy ?? defaults.requestRetryPolicy,
+      timeoutMs,
+      maxRetryAfterMs,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+      ...(sleep === undefined ? {} : { sleep }),
     });
   }
 
@@ -213,8 +239,7 @@ export class GuestChatProvider implements HandoffProvider {
 
   /** Detaches every session held by this provider. */
   async close(): Promise<void> {
-    const sessions = [...this.sessions];
-    await Promise.all(sessions.map((session) => session.detach()));
+    await this.sessions.detachAll();
   }
 
   private createSession(
@@ -223,25 +248,19 @@ export class GuestChatProvider implements HandoffProvider {
     listener: ChatListener,
     delivered: ResumeOptions | undefined,
   ): GuestChatSession {
-    const o = this.options;
     const session = new GuestChatSession({
       rest: this.rest,
       credentials,
       eventStreamUri,
       listener,
       logger: this.logger.child({ conversationId: credentials.conversationId }),
-      reconnectPolicy: o.reconnectPolicy ?? defaultReconnectPolicy,
-      heartbeatIntervalMs: o.heartbeatIntervalMs ?? 30_000,
-      connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
-      typingIntervalMs: o.typingIntervalMs ?? 5_000,
-      agentTypingDurationMs: o.agentTypingDurationMs ?? 4_000,
-      activationWaitMs: o.activationWaitMs ?? 3_000,
-      dedupeCapacity: o.dedupeCapacity ?? 1_000,
+      ...this.settings,
       ...(delivered === undefined ? {} : { delivered }),
-      onFinished: (finished) => this.sessions.delete(finished),
+      onFinished: (finished) => {
+        this.sessions.release(finished);
+      },
     });
-    this.sessions.add(session);
-    return session;
+    return this.sessions.hold(session);
   }
 
   private async buildCreateRequest(
@@ -296,7 +315,5 @@ export class GuestChatProvider implements HandoffProvider {
 }
 
 function asGuestChatResumeData(data: ResumeData): GuestChatResumeData {
-  if (data.provider !== 'guestchat')
-    throw new GenesysError('badRequest', `resume data of provider "${data.provider}" given to the guestchat provider`);
-  return data;
+  return resumeDataFor(data, 'guestchat');
 }

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../../logger';
 import { GenesysError, isGenesysError } from '../genesysError';
 import { retryAsync, type RetryPolicy } from '../retryPolicy';
+import { httpNetworkError, type HttpRequestSummary } from '../shared';
 import { mapGuestChatHttpError, parseRetryAfterMs, type GuestChatOperation } from './guestChatErrors';
 import {
   toCreateConversationResponse,
@@ -78,7 +79,9 @@ export class GuestChatRestClient {
     if (this.options.origin !== undefined && this.options.origin !== '') headers.Origin = this.options.origin;
     // A 5xx on create is retried: a chat Genesys did create without telling us never gets its event
     // stream attached, so it is never routed to an agent (docs/genesys-protocol.md §3.2).
-    const data = await this.call('create', true, () => this.http.post(BASE_PATH, request, { headers }));
+    const data = await this.call('create', true, { method: 'POST', url: BASE_PATH }, () =>
+      this.http.post(BASE_PATH, request, { headers }),
+    );
     const response = toCreateConversationResponse(data);
     if (response === undefined)
       throw new GenesysError('protocol', 'guest chat create answered without id, jwt, eventStreamUri or member id');
@@ -92,7 +95,7 @@ export class GuestChatRestClient {
     bodyType: WebChatBodyType = 'standard',
   ): Promise<WebChatMessage> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}/messages`;
-    const data = await this.call('sendMessage', false, () =>
+    const data = await this.call('sendMessage', false, { method: 'POST', url: path }, () =>
       this.http.post(path, { body, bodyType }, { headers: this.authHeaders(credentials, true) }),
     );
     const message = toWebChatMessage(data);
@@ -104,7 +107,7 @@ export class GuestChatRestClient {
   /** `POST .../members/{memberId}/typing` (no body). */
   async sendTyping(credentials: GuestChatCredentials): Promise<void> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}/typing`;
-    await this.call('sendTyping', false, () =>
+    await this.call('sendTyping', false, { method: 'POST', url: path }, () =>
       this.http.post(path, undefined, { headers: this.authHeaders(credentials, false) }),
     );
   }
@@ -117,7 +120,7 @@ export class GuestChatRestClient {
     if (query.sortOrder !== undefined) params.sortOrder = query.sortOrder;
     if (query.maxResults !== undefined) params.maxResults = query.maxResults;
     const path = `${this.conversationPath(credentials)}/messages`;
-    const data = await this.call('getMessages', true, () =>
+    const data = await this.call('getMessages', true, { method: 'GET', url: path }, () =>
       this.http.get(path, { params, headers: this.authHeaders(credentials, false) }),
     );
     const list = toMessageEntityList(data);
@@ -128,7 +131,7 @@ export class GuestChatRestClient {
   /** `GET .../members/{memberId}`. */
   async getMember(credentials: GuestChatCredentials, memberId: string): Promise<WebChatMemberInfo> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(memberId)}`;
-    const data = await this.call('getMember', true, () =>
+    const data = await this.call('getMember', true, { method: 'GET', url: path }, () =>
       this.http.get(path, { headers: this.authHeaders(credentials, false) }),
     );
     const member = toWebChatMemberInfo(data);
@@ -142,7 +145,7 @@ export class GuestChatRestClient {
     const path = `${this.conversationPath(credentials)}/members`;
     for (let pageNumber = 1; pageNumber <= 20; pageNumber++) {
       const params = { pageSize: 100, pageNumber };
-      const data = await this.call('getMembers', true, () =>
+      const data = await this.call('getMembers', true, { method: 'GET', url: path }, () =>
         this.http.get(path, { params, headers: this.authHeaders(credentials, false) }),
       );
       const list = toMemberEntityList(data);
@@ -157,7 +160,7 @@ export class GuestChatRestClient {
   /** `DELETE .../members/{memberId}` (204): the guest leaves, which ends the chat. */
   async deleteMember(credentials: GuestChatCredentials): Promise<void> {
     const path = `${this.conversationPath(credentials)}/members/${encodeURIComponent(credentials.memberId)}`;
-    await this.call('deleteMember', true, () =>
+    await this.call('deleteMember', true, { method: 'DELETE', url: path }, () =>
       this.http.delete(path, { headers: this.authHeaders(credentials, false) }),
     );
   }
@@ -179,6 +182,7 @@ export class GuestChatRestClient {
   private async call(
     operation: GuestChatOperation,
     idempotent: boolean,
+    request: HttpRequestSummary,
     send: () => Promise<AxiosResponse<unknown>>,
   ): Promise<unknown> {
     const { logger, retryPolicy, maxRetryAfterMs, sleep } = this.options;
@@ -188,14 +192,14 @@ export class GuestChatRestClient {
         try {
           response = await send();
         } catch (err) {
-          throw toNetworkError(operation, err);
+          throw httpNetworkError(request, err, `guest chat ${operation} failed`);
         }
         const data: unknown = response.data;
         if (response.status >= 200 && response.status < 300) return data;
         const body = toErrorBody(data);
         const retryAfterMs =
           response.status === 429 ? parseRetryAfterMs(response.headers['retry-after'], body) : undefined;
-        throw mapGuestChatHttpError({ operation, status: response.status, body, retryAfterMs });
+        throw mapGuestChatHttpError({ operation, status: response.status, body, retryAfterMs, request });
       },
       {
         policy: retryPolicy,
@@ -217,18 +221,4 @@ export class GuestChatRestClient {
       },
     );
   }
-}
-
-function toNetworkError(operation: GuestChatOperation, err: unknown): GenesysError {
-  if (axios.isAxiosError(err)) {
-    const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
-    // The axios error holds the request config, Authorization header included: keep only its message.
-    const cause = new Error(`${err.code ?? 'ERR'}: ${err.message}`);
-    return new GenesysError(
-      timedOut ? 'timeout' : 'network',
-      `guest chat ${operation} failed: ${err.code ?? err.message}`,
-      { cause },
-    );
-  }
-  return new GenesysError('network', `guest chat ${operation} failed`, { cause: err });
 }

@@ -1,7 +1,8 @@
-import axios, { isAxiosError } from 'axios';
+import axios from 'axios';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import { retryAsync, type RetryPolicy } from '../retryPolicy';
+import { httpNetworkError, httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared';
 import { parseHistoryPage, type HistoryPage } from './frames';
 
 /** Options of {@link HistoryClient}. */
@@ -14,18 +15,11 @@ export interface HistoryClientOptions {
   logger: Logger;
 }
 
-function retryAfterHeaderMs(value: unknown): number | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(String(value));
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /**
  * Reads the guest's conversation history over REST (docs/genesys-protocol.md §5.8):
  * `GET {apiUrl}/api/v2/webmessaging/messages?pageSize=&pageNumber=` with the session's JWT.
  * Retries 429 (honouring `Retry-After`), 5xx and network failures with the injected policy.
+ * Failures are {@link GenesysError}s whose cause never holds the request headers.
  */
 export class HistoryClient {
   constructor(private readonly options: HistoryClientOptions) {}
@@ -33,6 +27,7 @@ export class HistoryClient {
   /** Fetches one page (newest first). `jwt` comes from `getJwt`; it is a secret and never logged. */
   fetchPage(jwt: string, pageNumber: number, pageSize: number): Promise<HistoryPage> {
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/api/v2/webmessaging/messages`;
+    const request: HttpRequestSummary = { method: 'GET', url };
     return retryAsync(
       async () => {
         let response;
@@ -47,23 +42,16 @@ export class HistoryClient {
             validateStatus: () => true,
           });
         } catch (err) {
-          const code = isAxiosError(err) && err.code === 'ECONNABORTED' ? 'timeout' : 'network';
-          throw new GenesysError(code, 'history request failed', { cause: err });
+          throw httpNetworkError(request, err, 'history request failed');
         }
         const status = response.status;
-        if (status === 429) {
-          const retryAfterMs = retryAfterHeaderMs(response.headers['retry-after']);
-          throw new GenesysError('rateLimited', 'history request rate limited', {
-            status,
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-          });
+        if (status < 200 || status >= 300) {
+          const retryAfterMs = status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+          throw httpStatusError(
+            { request, status, body: response.data, retryAfterMs },
+            `history request failed with HTTP ${status}`,
+          );
         }
-        if (status === 401 || status === 403)
-          throw new GenesysError('unauthorized', `history request refused with HTTP ${status}`, { status });
-        if (status >= 500)
-          throw new GenesysError('serverError', `history request failed with HTTP ${status}`, { status });
-        if (status < 200 || status >= 300)
-          throw new GenesysError('badRequest', `history request failed with HTTP ${status}`, { status });
         const page = parseHistoryPage(response.data);
         if (page === undefined)
           throw new GenesysError('protocol', 'history response has an unexpected shape', { status });

@@ -3,7 +3,8 @@ import type { Logger } from '../../logger';
 import { GenesysError, type GenesysErrorCode } from '../genesysError';
 import { ReconnectingSocket } from '../reconnectingSocket';
 import type { RetryPolicy } from '../retryPolicy';
-import { parseServerFrame, type ClientRequest, type ServerFrame, type SessionResponseBody } from './frames';
+import type { ClientRequest } from './clientRequests';
+import { parseServerFrame, type ServerFrame, type SessionResponseBody } from './frames';
 
 /** What a request was for; decides how an error code is read. */
 export type RequestContext = 'configure' | 'message' | 'clear' | 'echo' | 'jwt';

@@ -10,7 +10,8 @@ import type {
   StartChatRequest,
   WebMessagingResumeData,
 } from '../handoffProvider';
-import { defaultReconnectPolicy, defaultRequestRetryPolicy, type RetryPolicy } from '../retryPolicy';
+import type { RetryPolicy } from '../retryPolicy';
+import { OptionsValidator, resumeDataFor, SessionRegistry, SHARED_PROVIDER_DEFAULTS, type Clock } from '../shared';
 import { HistoryClient } from './historyClient';
 import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
 
@@ -53,6 +54,8 @@ export interface WebMessagingProviderOptions {
   historyPageSize?: number;
   /** Most history pages read per backfill (default 4; Genesys allows 10 history calls per minute). */
   maxHistoryPages?: number;
+  /** Clock of typing throttling, pacing and rate-limit waits (tests; default: the system clock). */
+  clock?: Clock;
 }
 
 /** Web Messaging endpoints of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
@@ -69,16 +72,6 @@ function socketUrl(base: string, deploymentId: string): string {
   return `${base}${separator}deploymentId=${encodeURIComponent(deploymentId)}`;
 }
 
-function requirePositive(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new Error(
-      `WebMessagingProvider: option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
-    );
-  }
-  return v;
-}
-
 /**
  * Hands conversations to Genesys Cloud agents through the Web Messaging Guest API (docs/genesys-protocol.md §5):
  * one websocket per guest session, identified by a client-generated token that is persisted as
@@ -89,31 +82,21 @@ export class WebMessagingProvider implements HandoffProvider {
   private readonly logger: Logger;
   private readonly settings: SessionSettings;
   private readonly detachedSettings: SessionSettings;
-  private readonly sessions = new Set<WebMessagingSession>();
+  private readonly sessions = new SessionRegistry<WebMessagingSession>();
 
   constructor(options: WebMessagingProviderOptions) {
-    for (const key of ['webMessagingUrl', 'apiUrl', 'deploymentId'] as const) {
-      const value: unknown = options[key];
-      if (typeof value !== 'string' || value.trim().length === 0)
-        throw new Error(`WebMessagingProvider: option ${key} is required`);
-    }
-    if (!/^wss?:\/\//i.test(options.webMessagingUrl))
-      throw new Error('WebMessagingProvider: option webMessagingUrl must be a ws:// or wss:// URL');
-    if (!/^https?:\/\//i.test(options.apiUrl))
-      throw new Error('WebMessagingProvider: option apiUrl must be an http:// or https:// URL');
-    const endMode: unknown = options.endMode;
-    if (endMode !== 'clear' && endMode !== 'notice')
-      throw new Error("WebMessagingProvider: option endMode must be 'clear' or 'notice'");
-    const rawLogger: unknown = options.logger;
-    if (rawLogger === undefined || rawLogger === null)
-      throw new Error('WebMessagingProvider: option logger is required');
-    const messagesPerSecond = requirePositive('messagesPerSecond', options.messagesPerSecond, Number.NaN, false);
-    this.logger = options.logger.child({ module: 'genesys.webmessaging' });
-    const responseTimeoutMs = requirePositive('responseTimeoutMs', options.responseTimeoutMs, 10_000, false);
+    const check = new OptionsValidator('WebMessagingProvider');
+    check.requireString('deploymentId', options.deploymentId);
+    check.requireUrl('webMessagingUrl', options.webMessagingUrl, ['ws', 'wss']);
+    check.requireUrl('apiUrl', options.apiUrl, ['http', 'https']);
+    const endMode = check.requireOneOf('endMode', options.endMode, ['clear', 'notice'] as const);
+    const messagesPerSecond = check.requireNumber('messagesPerSecond', options.messagesPerSecond, true);
+    this.logger = check.requireLogger(options.logger).child({ module: 'genesys.webmessaging' });
+    const responseTimeoutMs = check.number('responseTimeoutMs', options.responseTimeoutMs, 10_000, true);
     const history = new HistoryClient({
       apiUrl: options.apiUrl,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
-      retryPolicy: options.requestRetryPolicy ?? defaultRequestRetryPolicy,
+      retryPolicy: options.requestRetryPolicy ?? SHARED_PROVIDER_DEFAULTS.requestRetryPolicy,
       timeoutMs: responseTimeoutMs,
       logger: this.logger,
     });
@@ -122,21 +105,31 @@ export class WebMessagingProvider implements HandoffProvider {
         url: socketUrl(options.webMessagingUrl, options.deploymentId),
         ...(options.origin === undefined || options.origin.length === 0 ? {} : { origin: options.origin }),
         deploymentId: options.deploymentId,
-        reconnectPolicy: options.reconnectPolicy ?? defaultReconnectPolicy,
-        heartbeatIntervalMs: requirePositive('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000, true),
-        connectTimeoutMs: requirePositive('connectTimeoutMs', options.connectTimeoutMs, 10_000, false),
+        reconnectPolicy: options.reconnectPolicy ?? SHARED_PROVIDER_DEFAULTS.reconnectPolicy,
+        heartbeatIntervalMs: check.number('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000),
+        connectTimeoutMs: check.number(
+          'connectTimeoutMs',
+          options.connectTimeoutMs,
+          SHARED_PROVIDER_DEFAULTS.connectTimeoutMs,
+          true,
+        ),
         responseTimeoutMs,
-        echoIntervalMs: requirePositive('echoIntervalMs', options.echoIntervalMs, 30_000, true),
+        echoIntervalMs: check.number('echoIntervalMs', options.echoIntervalMs, 30_000),
       },
       messagesPerSecond,
       endMode,
-      typingIntervalMs: requirePositive('typingIntervalMs', options.typingIntervalMs, 5_000, true),
-      reorderWindowMs: requirePositive('reorderWindowMs', options.reorderWindowMs, 0, true),
-      reconnectWaitMs: requirePositive('reconnectWaitMs', options.reconnectWaitMs, 60_000, false),
-      maxRateLimitRetries: requirePositive('maxRateLimitRetries', options.maxRateLimitRetries, 30, true),
-      historyPageSize: requirePositive('historyPageSize', options.historyPageSize, 25, false),
-      maxHistoryPages: requirePositive('maxHistoryPages', options.maxHistoryPages, 4, false),
+      typingIntervalMs: check.number(
+        'typingIntervalMs',
+        options.typingIntervalMs,
+        SHARED_PROVIDER_DEFAULTS.typingIntervalMs,
+      ),
+      reorderWindowMs: check.number('reorderWindowMs', options.reorderWindowMs, 0),
+      reconnectWaitMs: check.number('reconnectWaitMs', options.reconnectWaitMs, 60_000, true),
+      maxRateLimitRetries: check.number('maxRateLimitRetries', options.maxRateLimitRetries, 30),
+      historyPageSize: check.number('historyPageSize', options.historyPageSize, 25, true),
+      maxHistoryPages: check.number('maxHistoryPages', options.maxHistoryPages, 4, true),
       history,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     };
     // Detached operations use a short-lived connection: no reconnects, no health checks.
     this.detachedSettings = {
@@ -216,8 +209,7 @@ export class WebMessagingProvider implements HandoffProvider {
 
   /** {@inheritDoc HandoffProvider.close} */
   async close(): Promise<void> {
-    const sessions = [...this.sessions];
-    await Promise.all(sessions.map((s) => s.detach()));
+    await this.sessions.detachAll();
   }
 
   private detachedSession(data: ResumeData): WebMessagingSession {
@@ -232,13 +224,11 @@ export class WebMessagingProvider implements HandoffProvider {
   }
 
   private checkResumeData(data: ResumeData): WebMessagingResumeData {
-    if (data.provider !== 'webmessaging' || typeof data.token !== 'string' || data.token.length === 0) {
-      throw new GenesysError(
-        'badRequest',
-        `resume data of provider ${data.provider} cannot be used with Web Messaging`,
-      );
-    }
-    return data;
+    const resumeData = resumeDataFor(data, 'webmessaging');
+    const token: unknown = resumeData.token;
+    if (typeof token !== 'string' || token.length === 0)
+      throw new GenesysError('badRequest', 'Web Messaging resume data has no session token');
+    return resumeData;
   }
 
   private createSession(
@@ -249,10 +239,9 @@ export class WebMessagingProvider implements HandoffProvider {
       settings: this.settings,
       logger: this.logger,
       onFinished: () => {
-        this.sessions.delete(session);
+        this.sessions.release(session);
       },
     });
-    this.sessions.add(session);
-    return session;
+    return this.sessions.hold(session);
   }
 }

@@ -2,7 +2,6 @@ import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type {
   AgentInfo,
-  AttachmentLink,
   ChatEndReason,
   ChatEvent,
   ChatListener,
@@ -10,31 +9,28 @@ import type {
   ResumeOptions,
   WebMessagingResumeData,
 } from '../handoffProvider';
-import { delay } from '../retryPolicy';
+import {
+  BoundedIdSet,
+  ChatEventPipeline,
+  DeliveredMark,
+  SendQueue,
+  systemClock,
+  TypingThrottle,
+  type Clock,
+} from '../shared';
 import { splitText } from '../splitText';
-import { BoundedSet } from './boundedSet';
-import {
-  byteLength,
-  fitCustomAttributes,
-  type OutgoingMessage,
-  type ServerFrame,
-  type SessionResponseBody,
-  type StructuredMessage,
-} from './frames';
+import { agentInfoOf, attachmentsOf, isHuman, timeOf } from './agentMessages';
+import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
+import { GuestSender } from './guestSender';
 import type { HistoryClient } from './historyClient';
-import { Pacer } from './pacer';
-import {
-  errorFromFrame,
-  isErrorFrame,
-  WebMessagingConnection,
-  type RequestContext,
-  type WebMessagingConnectionOptions,
-} from './webMessagingConnection';
+import { CoalescingRunner, readMissedHistory } from './historyBackfill';
+import { ReorderBuffer } from './reorderBuffer';
+import { WebMessagingConnection, type WebMessagingConnectionOptions } from './webMessagingConnection';
+
+export { MAX_CUSTOM_ATTRIBUTES_BYTES } from './guestSender';
 
 /** Inbound text limit in UTF-8 bytes (docs/genesys-protocol.md §5.7, error 4011). */
 export const MAX_TEXT_BYTES = 4096;
-/** Custom attributes limit in bytes (docs/genesys-protocol.md §5.3/§5.7, error 4013). */
-export const MAX_CUSTOM_ATTRIBUTES_BYTES = 2048;
 /** What the agent sees when the guest leaves in `notice` end mode. */
 export const LEFT_NOTICE_TEXT = 'The customer has left the chat.';
 /** Agent messages remembered per session for de-duplication. */
@@ -61,6 +57,8 @@ export interface SessionSettings {
   historyPageSize: number;
   maxHistoryPages: number;
   history: HistoryClient;
+  /** Clock of typing throttling, pacing and rate-limit waits (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Options of one {@link WebMessagingSession}. */
@@ -78,47 +76,10 @@ export interface WebMessagingSessionOptions {
 
 type SessionState = 'new' | 'live' | 'ending' | 'ended' | 'detached';
 
-interface BufferedMessage {
+/** A live agent message waiting in the reorder buffer. */
+interface HeldMessage {
   event: Extract<ChatEvent, { kind: 'agentMessage' }>;
   human: boolean;
-  timeMs: number;
-  seq: number;
-}
-
-function timeOf(message: StructuredMessage): number {
-  const parsed = message.channel.time === undefined ? Number.NaN : Date.parse(message.channel.time);
-  return Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
-}
-
-function agentInfoOf(message: StructuredMessage): AgentInfo {
-  const from = message.channel.from;
-  const info: AgentInfo = {};
-  if (from === undefined) return info;
-  const fullName = [from.firstName, from.lastName]
-    .filter((p): p is string => p !== undefined && p.length > 0)
-    .join(' ');
-  const name = from.nickname !== undefined && from.nickname.length > 0 ? from.nickname : fullName;
-  if (from.id !== undefined) info.id = from.id;
-  if (name.length > 0) info.name = name;
-  if (from.image !== undefined) info.avatarUrl = from.image;
-  return info;
-}
-
-function attachmentsOf(message: StructuredMessage): AttachmentLink[] {
-  const links: AttachmentLink[] = [];
-  for (const item of message.content) {
-    if (item.contentType !== 'Attachment' || item.attachment?.url === undefined) continue;
-    const link: AttachmentLink = { url: item.attachment.url };
-    if (item.attachment.filename !== undefined) link.name = item.attachment.filename;
-    if (item.attachment.mime !== undefined) link.contentType = item.attachment.mime;
-    links.push(link);
-  }
-  return links;
-}
-
-function isHuman(message: StructuredMessage): boolean {
-  // Messages from a Genesys bot flow (before an agent answers) are relayed but do not mean an agent joined.
-  return message.originatingEntity !== 'Bot';
 }
 
 /**
@@ -129,36 +90,35 @@ export class WebMessagingSession implements ChatSession {
   readonly resumeData: WebMessagingResumeData;
   private readonly logger: Logger;
   private readonly connection: WebMessagingConnection;
-  private readonly pacer: Pacer;
-  private readonly seen = new BoundedSet(DEDUPE_CAPACITY);
+  private readonly sender: GuestSender;
+  private readonly events: ChatEventPipeline;
+  private readonly sends = new SendQueue();
+  private readonly typing: TypingThrottle;
+  private readonly seen = new BoundedIdSet(DEDUPE_CAPACITY);
+  private readonly delivered: DeliveredMark;
+  private readonly held: ReorderBuffer<HeldMessage>;
+  private readonly backfills: CoalescingRunner;
   private state: SessionState = 'new';
-  private eventChain: Promise<void> = Promise.resolve();
-  private endedEmitted = false;
-  private sendChain: Promise<void> = Promise.resolve();
-  private pendingAttributes: Record<string, string> | undefined;
-  private lastTypingAt = Number.NEGATIVE_INFINITY;
   private agentJoined = false;
-  private buffer: BufferedMessage[] = [];
-  private bufferTimer: NodeJS.Timeout | undefined;
-  private seq = 0;
-  private lastDeliveredMs: number | undefined;
-  private clearRequested = false;
-  private clearedSignal: (() => void) | undefined;
-  private backfillRunning: Promise<void> | undefined;
-  private backfillAgain = false;
 
   constructor(private readonly options: WebMessagingSessionOptions) {
+    const settings = options.settings;
+    const clock = settings.clock ?? systemClock;
     this.resumeData = { provider: 'webmessaging', token: options.token };
     this.logger = options.logger;
-    this.pacer = new Pacer(options.settings.messagesPerSecond);
-    if (options.attributes !== undefined && Object.keys(options.attributes).length > 0)
-      this.pendingAttributes = options.attributes;
-    for (const id of options.resume?.deliveredMessageIds ?? []) this.seen.add(id);
-    const last =
-      options.resume?.lastDeliveredAt === undefined ? Number.NaN : Date.parse(options.resume.lastDeliveredAt);
-    if (!Number.isNaN(last)) this.lastDeliveredMs = last;
+    this.events = new ChatEventPipeline(options.listener, options.logger);
+    this.typing = new TypingThrottle(settings.typingIntervalMs, clock.now);
+    this.delivered = new DeliveredMark(options.resume, BACKFILL_GRACE_MS);
+    for (const id of this.delivered.deliveredIds) this.seen.add(id);
+    this.held = new ReorderBuffer<HeldMessage>(settings.reorderWindowMs, (item, timeMs) => {
+      this.release(item, timeMs);
+    });
+    this.backfills = new CoalescingRunner(
+      () => this.backfillOnce(),
+      () => this.state === 'live',
+    );
     this.connection = new WebMessagingConnection({
-      ...options.settings.connection,
+      ...settings.connection,
       token: options.token,
       logger: options.logger,
       onFrame: (frame) => {
@@ -174,6 +134,17 @@ export class WebMessagingSession implements ChatSession {
       onDrop: () => {
         this.logger.info('web messaging link dropped; reconnecting');
       },
+    });
+    this.sender = new GuestSender({
+      connection: this.connection,
+      token: options.token,
+      logger: options.logger,
+      clock,
+      messagesPerSecond: settings.messagesPerSecond,
+      reconnectWaitMs: settings.reconnectWaitMs,
+      maxRateLimitRetries: settings.maxRateLimitRetries,
+      attributes: options.attributes,
+      closedReason: () => (this.state === 'live' || this.state === 'ending' ? undefined : this.state),
     });
   }
 
@@ -211,11 +182,11 @@ export class WebMessagingSession implements ChatSession {
    */
   async catchUp(readOnly: boolean): Promise<void> {
     try {
-      await this.backfill();
+      await this.backfills.run();
     } catch (err) {
       this.reportError(err, 'backfill from history failed');
     }
-    this.flushBuffer();
+    this.held.flush();
     if (readOnly) this.finish('agentEnded');
   }
 
@@ -223,37 +194,16 @@ export class WebMessagingSession implements ChatSession {
   sendText(text: string): Promise<void> {
     if (this.state !== 'live') return Promise.reject(new GenesysError('closed', `cannot send: chat is ${this.state}`));
     const parts = splitText(text, MAX_TEXT_BYTES, 'bytes');
-    return this.enqueue(async () => {
-      for (const part of parts) await this.sendTextPart(part);
+    return this.sends.run(async () => {
+      for (const part of parts) await this.sender.sendTextPart(part);
     });
   }
 
   /** {@inheritDoc ChatSession.sendTyping} */
   sendTyping(): Promise<void> {
     if (this.state !== 'live' || !this.connection.isConfigured) return Promise.resolve();
-    const now = Date.now();
-    if (now - this.lastTypingAt < this.options.settings.typingIntervalMs) return Promise.resolve();
-    this.lastTypingAt = now;
-    const token = this.options.token;
     // Typing takes a rate slot like a message, but the caller does not wait for it.
-    void this.pacer
-      .take()
-      .then(() =>
-        this.connection.request((tracingId) => ({
-          action: 'onMessage',
-          token,
-          tracingId,
-          message: { type: 'Event', events: [{ eventType: 'Typing', typing: { type: 'On' } }] },
-        })),
-      )
-      .then(
-        (frame) => {
-          if (isErrorFrame(frame)) this.logger.debug({ code: frame.code }, 'typing event refused');
-        },
-        (err: unknown) => {
-          this.logger.debug({ err }, 'typing event not acknowledged');
-        },
-      );
+    if (this.typing.tryTake()) this.sender.sendTyping();
     return Promise.resolve();
   }
 
@@ -262,10 +212,10 @@ export class WebMessagingSession implements ChatSession {
     if (this.state !== 'live') return;
     this.setState('ending', 'guest ends the chat');
     // Let messages already queued go out before the guest leaves.
-    await this.sendChain;
+    await this.sends.drained();
     if (this.options.settings.endMode === 'clear') {
       try {
-        await this.clear();
+        await this.sender.clear();
       } catch (err) {
         if (!(err instanceof GenesysError && err.status === 403)) {
           this.setState('live', 'ending failed');
@@ -275,10 +225,10 @@ export class WebMessagingSession implements ChatSession {
           { status: err.status },
           'Conversation Clear is disabled for this deployment; ending with a notice instead',
         );
-        await this.notice();
+        await this.sender.sendTextPart(LEFT_NOTICE_TEXT);
       }
     } else {
-      await this.notice();
+      await this.sender.sendTextPart(LEFT_NOTICE_TEXT);
     }
     this.finish('guestEnded');
   }
@@ -287,9 +237,9 @@ export class WebMessagingSession implements ChatSession {
   async detach(): Promise<void> {
     if (this.state === 'ended' || this.state === 'detached') return;
     this.setState('detached', 'detached locally');
-    this.clearBufferTimer();
+    this.events.silence();
     // Held messages are not delivered here; whoever resumes the chat gets them from history.
-    this.buffer = [];
+    this.held.discard();
     await this.connection.close();
     this.options.onFinished?.();
   }
@@ -299,93 +249,9 @@ export class WebMessagingSession implements ChatSession {
     this.connection.terminate();
   }
 
-  /** Sends guest text and waits for Genesys' echo; used by the introduction and detached sends. */
-  private async sendTextPart(text: string): Promise<void> {
-    const attributes = this.pendingAttributes;
-    let message: OutgoingMessage = { type: 'Text', text };
-    if (attributes !== undefined) {
-      const { kept, dropped } = fitCustomAttributes(attributes, MAX_CUSTOM_ATTRIBUTES_BYTES);
-      if (dropped.length > 0) this.logger.warn({ dropped }, 'custom attributes over 2048 bytes; dropped these keys');
-      if (Object.keys(kept).length > 0)
-        message = { type: 'Text', text, channel: { metadata: { customAttributes: kept } } };
-    }
-    try {
-      await this.sendMessage(message, 'message');
-    } catch (err) {
-      if (!(attributes !== undefined && err instanceof GenesysError && err.status === 4013)) throw err;
-      // Genesys measured the attributes differently: keep the message, lose the attributes.
-      this.logger.warn('Genesys refused the custom attributes (4013); sending the message without them');
-      this.pendingAttributes = undefined;
-      await this.sendMessage({ type: 'Text', text }, 'message');
-    }
-    this.pendingAttributes = undefined;
-    this.logger.debug({ bytes: byteLength(text) }, 'guest message delivered to Genesys');
-  }
-
-  /**
-   * Sends one `onMessage` and resolves with Genesys' echo. 429 waits `retryAfter` and resends
-   * (never drops); a link dropped mid-request is retried once the session is restored.
-   */
-  private async sendMessage(message: OutgoingMessage, context: RequestContext): Promise<ServerFrame> {
-    const settings = this.options.settings;
-    const token = this.options.token;
-    let rateLimited = 0;
-    let dropped = 0;
-    for (;;) {
-      if (this.state !== 'live' && this.state !== 'ending')
-        throw new GenesysError('closed', `cannot send: chat is ${this.state}`);
-      await this.connection.waitReady(settings.reconnectWaitMs);
-      await this.pacer.take();
-      let frame: ServerFrame;
-      try {
-        frame = await this.connection.request((tracingId) => ({ action: 'onMessage', token, tracingId, message }));
-      } catch (err) {
-        // A drop after sending may mean Genesys got it; resending risks a duplicate rather than a loss.
-        if (err instanceof GenesysError && err.code === 'network' && dropped++ < 3) continue;
-        throw err;
-      }
-      if (frame.kind === 'tooManyRequests' || frame.code === 429 || frame.code === 4029) {
-        const error = errorFromFrame(frame, context);
-        if (++rateLimited > settings.maxRateLimitRetries) throw error;
-        const waitMs = error.retryAfterMs ?? 1000;
-        this.logger.info({ waitMs, attempt: rateLimited }, 'Genesys rate limited a guest message; retrying');
-        await delay(waitMs);
-        continue;
-      }
-      if (isErrorFrame(frame)) throw errorFromFrame(frame, context);
-      return frame;
-    }
-  }
-
-  private enqueue(job: () => Promise<void>): Promise<void> {
-    const run = this.sendChain.then(job);
-    this.sendChain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async clear(): Promise<void> {
-    this.clearRequested = true;
-    const cleared = new Promise<'cleared'>((resolve) => {
-      this.clearedSignal = () => {
-        resolve('cleared');
-      };
-    });
-    const answered = this.sendMessage(
-      { type: 'Event', events: [{ eventType: 'Presence', presence: { type: 'Clear' } }] },
-      'clear',
-    );
-    // The request may stay unanswered once the session is cleared and the link closed.
-    answered.catch(() => undefined);
-    try {
-      await Promise.race([cleared, answered]);
-    } catch (err) {
-      this.clearRequested = false;
-      throw err;
-    }
-  }
-
-  private async notice(): Promise<void> {
-    await this.sendTextPart(LEFT_NOTICE_TEXT);
+  /** Resolves once every queued event reached the listener (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.events.idle();
   }
 
   private handleReconnected(body: SessionResponseBody): void {
@@ -416,11 +282,8 @@ export class WebMessagingSession implements ChatSession {
         );
         return;
       case 'sessionCleared':
-        if (this.clearRequested) {
-          this.clearedSignal?.();
-          return;
-        }
-        this.finish('cleared');
+        // The answer to the guest's own Clear ends the chat through `end`.
+        if (!this.sender.takeCleared()) this.finish('cleared');
         return;
       case 'connectionClosed':
         // Genesys closes this connection (e.g. a 4th connection of the session); the socket reconnects.
@@ -452,47 +315,33 @@ export class WebMessagingSession implements ChatSession {
       return;
     }
     this.acceptMessage(message);
-    if (this.options.settings.reorderWindowMs <= 0) this.flushBuffer();
-    else
-      this.bufferTimer ??= setTimeout(() => {
-        this.bufferTimer = undefined;
-        this.flushBuffer();
-      }, this.options.settings.reorderWindowMs);
+    this.held.schedule();
   }
 
-  /** Buffers an agent message unless it was seen before. */
+  /** Holds an agent message for release in time order, unless it was seen before. */
   private acceptMessage(message: StructuredMessage): void {
-    if (this.seen.has(message.id)) {
+    if (!this.seen.add(message.id)) {
       this.logger.debug({ id: message.id }, 'skipping duplicate agent message');
       return;
     }
-    this.seen.add(message.id);
     const attachments = attachmentsOf(message);
     const text = message.text ?? '';
     if (text.length === 0 && attachments.length === 0) return;
     const time = message.channel.time ?? new Date().toISOString();
-    this.buffer.push({
-      event: { kind: 'agentMessage', id: message.id, text, time, agent: agentInfoOf(message), attachments },
-      human: isHuman(message),
-      timeMs: timeOf(message),
-      seq: this.seq++,
-    });
+    this.held.add(
+      {
+        event: { kind: 'agentMessage', id: message.id, text, time, agent: agentInfoOf(message), attachments },
+        human: isHuman(message),
+      },
+      timeOf(message),
+    );
   }
 
-  private flushBuffer(): void {
-    this.clearBufferTimer();
-    const ready = this.buffer.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
-    this.buffer = [];
-    for (const item of ready) {
-      if (item.human) this.noteAgentJoined(item.event.agent);
-      if (Number.isFinite(item.timeMs)) this.lastDeliveredMs = Math.max(this.lastDeliveredMs ?? 0, item.timeMs);
-      this.emit(item.event);
-    }
-  }
-
-  private clearBufferTimer(): void {
-    if (this.bufferTimer !== undefined) clearTimeout(this.bufferTimer);
-    this.bufferTimer = undefined;
+  /** Delivers one held message (in time order). */
+  private release(item: HeldMessage, timeMs: number): void {
+    if (item.human) this.noteAgentJoined(item.event.agent);
+    this.delivered.advance(timeMs);
+    this.emit(item.event);
   }
 
   private noteAgentJoined(agent: AgentInfo): void {
@@ -501,71 +350,25 @@ export class WebMessagingSession implements ChatSession {
     this.emit({ kind: 'agentJoined', agent });
   }
 
-  /** Runs one backfill at a time; a request during a run schedules one more run. */
-  private backfill(): Promise<void> {
-    if (this.backfillRunning !== undefined) {
-      this.backfillAgain = true;
-      return this.backfillRunning;
-    }
-    const run = (async () => {
-      let again = true;
-      while (again) {
-        this.backfillAgain = false;
-        await this.backfillOnce();
-        again = this.takeBackfillAgain();
-      }
-    })();
-    this.backfillRunning = run.finally(() => {
-      this.backfillRunning = undefined;
-    });
-    return this.backfillRunning;
-  }
-
-  /** Whether another backfill was requested during the last run (and the chat is still live). */
-  private takeBackfillAgain(): boolean {
-    const again = this.backfillAgain && this.state === 'live';
-    this.backfillAgain = false;
-    return again;
-  }
-
   private async backfillOnce(): Promise<void> {
     const settings = this.options.settings;
-    const token = this.options.token;
-    const jwtFrame = await this.connection.request((tracingId) => ({ action: 'getJwt', token, tracingId }));
-    if (jwtFrame.kind !== 'jwtResponse') throw errorFromFrame(jwtFrame, 'jwt');
-    const jwt = jwtFrame.body.jwt;
-    const missing: StructuredMessage[] = [];
-    let newest: StructuredMessage | undefined;
-    for (let pageNumber = 1; pageNumber <= settings.maxHistoryPages; pageNumber++) {
-      const page = await settings.history.fetchPage(jwt, pageNumber, settings.historyPageSize);
-      if (pageNumber === 1) newest = page.entities[0];
-      let reachedKnown = false;
-      for (const entity of page.entities) {
-        const older = this.lastDeliveredMs !== undefined && timeOf(entity) < this.lastDeliveredMs - BACKFILL_GRACE_MS;
-        if (this.seen.has(entity.id) || older) {
-          reachedKnown = true;
-          continue;
-        }
-        if (entity.direction === 'Outbound' && entity.type !== 'Event') missing.push(entity);
-      }
-      const lastPage =
-        page.pageCount !== undefined ? pageNumber >= page.pageCount : page.entities.length < settings.historyPageSize;
-      if (reachedKnown || lastPage) break;
-    }
+    const { missing, disconnect } = await readMissedHistory({
+      connection: this.connection,
+      token: this.options.token,
+      history: settings.history,
+      pageSize: settings.historyPageSize,
+      maxPages: settings.maxHistoryPages,
+      isKnown: (entry) =>
+        this.seen.has(entry.id) ||
+        this.delivered.isAlreadyDelivered({ id: entry.id, timeMs: timeOf(entry), presence: entry.type === 'Event' }),
+    });
     if (this.state !== 'live' && this.state !== 'ending') return;
     missing.sort((a, b) => timeOf(a) - timeOf(b));
     if (missing.length > 0)
       this.logger.info({ count: missing.length }, 'backfilling agent messages missed while disconnected');
     for (const message of missing) this.acceptMessage(message);
-    this.flushBuffer();
-    // [I] history holds presence events: a Disconnect as the newest entry means the agent left while we were away.
-    const disconnected =
-      newest?.direction === 'Outbound' &&
-      newest.events.some((e) => e.eventType === 'Presence' && e.presence?.type === 'Disconnect');
-    if (disconnected && newest !== undefined && !this.seen.has(newest.id)) {
-      this.seen.add(newest.id);
-      this.finish('agentEnded');
-    }
+    this.held.flush();
+    if (disconnect !== undefined && this.seen.add(disconnect.id)) this.finish('agentEnded');
   }
 
   private reportError(err: unknown, message: string): void {
@@ -576,10 +379,10 @@ export class WebMessagingSession implements ChatSession {
     this.emit({ kind: 'error', error });
   }
 
-  /** Ends the chat locally: flushes buffered messages, emits `ended` once, closes the link. */
+  /** Ends the chat locally: flushes held messages, emits `ended` once, closes the link. */
   private finish(reason: ChatEndReason, error?: GenesysError): void {
     if (this.state === 'ended' || this.state === 'detached') return;
-    this.flushBuffer();
+    this.held.flush();
     this.setState('ended', reason);
     this.emit(error === undefined ? { kind: 'ended', reason } : { kind: 'ended', reason, error });
     this.connection.close().catch((err: unknown) => {
@@ -597,18 +400,6 @@ export class WebMessagingSession implements ChatSession {
 
   /** Queues an event for the listener: one at a time, in order; nothing after `ended`. */
   private emit(event: ChatEvent): void {
-    if (this.endedEmitted) return;
-    if (event.kind === 'ended') this.endedEmitted = true;
-    const listener = this.options.listener;
-    this.eventChain = this.eventChain
-      .then(() => listener(event))
-      .catch((err: unknown) => {
-        this.logger.error({ err, event: event.kind }, 'chat listener failed; continuing');
-      });
-  }
-
-  /** Resolves once every queued event reached the listener (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.eventChain;
+    void this.events.emit(event);
   }
 }

@@ -1,5 +1,4 @@
 import type { GenesysErrorCode } from '../../../src/genesys/genesysError';
-import { BoundedIdSet } from '../../../src/genesys/guestChat/boundedIdSet';
 import {
   mapGuestChatHttpError,
   parseRetryAfterMs,
@@ -20,6 +19,8 @@ function body(status: number, code: string): ErrorBody {
     errors: [],
   };
 }
+
+const REQUEST = { method: 'POST', url: '/api/v2/webchat/guest/conversations' };
 
 describe('mapGuestChatHttpError', () => {
   const cases: [GuestChatOperation, number, string | undefined, GenesysErrorCode][] = [
@@ -53,6 +54,7 @@ describe('mapGuestChatHttpError', () => {
       status,
       body: code === undefined ? undefined : body(status, code),
       retryAfterMs: undefined,
+      request: REQUEST,
     });
     expect(error.code).toBe(expected);
     expect(error.status).toBe(status);
@@ -65,6 +67,7 @@ describe('mapGuestChatHttpError', () => {
       status: 404,
       body: body(404, 'not.found'),
       retryAfterMs: undefined,
+      request: REQUEST,
     });
     expect(error.message).toBe(RETIRED_MESSAGE);
     expect(error.message).toContain('GenesysProvider=webmessaging');
@@ -77,8 +80,10 @@ describe('mapGuestChatHttpError', () => {
       status: 429,
       body: body(429, 'too.many.requests.retry.after'),
       retryAfterMs: 3000,
+      request: REQUEST,
     });
     expect(error.retryAfterMs).toBe(3000);
+    expect(error.cause).toMatchObject({ method: 'POST', path: '/api/v2/webchat/guest/conversations', status: 429 });
     expect(error.transient).toBe(true);
   });
 });
@@ -116,18 +121,5 @@ describe('toErrorBody', () => {
     });
     expect(toErrorBody({ message: 'no code' })).toBeUndefined();
     expect(toErrorBody('text')).toBeUndefined();
-  });
-});
-
-describe('BoundedIdSet', () => {
-  it('forgets the oldest id past its capacity', () => {
-    const set = new BoundedIdSet(2);
-    expect(set.add('a')).toBe(true);
-    expect(set.add('a')).toBe(false);
-    set.add('b');
-    set.add('c');
-    expect(set.has('a')).toBe(false);
-    expect(set.has('b')).toBe(true);
-    expect(set.size).toBe(2);
   });
 });

@@ -1,33 +1,24 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { HttpFailureCause } from '../../../src/genesys/shared/httpFailure';
 import { HistoryClient } from '../../../src/genesys/webMessaging/historyClient';
 import { createSilentLogger } from '../../../src/logger';
+import { CannedHttpServer, unusedUrl, type CannedAnswer } from '../support/cannedHttpServer';
 
 describe('HistoryClient', () => {
-  let server: Server;
-  let answers: { status: number; body: unknown; headers?: Record<string, string> }[];
+  let server: CannedHttpServer;
+  let answers: CannedAnswer[];
   let seen: { url: string; auth: string | undefined }[];
   let base: string;
 
   beforeEach(async () => {
-    answers = [];
-    seen = [];
-    server = createServer((req, res) => {
-      seen.push({ url: req.url ?? '', auth: req.headers.authorization });
-      const answer = answers.shift() ?? { status: 500, body: {} };
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await CannedHttpServer.start();
+    answers = server.answers;
+    seen = server.seen;
+    base = server.url;
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
+    await server.stop();
   });
 
   function client(policyAttempts = 3): HistoryClient {
@@ -69,5 +60,42 @@ describe('HistoryClient', () => {
   it('rejects a body of the wrong shape as a protocol error', async () => {
     answers.push({ status: 200, body: { nothing: true } });
     await expect(client().fetchPage('j', 1, 25)).rejects.toMatchObject({ code: 'protocol' });
+  });
+
+  it('keeps method, path, status and body summary as the cause, never the JWT', async () => {
+    answers.push({ status: 403, body: { message: 'forbidden' } });
+    const error = await client()
+      .fetchPage('secret-history-jwt', 1, 25)
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toMatchObject({ code: 'unauthorized', status: 403 });
+    expect((error as Error).cause).toBeInstanceOf(HttpFailureCause);
+    expect((error as Error).cause).toMatchObject({
+      method: 'GET',
+      path: '/api/v2/webmessaging/messages',
+      status: 403,
+      body: '{"message":"forbidden"}',
+    });
+    expect(inspect(error, { depth: 10 })).not.toContain('secret-history-jwt');
+  });
+
+  it('does not keep the axios error (with its Authorization header) when nothing answers', async () => {
+    const error = await new HistoryClient({
+      apiUrl: await unusedUrl(),
+      retryPolicy: () => null,
+      timeoutMs: 2000,
+      logger: createSilentLogger(),
+    })
+      .fetchPage('secret-history-jwt', 1, 25)
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toMatchObject({ code: 'network' });
+    const printed = inspect(error, { depth: 10 });
+    expect(printed).not.toContain('secret-history-jwt');
+    expect(printed).not.toMatch(/authorization/i);
   });
 });

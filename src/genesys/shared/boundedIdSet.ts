@@ -1,7 +1,11 @@
-/** A set of ids that forgets the oldest once it holds `capacity` of them (duplicate suppression). */
+/**
+ * A set of ids that forgets the oldest once it holds `capacity` of them: the de-duplication window
+ * of agent message ids in every provider.
+ */
 export class BoundedIdSet {
   private readonly ids = new Set<string>();
 
+  /** @throws RangeError when `capacity` is not a positive integer. */
   constructor(private readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`BoundedIdSet: capacity must be a positive integer, got ${capacity}`);
@@ -12,7 +16,7 @@ export class BoundedIdSet {
     return this.ids.has(id);
   }
 
-  /** Adds `id`; returns false when it was already present. */
+  /** Adds `id`; returns false when it was already present (its age is then unchanged). */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;
     this.ids.add(id);

@@ -1,4 +1,4 @@
-import { Pacer } from '../../../src/genesys/webMessaging/pacer';
+import { Pacer } from '../../../src/genesys/shared/pacer';
 
 describe('Pacer', () => {
   afterEach(() => {

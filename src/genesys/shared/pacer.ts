@@ -1,24 +1,18 @@
-import { delay } from '../retryPolicy';
-
-/** Clock and sleep, injected so tests can use fake timers or a manual clock. */
-export interface PacerClock {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-}
-
-const realClock: PacerClock = { now: () => Date.now(), sleep: delay };
+import { systemClock, type Clock } from './clock';
 
 /**
- * Spaces requests at least `1000 / perSecond` ms apart (docs/genesys-protocol.md §5.7: per-session message rate).
- * Slots are reserved synchronously, so concurrent callers are served in call order.
+ * Spaces requests at least `1000 / perSecond` ms apart (a per-session message rate such as
+ * docs/genesys-protocol.md §5.7). Slots are reserved synchronously, so concurrent callers are served
+ * in call order.
  */
 export class Pacer {
   private readonly intervalMs: number;
   private nextAt = 0;
 
+  /** @throws RangeError when `perSecond` is not positive. */
   constructor(
     perSecond: number,
-    private readonly clock: PacerClock = realClock,
+    private readonly clock: Clock = systemClock,
   ) {
     if (!(perSecond > 0)) throw new RangeError(`Pacer: perSecond must be positive, got ${perSecond}`);
     this.intervalMs = 1000 / perSecond;
