@@ -67,9 +67,9 @@ export class HandoffBot extends ActivityHandler {
       return;
     }
     const delivered = await this.handoff.relayUserMessage(record, context.activity);
-    if (!delivered) {
+    if (delivered !== true) {
       this.logger.info({ conversationId: record.conversationId }, 'user message not delivered to the agent');
-      await context.sendActivity(MESSAGES.messageNotDelivered);
+      await context.sendActivity(delivered === false ? MESSAGES.messageNotDelivered : delivered);
     }
   }
 }

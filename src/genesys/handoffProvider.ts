@@ -94,6 +94,11 @@ export interface AttachmentLink {
 export type ChatEndReason =
   /** The agent (or Genesys on the agent's side) ended the conversation. */
   | 'agentEnded'
+  /**
+   * The agent ended the conversation and Genesys made the session read-only; learnt from Genesys
+   * refusing a guest message (Web Messaging 409) because the Disconnect event never arrived.
+   */
+  | 'readOnly'
   /** The guest ended it (through {@link ChatSession.end}). */
   | 'guestEnded'
   /** The Genesys session expired. */

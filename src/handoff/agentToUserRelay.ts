@@ -27,6 +27,7 @@ const END_MESSAGES: Record<HandoffEndReason, string> = {
 /** How a provider's end reason is told to the user. */
 const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
   agentEnded: 'agentEnded',
+  readOnly: 'agentEnded',
   guestEnded: 'userEnded',
   expired: 'expired',
   cleared: 'agentEnded',

@@ -35,8 +35,11 @@ export interface HandoffStarter {
 export interface LiveChats {
   /** The conversation's live chat when one is active (requested, queued or connected). */
   activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined>;
-  /** Relays a user message to the agent; false when it could not be delivered (the caller tells the user). */
-  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean>;
+  /**
+   * Relays a user message to the agent: true when delivered; otherwise false or, for a failure the user
+   * can act on, the sentence to tell them (the caller tells the user).
+   */
+  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | string>;
   /** Tells the agent the user is typing. */
   relayUserTyping(record: HandoffRecord): Promise<void>;
   /**

@@ -183,7 +183,7 @@ export class HandoffSessionManager implements HandoffService {
   }
 
   /** See {@link UserToAgentRelay.relayUserMessage}. */
-  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean> {
+  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | string> {
     return this.userToAgent.relayUserMessage(record, activity);
   }
 

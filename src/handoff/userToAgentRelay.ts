@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { activityText } from '../activities';
+import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
 import type { HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { MESSAGES } from '../resources/messages';
@@ -8,6 +9,13 @@ import { ACTIVE_STATES, type HandoffRecord } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
+
+/** Failures the user can act on get their own sentence instead of "please send it again". */
+const UNDELIVERED_NOTICES: Partial<Record<GenesysErrorCode, string>> = {
+  messageTooLong: MESSAGES.messageTooLongForAgent,
+  attributesTooLarge: MESSAGES.messageDetailsTooLarge,
+  sessionReadOnly: MESSAGES.messageAfterAgentEnded,
+};
 
 /** User activity moves the idle deadline in storage at most this often (the timeout is minutes long). */
 const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
@@ -27,10 +35,11 @@ export class UserToAgentRelay {
   ) {}
 
   /**
-   * Relays a user message to the agent. Returns false when it could not be delivered (the caller
-   * tells the user). Attachments are sent as links, with a note where the channel's URLs need auth.
+   * Relays a user message to the agent. Returns true when delivered; otherwise false (the caller
+   * says it could not be delivered) or the sentence to tell the user instead, for failures the user
+   * can act on. Attachments are sent as links, with a note where the channel's URLs need auth.
    */
-  async relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean> {
+  async relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | string> {
     const text = composeUserText(activity);
     if (text === '') return true;
     const log = this.logger.child({ conversationId: record.conversationId });
@@ -49,7 +58,7 @@ export class UserToAgentRelay {
       }
     } catch (err) {
       log.warn({ err }, 'could not relay a user message to the agent');
-      return false;
+      return (isGenesysError(err) ? UNDELIVERED_NOTICES[err.code] : undefined) ?? false;
     }
     const now = this.clock.now();
     if (now - record.lastActivityAt < ACTIVITY_WRITE_INTERVAL_MS && record.idleWarned !== true) return true;

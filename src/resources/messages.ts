@@ -38,6 +38,11 @@ export const MESSAGES = {
   attachmentNote: (name: string, url: string, needsAuth: boolean): string =>
     `[Attachment] ${name}: ${url}${needsAuth ? ' (this link may need the customer to be signed in to the chat channel)' : ''}`,
   agentAttachment: (name: string): string => `The agent sent a file: ${name}`,
+  messageTooLongForAgent:
+    "That message is too long for the agent's chat, so it wasn't delivered. Please split it into shorter messages.",
+  messageDetailsTooLarge:
+    "That message wasn't delivered: the details sent along with it were too large for the agent's chat. Please send it again as a short text.",
+  messageAfterAgentEnded: "Your last message wasn't delivered: the agent had already ended the chat.",
 } as const;
 
 /** Phrases that end a live chat (compared case-insensitively, whole message). */

@@ -26,6 +26,9 @@ export function errorFromFrame(frame: ServerFrame, context: RequestContext): Gen
   const detail = frame.kind === 'errorString' ? frame.body : `unexpected ${frame.kind} frame`;
   let code: GenesysErrorCode;
   if (status === 4011) code = 'messageTooLong';
+  else if (status === 4013) code = 'attributesTooLarge';
+  // [O] docs/genesys-protocol.md §5.16: a message on a read-only session (the agent ended it) is refused with 409.
+  else if (status === 409 && context !== 'configure') code = 'sessionReadOnly';
   else if (status === 4006 || status === 4007) code = 'sessionExpired';
   else if (status === 429 || status === 4029) code = 'rateLimited';
   else if (status === 401) code = context === 'configure' ? 'authRequired' : 'unauthorized';

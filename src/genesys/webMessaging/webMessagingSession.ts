@@ -195,7 +195,14 @@ export class WebMessagingSession implements ChatSession {
     if (this.state !== 'live') return Promise.reject(new GenesysError('closed', `cannot send: chat is ${this.state}`));
     const parts = splitText(text, MAX_TEXT_BYTES, 'bytes');
     return this.sends.run(async () => {
-      for (const part of parts) await this.sender.sendTextPart(part);
+      try {
+        for (const part of parts) await this.sender.sendTextPart(part);
+      } catch (err) {
+        // [O] docs/genesys-protocol.md §5.16: 409 read-only means the agent ended the conversation and the
+        // Disconnect event was missed; the chat is over, like an agent end.
+        if (err instanceof GenesysError && err.code === 'sessionReadOnly') this.finish('readOnly', err);
+        throw err;
+      }
     });
   }
 

@@ -3,7 +3,6 @@ import type { EventEmitter } from 'node:events';
 import type { GuestMessage } from './clientFrames';
 import {
   MAX_CUSTOM_ATTRIBUTES_BYTES,
-  MAX_TEXT_BYTES,
   send,
   stringFrame,
   type Connection,
@@ -50,8 +49,9 @@ export class WebMessagingGuestMessages {
       return;
     }
     const bytes = Buffer.byteLength(message.text, 'utf8');
-    if (bytes > MAX_TEXT_BYTES) {
-      send(connection.ws, stringFrame(4011, `Message length ${bytes} is larger than ${MAX_TEXT_BYTES}`, tracingId));
+    const maxTextBytes = this.model.settings.maxTextBytes;
+    if (bytes > maxTextBytes) {
+      send(connection.ws, stringFrame(4011, `Message length ${bytes} is larger than ${maxTextBytes}`, tracingId));
       return;
     }
     let attributes: Record<string, string> | undefined;
@@ -78,8 +78,10 @@ export class WebMessagingGuestMessages {
       }
     }
     if (session.readOnly) {
-      // [U] the answer to a message on a read-only session is not documented.
-      send(connection.ws, stringFrame(403, 'Conversation is read-only', tracingId));
+      // [O] docs/genesys-protocol.md §5.16: Genesys answers a message on a read-only session with
+      // 409 "Session is read-only, no new messages allowed" (configurable: `readOnlyRejection`).
+      const { code, body } = this.model.settings.readOnlyRejection;
+      send(connection.ws, stringFrame(code, body, tracingId));
       return;
     }
     this.model.touch(session);

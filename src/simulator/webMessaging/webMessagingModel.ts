@@ -114,6 +114,11 @@ export class WebMessagingModel {
       unknownDeploymentRejection: options.unknownDeploymentRejection ?? 'frame',
       originRejection: options.originRejection ?? 'handshake',
       jwtLifetimeSeconds: options.jwtLifetimeSeconds ?? 3600,
+      maxTextBytes: options.maxTextBytes ?? MAX_TEXT_BYTES,
+      readOnlyRejection: options.readOnlyRejection ?? {
+        code: 409,
+        body: 'Session is read-only, no new messages allowed',
+      },
     };
   }
 

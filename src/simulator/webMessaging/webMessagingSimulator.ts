@@ -9,6 +9,7 @@ import { WebMessagingHistory } from './webMessagingHistory';
 import { WebMessagingModel } from './webMessagingModel';
 import { WebMessagingProtocol } from './webMessagingProtocol';
 import type {
+  AgentLeaveOptions,
   AgentSendOptions,
   DeliveryOptions,
   SimulatedAgent,
@@ -169,8 +170,8 @@ export class WebMessagingSimulator
    * The agent disconnects, which ends a Web Messaging conversation. [C] The guest gets a Presence
    * Disconnect only when the deployment's Conversation Disconnect is enabled.
    */
-  agentLeave(conversationId: string): void {
-    this.agent.leave(conversationId);
+  agentLeave(conversationId: string, options: AgentLeaveOptions = {}): void {
+    this.agent.leave(conversationId, options);
   }
 
   /** The agent side ends the conversation: in Web Messaging, the agent disconnecting (see {@link agentLeave}). */
@@ -193,6 +194,11 @@ export class WebMessagingSimulator
   /** Changes the per-session guest message rate. */
   setMessagesPerSecond(perSecond: number): void {
     this.model.settings.messagesPerSecond = perSecond;
+  }
+
+  /** Changes the longest guest text accepted, in UTF-8 bytes (above it: 4011). */
+  setMaxTextBytes(bytes: number): void {
+    this.model.settings.maxTextBytes = bytes;
   }
 
   /** Expires the session now: [C] `SessionExpiredEvent` to every connection, later requests get 4006. */

@@ -49,6 +49,16 @@ export interface WebMessagingSimulatorOptions {
   originRejection?: 'handshake' | 'frame';
   /** [I] Lifetime of a `getJwt` token in seconds (default 3600). */
   jwtLifetimeSeconds?: number;
+  /**
+   * [C] docs/genesys-protocol.md §5.7: longest guest text in UTF-8 bytes, refused above with 4011
+   * (default 4,096). Lower it to model a service that counts more strictly than the client.
+   */
+  maxTextBytes?: number;
+  /**
+   * [O] docs/genesys-protocol.md §5.16: the answer to a guest message on a read-only session
+   * (default `409` "Session is read-only, no new messages allowed", as observed).
+   */
+  readOnlyRejection?: { code: number; body: string };
 }
 
 /** An agent as the simulator shows it to the guest (`channel.from`). */
@@ -92,6 +102,15 @@ export interface SimulatedConversationInfo {
   /** Open guest connections of the session right now. */
   connectionCount: number;
   startedAt: string;
+}
+
+/** Options of `WebMessagingSimulator.agentLeave`. */
+export interface AgentLeaveOptions {
+  /**
+   * Whether the Presence Disconnect reaches the guest's connections (default true). `false` models the
+   * one push being lost (e.g. during a reconnect, docs/genesys-protocol.md §5.16 [O]); history still has it.
+   */
+  deliverEvent?: boolean;
 }
 
 /** Options of `WebMessagingSimulator.agentSend`. */

@@ -1,0 +1,119 @@
+import WebSocket from 'ws';
+import { GenesysError } from '../../src/genesys/genesysError';
+import type { ChatSession, StartChatRequest } from '../../src/genesys/handoffProvider';
+import type { WebMessagingProvider } from '../../src/genesys/webMessaging/webMessagingProvider';
+import {
+  WebMessagingSimulator,
+  type SimulatedConversationInfo,
+  type WebMessagingSimulatorOptions,
+} from '../../src/simulator/webMessaging/webMessagingSimulator';
+import { eventually, EventRecorder, providerFor } from './webMessagingSupport';
+
+/**
+ * Web Messaging as it behaves in the field (docs/genesys-protocol.md §5), beyond what its
+ * documentation spells out: each case runs the real provider against the simulator.
+ */
+const DEP = 'dep-field';
+
+function request(introduction = 'Hello, I need help.', attributes: Record<string, string> = {}): StartChatRequest {
+  return { guest: { displayName: 'Ada' }, attributes, introduction };
+}
+
+describe('Web Messaging in the field', () => {
+  let sim: WebMessagingSimulator;
+  const providers: WebMessagingProvider[] = [];
+
+  async function startSim(options: Partial<WebMessagingSimulatorOptions> = {}): Promise<void> {
+    sim = new WebMessagingSimulator({ deployments: [{ id: DEP, conversationClear: true }], ...options });
+    await sim.start();
+  }
+
+  function provider(overrides: Parameters<typeof providerFor>[2] = {}): WebMessagingProvider {
+    const p = providerFor(sim, DEP, overrides);
+    providers.push(p);
+    return p;
+  }
+
+  async function started(
+    overrides: Parameters<typeof providerFor>[2] = {},
+  ): Promise<{ session: ChatSession; events: EventRecorder; conversation: SimulatedConversationInfo }> {
+    const events = new EventRecorder();
+    const session = await provider(overrides).startChat(request(), events.listener);
+    const token = session.resumeData.provider === 'webmessaging' ? session.resumeData.token : '';
+    const conversation = await sim.waitForConversation((c) => c.sessionToken === token);
+    return { session, events, conversation };
+  }
+
+  afterEach(async () => {
+    await Promise.all(providers.splice(0).map((p) => p.close()));
+    await sim.stop();
+  });
+
+  describe('custom attributes (§5.3)', () => {
+    beforeEach(() => startSim());
+
+    it('the simulator ignores attributes given at the request level, as Genesys does since 2026-06', async () => {
+      const ws = new WebSocket(`${sim.webMessagingUrl}?deploymentId=${DEP}`);
+      const frames: { tracingId?: string; code?: number }[] = [];
+      ws.on('message', (data: Buffer) => {
+        frames.push(JSON.parse(data.toString('utf8')) as { tracingId?: string; code?: number });
+      });
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      const send = (frame: unknown): void => {
+        ws.send(JSON.stringify(frame));
+      };
+      const answered = async (tracingId: string): Promise<unknown> => {
+        await eventually(() => frames.some((f) => f.tracingId === tracingId), 3000, `answer ${tracingId}`);
+        return frames.find((f) => f.tracingId === tracingId);
+      };
+      send({ action: 'configureSession', token: 'tok-attrs', deploymentId: DEP, tracingId: 'c' });
+      await answered('c');
+      send({
+        action: 'onMessage',
+        token: 'tok-attrs',
+        tracingId: 'old',
+        message: { type: 'Text', text: 'old place' },
+        channel: { metadata: { customAttributes: { oldPlace: 'yes' } } },
+      });
+      await expect(answered('old')).resolves.toMatchObject({ code: 200 });
+      const conversation = await sim.waitForConversation((c) => c.sessionToken === 'tok-attrs');
+      expect(sim.conversation(conversation.id).customAttributes).toEqual({});
+      send({
+        action: 'onMessage',
+        token: 'tok-attrs',
+        tracingId: 'new',
+        message: { type: 'Text', text: 'new place', channel: { metadata: { customAttributes: { newPlace: 'yes' } } } },
+      });
+      await expect(answered('new')).resolves.toMatchObject({ code: 200 });
+      expect(sim.conversation(conversation.id).customAttributes).toEqual({ newPlace: 'yes' });
+      ws.close();
+    });
+
+    it('the client puts the attributes in the message, where they count', async () => {
+      const events = new EventRecorder();
+      const session = await provider().startChat(request('hi', { botConversationId: 'c-9' }), events.listener);
+      const token = session.resumeData.provider === 'webmessaging' ? session.resumeData.token : '';
+      const conversation = await sim.waitForConversation((c) => c.sessionToken === token);
+      expect(conversation.customAttributes).toEqual({ botConversationId: 'c-9' });
+    });
+  });
+
+  describe('refused messages (§5.6, §5.16)', () => {
+    beforeEach(() => startSim());
+
+    it('a text Genesys finds too long fails as messageTooLong (4011), the chat goes on', async () => {
+      const { session, events, conversation } = await started();
+      sim.setMaxTextBytes(50);
+      const error = await session.sendText('y'.repeat(80)).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(GenesysError);
+      expect((error as GenesysError).code).toBe('messageTooLong');
+      sim.setMaxTextBytes(4096);
+      await session.sendText('short');
+      expect(sim.conversation(conversation.id).messages.at(-1)?.text).toBe('short');
+      expect(events.kinds()).not.toContain('ended');
+    });
+  });
+});
