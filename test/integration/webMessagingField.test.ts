@@ -101,6 +101,46 @@ describe('Web Messaging in the field', () => {
     });
   });
 
+  describe('reconnect storm (§5.4, §5.7)', () => {
+    beforeEach(() => startSim());
+
+    it('after a rate-limited configureSession every session waits for retryAfter, then comes back', async () => {
+      const chats = await Promise.all(Array.from({ length: 8 }, () => started()));
+      const attempts = new Map<string, { at: number; retryAfterSeconds?: number }[]>();
+      const note = (token: string, entry: { at: number; retryAfterSeconds?: number }): void => {
+        attempts.set(token, [...(attempts.get(token) ?? []), entry]);
+      };
+      sim.on('configureRateLimited', (e) => {
+        note(e.sessionToken, { at: Date.now(), retryAfterSeconds: e.retryAfterSeconds });
+      });
+      sim.on('sessionConfigured', (e) => {
+        note(e.sessionToken, { at: Date.now() });
+      });
+      sim.setRateLimits({ configuresPerDeploymentPerMinute: 3, rateLimitWindowMs: 1000 });
+      for (const chat of chats) sim.dropConnections(chat.conversation.id);
+      await eventually(() => chats.every((c) => sim.connectionCount(c.conversation.sessionToken) === 0));
+      await eventually(
+        () => chats.every((c) => sim.connectionCount(c.conversation.sessionToken) === 1),
+        20_000,
+        'every session reconnected',
+      );
+      expect(sim.stats.configureRateLimited).toBeGreaterThan(0);
+      const early: { waitedMs: number; retryAfterMs: number }[] = [];
+      for (const entries of attempts.values()) {
+        entries.forEach((entry, i) => {
+          const next = entries[i + 1];
+          if (entry.retryAfterSeconds === undefined || next === undefined) return;
+          // Timers may fire a few ms early; nothing may come back measurably before retryAfter.
+          if (next.at - entry.at < entry.retryAfterSeconds * 1000 - 20)
+            early.push({ waitedMs: next.at - entry.at, retryAfterMs: entry.retryAfterSeconds * 1000 });
+        });
+      }
+      expect(early).toEqual([]);
+      await Promise.all(chats.map((c) => c.session.sendText('still here')));
+      for (const chat of chats) expect(sim.conversation(chat.conversation.id).messages.at(-1)?.text).toBe('still here');
+    });
+  });
+
   describe('refused messages (§5.6, §5.16)', () => {
     beforeEach(() => startSim());
 

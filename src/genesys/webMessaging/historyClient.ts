@@ -1,7 +1,7 @@
 import axios from 'axios';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
-import { retryAsync, type RetryPolicy } from '../retryPolicy';
+import { RETRY_AFTER_JITTER, retryAsync, type RetryPolicy } from '../retryPolicy';
 import { httpNetworkError, httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared';
 import { parseHistoryPage, type HistoryPage } from './frames';
 
@@ -61,6 +61,7 @@ export class HistoryClient {
         policy: this.options.retryPolicy,
         isRetryable: (err) => err instanceof GenesysError && err.transient,
         retryAfterMs: (err) => (err instanceof GenesysError ? err.retryAfterMs : undefined),
+        retryAfterJitter: RETRY_AFTER_JITTER,
         onRetry: (err, attempt, waitMs) => {
           this.options.logger.info({ err, attempt, waitMs }, 'retrying web messaging history request');
         },

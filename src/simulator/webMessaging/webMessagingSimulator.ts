@@ -196,6 +196,27 @@ export class WebMessagingSimulator
     this.model.settings.messagesPerSecond = perSecond;
   }
 
+  /** Changes the configure and history rate limits (docs/genesys-protocol.md §5.7) for later requests. */
+  setRateLimits(
+    limits: Partial<
+      Pick<
+        WebMessagingSimulatorOptions,
+        | 'configuresPerSessionPerMinute'
+        | 'configuresPerDeploymentPerMinute'
+        | 'historyRequestsPerMinute'
+        | 'rateLimitWindowMs'
+      >
+    >,
+  ): void {
+    const settings = this.model.settings;
+    settings.configuresPerSessionPerMinute =
+      limits.configuresPerSessionPerMinute ?? settings.configuresPerSessionPerMinute;
+    settings.configuresPerDeploymentPerMinute =
+      limits.configuresPerDeploymentPerMinute ?? settings.configuresPerDeploymentPerMinute;
+    settings.historyRequestsPerMinute = limits.historyRequestsPerMinute ?? settings.historyRequestsPerMinute;
+    settings.rateLimitWindowMs = limits.rateLimitWindowMs ?? settings.rateLimitWindowMs;
+  }
+
   /** Changes the longest guest text accepted, in UTF-8 bytes (above it: 4011). */
   setMaxTextBytes(bytes: number): void {
     this.model.settings.maxTextBytes = bytes;

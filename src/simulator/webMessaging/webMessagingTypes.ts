@@ -49,6 +49,18 @@ export interface WebMessagingSimulatorOptions {
   originRejection?: 'handshake' | 'frame';
   /** [I] Lifetime of a `getJwt` token in seconds (default 3600). */
   jwtLifetimeSeconds?: number;
+  /** [C] docs/genesys-protocol.md §5.7: `configureSession` per session per minute (default 60). */
+  configuresPerSessionPerMinute?: number;
+  /**
+   * [C] docs/genesys-protocol.md §5.7: new connections per deployment per minute (default 1,000);
+   * [I] counted here at `configureSession`.
+   */
+  configuresPerDeploymentPerMinute?: number;
+  /**
+   * [I] Length of the "minute" of the configure limits, in ms (default 60,000); tests shorten it to run a
+   * reconnect storm quickly.
+   */
+  rateLimitWindowMs?: number;
   /**
    * [C] docs/genesys-protocol.md §5.7: longest guest text in UTF-8 bytes, refused above with 4011
    * (default 4,096). Lower it to model a service that counts more strictly than the client.
@@ -141,6 +153,10 @@ export interface SimulatorStats {
   historyRequests: number;
   /** Websocket connections accepted. */
   connections: number;
+  /** `configureSession` requests answered with `TooManyRequestsErrorMessage`. */
+  configureRateLimited: number;
+  /** History REST calls answered 429. */
+  historyRateLimited: number;
 }
 
 /** Events the simulator emits so a UI or a test can follow along. */
@@ -150,6 +166,8 @@ export interface WebMessagingSimulatorEvents {
   guestMessage: [{ conversationId: string; message: SimulatedMessage }];
   guestTyping: [{ conversationId: string }];
   sessionConfigured: [{ sessionToken: string; newSession: boolean; connectionCount: number }];
+  /** A `configureSession` was refused with `TooManyRequestsErrorMessage` (`retryAfterSeconds`). */
+  configureRateLimited: [{ sessionToken: string; retryAfterSeconds: number }];
   /** Anything changed (used by `waitUntil`). */
   changed: [];
 }
