@@ -81,8 +81,8 @@ export class ReconnectingSocket {
         return;
       } catch (err) {
         const waitMs = this.serverWait(err);
-        if (waitMs === undefined || rateLimited >= CONNECT_RATE_LIMIT_RETRIES || this.state !== 'connecting') {
-          if (this.state === 'connecting') this.setState('closed', 'first connection failed');
+        if (waitMs === undefined || rateLimited >= CONNECT_RATE_LIMIT_RETRIES || !this.isConnecting()) {
+          if (this.isConnecting()) this.setState('closed', 'first connection failed');
           throw err;
         }
         this.options.logger.info({ waitMs }, 'Genesys rate limited the connection; trying again after its retryAfter');
@@ -90,9 +90,14 @@ export class ReconnectingSocket {
           this.connectWait = { timer: setTimeout(resolve, waitMs), resolve };
         });
         this.connectWait = undefined;
-        if (this.state !== 'connecting') throw err;
+        if (!this.isConnecting()) throw err;
       }
     }
+  }
+
+  /** True while the first connection is being made (`close()` may end it during a wait). */
+  private isConnecting(): boolean {
+    return this.currentState === 'connecting';
   }
 
   /**
