@@ -110,7 +110,7 @@ export const SETTINGS = {
   GenesysMemberAuthToken: 'Static memberAuthToken for guestchat deployments that require authentication.',
   GenesysMessagesPerSecond: 'Web Messaging per-session message rate the bot paces itself to (default 5).',
   GenesysReorderWindowMs:
-    'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 0: deliver at once; history after a reconnect is always sorted). Each ms is added to every agent message.',
+    'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 150; 0 delivers at once in arrival order; history after a reconnect is always sorted). The first message of a burst waits this long.',
   GenesysEndChatMode:
     'How the user ends a Web Messaging chat: clear (default, Presence Clear) or notice (tell the agent, then disconnect).',
   HandoffQueueTimeoutSeconds: 'Give up waiting for an agent after this long (default 600; 0 = never).',
@@ -317,7 +317,7 @@ export function loadConfig(env: Env): Config {
       memberAuthToken: r.string('GenesysMemberAuthToken'),
       messagesPerSecond: r.integer('GenesysMessagesPerSecond', 5, 1, 100),
       endMode: r.oneOf<WebMessagingEndMode>('GenesysEndChatMode', ['clear', 'notice'], 'clear'),
-      reorderWindowMs: r.integer('GenesysReorderWindowMs', 0, 0, 5000),
+      reorderWindowMs: r.integer('GenesysReorderWindowMs', 150, 0, 5000),
     },
     handoff: {
       queueTimeoutSeconds: r.integer('HandoffQueueTimeoutSeconds', 600, 0, 24 * 3600),

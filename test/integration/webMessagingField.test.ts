@@ -141,6 +141,21 @@ describe('Web Messaging in the field', () => {
     });
   });
 
+  describe('order (§5.8)', () => {
+    beforeEach(() => startSim());
+
+    it('with the default settings a burst delivered out of order reaches the listener in Genesys order', async () => {
+      // `reorderWindowMs: undefined` keeps the product default.
+      const { events, conversation } = await started({ reorderWindowMs: undefined });
+      sim.agentJoin(conversation.id, { displayName: 'Grace' });
+      sim.setDelivery({ reorder: 'reverse', batchMs: 50 });
+      const steps = ['Step 1', 'Step 2', 'Step 3', 'Step 4', 'Step 5'];
+      for (const step of steps) sim.agentSend(conversation.id, step);
+      await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length === steps.length);
+      expect(events.texts).toEqual(steps);
+    });
+  });
+
   describe('refused messages (§5.6, §5.16)', () => {
     beforeEach(() => startSim());
 

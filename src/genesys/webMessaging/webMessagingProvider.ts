@@ -44,7 +44,10 @@ export interface WebMessagingProviderOptions {
   connectTimeoutMs?: number;
   /** Minimum time between two guest typing events (default 5,000 ms; docs/genesys-protocol.md §5.3). */
   typingIntervalMs?: number;
-  /** How long live agent messages are held to be released in `channel.time` order (default 0: delivered at once). */
+  /**
+   * How long live agent messages are held to be released in `channel.time` order (default
+   * {@link DEFAULT_REORDER_WINDOW_MS}; 0 delivers at once, in arrival order).
+   */
   reorderWindowMs?: number;
   /** How long a send waits for a dropped link to be restored (default 60,000 ms). */
   reconnectWaitMs?: number;
@@ -57,6 +60,15 @@ export interface WebMessagingProviderOptions {
   /** Clock of typing throttling, pacing and rate-limit waits (tests; default: the system clock). */
   clock?: Clock;
 }
+
+/**
+ * Default hold of live agent messages, in ms. [C] docs/genesys-protocol.md §5.8: Web Messaging does not
+ * guarantee order; a burst (bot flow, canned responses) can arrive shuffled within a few ms. The first
+ * message of a burst waits this long and everything that arrived meanwhile is released with it in
+ * `channel.time` order, so the burst reads in order while the added delay stays below what a person
+ * notices in a chat. Frames shuffled further apart than this are still delivered, in arrival order.
+ */
+export const DEFAULT_REORDER_WINDOW_MS = 150;
 
 /** Web Messaging endpoints of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
 export function webMessagingUrlsFor(environment: string): { webMessagingUrl: string; apiUrl: string } {
@@ -123,7 +135,7 @@ export class WebMessagingProvider implements HandoffProvider {
         options.typingIntervalMs,
         SHARED_PROVIDER_DEFAULTS.typingIntervalMs,
       ),
-      reorderWindowMs: check.number('reorderWindowMs', options.reorderWindowMs, 0),
+      reorderWindowMs: check.number('reorderWindowMs', options.reorderWindowMs, DEFAULT_REORDER_WINDOW_MS),
       reconnectWaitMs: check.number('reconnectWaitMs', options.reconnectWaitMs, 60_000, true),
       maxRateLimitRetries: check.number('maxRateLimitRetries', options.maxRateLimitRetries, 30),
       historyPageSize: check.number('historyPageSize', options.historyPageSize, 25, true),
