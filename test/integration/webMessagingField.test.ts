@@ -156,6 +156,33 @@ describe('Web Messaging in the field', () => {
     });
   });
 
+  describe('history budget (§5.7, §5.8)', () => {
+    // The simulator's "minute" is shortened to 3 s; the client is told the same allowance.
+    beforeEach(() => startSim({ rateLimitWindowMs: 3_000 }));
+
+    it('a flapping link stays within 10 history reads per window and loses no agent message', async () => {
+      const { events, conversation } = await started({ historyRateLimit: { requests: 10, windowMs: 3_000 } });
+      sim.agentJoin(conversation.id, { displayName: 'Grace' });
+      const said: string[] = [];
+      for (let i = 1; i <= 15; i++) {
+        sim.dropConnections(conversation.id);
+        await eventually(() => sim.connectionCount(conversation.sessionToken) === 0, 3000, 'link down');
+        const text = `while away ${i}`;
+        sim.agentSend(conversation.id, text);
+        said.push(text);
+        await eventually(() => sim.connectionCount(conversation.sessionToken) === 1, 3000, 'link back');
+      }
+      await events.until(
+        (e) => said.every((text) => e.some((x) => x.kind === 'agentMessage' && x.text === text)),
+        15_000,
+        'every message said while away',
+      );
+      expect(events.texts).toEqual(said);
+      expect(sim.stats.historyRateLimited).toBe(0);
+      expect(events.kinds()).not.toContain('error');
+    });
+  });
+
   describe('refused messages (§5.6, §5.16)', () => {
     beforeEach(() => startSim());
 

@@ -24,12 +24,21 @@ export interface HistoryClientOptions {
 export class HistoryClient {
   constructor(private readonly options: HistoryClientOptions) {}
 
-  /** Fetches one page (newest first). `jwt` comes from `getJwt`; it is a secret and never logged. */
-  fetchPage(jwt: string, pageNumber: number, pageSize: number): Promise<HistoryPage> {
+  /**
+   * Fetches one page (newest first). `jwt` comes from `getJwt`; it is a secret and never logged.
+   * `beforeAttempt` runs before every call, retries included (the session's history budget).
+   */
+  fetchPage(
+    jwt: string,
+    pageNumber: number,
+    pageSize: number,
+    beforeAttempt?: () => Promise<void>,
+  ): Promise<HistoryPage> {
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/api/v2/webmessaging/messages`;
     const request: HttpRequestSummary = { method: 'GET', url };
     return retryAsync(
       async () => {
+        await beforeAttempt?.();
         let response;
         try {
           response = await axios.get<unknown>(url, {

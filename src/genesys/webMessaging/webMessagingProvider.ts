@@ -12,6 +12,7 @@ import type {
 } from '../handoffProvider';
 import type { RetryPolicy } from '../retryPolicy';
 import { OptionsValidator, resumeDataFor, SessionRegistry, SHARED_PROVIDER_DEFAULTS, type Clock } from '../shared';
+import { HistoryBudget, type HistoryRateLimit } from './historyBudget';
 import { HistoryClient } from './historyClient';
 import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
 
@@ -57,6 +58,8 @@ export interface WebMessagingProviderOptions {
   historyPageSize?: number;
   /** Most history pages read per backfill (default 4; Genesys allows 10 history calls per minute). */
   maxHistoryPages?: number;
+  /** History reads allowed per session (default 10 per 60,000 ms, docs/genesys-protocol.md §5.7). */
+  historyRateLimit?: HistoryRateLimit;
   /** Clock of typing throttling, pacing and rate-limit waits (tests; default: the system clock). */
   clock?: Clock;
 }
@@ -140,6 +143,8 @@ export class WebMessagingProvider implements HandoffProvider {
       maxRateLimitRetries: check.number('maxRateLimitRetries', options.maxRateLimitRetries, 30),
       historyPageSize: check.number('historyPageSize', options.historyPageSize, 25, true),
       maxHistoryPages: check.number('maxHistoryPages', options.maxHistoryPages, 4, true),
+      // Constructing a budget checks the limit now rather than at the first chat.
+      historyRateLimit: new HistoryBudget(options.historyRateLimit).limit,
       history,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     };

@@ -22,6 +22,7 @@ import { splitText } from '../splitText';
 import { agentInfoOf, attachmentsOf, isHuman, timeOf } from './agentMessages';
 import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
 import { GuestSender } from './guestSender';
+import { HistoryBudget, type HistoryRateLimit } from './historyBudget';
 import type { HistoryClient } from './historyClient';
 import { CoalescingRunner, readMissedHistory } from './historyBackfill';
 import { ReorderBuffer } from './reorderBuffer';
@@ -40,6 +41,8 @@ const DEDUPE_CAPACITY = 2000;
  * than the last delivered one is still delivered (late rather than lost); older ones count as seen.
  */
 const BACKFILL_GRACE_MS = 60_000;
+/** How often a backfill that failed on a transient error is tried again before the failure is reported. */
+const BACKFILL_RETRIES = 3;
 
 /** Settings a session shares with its provider (already defaulted). */
 export interface SessionSettings {
@@ -56,6 +59,8 @@ export interface SessionSettings {
   maxRateLimitRetries: number;
   historyPageSize: number;
   maxHistoryPages: number;
+  /** History reads allowed per session (docs/genesys-protocol.md §5.7: 10 a minute). */
+  historyRateLimit: HistoryRateLimit;
   history: HistoryClient;
   /** Clock of typing throttling, pacing and rate-limit waits (default: the system clock). */
   clock?: Clock;
@@ -98,6 +103,7 @@ export class WebMessagingSession implements ChatSession {
   private readonly delivered: DeliveredMark;
   private readonly held: ReorderBuffer<HeldMessage>;
   private readonly backfills: CoalescingRunner;
+  private readonly historyBudget: HistoryBudget;
   private state: SessionState = 'new';
   private agentJoined = false;
 
@@ -113,6 +119,7 @@ export class WebMessagingSession implements ChatSession {
     this.held = new ReorderBuffer<HeldMessage>(settings.reorderWindowMs, (item, timeMs) => {
       this.release(item, timeMs);
     });
+    this.historyBudget = new HistoryBudget(settings.historyRateLimit, clock);
     this.backfills = new CoalescingRunner(
       () => this.backfillOnce(),
       () => this.state === 'live',
@@ -181,10 +188,26 @@ export class WebMessagingSession implements ChatSession {
    * Never rejects: a failed replay is reported as an `error` event (the chat itself is live).
    */
   async catchUp(readOnly: boolean): Promise<void> {
-    try {
-      await this.backfills.run();
-    } catch (err) {
-      this.reportError(err, 'backfill from history failed');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.backfills.run();
+        break;
+      } catch (err) {
+        // A link that dropped again (or a busy history) must not lose what the agent said: try again.
+        if (!(err instanceof GenesysError && err.transient) || attempt > BACKFILL_RETRIES || !this.isLive()) {
+          this.reportError(err, 'backfill from history failed');
+          break;
+        }
+        this.logger.info({ err, attempt }, 'backfill from history failed; trying again once the link is ready');
+        const ready = await this.connection.waitReady(this.options.settings.reconnectWaitMs).then(
+          () => true,
+          (waitErr: unknown) => {
+            this.reportError(waitErr, 'link not ready for backfill');
+            return false;
+          },
+        );
+        if (!ready) break;
+      }
     }
     this.held.flush();
     if (readOnly) this.finish('agentEnded');
@@ -259,6 +282,11 @@ export class WebMessagingSession implements ChatSession {
   /** Resolves once every queued event reached the listener (tests, shutdown). */
   idle(): Promise<void> {
     return this.events.idle();
+  }
+
+  /** True while the chat is live (a method, so state checks after an await are not narrowed away). */
+  private isLive(): boolean {
+    return this.state === 'live';
   }
 
   private handleReconnected(body: SessionResponseBody): void {
@@ -363,6 +391,7 @@ export class WebMessagingSession implements ChatSession {
       connection: this.connection,
       token: this.options.token,
       history: settings.history,
+      budget: this.historyBudget,
       pageSize: settings.historyPageSize,
       maxPages: settings.maxHistoryPages,
       isKnown: (entry) =>
