@@ -189,6 +189,7 @@ export class GuestChatRoutes {
       sockets: new Set(),
       currentAgentId: undefined,
       endedBy: undefined,
+      guestAway: false,
     };
     this.model.conversations.set(conversationId, c);
     this.model.issuedJwts.set(jwt, conversationId);
@@ -210,7 +211,8 @@ export class GuestChatRoutes {
 
   private requireChatAccepting(c: SimConversation): void {
     if (c.state !== 'active') fail(conversationStateError());
-    if (c.members.get(c.guestId)?.state === 'DISCONNECTED') {
+    // [U] a guest that is only away (its stream down, §3.7) can still send; one that left cannot.
+    if (this.model.guestLeft(c)) {
       fail(
         errorBody(400, 'chat.error.member.state', 'Member State', {
           messageParams: { message: 'The member is not active' },
@@ -353,7 +355,7 @@ export class GuestChatRoutes {
   /** `DELETE .../members/{guestId}`: the guest leaves (docs/genesys-protocol.md §3.6). */
   deleteMember(c: SimConversation, memberId: string): HttpAnswer {
     this.requireGuestMember(c, memberId);
-    if (c.state === 'ended' || c.members.get(c.guestId)?.state === 'DISCONNECTED') fail(conversationStateError());
+    if (c.state === 'ended' || this.model.guestLeft(c)) fail(conversationStateError());
     this.model.endChat(c, 'guest');
     return { status: 204 };
   }
