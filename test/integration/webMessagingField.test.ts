@@ -183,6 +183,19 @@ describe('Web Messaging in the field', () => {
     });
   });
 
+  describe('rate-limited first connection (§5.4, §5.7)', () => {
+    beforeEach(() => startSim({ configuresPerDeploymentPerMinute: 2, rateLimitWindowMs: 1_000 }));
+
+    it('a chat whose first configureSession is rate limited starts after retryAfter instead of failing', async () => {
+      const limited: number[] = [];
+      sim.on('configureRateLimited', () => limited.push(Date.now()));
+      const chats = await Promise.all([started(), started(), started()]);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(new Set(chats.map((c) => c.conversation.id)).size).toBe(3);
+      expect(sim.stats.configureRateLimited).toBe(limited.length);
+    });
+  });
+
   describe('refused messages (§5.6, §5.16)', () => {
     beforeEach(() => startSim());
 
