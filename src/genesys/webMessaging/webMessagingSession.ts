@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
+import { afterRetryAfter } from '../retryPolicy';
 import type {
   AgentInfo,
   ChatEndReason,
@@ -104,12 +105,14 @@ export class WebMessagingSession implements ChatSession {
   private readonly held: ReorderBuffer<HeldMessage>;
   private readonly backfills: CoalescingRunner;
   private readonly historyBudget: HistoryBudget;
+  private readonly clock: Clock;
   private state: SessionState = 'new';
   private agentJoined = false;
 
   constructor(private readonly options: WebMessagingSessionOptions) {
     const settings = options.settings;
     const clock = settings.clock ?? systemClock;
+    this.clock = clock;
     this.resumeData = { provider: 'webmessaging', token: options.token };
     this.logger = options.logger;
     this.events = new ChatEventPipeline(options.listener, options.logger);
@@ -199,6 +202,8 @@ export class WebMessagingSession implements ChatSession {
           break;
         }
         this.logger.info({ err, attempt }, 'backfill from history failed; trying again once the link is ready');
+        // [C] docs/genesys-protocol.md §5.4: a rate-limited request says when to come back.
+        if (err.retryAfterMs !== undefined) await this.clock.sleep(afterRetryAfter(err.retryAfterMs));
         const ready = await this.connection.waitReady(this.options.settings.reconnectWaitMs).then(
           () => true,
           (waitErr: unknown) => {
