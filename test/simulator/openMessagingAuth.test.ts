@@ -18,7 +18,11 @@ describe('Open Messaging simulator: login and rate limit (docs/genesys-protocol.
       },
     );
     expect(response.status).toBe(200);
-    expect(response.data).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 120 });
+    expect(response.data).toEqual({
+      access_token: expect.any(String) as unknown,
+      token_type: 'bearer',
+      expires_in: 120,
+    });
     expect(rig.sim.stats.tokensIssued).toBe(1);
   });
 

@@ -34,7 +34,7 @@ describe('Open Messaging simulator: inbound endpoints (docs/genesys-protocol.md 
     );
     expect(plain.status).toBe(200);
     expect(plain.data).toMatchObject({
-      id: expect.any(String),
+      id: expect.any(String) as unknown,
       channel: { id: INTEGRATION_ID, platform: 'Open', type: 'Private', messageId: 'm-1', from: { id: 'user-1' } },
       type: 'Text',
       text: 'hello',
@@ -95,7 +95,7 @@ describe('Open Messaging simulator: inbound endpoints (docs/genesys-protocol.md 
     expect(response.data).toMatchObject({
       status: 400,
       code: 'bad.request',
-      message: expect.stringContaining('metadata.customAttributes'),
+      message: expect.stringContaining('metadata.customAttributes') as unknown,
     });
     expect(rig.sim.conversations()).toHaveLength(0);
     expect(rig.sim.stats.badRequests).toBe(1);
@@ -203,7 +203,11 @@ describe('Open Messaging simulator: inbound endpoints (docs/genesys-protocol.md 
     expect((await post('event', typing)).status).toBe(200);
     expect(rig.sim.stats.inboundTyping).toBe(0);
     rig.sim.setTyping(INTEGRATION_ID, { inbound: 'Enabled' });
-    const seen = new Promise<string>((resolve) => rig.sim.once('customerTyping', (e) => resolve(e.conversationId)));
+    const seen = new Promise<string>((resolve) =>
+      rig.sim.once('customerTyping', (e) => {
+        resolve(e.conversationId);
+      }),
+    );
     const answer = await post('event', typing);
     expect(answer.status).toBe(200);
     expect(answer.data).toMatchObject({ events: [{ eventType: 'Typing' }] });
@@ -274,7 +278,11 @@ describe('Open Messaging simulator: inbound endpoints (docs/genesys-protocol.md 
       const second = await sendText(rig, token, 'user-8', 'second handoff');
       expect(second).toBe(first);
       const conversation = rig.sim.conversation(first)!;
-      expect(conversation).toMatchObject({ state: 'queued', reopenedCount: 1, lastAgentUserId: expect.any(String) });
+      expect(conversation).toMatchObject({
+        state: 'queued',
+        reopenedCount: 1,
+        lastAgentUserId: expect.any(String) as unknown,
+      });
       expect(rig.sim.queued().map((c) => c.id)).toEqual([first]);
     });
 

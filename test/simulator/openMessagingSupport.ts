@@ -65,7 +65,11 @@ export class WebhookReceiver extends EventEmitter {
 
   async stop(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** Resolves once `count` requests have arrived. */

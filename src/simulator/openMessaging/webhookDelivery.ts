@@ -180,7 +180,9 @@ export class WebhookDelivery {
       await response.arrayBuffer().catch(() => undefined);
       return { delivered: response.status >= 200 && response.status < 300, status: response.status };
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      // AbortSignal.timeout rejects with a DOMException, which is not always an `Error` instance.
+      const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
       const error = timedOut
         ? 'timeout'
         : err instanceof Error
