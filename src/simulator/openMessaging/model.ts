@@ -164,7 +164,11 @@ export interface SimulatedParticipant {
   attributes: Record<string, string>;
 }
 
-/** States of a simulated conversation: waiting in queue, with an agent, or over. */
+/**
+ * States of a simulated conversation: `queued` waiting for an agent; `connected` routed out of the
+ * queue (with an agent, or after a non-transfer agent end while the customer stays connected when
+ * `customerEndsWithLastAgent` is off); `ended` nobody connected.
+ */
 export type SimulatedConversationState = 'queued' | 'connected' | 'ended';
 
 /** A snapshot of a conversation for tests and the agent console. */

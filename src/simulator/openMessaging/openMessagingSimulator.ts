@@ -168,6 +168,9 @@ export interface OpenMessagingStats {
   triggerDeliveries: number;
 }
 
+/** An integration with its defaults filled in. */
+type IntegrationRecord = Required<Omit<SimulatedIntegration, 'webhookUrl'>> & { webhookUrl?: string };
+
 const DEFAULT_QUEUE = { id: 'd9a1b6a0-5b3c-4c59-9f43-4c9a3c2a0001', name: 'Support' };
 const HOUR = 3_600_000;
 
@@ -181,10 +184,7 @@ function clone<T>(value: T): T {
 /** The Open Messaging simulator; see the module documentation. */
 export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorEvents> {
   private readonly now: () => number;
-  private readonly integrations = new Map<
-    string,
-    Required<Omit<SimulatedIntegration, 'webhookUrl'>> & { webhookUrl?: string }
-  >();
+  private readonly integrations = new Map<string, IntegrationRecord>();
   private readonly users = new Map<string, SimulatedUser>();
   private readonly queues: { id: string; name: string }[];
   private readonly conversationsById = new Map<string, SimulatedOpenConversation>();
@@ -567,9 +567,10 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     if (options.wrapup !== undefined) this.wrapUp(conversation, agent, options.wrapup);
     if (isTransfer(disconnectType)) {
       this.enqueue(conversation, conversation.queueId);
-    } else if (this.options.customerEndsWithLastAgent ?? true) {
-      this.endCustomer(conversation, 'PEER');
-      this.endConversationRecord(conversation);
+    } else {
+      if (this.options.customerEndsWithLastAgent ?? true) this.endCustomer(conversation, 'PEER');
+      // A customer who already left (participant PATCH) means nobody is connected any more.
+      if (this.customerParticipant(conversation).state === 'disconnected') this.endConversationRecord(conversation);
     }
     this.publishConversation(conversation);
     this.emit('changed');
@@ -735,7 +736,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     );
   }
 
-  private integrationOf(req: SimRequest): ReturnType<OpenMessagingSimulator['requireIntegration']> {
+  private integrationOf(req: SimRequest): IntegrationRecord {
     const integration = this.integrations.get(req.params.integrationId ?? '');
     // [I] an unknown integration id answers 404.
     if (integration === undefined)
@@ -1213,7 +1214,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     return conversation?.state === 'ended' ? undefined : conversation;
   }
 
-  private requireIntegration(integrationId: string): NonNullable<ReturnType<typeof this.integrations.get>> {
+  private requireIntegration(integrationId: string): IntegrationRecord {
     const integration = this.integrations.get(integrationId);
     if (integration === undefined) throw new Error(`OpenMessagingSimulator: unknown integration ${integrationId}`);
     return integration;
