@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { api, getToken, sendText, startRig, type Rig } from './openMessagingSupport';
+import { api, getToken, sendText, startRig, startRigWithToken, type Rig } from './openMessagingSupport';
 
 interface ConversationBody {
   id: string;
@@ -19,13 +19,9 @@ describe('Open Messaging simulator: conversations, participants and users (docs/
   let token: string;
 
   beforeEach(async () => {
-    rig = await startRig();
-    token = await getToken(rig.baseUrl);
+    ({ rig, token } = await startRigWithToken());
   });
-
-  afterEach(async () => {
-    await rig.stop();
-  });
+  afterEach(() => rig.stop());
 
   const getConversation = (id: string) =>
     api<ConversationBody>(rig.baseUrl, token, 'GET', `/api/v2/conversations/messages/${id}`);

@@ -4,7 +4,7 @@ import {
   inboundPath,
   INTEGRATION_ID,
   sendText,
-  startRig,
+  startRigWithToken,
   textMessage,
   type Rig,
 } from './openMessagingSupport';
@@ -14,13 +14,9 @@ describe('Open Messaging simulator: inbound endpoints (docs/genesys-protocol.md 
   let token: string;
 
   beforeEach(async () => {
-    rig = await startRig();
-    token = await getToken(rig.baseUrl);
+    ({ rig, token } = await startRigWithToken());
   });
-
-  afterEach(async () => {
-    await rig.stop();
-  });
+  afterEach(() => rig.stop());
 
   const post = (kind: Parameters<typeof inboundPath>[0], body: unknown, query = '') =>
     api(rig.baseUrl, token, 'POST', inboundPath(kind, query), body);

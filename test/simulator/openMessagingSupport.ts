@@ -124,6 +124,14 @@ export async function startRig(overrides: Partial<OpenMessagingSimulatorOptions>
   };
 }
 
+/** {@link startRig} plus a token of the test client. */
+export async function startRigWithToken(
+  overrides: Partial<OpenMessagingSimulatorOptions> = {},
+): Promise<{ rig: Rig; token: string }> {
+  const rig = await startRig(overrides);
+  return { rig, token: await getToken(rig.baseUrl) };
+}
+
 /** `POST /oauth/token` with the client credentials grant; returns the access token. */
 export async function getToken(baseUrl: string, clientId = CLIENT_ID, clientSecret = CLIENT_SECRET): Promise<string> {
   const response = await axios.post<{ access_token: string }>(

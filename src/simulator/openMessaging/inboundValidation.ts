@@ -168,16 +168,25 @@ function channelOf(body: unknown): Json {
   return object(object(body, 'body').channel, 'channel');
 }
 
+/** `channel.from`, `channel.time` and `channel.messageId` of a customer-sent body (`OpenInboundMessageMessagingChannel`) [C]. */
+function customerChannel(root: Json): { channel: Json; from: ExternalContact; time: string; messageId?: string } {
+  const channel = channelOf(root);
+  const messageId = optionalString(channel.messageId, 'channel.messageId');
+  return {
+    channel,
+    from: contact(channel.from, 'channel.from'),
+    time: isoTime(channel.time, 'channel.time'),
+    ...(messageId === undefined ? {} : { messageId }),
+  };
+}
+
 /**
  * `POST .../{integrationId}/inbound/open/message` body (docs/genesys-protocol.md §6.2) [C] fields;
  * the 400 for nested top-level `metadata` is [O]; `channel.metadata.customAttributes` is [O].
  */
 export function validateInboundMessage(body: unknown, limits: InboundLimits): InboundMessage {
   const root = object(body, 'body');
-  const channel = channelOf(root);
-  const from = contact(channel.from, 'channel.from');
-  const time = isoTime(channel.time, 'channel.time');
-  const messageId = optionalString(channel.messageId, 'channel.messageId');
+  const { channel, from, time, messageId } = customerChannel(root);
   const text = optionalString(root.text, 'text') ?? '';
   if (text.length > limits.maxTextLength) throw bad(`text exceeds ${limits.maxTextLength} characters`);
   let attachments: OpenAttachment[] = [];
@@ -218,9 +227,7 @@ export function validateInboundMessage(body: unknown, limits: InboundLimits): In
  */
 export function validateInboundEvent(body: unknown): InboundEvent {
   const root = object(body, 'body');
-  const channel = channelOf(root);
-  const from = contact(channel.from, 'channel.from');
-  const time = isoTime(channel.time, 'channel.time');
+  const { from, time } = customerChannel(root);
   if (!Array.isArray(root.events) || root.events.length === 0) throw bad('events must be a non-empty array');
   const eventTypes = root.events.map((event: unknown, index) =>
     oneOf(object(event, `events[${index}]`).eventType, ['Typing'] as const, `events[${index}].eventType`),
@@ -266,13 +273,12 @@ export function validateInboundReceipt(body: unknown): InboundReceipt {
 /** `POST .../inbound/open/structured/response` body (docs/genesys-protocol.md §6.2) [C]. */
 export function validateInboundStructuredResponse(body: unknown): InboundStructuredResponse {
   const root = object(body, 'body');
-  const channel = channelOf(root);
+  const { from, time, messageId } = customerChannel(root);
   const button = object(root.buttonResponse, 'buttonResponse');
-  const messageId = optionalString(channel.messageId, 'channel.messageId');
   const originatingMessageId = optionalString(root.originatingMessageId, 'originatingMessageId');
   return {
-    from: contact(channel.from, 'channel.from'),
-    time: isoTime(channel.time, 'channel.time'),
+    from,
+    time,
     ...(messageId === undefined ? {} : { messageId }),
     buttonResponse: {
       type: oneOf(button.type, BUTTON_RESPONSE_TYPES, 'buttonResponse.type'),

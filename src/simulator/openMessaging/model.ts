@@ -3,8 +3,8 @@
  * Nothing here is shared with the client: the simulator is an independent reading of the protocol.
  */
 
-/** `disconnectType` values of the `user.end`/`customer.end` detail events (docs/genesys-protocol.md §6.5) [C]. */
-export const DISCONNECT_TYPES = [
+/** The transfer values of `disconnectType` (docs/genesys-protocol.md §6.5) [C] values, [I] reading. */
+export const TRANSFER_DISCONNECT_TYPES = [
   'TRANSFER',
   'CONFERENCE_TRANSFER',
   'CONSULT_TRANSFER',
@@ -12,6 +12,11 @@ export const DISCONNECT_TYPES = [
   'NO_ANSWER_TRANSFER',
   'NOT_AVAILABLE_TRANSFER',
   'DND_TRANSFER',
+] as const;
+
+/** `disconnectType` values of the `user.end`/`customer.end` detail events (docs/genesys-protocol.md §6.5) [C]. */
+export const DISCONNECT_TYPES = [
+  ...TRANSFER_DISCONNECT_TYPES,
   'CLIENT',
   'ENDPOINT',
   'PEER',
@@ -32,20 +37,9 @@ export const DISCONNECT_TYPES = [
 /** One `disconnectType` of a detail event (upper case, docs/genesys-protocol.md §6.5). */
 export type DisconnectType = (typeof DISCONNECT_TYPES)[number];
 
-/** The transfer values of `disconnectType` (docs/genesys-protocol.md §6.5) [C] values, [I] reading. */
-export const TRANSFER_DISCONNECT_TYPES: readonly DisconnectType[] = [
-  'TRANSFER',
-  'CONFERENCE_TRANSFER',
-  'CONSULT_TRANSFER',
-  'FORWARD_TRANSFER',
-  'NO_ANSWER_TRANSFER',
-  'NOT_AVAILABLE_TRANSFER',
-  'DND_TRANSFER',
-];
-
 /** Whether a `disconnectType` is one of the transfer values. */
 export function isTransfer(type: DisconnectType): boolean {
-  return TRANSFER_DISCONNECT_TYPES.includes(type);
+  return (TRANSFER_DISCONNECT_TYPES as readonly DisconnectType[]).includes(type);
 }
 
 /** `channel.from.idType` of an inbound message (docs/genesys-protocol.md §6.2) [C]. */

@@ -648,26 +648,13 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
       this.emit('changed');
       return response;
     });
-    this.http.route(
-      'POST',
-      `${inbound}/message`,
-      authed((req) => this.handleInboundMessage(req)),
-    );
-    this.http.route(
-      'POST',
-      `${inbound}/event`,
-      authed((req) => this.handleInboundEvent(req)),
-    );
-    this.http.route(
-      'POST',
-      `${inbound}/receipt`,
-      authed((req) => this.handleInboundReceipt(req)),
-    );
-    this.http.route(
-      'POST',
-      `${inbound}/structured/response`,
-      authed((req) => this.handleStructuredResponse(req)),
-    );
+    const inboundHandlers: [string, (req: SimRequest) => SimResponse][] = [
+      ['message', (req) => this.handleInboundMessage(req)],
+      ['event', (req) => this.handleInboundEvent(req)],
+      ['receipt', (req) => this.handleInboundReceipt(req)],
+      ['structured/response', (req) => this.handleStructuredResponse(req)],
+    ];
+    for (const [kind, handler] of inboundHandlers) this.http.route('POST', `${inbound}/${kind}`, authed(handler));
     this.http.route(
       'GET',
       `${api}/conversations/messages/{conversationId}`,
@@ -769,15 +756,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
       status: 200,
       body: {
         id: recorded.id,
-        channel: {
-          id: integration.id,
-          platform: 'Open',
-          type: 'Private',
-          ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
-          to: { id: integration.id },
-          from: message.from,
-          time: message.time,
-        },
+        channel: this.inboundChannel(integration.id, message),
         type: 'Text',
         text: message.text,
         content: message.attachments.map((attachment) => ({ contentType: 'Attachment', attachment })),
@@ -791,6 +770,22 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     this.emit('changed');
     // [C] conversationId is returned with prefetchConversationId=true; [I] absent otherwise.
     return prefetch ? response : this.withoutConversationId(response);
+  }
+
+  /** The `channel` Genesys echoes in an inbound answer (`OpenMessageNormalizedMessage.channel`) [C] fields. */
+  private inboundChannel(
+    integrationId: string,
+    sent: { from: ExternalContact; time: string; messageId?: string },
+  ): Record<string, unknown> {
+    return {
+      id: integrationId,
+      platform: 'Open',
+      type: 'Private',
+      ...(sent.messageId === undefined ? {} : { messageId: sent.messageId }),
+      to: { id: integrationId },
+      from: sent.from,
+      time: sent.time,
+    };
   }
 
   private withoutConversationId(response: SimResponse): SimResponse {
@@ -813,14 +808,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
       status: 200,
       body: {
         id: randomUUID(),
-        channel: {
-          id: integration.id,
-          platform: 'Open',
-          type: 'Private',
-          to: { id: integration.id },
-          from: event.from,
-          time: event.time,
-        },
+        channel: this.inboundChannel(integration.id, event),
         events: event.eventTypes.map((eventType) => ({ eventType })),
       },
     };
@@ -889,14 +877,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
       status: 200,
       body: {
         id: recorded.id,
-        channel: {
-          id: integration.id,
-          platform: 'Open',
-          type: 'Private',
-          to: { id: integration.id },
-          from: answer.from,
-          time: answer.time,
-        },
+        channel: this.inboundChannel(integration.id, answer),
         type: 'Structured',
         direction: 'Inbound',
         content: [{ contentType: 'ButtonResponse', buttonResponse: answer.buttonResponse }],
