@@ -83,8 +83,15 @@ describe('Open Messaging simulator: conversations, participants and users (docs/
     const customer = rig.sim.conversation(conversationId)!.participants.find((p) => p.purpose === 'customer')!;
     expect((await patchParticipant(conversationId, customer.id, { state: 'disconnected' })).status).toBe(202);
     expect(rig.sim.conversation(conversationId)).toMatchObject({ state: 'connected', agent: { name: 'Grace' } });
+    expect(() => rig.sim.agentSend(conversationId, 'still there?')).toThrow(/has left/);
+    expect(() => {
+      rig.sim.agentWrapUp(conversationId, { code: 'Resolved' });
+    }).toThrow(/wrap-up/);
     rig.sim.agentLeave(conversationId);
     expect(rig.sim.conversation(conversationId)?.state).toBe('ended');
+    rig.sim.agentWrapUp(conversationId, { code: 'Resolved', notes: 'customer left first' });
+    const agent = (await getConversation(conversationId)).data.participants.find((p) => p.purpose === 'agent');
+    expect(agent).toMatchObject({ wrapup: { code: 'Resolved', notes: 'customer left first' } });
   });
 
   it('stores participant data PATCHed after the start', async () => {

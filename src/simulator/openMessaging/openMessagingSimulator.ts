@@ -603,7 +603,9 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
   /** The agent (or the last agent, in after-call work) enters a wrap-up code: the `acw` detail event. */
   agentWrapUp(conversationId: string, wrapup: { code: string; notes?: string }): void {
     const conversation = this.requireConversation(conversationId);
-    const agent = [...conversation.participants].reverse().find((p) => p.purpose === 'agent' && p.wrapup === undefined);
+    const agent = [...conversation.participants]
+      .reverse()
+      .find((p) => p.purpose === 'agent' && p.startAcwTime !== undefined && p.wrapup === undefined);
     if (agent === undefined)
       throw new Error(`OpenMessagingSimulator: no agent of ${conversationId} is waiting for wrap-up`);
     this.wrapUp(conversation, agent, wrapup);
@@ -1225,6 +1227,10 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     const entity = options.originatingEntity ?? 'Human';
     const agent = conversation.agent;
     // [I] a human message needs a connected agent; flow (`Bot`) messages also reach a queued customer.
+    // [I] nothing reaches a customer whose participant has disconnected.
+    if (this.customerParticipant(conversation).state === 'disconnected') {
+      throw new Error(`OpenMessagingSimulator: the customer of ${conversationId} has left`);
+    }
     if (entity === 'Human' && agent === undefined)
       throw new Error(`OpenMessagingSimulator: ${conversationId} has no connected agent`);
     const id = options.id ?? randomUUID();
