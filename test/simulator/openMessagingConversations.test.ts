@@ -128,7 +128,8 @@ describe('Open Messaging simulator: trigger targets and the auto-answering agent
           headers: req.headers,
           body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof calls)[number]['body'],
         });
-        res.writeHead(204).end();
+        res.writeHead(204);
+        res.end();
       });
     });
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));

@@ -49,7 +49,10 @@ export class WebhookReceiver extends EventEmitter {
         this.emit('received');
         const answer = this.answers.shift() ?? { status: 200 };
         const reply = (): void => {
-          if (!res.destroyed) res.writeHead(answer.status).end();
+          if (res.destroyed) return;
+          // Not chained: a patched ServerResponse (restify, loaded by other suites) may not return `this`.
+          res.writeHead(answer.status);
+          res.end();
         };
         if (answer.delayMs === undefined) reply();
         else setTimeout(reply, answer.delayMs);
