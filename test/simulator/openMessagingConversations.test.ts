@@ -116,6 +116,21 @@ describe('Open Messaging simulator: conversations, participants and users (docs/
   });
 });
 
+describe('Open Messaging simulator: the unknowns of §6.6 are options', () => {
+  it('keeps a queued conversation routing after the customer PATCH when customerDisconnectCancelsRouting is off', async () => {
+    const { rig, token } = await startRigWithToken({ customerDisconnectCancelsRouting: false });
+    try {
+      const conversationId = await sendText(rig, token, 'user-9', 'hi');
+      const customer = rig.sim.conversation(conversationId)!.participants.find((p) => p.purpose === 'customer')!;
+      const path = `/api/v2/conversations/messages/${conversationId}/participants/${customer.id}`;
+      expect((await api(rig.baseUrl, token, 'PATCH', path, { state: 'disconnected' })).status).toBe(202);
+      expect(rig.sim.queued().map((c) => c.id)).toEqual([conversationId]);
+    } finally {
+      await rig.stop();
+    }
+  });
+});
+
 describe('Open Messaging simulator: trigger targets and the auto-answering agent (docs/genesys-protocol.md §6.5, §6.9)', () => {
   it('POSTs customer.end to a trigger target with its shared secret header', async () => {
     const calls: { headers: IncomingHttpHeaders; body: { topicName: string; eventBody: Record<string, unknown> } }[] =
