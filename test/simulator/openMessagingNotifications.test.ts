@@ -98,6 +98,22 @@ describe('Open Messaging simulator: Notifications API (docs/genesys-protocol.md 
     await log.next((f) => f.topicName === 'channel.metadata' && f.eventBody.message === 'pong');
   });
 
+  it('restarts the 24 h lifetime when the channel subscribes again', async () => {
+    await start();
+    const { id } = await openChannel();
+    rig.clock.now += 3_600_000;
+    await subscribe(id, ['v2.detail.events.conversation.c.user.end']);
+    const listed = await api<{ entities: { id: string; expires: string }[] }>(
+      rig.baseUrl,
+      token,
+      'GET',
+      '/api/v2/notifications/channels',
+    );
+    expect(listed.data.entities.find((c) => c.id === id)?.expires).toBe(
+      new Date(rig.clock.now + 24 * 3_600_000).toISOString(),
+    );
+  });
+
   it('delivers user.start, user.end with a transfer disconnectType, and the customer.end that ends it', async () => {
     await start();
     const conversationId = await sendText(rig, token, 'user-1', 'hi');
