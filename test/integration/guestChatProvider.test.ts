@@ -104,7 +104,7 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         .map((m) => m.body);
       expect(parts).toHaveLength(3);
       for (const part of parts) expect(part.length).toBeLessThanOrEqual(4_000);
-      expect(parts.join(' ')).toBe(text);
+      expect(parts.join('')).toBe(text);
     });
   });
 

@@ -200,7 +200,7 @@ describe('Web Messaging provider against the simulator', () => {
       .map((m) => m.text);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
-    expect(parts.join(' ')).toBe(text);
+    expect(parts.join('')).toBe(text);
   });
 
   it('retries after 429 without losing or reordering messages', async () => {
