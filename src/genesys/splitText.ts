@@ -1,9 +1,9 @@
 /**
  * How a Genesys limit counts length.
  *
- * - `bytes`: UTF-8 bytes (Web Messaging inbound text, 4,096 bytes; docs/genesys-protocol.md §5).
+ * - `bytes`: UTF-8 bytes (Web Messaging inbound text, 4,096 bytes; docs/genesys-protocol.md §5.7).
  * - `chars`: UTF-16 code units, the way a Java service counts a string's length (Guest Chat
- *   message body, 4,000 characters; docs/genesys-protocol.md §3). An emoji outside the Basic
+ *   message body, 4,000 characters; docs/genesys-protocol.md §3.3). An emoji outside the Basic
  *   Multilingual Plane counts 2.
  */
 export type LengthUnit = 'bytes' | 'chars';

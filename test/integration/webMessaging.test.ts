@@ -6,6 +6,7 @@ import { LEFT_NOTICE_TEXT } from '../../src/genesys/webMessaging/webMessagingSes
 import type { WebMessagingProvider } from '../../src/genesys/webMessaging/webMessagingProvider';
 import { WebMessagingSimulator, type SimulatedConversationInfo } from '../../src/simulator/webMessagingSimulator';
 import { eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
+import { emojiHeavyText, expectExactSplit } from '../support/textSplitting';
 
 const DEP = 'dep-main';
 const DEP_DISCONNECT = 'dep-disconnect';
@@ -201,6 +202,14 @@ describe('Web Messaging provider against the simulator', () => {
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
     expect(parts.join('')).toBe(text);
+  });
+
+  it('splits emoji-heavy text with spaces and line breaks exactly, cutting no grapheme cluster', async () => {
+    const { session, conversation } = await started();
+    const text = emojiHeavyText(300);
+    await session.sendText(text);
+    const parts = sim.getConversation(conversation.id)!.messages.map((m) => m.text);
+    expectExactSplit(text, parts.slice(1), 4096, 'bytes');
   });
 
   it('retries after 429 without losing or reordering messages', async () => {

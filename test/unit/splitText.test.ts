@@ -1,22 +1,13 @@
 import fc from 'fast-check';
 import { measureText, splitText, type LengthUnit } from '../../src/genesys/splitText';
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+import { cutsOf, emojiHeavyText, expectExactSplit } from '../support/textSplitting';
 
 /** The grapheme clusters of `text`, each with the index where it starts. */
 function clustersOf(text: string): { segment: string; index: number }[] {
-  return Array.from(graphemes.segment(text), ({ segment, index }) => ({ segment, index }));
-}
-
-/** Indexes in the original text where one part ends and the next begins. */
-function cutsOf(parts: readonly string[]): number[] {
-  const cuts: number[] = [];
-  let at = 0;
-  for (const part of parts.slice(0, -1)) {
-    at += part.length;
-    cuts.push(at);
-  }
-  return cuts;
+  return Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), ({ segment, index }) => ({
+    segment,
+    index,
+  }));
 }
 
 const FAMILY = '👨‍👩‍👧‍👦'; // 7 code points joined by ZWJ: 11 UTF-16 code units, 25 UTF-8 bytes
@@ -102,14 +93,15 @@ describe('splitText', () => {
       for (const lead of ['', 'a', 'ab', 'abc']) {
         const text = lead + cluster.repeat(2500);
         const max = unit === 'bytes' ? 4096 : 4000;
-        const parts = splitText(text, max, unit);
-        expect(parts.length).toBeGreaterThan(1);
-        expect(parts.join('')).toBe(text);
-        const boundaries = new Set(clustersOf(text).map((c) => c.index));
-        for (const cut of cutsOf(parts)) expect(boundaries.has(cut)).toBe(true);
-        for (const part of parts) expect(measureText(part, unit)).toBeLessThanOrEqual(max);
+        expectExactSplit(text, splitText(text, max, unit), max, unit);
       }
     }
+  });
+
+  it('splits mixed text with emoji, accents, indentation and line breaks exactly for both limits', () => {
+    const text = emojiHeavyText(300);
+    expectExactSplit(text, splitText(text, 4096, 'bytes'), 4096, 'bytes');
+    expectExactSplit(text, splitText(text, 4000, 'chars'), 4000, 'chars');
   });
 
   it('cuts a cluster longer than the limit between code points, losing nothing', () => {
