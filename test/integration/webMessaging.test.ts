@@ -9,6 +9,7 @@ import {
   type SimulatedConversationInfo,
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { barrier, eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
+import { emojiHeavyText, expectExactSplit } from '../support/textSplitting';
 
 const DEP = 'dep-main';
 const DEP_DISCONNECT = 'dep-disconnect';
@@ -204,7 +205,15 @@ describe('Web Messaging provider against the simulator', () => {
       .map((m) => m.text);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
-    expect(parts.join(' ')).toBe(text);
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('splits emoji-heavy text with spaces and line breaks exactly, cutting no grapheme cluster', async () => {
+    const { session, conversation } = await started();
+    const text = emojiHeavyText(300);
+    await session.sendText(text);
+    const parts = sim.conversation(conversation.id).messages.map((m) => m.text);
+    expectExactSplit(text, parts.slice(1), 4096, 'bytes');
   });
 
   it('retries after 429 without losing or reordering messages', async () => {
