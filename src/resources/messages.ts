@@ -129,10 +129,10 @@ export function messagesFor(locale?: string | null): Messages {
 export const MESSAGES: Messages = byLanguage.get(FALLBACK_LANGUAGE) as Messages;
 
 /**
- * Phrases that end a live chat (compared case-insensitively, whole message). Bare words such as
- * "end" or "exit" are not among them: a customer can type them as an answer to the agent.
- * `isEndChatRequest` in `src/recognizers/handoffIntentRecognizer.ts` also knows German and
- * polite variants.
+ * English phrases that end a live chat (compared case-insensitively, whole message). Bare words
+ * such as "end" or "exit" are not among them: a customer can type them as an answer to the agent.
+ * @deprecated Use `isEndChatRequest` (`src/recognizers/handoffIntentRecognizer.ts`), which also
+ * knows German and polite variants.
  */
 export const END_CHAT_PHRASES: readonly string[] = [
   'end chat',
@@ -145,5 +145,8 @@ export const END_CHAT_PHRASES: readonly string[] = [
   'end the conversation',
 ];
 
-/** Phrases that cancel waiting in the queue (`isCancelRequest` in the recognizer module knows more). */
+/**
+ * English phrases that cancel waiting in the queue.
+ * @deprecated Use `isCancelRequest` (`src/recognizers/handoffIntentRecognizer.ts`).
+ */
 export const CANCEL_PHRASES: readonly string[] = ['cancel', 'stop', 'stop waiting', 'never mind', 'nevermind'];
