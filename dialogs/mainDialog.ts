@@ -10,7 +10,11 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { activityText, isMessage } from '../src/activities';
-import { PhraseHandoffRecognizer, type HandoffIntentRecognizer } from '../src/recognizers/handoffIntentRecognizer';
+import {
+  PhraseHandoffRecognizer,
+  isHelpRequest,
+  type HandoffIntentRecognizer,
+} from '../src/recognizers/handoffIntentRecognizer';
 import { messagesFor } from '../src/resources/messages';
 import { DialogIds } from './dialogIds';
 import type { Faq } from './faq';
@@ -33,7 +37,6 @@ export interface MainDialogOptions {
   recognizer?: HandoffIntentRecognizer;
 }
 
-const HELP_WORDS = /^(help|hilfe|\?|menu|menü|what can you do\??|was kannst du\??)$/i;
 const GREETING_WORDS =
   /^(hi|hello|hey|good (morning|afternoon|evening)|hallo|guten (morgen|tag|abend)|moin|servus|grüß gott)(?![\p{L}\p{N}])/iu;
 
@@ -54,6 +57,14 @@ function imBack(title: string): CardAction {
  */
 export function endChatAction(locale?: string): CardAction {
   return imBack(messagesFor(locale).endChatAction);
+}
+
+/**
+ * The help shown while a live chat is connected, in the language of `locale`: says that messages
+ * go to the agent and how to end the chat, with the {@link endChatAction} button.
+ */
+export function connectedHelp(locale?: string): ReturnType<typeof MessageFactory.suggestedActions> {
+  return MessageFactory.suggestedActions([endChatAction(locale)], messagesFor(locale).helpConnected);
 }
 
 /**
@@ -122,7 +133,7 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(intent === 'endChat' ? m.noChatToEnd : m.nothingToCancel);
       return step.endDialog();
     }
-    if (text === m.helpAction || HELP_WORDS.test(text)) {
+    if (text === m.helpAction || isHelpRequest(text, locale)) {
       memory.misunderstandings = 0;
       await context.sendActivity(MessageFactory.suggestedActions([m.talkToAgentAction], m.help));
       return step.endDialog();

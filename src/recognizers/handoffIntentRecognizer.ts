@@ -103,3 +103,10 @@ export function isCancelRequest(text: string, locale?: string): boolean {
   const normalized = normalizeUtterance(text);
   return normalized !== '' && tablesFor(locale).some((t) => anyMatch(t.cancel, normalized));
 }
+
+/** True when the whole message asks what the bot can do ("help", "?", "menu", "Hilfe", "was kannst du?"). */
+export function isHelpRequest(text: string, locale?: string): boolean {
+  if (text.trim() === '?') return true;
+  const normalized = normalizeUtterance(text);
+  return normalized !== '' && tablesFor(locale).some((t) => anyMatch(t.help, normalized));
+}

@@ -17,6 +17,8 @@ export interface LanguagePhrases {
   readonly endChat: readonly RegExp[];
   /** Requests to stop waiting for an agent. Whole message only. */
   readonly cancel: readonly RegExp[];
+  /** Asking what the bot can do. Whole message only. */
+  readonly help: readonly RegExp[];
   /** Agreement, as the answer to a yes/no question. Whole message only. */
   readonly yes: readonly RegExp[];
   /** Refusal, as the answer to a yes/no question (matches the start of the message). */
@@ -132,6 +134,7 @@ const english: LanguagePhrases = {
       `(?: (?:please|thanks|thank you|then))*$`,
     ),
   ],
+  help: [/^(?:help|menu|what can you do|what can i ask|what do you do)(?: (?:please|me))?$/],
   yes: [
     re(
       `^(?:(?:thanks|thank you|thx|then|oh|well|um) )*`,
@@ -237,6 +240,7 @@ const german: LanguagePhrases = {
       `(?: (?:bitte|danke))*$`,
     ),
   ],
+  help: [/^(?:hilfe|menue|was kannst du|was koennen sie|was kann ich fragen)(?: bitte)?$/],
   yes: [
     re(
       `^(?:(?:oh|na|also|ja) )*`,

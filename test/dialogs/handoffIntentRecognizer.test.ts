@@ -2,6 +2,7 @@ import {
   PhraseHandoffRecognizer,
   isCancelRequest,
   isEndChatRequest,
+  isHelpRequest,
   recognizeHandoffIntent,
 } from '../../src/recognizers/handoffIntentRecognizer';
 import { normalizeUtterance } from '../../src/recognizers/phraseModel';
@@ -276,6 +277,24 @@ describe('end and cancel phrases', () => {
       expect(quoted(m.helpConnected).map((q) => isEndChatRequest(q, locale))).toEqual([true]);
       expect(quoted(m.agentJoined('Anna')).map((q) => isEndChatRequest(q, locale))).toEqual([true]);
     }
+  });
+});
+
+describe('help requests', () => {
+  it.each([
+    ['help', 'en'],
+    ['Help!', 'en'],
+    ['?', 'en'],
+    ['what can you do?', 'en'],
+    ['Hilfe', 'de'],
+    ['Was kannst du?', 'de'],
+    ['help', 'de'],
+  ])('"%s" (%s) asks for help', (text, locale) => {
+    expect(isHelpRequest(text, locale)).toBe(true);
+  });
+
+  it.each(['I need help with my order', 'helpful', 'Hilfe', ''])('"%s" (en) does not', (text) => {
+    expect(isHelpRequest(text, 'en')).toBe(false);
   });
 });
 

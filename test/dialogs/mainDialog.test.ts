@@ -1,7 +1,7 @@
 import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { Faq } from '../../dialogs/faq';
-import { MainDialog, endChatAction, type MainDialogState } from '../../dialogs/mainDialog';
+import { MainDialog, connectedHelp, endChatAction, type MainDialogState } from '../../dialogs/mainDialog';
 import { TRANSFER_REASONS, TransferDialog } from '../../dialogs/transferDialog';
 import type { HandoffIntentRecognizer, HandoffRecognition } from '../../src/recognizers/handoffIntentRecognizer';
 import { MESSAGES, messagesFor } from '../../src/resources/messages';
@@ -255,5 +255,14 @@ describe('MainDialog: localisation', () => {
     expect(MainDialog.welcome().text).toBe(MESSAGES.welcome);
     expect(endChatAction('de-DE')).toEqual({ type: 'imBack', title: 'Chat beenden', value: 'Chat beenden' });
     expect(endChatAction()).toEqual({ type: 'imBack', title: 'End chat', value: 'End chat' });
+  });
+
+  it('builds the help while connected, which says how to end the chat, with the end-chat button', () => {
+    for (const locale of ['en-US', 'de-DE']) {
+      const help = connectedHelp(locale);
+      expect(help.text).toBe(messagesFor(locale).helpConnected);
+      expect(help.suggestedActions?.actions.map((a) => a.title)).toEqual([messagesFor(locale).endChatAction]);
+      expect(help.text).toMatch(locale === 'de-DE' ? /„Chat beenden“/ : /"end chat"/);
+    }
   });
 });
