@@ -112,21 +112,22 @@ function build(t: TFunction): Messages {
   };
 }
 
-const byLanguage = new Map<Language, Messages>(
-  SUPPORTED_LANGUAGES.map((l) => [l, Object.freeze(build(i18n.getFixedT(l)))]),
-);
+function messagesIn(language: Language): Messages {
+  return Object.freeze(build(i18n.getFixedT(language)));
+}
+
+const BY_LANGUAGE: Readonly<Record<Language, Messages>> = { en: messagesIn('en'), de: messagesIn('de') };
 
 /**
  * The bot's texts in the language of `locale` (BCP 47, usually `context.activity.locale`: `de-DE`
  * and `de` give German); English when the locale is missing or not supported.
  */
 export function messagesFor(locale?: string | null): Messages {
-  // Every supported language is built above, so the fallback is only for the type checker.
-  return byLanguage.get(languageOf(locale)) ?? MESSAGES;
+  return BY_LANGUAGE[languageOf(locale)];
 }
 
 /** The texts in English, the fallback language. */
-export const MESSAGES: Messages = byLanguage.get(FALLBACK_LANGUAGE) as Messages;
+export const MESSAGES: Messages = BY_LANGUAGE[FALLBACK_LANGUAGE];
 
 /**
  * English phrases that end a live chat (compared case-insensitively, whole message). Bare words
