@@ -4,8 +4,9 @@ import type { Duplex } from 'node:stream';
 import type * as restify from 'restify';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
-import { jsonBody, queryParams, routeParam, sendError } from './http';
+import { parseActivity } from '../http/activitySchema';
 import { isRecord } from '../json';
+import { jsonBody, queryParams, routeParam, sendError } from './http';
 
 /** Path prefix of the Direct Line 3.0 API that Web Chat talks to. */
 export const DIRECT_LINE_PATH = '/v3/directline';
@@ -172,6 +173,10 @@ export class DirectLineEndpoint {
 
     const httpServer = server.server;
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node removes its own error listener from an upgraded socket: without this one, a reset would crash the process.
+      socket.on('error', (err) => {
+        this.logger.debug({ err }, 'upgrade socket error');
+      });
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (!path.startsWith(`${DIRECT_LINE_PATH}/`)) {
         // Other upgrade handlers may own other paths; when there are none, refuse here.
@@ -284,15 +289,22 @@ export class DirectLineEndpoint {
       return;
     }
     const from = conversation.user ?? parsed.from ?? { id: `dl_${conversation.id.slice(0, 12)}` };
-    conversation.user ??= from;
     const { from: _clientFrom, ...fields } = parsed;
-    const activity = this.append(conversation, {
+    const stamped = {
       ...fields,
       timestamp: new Date(this.now()).toISOString(),
       channelId: this.channelId,
       from: { ...from, role: 'user' },
       conversation: { id: conversation.id },
-    });
+    };
+    // The bot checks every activity against one schema; refuse here what it would refuse.
+    const checked = parseActivity({ ...stamped, serviceUrl: this.serviceUrl(), recipient: { ...this.bot } });
+    if (!checked.ok) {
+      sendError(res, 400, 'badArgument', `The activity is not valid: ${checked.problems.join('; ')}`);
+      return;
+    }
+    conversation.user ??= from;
+    const activity = this.append(conversation, stamped);
     this.logger.debug({ conversationId: conversation.id, type: activity.type }, 'activity from the user');
     const toBot = { ...activity, serviceUrl: this.serviceUrl(), recipient: { ...this.bot } };
     if (activity.type === 'typing') {
@@ -352,9 +364,6 @@ export class DirectLineEndpoint {
   // ---------------------------------------------------------------- websocket stream
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (err) => {
-      this.logger.debug({ err }, 'stream upgrade socket error');
-    });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/.exec(url.pathname);
     const conversationId = match === null ? undefined : safeDecode(match[1] ?? '');
