@@ -1,8 +1,9 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { parseActivity } from './http/activitySchema';
-import { answerClientErrors, sendJsonError } from './http/httpErrors';
+import { answerClientErrors, requireHostHeader, sendJsonError } from './http/httpErrors';
 import { DEFAULT_BODY_LIMITS, jsonBodyParser } from './http/requestBody';
+import { routeUpgrades } from './http/upgrades';
 import type { Logger } from './logger';
 
 /** What `/healthz` reports. */
@@ -41,6 +42,8 @@ export function createServer(deps: ServerDeps): restify.Server {
   const log = deps.logger.child({ module: 'server' });
   const server = restify.createServer({ name: 'genesys-handoff-bot', handleUncaughtExceptions: false });
   answerClientErrors(server.server, log);
+  requireHostHeader(server);
+  routeUpgrades(server.server, log);
   server.use(
     jsonBodyParser(log, {
       maxBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMITS.maxBytes,

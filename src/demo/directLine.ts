@@ -5,6 +5,7 @@ import type * as restify from 'restify';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
 import { parseActivity } from '../http/activitySchema';
+import { addUpgradeRoute, refuseUpgrade } from '../http/upgrades';
 import { isRecord } from '../json';
 import { jsonBody, queryParams, routeParam, sendError } from './http';
 
@@ -171,20 +172,14 @@ export class DirectLineEndpoint {
       next();
     });
 
-    const httpServer = server.server;
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      // Node removes its own error listener from an upgraded socket: without this one, a reset would crash the process.
-      socket.on('error', (err) => {
-        this.logger.debug({ err }, 'upgrade socket error');
-      });
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (!path.startsWith(`${DIRECT_LINE_PATH}/`)) {
-        // Other upgrade handlers may own other paths; when there are none, refuse here.
-        if (httpServer.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
-        return;
-      }
-      this.handleUpgrade(req, socket, head);
-    });
+    addUpgradeRoute(
+      server.server,
+      `${DIRECT_LINE_PATH}/`,
+      (req, socket, head) => {
+        this.handleUpgrade(req, socket, head);
+      },
+      this.logger,
+    );
     // Upgraded sockets keep http.Server#close waiting and closeAllConnections() does not see them:
     // close the streams as soon as the server starts closing.
     const closeServer = server.close.bind(server);
@@ -369,17 +364,17 @@ export class DirectLineEndpoint {
     const conversationId = match === null ? undefined : safeDecode(match[1] ?? '');
     const conversation = conversationId === undefined ? undefined : this.conversations.get(conversationId);
     if (conversation === undefined) {
-      refuseUpgrade(socket, 404, 'Not Found');
+      refuseUpgrade(socket, 404, 'Not Found', 'No such conversation.');
       return;
     }
     const token = url.searchParams.get('t') ?? bearerFromHeader(req.headers.authorization);
     if (token !== conversation.token || conversation.tokenExpiresAt <= this.now()) {
-      refuseUpgrade(socket, 403, 'Forbidden');
+      refuseUpgrade(socket, 403, 'Forbidden', 'The token is not valid or has expired.');
       return;
     }
     const watermark = parseWatermark(url.searchParams.get('watermark'));
     if (watermark === null) {
-      refuseUpgrade(socket, 400, 'Bad Request');
+      refuseUpgrade(socket, 400, 'Bad Request', '"watermark" must be a whole number.');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -445,11 +440,18 @@ export class DirectLineEndpoint {
     return conversation;
   }
 
-  /** Drops conversations whose token expired with no open stream, then the least recently used ones over the limit. */
+  /**
+   * Drops conversations whose token expired with no open stream, then, over the limit, the least
+   * recently used ones: first those with no open stream (nobody is watching them), then any.
+   */
   private evict(): void {
     const now = this.now();
     for (const conversation of [...this.conversations.values()]) {
       if (conversation.tokenExpiresAt <= now && conversation.sockets.size === 0) this.drop(conversation, 'expired');
+    }
+    for (const conversation of [...this.conversations.values()]) {
+      if (this.conversations.size < this.maxConversations) return;
+      if (conversation.sockets.size === 0) this.drop(conversation, 'too many conversations');
     }
     while (this.conversations.size >= this.maxConversations) {
       const oldest = this.conversations.values().next().value;
@@ -687,9 +689,4 @@ function isLoopback(address: string | undefined): boolean {
 
 function sendFrame(ws: WebSocket, frame: unknown): void {
   if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
 }

@@ -47,6 +47,9 @@ export function answerClientErrors(server: Server, logger: Logger): void {
     const body = JSON.stringify({ error, message: `The HTTP request could not be read (${reason}).` });
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => {
+        socket.destroy();
+      },
     );
   });
 }
@@ -56,4 +59,22 @@ function responseInProgress(socket: Duplex): boolean {
   // Node keeps the response being written on the socket; its headers may already be out.
   const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
   return current?.headersSent === true;
+}
+
+/**
+ * Answers an HTTP/1.1 request without a `Host` header with 400 and a JSON error (RFC 9112 §3.2).
+ * Node's own check answers with an empty body, so it is turned off and done here instead.
+ */
+export function requireHostHeader(server: restify.Server): void {
+  // Node reads this per request; `@types/node` 20 does not declare it.
+  Object.assign(server.server, { requireHostHeader: false });
+  server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+    if (req.httpVersion === '1.1' && (req.headers.host ?? '') === '') {
+      res.setHeader('connection', 'close');
+      sendJsonError(res, 400, 'missingHost', 'An HTTP/1.1 request needs a Host header.');
+      next(false);
+      return;
+    }
+    next();
+  });
 }
