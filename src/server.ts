@@ -1,7 +1,7 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { parseActivity } from './http/activitySchema';
-import { answerClientErrors, requireHostHeader, sendJsonError } from './http/httpErrors';
+import { answerClientErrors, requireHostHeader, sendJsonError, type JsonError } from './http/httpErrors';
 import { DEFAULT_BODY_LIMITS, jsonBodyParser } from './http/requestBody';
 import { routeUpgrades } from './http/upgrades';
 import type { Logger } from './logger';
@@ -84,8 +84,17 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.on(
     'restifyError',
-    (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+    (
+      req: restify.Request,
+      _res: restify.Response,
+      err: Error & { statusCode?: number; code?: unknown },
+      callback: () => void,
+    ) => {
       log.info({ status: err.statusCode, path: req.path(), message: err.message }, 'request refused');
+      // restify answers with `{ code, message }`; every error of this server is `{ error, message }`.
+      const code = typeof err.code === 'string' && err.code !== '' ? err.code : 'error';
+      const body: JsonError = { error: code.charAt(0).toLowerCase() + code.slice(1), message: err.message };
+      Object.assign(err, { toJSON: () => body });
       callback();
     },
   );

@@ -269,8 +269,14 @@ function hasZlibHeader(input: Buffer): boolean {
   return cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
 }
 
+function causeMessage(cause: unknown): string | undefined {
+  const message = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : undefined;
+}
+
 function isErrorWithCode(err: unknown, code: string): boolean {
-  return err instanceof Error && (err as Error & { code?: unknown }).code === code;
+  // Not `instanceof Error`: errors from Node internals may come from another realm (a test VM).
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
 
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
@@ -310,7 +316,7 @@ export function jsonBodyParser(logger: Logger, limits: BodyLimits = DEFAULT_BODY
             status: err.status,
             error: err.code,
             path: req.path(),
-            reason: err.cause instanceof Error ? err.cause.message : undefined,
+            reason: causeMessage(err.cause),
           },
           'request body refused',
         );

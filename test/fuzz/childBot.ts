@@ -38,7 +38,8 @@ export class ChildBot {
     private readonly folder: string,
   ) {
     this.exited = new Promise((resolveExit) => {
-      child.once('exit', (code) => {
+      // 'close' comes after the output is read to the end ('exit' may come before).
+      child.once('close', (code) => {
         this.exitCode = code;
         this.wake();
         resolveExit(code);

@@ -44,7 +44,12 @@ function problemWith(answer: FuzzAnswer, method: string, bot: ChildBot): string 
   if (answer.status < 200 || answer.status >= 500) return `status ${answer.status}: ${answer.body.slice(0, 300)}`;
   if (answer.status >= 400 && method !== 'HEAD') {
     const body = parseJson(answer.body);
-    if (!answer.contentType?.includes('json') || !isRecord(body) || typeof body.message !== 'string')
+    if (
+      !answer.contentType?.includes('json') ||
+      !isRecord(body) ||
+      typeof body.error !== 'string' ||
+      typeof body.message !== 'string'
+    )
       return `a ${answer.status} without a JSON error: ${answer.contentType ?? '-'} ${answer.body.slice(0, 200)}`;
     if (answer.body.length > 2000) return `a ${answer.status} with a long error body (${answer.body.length} bytes)`;
   }
@@ -248,5 +253,40 @@ describe('the HTTP surface under fuzzing (real entry point in its own process)',
     expect(JSON.stringify(fatal?.err)).toContain('planted uncaught exception');
     const fatalAt = bot.logs.indexOf(fatal ?? {});
     expect(bot.logs.slice(fatalAt).map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+  }, 60_000);
+});
+
+describe('the entry point outside demo mode', () => {
+  let bot: ChildBot;
+
+  beforeAll(async () => {
+    ({ bot } = await ChildBot.start({
+      plant: 'rejection',
+      env: { GenesysDeploymentId: '11111111-2222-4333-8444-555555555555' },
+    }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await bot.kill();
+  });
+
+  it('warns loudly that /api/messages is unauthenticated when Genesys is configured without MicrosoftAppId', () => {
+    const warning = bot.logs.find(
+      (l) => l.level === 40 && l.msg?.includes('/api/messages accepts unauthenticated traffic'),
+    );
+    expect(warning).toBeDefined();
+    expect(bot.logs.find((l) => l.msg === 'bot is listening')).toMatchObject({ demo: false });
+  });
+
+  it('logs an unhandled rejection at fatal, stops gracefully and exits non-zero', async () => {
+    bot.signal('SIGUSR2');
+    expect(await bot.waitForExit(30_000)).toBe(1);
+    const fatal = bot.logs.find((l) => l.level === 60);
+    expect(fatal).toMatchObject({
+      msg: 'unhandled promise rejection; stopping the process',
+      origin: 'unhandledRejection',
+    });
+    expect(JSON.stringify(fatal?.err)).toContain('planted unhandled rejection');
+    expect(bot.logs.slice(bot.logs.indexOf(fatal ?? {})).map((l) => l.msg)).toContain('stopped');
   }, 60_000);
 });
