@@ -179,7 +179,7 @@ const clientActivityArb = fc.record({
 
 function bodyArb(targets: FuzzTargets): fc.Arbitrary<Buffer> {
   const jsonText = (arb: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> =>
-    arb.map((v) => Buffer.from(JSON.stringify(v) ?? '', 'utf8'));
+    arb.map((v) => Buffer.from(JSON.stringify(v), 'utf8'));
   return fc.oneof(
     { arbitrary: jsonText(activityArb(targets)), weight: 6 },
     { arbitrary: jsonText(clientActivityArb), weight: 4 },

@@ -99,7 +99,7 @@ describe('installProcessSafetyNet', () => {
     expect(slow.lines.some((l) => l.msg === 'shutdown took too long; exiting')).toBe(true);
   });
 
-  it('exits at once when a second fatal error comes while stopping', async () => {
+  it('exits at once when a second fatal error comes while stopping', () => {
     const { target, exits, net } = setup();
     let finishStop: () => void = () => undefined;
     net.setStop(
