@@ -99,9 +99,10 @@ export async function decodeBody(
 }
 
 /**
- * {@link readRequestBody}, then checks the media type (`application/json` or `application/*+json`,
- * UTF-8) and parses the JSON with {@link parseJson}. An empty body is `undefined` whatever its
- * media type. The media type and the content codings are checked before anything is decoded.
+ * Reads the body like {@link readRequestBody}, checks the media type (`application/json` or
+ * `application/*+json`, UTF-8) and parses the JSON with {@link parseJson}. An empty body is
+ * `undefined` whatever its media type. The media type and the content codings are checked before
+ * anything is decoded. Throws {@link RequestBodyError} only.
  */
 export async function readJsonBody(req: IncomingMessage, limits: BodyLimits = DEFAULT_BODY_LIMITS): Promise<JsonBody> {
   const received = await receiveBody(req, limits);
