@@ -134,9 +134,10 @@ class SettingsReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
+  /** The trimmed value; a missing or blank setting means "use the default" (an empty `Name=` line in `.env`). */
   string(name: SettingName, fallback = ''): string {
-    const value = this.env[name];
-    return value === undefined ? fallback : value.trim();
+    const value = this.env[name]?.trim() ?? '';
+    return value === '' ? fallback : value;
   }
 
   integer(name: SettingName, fallback: number, min: number, max: number): number {
@@ -355,7 +356,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
 }
 
 function hostName(): string {
-  return process.env.HOSTNAME ?? 'local';
+  return process.env.HOSTNAME?.trim() || 'local';
 }
 
 function deepFreeze<T>(value: T): T {
