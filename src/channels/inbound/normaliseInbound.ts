@@ -1,0 +1,84 @@
+import { type Activity, type Attachment, Channels } from 'botbuilder';
+import { extension as extension_, lookup } from 'mime-types';
+import type { ContentAttachment, UserContent, UserContentItem } from '../../content/content';
+import { facebookSticker } from './facebookInbound';
+import { slackText } from './slackInbound';
+import { teamsText } from './teamsInbound';
+
+/** Teams' attachment for a file from the user's OneDrive (`docs/channel-facts.md §2.3`). */
+const TEAMS_FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
+
+/**
+ * A user's message activity as the agent should receive it: the text the user meant (per channel:
+ * Teams HTML and mentions, Slack markup, Facebook stickers; Web Chat, Direct Line and the Emulator
+ * as typed, Markdown left as is) and the files the user sent.
+ *
+ * @param botId the bot's id on the channel (`activity.recipient.id`): its own mentions are removed.
+ * @returns text items (at most one, `format: "plain"`) and attachment items; no items when the
+ *   activity carries nothing for the agent.
+ */
+export function normaliseInbound(activity: Partial<Activity>, botId: string): UserContent {
+  const items: UserContentItem[] = [];
+  const sticker = activity.channelId === Channels.Facebook ? facebookSticker(activity) : undefined;
+  const text = sticker ?? inboundText(activity, botId);
+  if (text !== '') items.push({ kind: 'text', text, format: 'plain' });
+  // A sticker's image is the sticker: the agent reads the description instead of a link.
+  if (sticker === undefined) {
+    for (const attachment of activity.attachments ?? []) {
+      const file = userFile(attachment, activity.channelId);
+      if (file !== undefined) items.push({ kind: 'attachment', attachment: file });
+    }
+  }
+  return { items };
+}
+
+function inboundText(activity: Partial<Activity>, botId: string): string {
+  const raw: unknown = activity.text;
+  switch (activity.channelId) {
+    case Channels.Msteams:
+      return teamsText(activity, botId);
+    case Channels.Slack:
+      return typeof raw === 'string' ? slackText(raw, [botId]) : '';
+    default:
+      return typeof raw === 'string' ? raw.trim() : '';
+  }
+}
+
+/** A channel attachment as a file for the agent, or undefined for what is not a file (cards, Teams HTML). */
+function userFile(attachment: Attachment, channelId: string | undefined): ContentAttachment | undefined {
+  if (attachment.contentType === TEAMS_FILE_DOWNLOAD) {
+    const content = (attachment.content ?? {}) as { downloadUrl?: unknown; fileType?: unknown };
+    if (typeof content.downloadUrl !== 'string' || content.downloadUrl === '') return undefined;
+    const name = attachment.name ?? `file.${typeof content.fileType === 'string' ? content.fileType : 'bin'}`;
+    return { name, contentType: mimeOf(name, undefined), url: content.downloadUrl };
+  }
+  const url = attachment.contentUrl;
+  if (typeof url !== 'string' || url === '' || attachment.contentType === 'text/html') return undefined;
+  const name = attachment.name ?? fileNameOf(url, attachment.contentType);
+  const file: ContentAttachment = { name, contentType: mimeOf(name, attachment.contentType), url };
+  if (channelId === Channels.Msteams && /\/v3\/attachments\//.test(url)) file.needsBotToken = true;
+  return file;
+}
+
+/** The attachment's MIME type, or one derived from the file name. */
+function mimeOf(name: string, contentType: string | undefined): string {
+  if (contentType !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(contentType)) return contentType;
+  const fromName = lookup(name);
+  if (fromName !== false) return fromName;
+  // Teams pasted images say only "image/*": the downloaded response's Content-Type tells which.
+  return contentType === 'image/*' ? contentType : 'application/octet-stream';
+}
+
+/** A name for an unnamed file: the last part of its URL path, with an extension from its type. */
+function fileNameOf(url: string, contentType: string | undefined): string {
+  let last = '';
+  try {
+    last = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? '');
+  } catch {
+    // Not a URL the platform can parse (e.g. a data: URL): name it by type only.
+  }
+  if (/\.[A-Za-z0-9]{1,8}$/.test(last)) return last;
+  const base = contentType?.startsWith('image/') === true ? 'image' : 'file';
+  const extension = contentType === undefined ? false : extension_(contentType);
+  return extension === false ? base : `${base}.${extension}`;
+}
