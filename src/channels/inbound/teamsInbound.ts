@@ -107,7 +107,11 @@ function htmlToText(html: string, mentions: readonly Mention[], botId: string): 
       return;
     }
     const block = BLOCKS.has(tag);
-    if (block) out.push('\n');
+    // Blocks start and end a line; adjacent blocks share one line break.
+    const breakLine = (): void => {
+      if (!(out.at(-1) ?? '\n').endsWith('\n')) out.push('\n');
+    };
+    if (block) breakLine();
     if (tag === 'li') out.push('- ');
     const start = out.length;
     for (const child of node.childNodes) walk(child, pre || tag === 'pre');
@@ -116,9 +120,10 @@ function htmlToText(html: string, mentions: readonly Mention[], botId: string): 
       const label = out.slice(start).join('').trim();
       if (href !== '' && label !== href && !href.startsWith('mailto:')) out.push(` (${href})`);
     }
-    if (block) out.push('\n');
+    if (block) breakLine();
   };
-  walk(parse(html, { comment: false }), false);
+  // The parsed root is a container without a tag: walk its children.
+  for (const node of parse(html, { comment: false }).childNodes) walk(node, false);
   return tidy(out.join(''));
 }
 
