@@ -130,7 +130,7 @@ export const SETTINGS = {
   HandoffAgentNamePrefix:
     'Text before agent messages on Teams, Slack and Facebook, which show no sender name; {name} is the agent\'s name, a space follows (default "{name}:"; none: no prefix). Web Chat, Direct Line and the Emulator get the name as the sender name.',
   FacebookHumanAgentTag:
-    'true sends agent messages on Facebook with the HUMAN_AGENT message tag, so agents can answer up to 7 days after the user\'s last message; needs Meta\'s Human Agent permission (default false).',
+    "true sends agent messages on Facebook with the HUMAN_AGENT message tag, so agents can answer up to 7 days after the user's last message; needs Meta's Human Agent permission (default false).",
   DemoMode:
     'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
 } as const;

@@ -40,14 +40,16 @@ export function answerOptions(content: AgentContent, format: SlotFormat = {}): A
   const fromCards = (cards: Card[]): void => {
     for (const card of cards) {
       for (const action of card.actions) {
-        if (action.type === 'postback') found.push({ text: action.text, response: response('Button', action.payload, action.text) });
+        if (action.type === 'postback')
+          found.push({ text: action.text, response: response('Button', action.payload, action.text) });
       }
     }
   };
   for (const item of content.items) {
     switch (item.kind) {
       case 'quickReplies':
-        for (const reply of item.replies) found.push({ text: reply.text, response: response('QuickReply', reply.payload, reply.text) });
+        for (const reply of item.replies)
+          found.push({ text: reply.text, response: response('QuickReply', reply.payload, reply.text) });
         break;
       case 'card':
         fromCards([item.card]);

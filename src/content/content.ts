@@ -80,8 +80,7 @@ export interface QuickRepliesItem {
 
 /** A button of a card: opens a link, or posts an answer back (`Postback` / `Button`). */
 export type CardAction =
-  | { type: 'link'; text: string; url: string }
-  | { type: 'postback'; text: string; payload: string };
+  { type: 'link'; text: string; url: string } | { type: 'postback'; text: string; payload: string };
 
 /** A card: title, optional subtitle and image, buttons. */
 export interface Card {

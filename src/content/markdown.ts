@@ -30,15 +30,15 @@ export function escapeText(text: string, target: MarkdownTarget): string {
 
 interface Writer {
   /** Literal text. */
-  text(text: string): string;
-  strong(inner: string): string;
-  em(inner: string): string;
-  del(inner: string): string;
-  code(code: string, block: boolean): string;
-  link(href: string, inner: string, label: string): string;
-  heading(inner: string): string;
-  list(items: string[], ordered: boolean, start: number): string;
-  blockquote(inner: string): string;
+  text: (text: string) => string;
+  strong: (inner: string) => string;
+  em: (inner: string) => string;
+  del: (inner: string) => string;
+  code: (code: string, block: boolean) => string;
+  link: (href: string, inner: string, label: string) => string;
+  heading: (inner: string) => string;
+  list: (items: string[], ordered: boolean, start: number) => string;
+  blockquote: (inner: string) => string;
   hr: string;
   br: string;
   /** Between blocks (paragraphs, lists). */
@@ -49,7 +49,9 @@ const SAFE_LINK = /^(https?:|mailto:|tel:)/i;
 
 /** Text with `&`, `<`, `>` as entities (Slack escapes only these three). */
 function escapeAngles(text: string): string {
-  return encode(text, { mode: 'specialChars', level: 'xml' }).replace(/&quot;/g, '"').replace(/&apos;/g, "'");
+  return encode(text, { mode: 'specialChars', level: 'xml' })
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'");
 }
 
 /** Label and address as plain text: the label alone when it is the address. */

@@ -8,7 +8,7 @@ import { type Activity, Channels } from 'botbuilder';
  * channels' activities are returned unchanged; existing `channelData` fields are kept.
  */
 export function withFacebookHumanAgentTag(channelId: string, activities: Partial<Activity>[]): Partial<Activity>[] {
-  if (channelId !== Channels.Facebook) return activities;
+  if (channelId !== (Channels.Facebook as string)) return activities;
   return activities.map((activity) =>
     activity.type === undefined || activity.type === 'message'
       ? {

@@ -50,11 +50,17 @@ export function renderAgentContent(
   const optionFor = (response: { type: string; payload: string; text: string }): AnswerOption | undefined =>
     all.find(
       (o) =>
-        o.response.type === response.type && o.response.payload === response.payload && o.response.text === response.text,
+        o.response.type === response.type &&
+        o.response.payload === response.payload &&
+        o.response.text === response.text,
     );
   const buttonsAllowed =
     profile.maxSuggestedActions > 0 &&
-    !(profile.suggestedActionsPersonalOnly && options.conversationType !== undefined && options.conversationType !== 'personal');
+    !(
+      profile.suggestedActionsPersonalOnly &&
+      options.conversationType !== undefined &&
+      options.conversationType !== 'personal'
+    );
 
   const paragraphs: string[] = [];
   const files: Attachment[] = [];
@@ -69,7 +75,8 @@ export function renderAgentContent(
         break;
       case 'attachment': {
         const shown = fileAttachment(item.attachment, profile);
-        if (shown === undefined) paragraphs.push(text.link(MESSAGES.agentAttachment(item.attachment.name), item.attachment.url));
+        if (shown === undefined)
+          paragraphs.push(text.link(MESSAGES.agentAttachment(item.attachment.name), item.attachment.url));
         else files.push(shown);
         break;
       }
@@ -158,7 +165,13 @@ export function renderAgentContent(
     }
   }
   const first = activities[0];
-  if (first !== undefined && name !== undefined && name !== '' && profile.agentName === 'prefix' && options.namePrefix !== '') {
+  if (
+    first !== undefined &&
+    name !== undefined &&
+    name !== '' &&
+    profile.agentName === 'prefix' &&
+    options.namePrefix !== ''
+  ) {
     const prefix = text.literal(options.namePrefix.split('{name}').join(name));
     first.text = first.text === undefined || first.text === '' ? prefix.trimEnd() : `${prefix}${first.text}`;
     first.textFormat = text.textFormat;
@@ -166,7 +179,11 @@ export function renderAgentContent(
   return options.facebookHumanAgentTag ? withFacebookHumanAgentTag(channelId, activities) : activities;
 }
 
-function buttonResponse(action: Extract<CardAction, { type: 'postback' }>): { type: string; payload: string; text: string } {
+function buttonResponse(action: Extract<CardAction, { type: 'postback' }>): {
+  type: string;
+  payload: string;
+  text: string;
+} {
   return { type: 'Button', payload: action.payload, text: action.text };
 }
 
@@ -212,11 +229,17 @@ function numberedList(options: readonly AnswerOption[], text: ChannelText): stri
 
 /** A file as the channel shows it: an inline image, a card with an "Open" button, or undefined (a link in the text). */
 function fileAttachment(file: ContentAttachment, profile: ChannelProfile): Attachment | undefined {
-  if (file.contentType.startsWith('image/') && inlineImageFits(file, profile)) return imageAttachment(file.url, file.name, file.contentType);
+  if (file.contentType.startsWith('image/') && inlineImageFits(file, profile))
+    return imageAttachment(file.url, file.name, file.contentType);
   if (!profile.heroCards) return undefined;
-  return CardFactory.heroCard(file.name, [], [{ type: ActionTypes.OpenUrl, title: CONTENT_MESSAGES.openFile, value: file.url }], {
-    ...(file.size === undefined ? {} : { subtitle: formatSize(file.size) }),
-  });
+  return CardFactory.heroCard(
+    file.name,
+    [],
+    [{ type: ActionTypes.OpenUrl, title: CONTENT_MESSAGES.openFile, value: file.url }],
+    {
+      ...(file.size === undefined ? {} : { subtitle: formatSize(file.size) }),
+    },
+  );
 }
 
 function inlineImageFits(file: ContentAttachment, profile: ChannelProfile): boolean {

@@ -78,7 +78,7 @@ describe('normaliseInbound: the text the agent sees', () => {
       {
         type: 'message',
         channelId: 'slack',
-        recipient: { id: 'UBOT:TTEAM' },
+        recipient: { id: 'UBOT:TTEAM', name: 'helpbot' },
         text: 'go to <https://example.com> or <http://a%40a.com|a%40a.com> or <mailto:b@example.com|write us>',
       },
       'go to https://example.com or a@a.com or write us (b@example.com)',
@@ -88,13 +88,18 @@ describe('normaliseInbound: the text the agent sees', () => {
       {
         type: 'message',
         channelId: 'facebook',
-        recipient: { id: 'page' },
+        recipient: { id: 'page', name: 'Shop' },
         attachments: [{ contentType: 'image/png', contentUrl: 'https://scontent.xx.fbcdn.net/like.png' }],
         channelData: {
           message: {
             mid: 'm1',
             sticker_id: 369239263222822,
-            attachments: [{ type: 'image', payload: { url: 'https://scontent.xx.fbcdn.net/like.png', sticker_id: 369239263222822 } }],
+            attachments: [
+              {
+                type: 'image',
+                payload: { url: 'https://scontent.xx.fbcdn.net/like.png', sticker_id: 369239263222822 },
+              },
+            ],
           },
         },
       },
@@ -105,7 +110,7 @@ describe('normaliseInbound: the text the agent sees', () => {
       {
         type: 'message',
         channelId: 'facebook',
-        recipient: { id: 'page' },
+        recipient: { id: 'page', name: 'Shop' },
         attachments: [{ contentType: 'image/png', contentUrl: 'https://scontent.xx.fbcdn.net/cat.png' }],
         channelData: { message: { attachments: [{ type: 'image', payload: { url: 'https://x', sticker_id: 1234 } }] } },
       },
@@ -137,7 +142,11 @@ describe('normaliseInbound: files from the user', () => {
         type: 'message',
         channelId: 'webchat',
         attachments: [
-          { contentType: 'application/pdf', contentUrl: 'https://directline.botframework.com/attachments/x/0', name: 'invoice.pdf' },
+          {
+            contentType: 'application/pdf',
+            contentUrl: 'https://directline.botframework.com/attachments/x/0',
+            name: 'invoice.pdf',
+          },
         ],
       },
       'bot',
@@ -145,7 +154,11 @@ describe('normaliseInbound: files from the user', () => {
     expect(content.items).toEqual([
       {
         kind: 'attachment',
-        attachment: { name: 'invoice.pdf', contentType: 'application/pdf', url: 'https://directline.botframework.com/attachments/x/0' },
+        attachment: {
+          name: 'invoice.pdf',
+          contentType: 'application/pdf',
+          url: 'https://directline.botframework.com/attachments/x/0',
+        },
       },
     ]);
   });
