@@ -4,7 +4,7 @@ import type { MarkdownTarget } from '../content/markdown';
 /**
  * What a Bot Framework channel shows, as far as relaying agent content needs to know. Values come
  * from Learn "Channels reference" (2024-08) and the Teams, Slack and Meta documentation
- * (`docs/channel-facts.md §1`, §2.2, §2.9, §3, §4).
+ * (`docs/bot-framework-channels.md §1`, §2.2, §2.4, §3, §4).
  */
 export interface ChannelProfile {
   /** How agent text is written: Markdown as is, Teams HTML, Slack mrkdwn, or plain text. */
@@ -53,7 +53,7 @@ const PROFILES: Readonly<Record<string, ChannelProfile>> = {
   [Channels.Msteams]: {
     text: 'html',
     agentName: 'prefix',
-    // Teams displays up to three suggested actions, on text-only messages in personal chats (§2.9).
+    // Teams displays up to three suggested actions, on text-only messages in personal chats (§2.4).
     maxSuggestedActions: 3,
     suggestedActionsNeedTextOnly: true,
     suggestedActionsPersonalOnly: true,

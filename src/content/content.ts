@@ -42,7 +42,7 @@ export interface ContentAttachment {
   id?: string;
   /**
    * True when `url` only opens with the bot's own Bot Framework token (Teams `/v3/attachments/...`
-   * inline images, `docs/channel-facts.md §2.3`); such a URL must never be shown to an agent.
+   * inline images, `docs/bot-framework-channels.md §2.3`); such a URL must never be shown to an agent.
    */
   needsBotToken?: boolean;
 }

@@ -8,7 +8,7 @@ import { Lexer, type Token, type Tokens } from 'marked';
  * - `html`: the simple HTML Microsoft Teams shows for `textFormat: "xml"` (`<b>`, `<i>`, `<s>`,
  *   `<code>`, `<pre>`, `<a>`, lists, `<br>`); every literal `<`, `>`, `&` is escaped.
  * - `slack`: Slack mrkdwn (`*bold*`, `_italic_`, `~strike~`, `<url|text>`); `&`, `<`, `>` escaped
- *   as Slack requires (`docs/channel-facts.md §3`).
+ *   as Slack requires (`docs/bot-framework-channels.md §3`).
  * - `plain`: plain text for channels without formatting (Facebook Messenger): emphasis dropped,
  *   links as "text (url)", list items as "• item".
  *

@@ -1,7 +1,7 @@
 import type { Activity } from 'botbuilder';
 import { CONTENT_MESSAGES } from '../../resources/messages';
 
-/** Sticker ids of Messenger's thumbs-up "like" (small, medium, large), `docs/channel-facts.md §4`. */
+/** Sticker ids of Messenger's thumbs-up "like" (small, medium, large), `docs/bot-framework-channels.md §4`. */
 export const FACEBOOK_LIKE_STICKER_IDS: ReadonlySet<string> = new Set([
   '369239263222822',
   '369239343222814',

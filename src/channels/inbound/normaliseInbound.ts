@@ -5,7 +5,7 @@ import { facebookSticker } from './facebookInbound';
 import { slackText } from './slackInbound';
 import { teamsText } from './teamsInbound';
 
-/** Teams' attachment for a file from the user's OneDrive (`docs/channel-facts.md §2.3`). */
+/** Teams' attachment for a file from the user's OneDrive (`docs/bot-framework-channels.md §2.3`). */
 const TEAMS_FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
 
 /**

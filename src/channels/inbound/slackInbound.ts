@@ -1,7 +1,7 @@
 import { decode } from 'html-entities';
 
 /**
- * Slack → the text the agent reads (`docs/channel-facts.md §3`). Slack text carries control
+ * Slack → the text the agent reads (`docs/bot-framework-channels.md §3`). Slack text carries control
  * sequences between angle brackets (its own `<`, `>`, `&` always arrive as entities, so every
  * `<…>` is one): links `<https://x|label>` become "label (https://x)", `mailto:` links the address,
  * user mentions `<@U123>` "@U123" (the bot's own mention is removed), channel links `<#C1|general>`

@@ -3,7 +3,7 @@ import { decode } from 'html-entities';
 import { HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
 
 /**
- * Microsoft Teams → the text the agent reads (`docs/channel-facts.md §2.1`).
+ * Microsoft Teams → the text the agent reads (`docs/bot-framework-channels.md §2.1`).
  *
  * Teams removes anything typed between angle brackets from `text` ("My serial is <AB-12>" arrives as
  * "My serial is "), while the `text/html` attachment keeps it escaped; mentions appear as
