@@ -1,3 +1,5 @@
+import { lookup } from 'mime-types';
+
 /**
  * The provider-neutral content model between the Genesys providers and the channels.
  *
@@ -179,4 +181,42 @@ export function contentAttachments(content: {
   return content.items
     .filter((item): item is AttachmentItem => item.kind === 'attachment')
     .map((item) => item.attachment);
+}
+
+/** An agent message as a provider reports it without structured content: text and file links. */
+export interface AgentTextMessage {
+  /** Genesys message id. */
+  id: string;
+  text: string;
+  agent: { name?: string };
+  attachments: readonly { url: string; name?: string; contentType?: string }[];
+}
+
+/**
+ * `message` in the content model: its text (`format`: `markdown` when the deployment enables
+ * Genesys Markdown) and its files, named and typed from the URL when Genesys left that out.
+ */
+export function agentMessageContent(message: AgentTextMessage, format: TextItem['format'] = 'plain'): AgentContent {
+  const items: AgentContentItem[] = [];
+  if (message.text.trim() !== '') items.push({ kind: 'text', text: message.text, format });
+  for (const file of message.attachments) {
+    const name = file.name ?? urlFileName(file.url) ?? 'file';
+    const contentType = file.contentType ?? (lookup(name) || 'application/octet-stream');
+    items.push({ kind: 'attachment', attachment: { name, contentType, url: file.url } });
+  }
+  return {
+    messageId: message.id,
+    ...(message.agent.name === undefined ? {} : { sender: { name: message.agent.name, entity: 'Human' as const } }),
+    items,
+  };
+}
+
+/** The last segment of a URL's path, decoded, or undefined when there is none. */
+export function urlFileName(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? '') || undefined;
+  } catch {
+    // Not a URL the platform can parse (or a malformed escape): no name from it.
+    return undefined;
+  }
 }

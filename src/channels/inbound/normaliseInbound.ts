@@ -1,6 +1,7 @@
 import { type Activity, type Attachment, Channels } from 'botbuilder';
 import { extension as extension_, lookup } from 'mime-types';
-import type { ContentAttachment, UserContent, UserContentItem } from '../../content/content';
+import { type ContentAttachment, type UserContent, type UserContentItem, urlFileName } from '../../content/content';
+import { listOf, stringOf } from './activityFields';
 import { facebookSticker } from './facebookInbound';
 import { slackText } from './slackInbound';
 import { teamsText } from './teamsInbound';
@@ -24,7 +25,7 @@ export function normaliseInbound(activity: Partial<Activity>, botId: string): Us
   if (text !== '') items.push({ kind: 'text', text, format: 'plain' });
   // A sticker's image is the sticker: the agent reads the description instead of a link.
   if (sticker === undefined) {
-    for (const attachment of activity.attachments ?? []) {
+    for (const attachment of listOf<Attachment>(activity.attachments)) {
       const file = userFile(attachment, activity.channelId);
       if (file !== undefined) items.push({ kind: 'attachment', attachment: file });
     }
@@ -49,13 +50,14 @@ function userFile(attachment: Attachment, channelId: string | undefined): Conten
   if (attachment.contentType === TEAMS_FILE_DOWNLOAD) {
     const content = (attachment.content ?? {}) as { downloadUrl?: unknown; fileType?: unknown };
     if (typeof content.downloadUrl !== 'string' || content.downloadUrl === '') return undefined;
-    const name = attachment.name ?? `file.${typeof content.fileType === 'string' ? content.fileType : 'bin'}`;
+    const name = stringOf(attachment.name) ?? `file.${stringOf(content.fileType) ?? 'bin'}`;
     return { name, contentType: mimeOf(name, undefined), url: content.downloadUrl };
   }
-  const url = attachment.contentUrl;
-  if (typeof url !== 'string' || url === '' || attachment.contentType === 'text/html') return undefined;
-  const name = attachment.name ?? fileNameOf(url, attachment.contentType);
-  const file: ContentAttachment = { name, contentType: mimeOf(name, attachment.contentType), url };
+  const url = stringOf(attachment.contentUrl);
+  const contentType = stringOf(attachment.contentType);
+  if (url === undefined || contentType === 'text/html') return undefined;
+  const name = stringOf(attachment.name) ?? fileNameOf(url, contentType);
+  const file: ContentAttachment = { name, contentType: mimeOf(name, contentType), url };
   if (channelId === Channels.Msteams && /\/v3\/attachments\//.test(url)) file.needsBotToken = true;
   return file;
 }
@@ -69,14 +71,9 @@ function mimeOf(name: string, contentType: string | undefined): string {
   return contentType === 'image/*' ? contentType : 'application/octet-stream';
 }
 
-/** A name for an unnamed file: the last part of its URL path, with an extension from its type. */
+/** A name for an unnamed file: the last part of its URL path, or a name with an extension from its type. */
 function fileNameOf(url: string, contentType: string | undefined): string {
-  let last = '';
-  try {
-    last = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? '');
-  } catch {
-    // Not a URL the platform can parse (e.g. a data: URL): name it by type only.
-  }
+  const last = urlFileName(url) ?? '';
   if (/\.[A-Za-z0-9]{1,8}$/.test(last)) return last;
   const base = contentType?.startsWith('image/') === true ? 'image' : 'file';
   const extension = contentType === undefined ? false : extension_(contentType);

@@ -1,4 +1,5 @@
-import type { Activity, Entity } from 'botbuilder';
+import type { Activity, Attachment, Entity } from 'botbuilder';
+import { listOf } from './activityFields';
 import { decode } from 'html-entities';
 import { HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
 
@@ -14,7 +15,7 @@ import { HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
 export function teamsText(activity: Partial<Activity>, botId: string): string {
   const mentions = mentionEntities(activity.entities);
   const plain = teamsPlainText(typeof activity.text === 'string' ? activity.text : '', mentions, botId);
-  const html = activity.attachments?.find(
+  const html = listOf<Attachment>(activity.attachments).find(
     (a) => a.contentType === 'text/html' && typeof a.content === 'string' && a.content.trim() !== '',
   );
   if (html === undefined) return plain;
@@ -31,7 +32,7 @@ interface Mention {
 
 function mentionEntities(entities: Entity[] | undefined): Mention[] {
   const mentions: Mention[] = [];
-  for (const entity of entities ?? []) {
+  for (const entity of listOf<Entity>(entities)) {
     if (entity.type !== 'mention') continue;
     const mentioned: unknown = entity.mentioned;
     const text: unknown = entity.text;

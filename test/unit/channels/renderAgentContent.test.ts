@@ -7,7 +7,7 @@ import {
   sendKeepingSenderNames,
   type RenderOptions,
 } from '../../../src/channels';
-import type { AgentContent, AgentContentItem } from '../../../src/content/content';
+import { type AgentContent, type AgentContentItem, agentMessageContent } from '../../../src/content/content';
 
 const OPTIONS: RenderOptions = { agentName: 'Anna', namePrefix: '{name}: ', facebookHumanAgentTag: false };
 
@@ -322,5 +322,40 @@ describe('sendKeepingSenderNames', () => {
       });
     expect(sent[0]).toMatchObject({ text: 'Hello', from: { id: 'bot', name: 'Anna' } });
     expect(sent[1]?.from?.name).not.toBe('Anna');
+  });
+});
+
+describe('agentMessageContent', () => {
+  it('brings a text-and-links agent message into the content model', () => {
+    const content = agentMessageContent(
+      {
+        id: 'gm-9',
+        text: 'See **this**',
+        agent: { name: 'Anna' },
+        attachments: [
+          { url: 'https://files.example/dir/price%20list.pdf' },
+          { url: 'https://files.example/p', name: 'p.png', contentType: 'image/png' },
+        ],
+      },
+      'markdown',
+    );
+    expect(content).toEqual({
+      messageId: 'gm-9',
+      sender: { name: 'Anna', entity: 'Human' },
+      items: [
+        { kind: 'text', text: 'See **this**', format: 'markdown' },
+        {
+          kind: 'attachment',
+          attachment: {
+            name: 'price list.pdf',
+            contentType: 'application/pdf',
+            url: 'https://files.example/dir/price%20list.pdf',
+          },
+        },
+        { kind: 'attachment', attachment: { name: 'p.png', contentType: 'image/png', url: 'https://files.example/p' } },
+      ],
+    });
+    const [teams] = renderAgentContent('msteams', content, { ...OPTIONS, agentName: undefined });
+    expect(teams?.text).toBe('Anna: See <b>this</b>');
   });
 });
