@@ -1,4 +1,4 @@
-import { type Activity, type Attachment, Channels } from 'botbuilder';
+import { type Activity, type Attachment, Channels, type Entity } from 'botbuilder';
 import { extension as extension_, lookup } from 'mime-types';
 import { type ContentAttachment, type UserContent, type UserContentItem, urlFileName } from '../../content/content';
 import { listOf, stringOf } from './activityFields';
@@ -39,10 +39,21 @@ function inboundText(activity: Partial<Activity>, botId: string): string {
     case Channels.Msteams:
       return teamsText(activity, botId);
     case Channels.Slack:
-      return typeof raw === 'string' ? slackText(raw, [botId]) : '';
+      return typeof raw === 'string' ? slackText(raw, [botId, ...mentionedIds(activity, botId)]) : '';
     default:
       return typeof raw === 'string' ? raw.trim() : '';
   }
+}
+
+/**
+ * The Slack user ids the bot is mentioned by: the `<@U…>` of each `mention` entity naming the bot's
+ * account, as the account id and the user id in a mention can differ `[U]`.
+ */
+function mentionedIds(activity: Partial<Activity>, botId: string): string[] {
+  return listOf<Entity>(activity.entities)
+    .filter((e) => e.type === 'mention' && stringOf((e.mentioned as { id?: unknown } | undefined)?.id) === botId)
+    .map((e) => /^<@([^|>]+)/.exec(stringOf(e.text) ?? '')?.[1])
+    .filter((id): id is string => id !== undefined);
 }
 
 /** A channel attachment as a file for the agent, or undefined for what is not a file (cards, Teams HTML). */

@@ -15,7 +15,10 @@ export interface RenderOptions {
    * `{name}` for the agent's name (setting `HandoffAgentNamePrefix`, e.g. "{name}: "); empty: none.
    */
   namePrefix: string;
-  /** Add Messenger's human-agent message tag on Facebook (setting `FacebookHumanAgentTag`). */
+  /**
+   * Add Messenger's human-agent message tag on Facebook (setting `FacebookHumanAgentTag`) to
+   * messages a person wrote (not to those whose sender is an Architect bot flow).
+   */
   facebookHumanAgentTag: boolean;
   /** The conversation's `conversationType` (Teams: `personal`, `groupChat`, `channel`). */
   conversationType?: string;
@@ -176,7 +179,9 @@ export function renderAgentContent(
     first.text = first.text === undefined || first.text === '' ? prefix.trimEnd() : `${prefix}${first.text}`;
     first.textFormat = text.textFormat;
   }
-  return options.facebookHumanAgentTag ? withFacebookHumanAgentTag(channelId, activities) : activities;
+  // Meta allows the human-agent tag only on messages a person wrote, not on a bot flow's.
+  const human = content.sender?.entity !== 'Bot';
+  return options.facebookHumanAgentTag && human ? withFacebookHumanAgentTag(channelId, activities) : activities;
 }
 
 function buttonResponse(action: Extract<CardAction, { type: 'postback' }>): {

@@ -84,6 +84,17 @@ describe('normaliseInbound: the text the agent sees', () => {
       'go to https://example.com or a@a.com or write us (b@example.com)',
     ],
     [
+      'Slack removes the bot user named by a mention entity',
+      {
+        type: 'message',
+        channelId: 'slack',
+        recipient: { id: 'B0BOT:TTEAM', name: 'helpbot' },
+        entities: [{ type: 'mention', mentioned: { id: 'B0BOT:TTEAM', name: 'helpbot' }, text: '<@U0BOTUSER>' }],
+        text: '<@U0BOTUSER> where is my order?',
+      },
+      'where is my order?',
+    ],
+    [
       'Facebook like sticker becomes the thumbs-up',
       {
         type: 'message',
@@ -130,7 +141,7 @@ describe('normaliseInbound: the text the agent sees', () => {
   });
 
   it('never passes a sticker image on as a file', () => {
-    const content = normaliseInbound(cases[8]![1], 'page');
+    const content = normaliseInbound(cases.find(([name]) => name.startsWith('Facebook like'))![1], 'page');
     expect(contentAttachments(content)).toEqual([]);
   });
 });

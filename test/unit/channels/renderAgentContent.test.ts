@@ -299,6 +299,10 @@ describe('Facebook human-agent tag', () => {
     const tagged = renderAgentContent('facebook', quickReplies, { ...OPTIONS, facebookHumanAgentTag: true });
     expect(tagged[0]?.channelData).toEqual({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
     expect(renderAgentContent('facebook', quickReplies, OPTIONS)[0]?.channelData).toBeUndefined();
+    const fromBotFlow = { ...quickReplies, sender: { entity: 'Bot' as const } };
+    expect(
+      renderAgentContent('facebook', fromBotFlow, { ...OPTIONS, facebookHumanAgentTag: true })[0]?.channelData,
+    ).toBeUndefined();
     expect(
       renderAgentContent('webchat', quickReplies, { ...OPTIONS, facebookHumanAgentTag: true })[0]?.channelData,
     ).toBeUndefined();
