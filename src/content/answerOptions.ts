@@ -94,7 +94,7 @@ export function matchButtonAnswer(text: string, pending: readonly AnswerOption[]
   return undefined;
 }
 
-/** A time slot as the user reads it, e.g. "Wed 2 Dec 2026, 14:00 UTC (30 min)". */
+/** A time slot as the user reads it, e.g. "Wed, 2 Dec 2026, 14:00 UTC (30 min)". */
 export function slotLabel(slot: TimeSlot, format: SlotFormat = {}): string {
   const at = new Date(slot.dateTime);
   if (Number.isNaN(at.getTime())) return slot.dateTime;

@@ -8,6 +8,7 @@ import {
   type RenderOptions,
 } from '../../../src/channels';
 import { type AgentContent, type AgentContentItem, agentMessageContent } from '../../../src/content/content';
+import { slotLabel } from '../../../src/content/answerOptions';
 
 const OPTIONS: RenderOptions = { agentName: 'Anna', namePrefix: '{name}: ', facebookHumanAgentTag: false };
 
@@ -361,5 +362,20 @@ describe('agentMessageContent', () => {
     });
     const [teams] = renderAgentContent('msteams', content, { ...OPTIONS, agentName: undefined });
     expect(teams?.text).toBe('Anna: See <b>this</b>');
+  });
+});
+
+describe('slotLabel', () => {
+  it('labels in the given zone and falls back to UTC for a zone the platform does not know', () => {
+    const slot = { dateTime: '2026-12-02T14:00:00Z', duration: 45 };
+    expect(slotLabel(slot, { timeZone: 'America/New_York', locale: 'en-US' })).toMatch(
+      /Wed, Dec 2, 2026.*09:00 AM EST \(45 min\)/,
+    );
+    expect(slotLabel(slot, { timeZone: 'Mars/Olympus' })).toBe(slotLabel(slot));
+    expect(slotLabel(slot)).toMatch(/Wed, 2 Dec 2026, 14:00 UTC \(45 min\)/);
+  });
+
+  it('shows a date and time it cannot read as Genesys sent it', () => {
+    expect(slotLabel({ dateTime: 'tomorrow at noon' })).toBe('tomorrow at noon');
   });
 });
