@@ -143,11 +143,11 @@ export function renderAgentContent(
     else trailing.push(list);
   }
   if (useSuggested) {
-    const textOnly = activities.at(-1);
+    // Suggested actions ride on the last activity; a trailing text activity never has attachments.
+    const carrier = trailing.length > 0 ? undefined : activities.at(-1);
     const canCarry =
-      textOnly !== undefined &&
-      trailing.length === 0 &&
-      (!profile.suggestedActionsNeedTextOnly || (textOnly.attachments ?? []).length === 0);
+      trailing.length > 0 ||
+      (carrier !== undefined && (!profile.suggestedActionsNeedTextOnly || (carrier.attachments ?? []).length === 0));
     if (!canCarry) trailing.push(numberedList(choices, text));
   }
   for (const t of trailing) activities.push({ type: 'message', text: t });

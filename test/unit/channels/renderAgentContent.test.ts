@@ -189,6 +189,64 @@ describe('renderAgentContent: structured content', () => {
     expect(group?.text).toBe('Anna: Was this helpful?<br><br>Reply with the number of your choice:<br>1. Yes<br>2. No');
   });
 
+  it('Teams puts suggested actions on a text-only message after a file; Web Chat on the message itself', () => {
+    const withFile = message(
+      text('Here is the form. Done?'),
+      {
+        kind: 'attachment',
+        attachment: { name: 'f.png', contentType: 'image/png', url: 'https://f.example/f.png', size: 10 },
+      },
+      { kind: 'quickReplies', replies: [{ text: 'Done', payload: 'done' }] },
+    );
+    const teams = renderAgentContent('msteams', withFile, { ...OPTIONS, conversationType: 'personal' });
+    expect(teams).toHaveLength(2);
+    expect(teams[0]?.suggestedActions).toBeUndefined();
+    expect(teams[1]).toMatchObject({
+      text: 'Reply with the number of your choice:<br>1. Done',
+      suggestedActions: { actions: [{ type: 'imBack', title: 'Done', value: 'Done' }] },
+    });
+    expect(teams[1]?.attachments).toBeUndefined();
+    const web = renderAgentContent('webchat', withFile, OPTIONS);
+    expect(web).toHaveLength(1);
+    expect(web[0]?.suggestedActions?.actions).toHaveLength(1);
+  });
+
+  it('Teams: a card with more buttons than Teams shows becomes numbered text that also carries the quick replies', () => {
+    const busy = message(
+      {
+        kind: 'attachment',
+        attachment: { name: 'f.png', contentType: 'image/png', url: 'https://f.example/f.png', size: 10 },
+      },
+      {
+        kind: 'card',
+        card: {
+          title: 'Menu',
+          actions: ['a', 'b', 'c', 'd'].map((t) => ({ type: 'postback' as const, text: t, payload: t })),
+        },
+      },
+      { kind: 'quickReplies', replies: [{ text: 'Done', payload: 'done' }] },
+    );
+    const activities = renderAgentContent('msteams', busy, { ...OPTIONS, conversationType: 'personal' });
+    expect(activities.map((a) => a.text)).toEqual([
+      'Anna: Menu',
+      'Reply with the number of your choice:<br>1. a<br>2. b<br>3. c<br>4. d',
+    ]);
+    expect(activities[0]?.attachments).toHaveLength(1);
+    expect(activities[1]?.suggestedActions?.actions).toEqual([{ type: 'imBack', title: 'Done', value: 'Done' }]);
+    expect(matchButtonAnswer('5', answerOptions(busy))).toMatchObject({ type: 'QuickReply', payload: 'done' });
+  });
+
+  it('offers quick replies without text as a numbered list carrying the suggested actions', () => {
+    const [only, ...rest] = renderAgentContent(
+      'webchat',
+      message({ kind: 'quickReplies', replies: [{ text: 'Yes', payload: 'y' }] }),
+      OPTIONS,
+    );
+    expect(rest).toEqual([]);
+    expect(only?.text).toBe('Reply with the number of your choice:\n1. Yes');
+    expect(only?.suggestedActions?.actions).toEqual([{ type: 'imBack', title: 'Yes', value: 'Yes' }]);
+  });
+
   it('more quick replies than Teams shows become numbered text', () => {
     const many = message({
       kind: 'quickReplies',
