@@ -60,6 +60,13 @@ export interface Config {
     readonly sweepIntervalSeconds: number;
     readonly preChatQuestions: readonly { readonly key: string; readonly prompt: string }[];
   };
+  /** How agent messages are shown on each channel. */
+  readonly channels: {
+    /** Prefix of agent text where the channel shows no sender name, with `{name}`; empty: none. */
+    readonly agentNamePrefix: string;
+    /** Facebook: send agent messages with the human-agent message tag. */
+    readonly facebookHumanAgentTag: boolean;
+  };
   /** Demo mode runs the Genesys simulator in-process and serves the demo pages. */
   readonly demo: boolean;
 }
@@ -120,6 +127,10 @@ export const SETTINGS = {
   HandoffSweepIntervalSeconds: 'How often timers and leases are checked (default 5).',
   HandoffPreChatQuestions:
     'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
+  HandoffAgentNamePrefix:
+    'Text before agent messages on Teams, Slack and Facebook, which show no sender name; {name} is the agent\'s name, a space follows (default "{name}:"; none: no prefix). Web Chat, Direct Line and the Emulator get the name as the sender name.',
+  FacebookHumanAgentTag:
+    "true sends agent messages on Facebook with the HUMAN_AGENT message tag, so agents can answer up to 7 days after the user's last message; needs Meta's Human Agent permission (default false).",
   DemoMode:
     'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
 } as const;
@@ -279,6 +290,13 @@ export function loadConfig(env: Env): Config {
     );
   }
 
+  // Values are trimmed: the prefix is always followed by one space.
+  const namePrefix = r.string('HandoffAgentNamePrefix') || '{name}:';
+  r.require(
+    namePrefix === 'none' || namePrefix.includes('{name}'),
+    `HandoffAgentNamePrefix must contain {name} or be none (got "${namePrefix}")`,
+  );
+
   const config: Config = {
     port: r.integer('PORT', 3978, 0, 65535),
     logLevel: r.oneOf('LogLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
@@ -327,6 +345,10 @@ export function loadConfig(env: Env): Config {
       leaseSeconds: r.integer('HandoffLeaseSeconds', 30, 5, 3600),
       sweepIntervalSeconds: r.integer('HandoffSweepIntervalSeconds', 5, 1, 600),
       preChatQuestions: r.questions('HandoffPreChatQuestions'),
+    },
+    channels: {
+      agentNamePrefix: namePrefix === 'none' ? '' : `${namePrefix} `,
+      facebookHumanAgentTag: r.boolean('FacebookHumanAgentTag', false),
     },
     demo: r.boolean('DemoMode', deploymentId === '' && appId === ''),
   };

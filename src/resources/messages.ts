@@ -151,3 +151,15 @@ export const END_CHAT_PHRASES: readonly string[] = [
  * @deprecated Use `isCancelRequest` (`src/recognizers/handoffIntentRecognizer.ts`).
  */
 export const CANCEL_PHRASES: readonly string[] = ['cancel', 'stop', 'stop waiting', 'never mind', 'nevermind'];
+
+/** Sentences and labels of rich content relayed between a channel and the agent. */
+export const CONTENT_MESSAGES = {
+  /** What the agent reads for a Facebook sticker other than the "like" thumbs-up. */
+  sticker: '[Sticker]',
+  /** The button of a file card. */
+  openFile: 'Open',
+  /** Above the numbered options of a channel without buttons. */
+  chooseByNumber: 'Reply with the number of your choice:',
+  /** Title of a message that only offers time slots. */
+  chooseTime: 'Choose a time:',
+} as const;
