@@ -185,7 +185,28 @@ export class AgentToUserRelay {
       case 'error':
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
         return;
+      // Link and session-lifetime notices: the chat goes on, the user is only told.
+      case 'linkDown':
+        await this.notifyUser(id, MESSAGES.linkDown, 'Trouble reaching the agent.');
+        return;
+      case 'linkRestored':
+        await this.notifyUser(id, MESSAGES.linkRestored, 'Reconnected to the agent.');
+        return;
+      case 'sessionExpiring':
+        await this.notifyUser(
+          id,
+          MESSAGES.sessionExpiring(Math.max(1, Math.ceil(event.expiresInSeconds / 60))),
+          `Chat expires in ${event.expiresInSeconds} s without a message.`,
+        );
+        return;
     }
+  }
+
+  /** Sends a bot notice to the user of the chat `id`, when it is held here. */
+  private async notifyUser(id: string, text: string, note: string): Promise<void> {
+    const local = this.chats.get(id);
+    if (local === undefined) return;
+    await this.messenger.send(local.reference, [MessageFactory.text(text)], { role: 'bot' }, note);
   }
 
   /**

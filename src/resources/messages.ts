@@ -38,6 +38,10 @@ export const MESSAGES = {
   attachmentNote: (name: string, url: string, needsAuth: boolean): string =>
     `[Attachment] ${name}: ${url}${needsAuth ? ' (this link may need the customer to be signed in to the chat channel)' : ''}`,
   agentAttachment: (name: string): string => `The agent sent a file: ${name}`,
+  linkDown: "I'm having trouble reaching the agent right now. I'm still trying, and your chat is kept.",
+  linkRestored: "I'm reconnected to the agent. You can carry on.",
+  sessionExpiring: (minutes: number): string =>
+    `Your chat with the agent will close in about ${minutes} minute${minutes === 1 ? '' : 's'} unless a message is sent. Send a message to keep it open.`,
 } as const;
 
 /** Phrases that end a live chat (compared case-insensitively, whole message). */

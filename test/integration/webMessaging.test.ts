@@ -521,7 +521,10 @@ describe('Web Messaging provider when the link cannot be restored', () => {
   it('reports ended "failed" once reconnecting gives up', async () => {
     const sim = new WebMessagingSimulator({ deployments: [{ id: DEP }] });
     await sim.start();
-    const provider = providerFor(sim, DEP, { reconnectPolicy: (attempt) => (attempt > 3 ? null : 20) });
+    const provider = providerFor(sim, DEP, {
+      reconnectPolicy: (attempt) => (attempt > 3 ? null : 20),
+      reconnectGiveUpMs: 300,
+    });
     const events = new EventRecorder();
     try {
       await provider.startChat(request(), events.listener);
