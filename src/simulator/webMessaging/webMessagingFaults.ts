@@ -10,8 +10,9 @@ export class WebMessagingFaults {
   /** Whether `echo` health checks are answered. */
   answerEcho = true;
   /**
-   * How long the answer (the echo) to an accepted guest message is held back (ms). [O] a busy Genesys
-   * can acknowledge later than a client's response timeout; the message is accepted all the same.
+   * How long the answer (the echo) to an accepted guest message is held back (ms). [I] a busy Genesys
+   * can acknowledge later than a client's response timeout; the message is accepted all the same
+   * (docs/genesys-protocol.md §5.2).
    */
   guestAnswerDelayMs = 0;
   /** While true, every websocket upgrade is refused with HTTP 503 (a network or service outage). */
