@@ -53,7 +53,7 @@ describe('Web Messaging provider against the simulator', () => {
   beforeEach(async () => {
     sim = new WebMessagingSimulator({
       deployments: [
-        { id: DEP, conversationClear: true },
+        { id: DEP, conversationClear: true, showUserTypingIndicator: true },
         { id: DEP_DISCONNECT, conversationDisconnect: 'Send', conversationClear: true },
         { id: DEP_NO_CLEAR, conversationClear: false },
         { id: DEP_ORIGIN, allowedOrigins: ['https://shop.example.com'] },
