@@ -30,7 +30,8 @@ export interface GuestSenderOptions {
   attributes: Record<string, string> | undefined;
   /**
    * How long a message whose answer did not come within the response timeout still waits for it
-   * (ms; 0 = fail at the timeout). The message may well have arrived: failing it would make the user
+   * (ms; 0 = fail at the timeout). [I] docs/genesys-protocol.md §5.2: a late answer still carries the
+   * request's `tracingId`, and the message may well have arrived: failing it would make the user
    * send it again, and failing a chat's introduction would leave its conversation waiting for nobody.
    */
   lateAnswerWaitMs: number;

@@ -214,8 +214,9 @@ export class WebMessagingProvider implements HandoffProvider {
     }
     this.logger.info('web messaging session started');
     try {
-      // The conversation exists once its first message arrived (docs/genesys-protocol.md §5.3):
-      // `queued` is reported only then, so a chat is never "queued" and then "failed".
+      // [I] docs/genesys-protocol.md §5.13: without auto-start a conversation is routed on the guest's
+      // first message. `queued` is reported once the introduction is acknowledged, so a chat is
+      // never "queued" and then "failed".
       if (request.introduction.trim().length > 0) await session.sendText(request.introduction);
     } catch (err) {
       // Part of the introduction may have arrived: do not leave that conversation waiting for nobody.
