@@ -92,7 +92,8 @@ describe('Web Messaging resilience against the simulator', () => {
       expect(events.ofKind('linkRestored')).toHaveLength(1);
       expect(events.ofKind('ended')).toHaveLength(0);
       const down = events.ofKind('linkDown')[0];
-      expect(down?.downForMs).toBeGreaterThanOrEqual(150);
+      // A timer may fire a millisecond early against Date.now().
+      expect(down?.downForMs).toBeGreaterThanOrEqual(145);
     });
 
     it('says nothing about a short drop', async () => {

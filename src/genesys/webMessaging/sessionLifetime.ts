@@ -109,7 +109,7 @@ export class SessionLifetime {
 
   private notice(expiresAt: number): void {
     if (this.stopped || this.expiresAt !== expiresAt) return;
-    const left = Math.round((expiresAt - this.options.now()) / 1000);
+    const left = Math.ceil((expiresAt - this.options.now()) / 1000);
     if (left <= 0) return;
     this.noticedFor = expiresAt;
     this.options.onExpiring(left);
