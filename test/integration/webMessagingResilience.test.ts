@@ -273,12 +273,13 @@ describe('Web Messaging resilience against the simulator', () => {
 });
 
 describe('Web Messaging simulator: session lifetime in echo answers', () => {
-  it('reports durationSeconds and expirationDate as strings; echoes alone do not keep a session alive', async () => {
-    const sim = new WebMessagingSimulator({ deployments: [{ id: DEP, sessionDurationSeconds: 1 }] });
-    await sim.start();
+  async function echoUntil(
+    sim: WebMessagingSimulator,
+    stop: (answers: Record<string, unknown>[]) => boolean,
+  ): Promise<Record<string, unknown>[]> {
     const ws = new WebSocket(`${sim.webMessagingUrl}?deploymentId=${DEP}`);
     const answers: Record<string, unknown>[] = [];
-    let echoes: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
@@ -287,29 +288,58 @@ describe('Web Messaging simulator: session lifetime in echo answers', () => {
       ws.on('message', (data: Buffer) => {
         answers.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>);
       });
-      const send = (frame: Record<string, unknown>, tracingId: string): void => {
-        ws.send(JSON.stringify({ ...frame, token: 'lifetime-token', tracingId }));
-      };
-      const answerTo = async (tracingId: string): Promise<Record<string, unknown>> => {
-        await eventually(() => answers.some((a) => a.tracingId === tracingId), 3000, `answer ${tracingId}`);
-        return answers.find((a) => a.tracingId === tracingId) ?? {};
-      };
-      send({ action: 'configureSession', deploymentId: DEP }, 'configure');
-      const sessionBody = (await answerTo('configure')).body as { durationSeconds: number; expirationDate: number };
-      expect(sessionBody.durationSeconds).toBe(1);
-      send({ action: 'echo', message: { type: 'Text', text: 'ping' } }, 'echo-0');
-      const metadata = ((await answerTo('echo-0')).body as { metadata: Record<string, string> }).metadata;
-      expect(metadata).toEqual({ durationSeconds: '1', expirationDate: String(sessionBody.expirationDate) });
-      // Health checks every 200 ms for longer than the lifetime: the session expires all the same.
-      let n = 1;
-      echoes = setInterval(() => {
-        send({ action: 'echo', message: { type: 'Text', text: 'ping' } }, `echo-${n++}`);
+      ws.send(JSON.stringify({ action: 'configureSession', deploymentId: DEP, token: 'echo-token', tracingId: 'c' }));
+      let n = 0;
+      timer = setInterval(() => {
+        const echo = {
+          action: 'echo',
+          token: 'echo-token',
+          tracingId: `e${n++}`,
+          message: { type: 'Text', text: 'ping' },
+        };
+        ws.send(JSON.stringify(echo));
       }, 200);
-      await eventually(() => answers.some((a) => a.class === 'SessionExpiredEvent'), 3000, 'SessionExpiredEvent');
-      expect(n).toBeGreaterThan(2);
+      await eventually(() => stop(answers), 5000, 'echo answers');
+      return answers;
     } finally {
-      if (echoes !== undefined) clearInterval(echoes);
+      if (timer !== undefined) clearInterval(timer);
       ws.close();
+    }
+  }
+
+  it('with echoExtendsSession, health checks alone keep a session alive past its lifetime', async () => {
+    const sim = new WebMessagingSimulator({
+      deployments: [{ id: DEP, sessionDurationSeconds: 0.5 }],
+      echoExtendsSession: true,
+    });
+    await sim.start();
+    try {
+      // Eight answered echoes span 1.6 s, more than three lifetimes.
+      const answers = await echoUntil(
+        sim,
+        (a) => a.filter((x) => x.class === 'StructuredMessage').length >= 8 || a.some((x) => x.code === 4006),
+      );
+      expect(answers.filter((x) => x.class === 'SessionExpiredEvent' || x.code === 4006)).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('reports durationSeconds and expirationDate as strings; echoes alone do not keep a session alive', async () => {
+    const sim = new WebMessagingSimulator({ deployments: [{ id: DEP, sessionDurationSeconds: 1 }] });
+    await sim.start();
+    try {
+      // Health checks every 200 ms for longer than the lifetime: the session expires all the same.
+      const answers = await echoUntil(sim, (a) => a.some((x) => x.class === 'SessionExpiredEvent'));
+      const configured = answers.find((a) => a.tracingId === 'c')?.body as {
+        durationSeconds: number;
+        expirationDate: number;
+      };
+      expect(configured.durationSeconds).toBe(1);
+      const firstEcho = answers.find((a) => a.tracingId === 'e0')?.body as { metadata: Record<string, string> };
+      expect(firstEcho.metadata).toEqual({ durationSeconds: '1', expirationDate: String(configured.expirationDate) });
+      expect(answers.filter((a) => a.class === 'StructuredMessage').length).toBeGreaterThan(2);
+    } finally {
       await sim.stop();
     }
   });

@@ -180,6 +180,11 @@ export class WebMessagingProvider implements HandoffProvider {
     };
   }
 
+  /** The deployment's public configuration, once read; undefined before or when it could not be read. */
+  get deploymentConfig(): DeploymentConfig | undefined {
+    return this.deployment;
+  }
+
   /**
    * Reads the deployment's public configuration once (docs/genesys-protocol.md §5.13) and logs what it
    * says; later calls share the result. Resolves with `undefined` (and a warning) when it cannot be
