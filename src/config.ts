@@ -50,6 +50,7 @@ export interface Config {
     readonly memberAuthToken: string;
     readonly messagesPerSecond: number;
     readonly endMode: WebMessagingEndMode;
+    readonly reconnectGiveUpSeconds: number;
     readonly reorderWindowMs: number;
   };
   readonly handoff: {
@@ -118,6 +119,8 @@ export const SETTINGS = {
   GenesysMessagesPerSecond: 'Web Messaging per-session message rate the bot paces itself to (default 5).',
   GenesysReorderWindowMs:
     'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 0: deliver at once; history after a reconnect is always sorted). Each ms is added to every agent message.',
+  GenesysReconnectGiveUpSeconds:
+    'Web Messaging: end a chat only after the link to Genesys has been down this long without a break (default 600; 0 = when the reconnect attempts, about five minutes, are spent). Meanwhile the Genesys session is kept and the user is told once after 10 s.',
   GenesysEndChatMode:
     'How the user ends a Web Messaging chat: clear (default, Presence Clear) or notice (tell the agent, then disconnect).',
   HandoffQueueTimeoutSeconds: 'Give up waiting for an agent after this long (default 600; 0 = never).',
@@ -336,6 +339,7 @@ export function loadConfig(env: Env): Config {
       memberAuthToken: r.string('GenesysMemberAuthToken'),
       messagesPerSecond: r.integer('GenesysMessagesPerSecond', 5, 1, 100),
       endMode: r.oneOf<WebMessagingEndMode>('GenesysEndChatMode', ['clear', 'notice'], 'clear'),
+      reconnectGiveUpSeconds: r.integer('GenesysReconnectGiveUpSeconds', 600, 0, 24 * 3600),
       reorderWindowMs: r.integer('GenesysReorderWindowMs', 0, 0, 5000),
     },
     handoff: {

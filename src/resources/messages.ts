@@ -51,6 +51,9 @@ export interface Messages {
   readonly messageNotDelivered: string;
   /** The line the agent sees for a file the customer sent. */
   readonly attachmentNote: (name: string, url: string, needsAuth: boolean) => string;
+  readonly linkDown: string;
+  readonly linkRestored: string;
+  readonly sessionExpiring: (minutes: number) => string;
   readonly agentAttachment: (name: string) => string;
 }
 
@@ -108,6 +111,9 @@ function build(t: TFunction): Messages {
     handoffRefused: t('handoffRefused'),
     messageNotDelivered: t('messageNotDelivered'),
     attachmentNote: (name, url, needsAuth) => t(needsAuth ? 'attachmentNoteSignIn' : 'attachmentNote', { name, url }),
+    linkDown: t('linkDown'),
+    linkRestored: t('linkRestored'),
+    sessionExpiring: (minutes) => t('sessionExpiring', { count: minutes }),
     agentAttachment: (name) => t('agentAttachment', { name }),
   };
 }

@@ -39,8 +39,11 @@ describe('catalogues', () => {
       m.attachmentNote('a.pdf', 'https://x', false),
       m.attachmentNote('a.pdf', 'https://x', true),
       m.agentAttachment('a.pdf'),
+      m.sessionExpiring(1),
+      m.sessionExpiring(5),
     ];
-    expect(texts).toHaveLength(Object.keys(m).length + 2);
+    // Functions with plural forms are called twice (one, other).
+    expect(texts).toHaveLength(Object.keys(m).length + 3);
     const keys = new Set(Object.keys(CATALOGUES[language]).map((k) => k.replace(/_(one|other)$/, '')));
     for (const text of texts) {
       expect(keys.has(text)).toBe(false);

@@ -54,7 +54,7 @@ describe('Web Messaging provider against the simulator', () => {
   beforeEach(async () => {
     sim = new WebMessagingSimulator({
       deployments: [
-        { id: DEP, conversationClear: true },
+        { id: DEP, conversationClear: true, showUserTypingIndicator: true },
         { id: DEP_DISCONNECT, conversationDisconnect: 'Send', conversationClear: true },
         { id: DEP_NO_CLEAR, conversationClear: false },
         { id: DEP_ORIGIN, allowedOrigins: ['https://shop.example.com'] },
@@ -530,7 +530,10 @@ describe('Web Messaging provider when the link cannot be restored', () => {
   it('reports ended "failed" once reconnecting gives up', async () => {
     const sim = new WebMessagingSimulator({ deployments: [{ id: DEP }] });
     await sim.start();
-    const provider = providerFor(sim, DEP, { reconnectPolicy: (attempt) => (attempt > 3 ? null : 20) });
+    const provider = providerFor(sim, DEP, {
+      reconnectPolicy: (attempt) => (attempt > 3 ? null : 20),
+      reconnectGiveUpMs: 300,
+    });
     const events = new EventRecorder();
     try {
       await provider.startChat(request(), events.listener);

@@ -91,7 +91,13 @@ export class WebMessagingModel {
   readonly conversations = new Map<string, { session: Session; conversation: Conversation }>();
   readonly connections = new Set<Connection>();
   readonly settings: WebMessagingSettings;
-  readonly counters: SimulatorStats = { rateLimited: 0, invalidFrames: 0, historyRequests: 0, connections: 0 };
+  readonly counters: SimulatorStats = {
+    rateLimited: 0,
+    invalidFrames: 0,
+    historyRequests: 0,
+    connections: 0,
+    clearsRefused: 0,
+  };
 
   constructor(
     options: WebMessagingSimulatorOptions,
@@ -104,6 +110,11 @@ export class WebMessagingModel {
         conversationDisconnect: d.conversationDisconnect ?? 'off',
         conversationClear: d.conversationClear ?? false,
         sessionDurationSeconds: d.sessionDurationSeconds ?? 259_200,
+        showUserTypingIndicator: d.showUserTypingIndicator ?? false,
+        showAgentTypingIndicator: d.showAgentTypingIndicator ?? false,
+        autoStart: d.autoStart ?? false,
+        status: d.status ?? 'Active',
+        publishConfig: d.publishConfig ?? true,
       });
     }
     this.settings = {
@@ -114,6 +125,7 @@ export class WebMessagingModel {
       unknownDeploymentRejection: options.unknownDeploymentRejection ?? 'frame',
       originRejection: options.originRejection ?? 'handshake',
       jwtLifetimeSeconds: options.jwtLifetimeSeconds ?? 3600,
+      echoExtendsSession: options.echoExtendsSession ?? false,
     };
   }
 
