@@ -5,7 +5,8 @@ import { activityText } from '../src/activities';
 import type { HandoffRecord } from '../src/handoff/handoffRecord';
 import type { LiveChats } from '../src/handoff/handoffService';
 import type { Logger } from '../src/logger';
-import { CANCEL_PHRASES, END_CHAT_PHRASES, MESSAGES } from '../src/resources/messages';
+import { isCancelRequest, isEndChatRequest } from '../src/recognizers/handoffIntentRecognizer';
+import { MESSAGES, messagesFor } from '../src/resources/messages';
 import type { StateSaver } from '../src/state/stateSaver';
 
 /**
@@ -53,9 +54,10 @@ export class HandoffBot extends ActivityHandler {
   }
 
   private async relayToAgent(context: TurnContext, record: HandoffRecord): Promise<void> {
-    const text = activityText(context.activity).toLowerCase();
+    const text = activityText(context.activity);
+    const locale = context.activity.locale;
     const waiting = record.state !== 'connected';
-    if (END_CHAT_PHRASES.includes(text) || (waiting && CANCEL_PHRASES.includes(text))) {
+    if (isEndChatRequest(text, locale) || (waiting && isCancelRequest(text, locale))) {
       const reason = waiting ? 'userCancelled' : 'userEnded';
       const ended = await this.handoff.endByUser(record, reason);
       if (ended) await context.sendActivity(waiting ? MESSAGES.userCancelled : MESSAGES.userEnded);
@@ -69,7 +71,9 @@ export class HandoffBot extends ActivityHandler {
     const delivered = await this.handoff.relayUserMessage(record, context.activity);
     if (delivered !== true) {
       this.logger.info({ conversationId: record.conversationId }, 'user message not delivered to the agent');
-      await context.sendActivity(delivered === false ? MESSAGES.messageNotDelivered : delivered);
+      await context.sendActivity(
+        delivered === false ? MESSAGES.messageNotDelivered : messagesFor(context.activity.locale)[delivered],
+      );
     }
   }
 }

@@ -188,7 +188,14 @@ async function startDemoGenesys(
 ): Promise<{ simulator: WebMessagingSimulator; provider: HandoffProvider | undefined }> {
   logger.warn('DEMO MODE: no Genesys deployment configured; a simulated Genesys Cloud runs in this process');
   const simulator = new WebMessagingSimulator({
-    deployments: [{ id: DEMO_DEPLOYMENT_ID, conversationDisconnect: 'Send', conversationClear: true }],
+    deployments: [
+      {
+        id: DEMO_DEPLOYMENT_ID,
+        conversationDisconnect: 'Send',
+        conversationClear: true,
+        showUserTypingIndicator: true,
+      },
+    ],
     port: 0,
     host: '127.0.0.1',
     logger: logger.child({ module: 'simulator' }),

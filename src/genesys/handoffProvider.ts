@@ -122,6 +122,18 @@ export type ChatEvent =
   | { kind: 'agentLeft'; agent: AgentInfo; transfer: boolean }
   /** The chat is over; no more events follow. */
   | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError }
+  /**
+   * The link to Genesys has been down for a noticeable time; the provider keeps reconnecting and the
+   * Genesys session is kept. Reported once per outage.
+   */
+  | { kind: 'linkDown'; downForMs: number }
+  /** The link is back (and stayed up) after a `linkDown`. */
+  | { kind: 'linkRestored' }
+  /**
+   * The Genesys guest session ends after `expiresInSeconds` more without a message (either way);
+   * a message from the user extends it. Reported once per expiry time.
+   */
+  | { kind: 'sessionExpiring'; expiresInSeconds: number }
   /** A non-fatal problem worth logging or telling the user about (e.g. a message that could not be sent). */
   | { kind: 'error'; error: GenesysError };
 

@@ -34,6 +34,24 @@ const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
   failed: 'connectionLost',
 };
 
+/** Provider events that only inform the user: the chat goes on. */
+export type OngoingChatNotice = Extract<ChatEvent, { kind: 'linkDown' | 'linkRestored' | 'sessionExpiring' }>;
+
+/** The user's text and the transcript note of an {@link OngoingChatNotice}. */
+function ongoingNoticeText(event: OngoingChatNotice): { text: string; note: string } {
+  switch (event.kind) {
+    case 'linkDown':
+      return { text: MESSAGES.linkDown, note: 'Trouble reaching the agent; still reconnecting.' };
+    case 'linkRestored':
+      return { text: MESSAGES.linkRestored, note: 'Reconnected to the agent.' };
+    case 'sessionExpiring':
+      return {
+        text: MESSAGES.sessionExpiring(Math.max(1, Math.ceil(event.expiresInSeconds / 60))),
+        note: `The Genesys session expires in ${event.expiresInSeconds} s without a message.`,
+      };
+  }
+}
+
 /** Waits before retrying a proactive message the channel did not accept. */
 const DELIVERY_RETRY_DELAYS_MS = [500, 2_000, 5_000];
 
@@ -49,6 +67,12 @@ export class ChatNotices {
       { role: 'bot' },
       `Live chat ended (${reason}).`,
     );
+  }
+
+  /** Tells the user about the link or the session lifetime of a chat that goes on. */
+  async tellOngoing(reference: Partial<ConversationReference>, event: OngoingChatNotice): Promise<void> {
+    const { text, note } = ongoingNoticeText(event);
+    await this.messenger.send(reference, [MessageFactory.text(text)], { role: 'bot' }, note);
   }
 
   /** Warns the user that the chat ends after `minutes` more without a message. */
@@ -186,6 +210,14 @@ export class AgentToUserRelay {
       case 'error':
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
         return;
+      // Link and session-lifetime notices: the chat goes on, the user is only told.
+      case 'linkDown':
+      case 'linkRestored':
+      case 'sessionExpiring': {
+        const local = this.chats.get(id);
+        if (local !== undefined) await new ChatNotices(this.messenger).tellOngoing(local.reference, event);
+        return;
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import type { Activity, ConversationReference } from 'botbuilder';
 import type { GenesysErrorCode } from '../genesys/genesysError';
 import type { Transcript } from '../transcript/transcript';
 import type { HandoffRecord } from './handoffRecord';
+import type { UndeliveredNotice } from './userToAgentRelay';
 
 /** What the transfer dialog passes to open a chat. */
 export interface HandoffRequest {
@@ -39,7 +40,7 @@ export interface LiveChats {
    * Relays a user message to the agent: true when delivered; otherwise false or, for a failure the user
    * can act on, the sentence to tell them (the caller tells the user).
    */
-  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | string>;
+  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | UndeliveredNotice>;
   /** Tells the agent the user is typing. */
   relayUserTyping(record: HandoffRecord): Promise<void>;
   /**

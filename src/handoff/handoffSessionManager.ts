@@ -16,7 +16,7 @@ import { clearTimers, HandoffTimers } from './handoffTimers';
 import { InstanceLeases } from './instanceLeases';
 import { LocalChats } from './localChats';
 import type { ChatMessenger } from './proactiveMessenger';
-import { UserToAgentRelay } from './userToAgentRelay';
+import { UserToAgentRelay, type UndeliveredNotice } from './userToAgentRelay';
 
 export type { HandoffRequest, StartHandoffResult } from './handoffService';
 export type { HandoffSettings } from './handoffSettings';
@@ -183,7 +183,7 @@ export class HandoffSessionManager implements HandoffService {
   }
 
   /** See {@link UserToAgentRelay.relayUserMessage}. */
-  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | string> {
+  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | UndeliveredNotice> {
     return this.userToAgent.relayUserMessage(record, activity);
   }
 

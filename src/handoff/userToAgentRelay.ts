@@ -10,11 +10,14 @@ import type { HandoffRecords } from './handoffRecords';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
 
+/** The sentence (a key of `Messages`, src/resources/messages.ts) that tells the user about a message the agent did not get. */
+export type UndeliveredNotice = 'messageTooLongForAgent' | 'messageDetailsTooLarge' | 'messageAfterAgentEnded';
+
 /** Failures the user can act on get their own sentence instead of "please send it again". */
-const UNDELIVERED_NOTICES: Partial<Record<GenesysErrorCode, string>> = {
-  messageTooLong: MESSAGES.messageTooLongForAgent,
-  attributesTooLarge: MESSAGES.messageDetailsTooLarge,
-  sessionReadOnly: MESSAGES.messageAfterAgentEnded,
+const UNDELIVERED_NOTICES: Partial<Record<GenesysErrorCode, UndeliveredNotice>> = {
+  messageTooLong: 'messageTooLongForAgent',
+  attributesTooLarge: 'messageDetailsTooLarge',
+  sessionReadOnly: 'messageAfterAgentEnded',
 };
 
 /** User activity moves the idle deadline in storage at most this often (the timeout is minutes long). */
@@ -36,10 +39,10 @@ export class UserToAgentRelay {
 
   /**
    * Relays a user message to the agent. Returns true when delivered; otherwise false (the caller
-   * says it could not be delivered) or the sentence to tell the user instead, for failures the user
-   * can act on. Attachments are sent as links, with a note where the channel's URLs need auth.
+   * says it could not be delivered) or, for failures the user can act on, the sentence to tell them
+   * instead. Attachments are sent as links, with a note where the channel's URLs need auth.
    */
-  async relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | string> {
+  async relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean | UndeliveredNotice> {
     const text = composeUserText(activity);
     if (text === '') return true;
     const log = this.logger.child({ conversationId: record.conversationId });

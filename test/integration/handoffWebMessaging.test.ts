@@ -150,7 +150,7 @@ describe('handoff over Web Messaging', () => {
     );
     const parts = guestTexts(chat.id).filter((t) => t.startsWith('w') && /^w\d/.test(t));
     expect(parts.length).toBeGreaterThanOrEqual(3);
-    expect(parts.join(' ')).toBe(long);
+    expect(parts.join('')).toBe(long);
   });
 });
 

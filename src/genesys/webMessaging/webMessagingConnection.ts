@@ -71,6 +71,8 @@ export interface WebMessagingConnectionOptions {
   onGiveUp?: (error: GenesysError) => void;
   /** An established link dropped (a reconnect follows when the policy allows). */
   onDrop?: () => void;
+  /** Every answer to an `echo` health check, errors included (it reports the session lifetime, §5.15). */
+  onEchoAnswer?: (frame: ServerFrame) => void;
 }
 
 interface PendingRequest {
@@ -308,6 +310,7 @@ export class WebMessagingConnection {
         (frame) => {
           if (isErrorFrame(frame))
             this.options.logger.debug({ code: frame.code }, 'echo health check answered with an error');
+          this.options.onEchoAnswer?.(frame);
         },
         (err: unknown) => {
           if (err instanceof GenesysError && err.code === 'timeout') {

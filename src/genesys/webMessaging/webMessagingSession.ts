@@ -21,13 +21,21 @@ import {
 } from '../shared';
 import { splitText } from '../splitText';
 import { agentInfoOf, attachmentsOf, isHuman, timeOf } from './agentMessages';
+import type { DeploymentConfig } from './deploymentConfig';
 import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
 import { GuestSender } from './guestSender';
 import { HistoryBudget, type HistoryRateLimit } from './historyBudget';
 import type { HistoryClient } from './historyClient';
 import { CoalescingRunner, readMissedHistory } from './historyBackfill';
+import { LinkWatch } from './linkWatch';
 import { ReorderBuffer } from './reorderBuffer';
-import { WebMessagingConnection, type WebMessagingConnectionOptions } from './webMessagingConnection';
+import { lifetimeFromMetadata, SessionLifetime } from './sessionLifetime';
+import {
+  errorFromFrame,
+  isErrorFrame,
+  WebMessagingConnection,
+  type WebMessagingConnectionOptions,
+} from './webMessagingConnection';
 
 export { MAX_CUSTOM_ATTRIBUTES_BYTES } from './guestSender';
 
@@ -49,7 +57,7 @@ const BACKFILL_RETRIES = 3;
 export interface SessionSettings {
   connection: Omit<
     WebMessagingConnectionOptions,
-    'token' | 'logger' | 'onFrame' | 'onConfigured' | 'onGiveUp' | 'onDrop'
+    'token' | 'logger' | 'onFrame' | 'onConfigured' | 'onGiveUp' | 'onDrop' | 'onEchoAnswer'
   >;
   messagesPerSecond: number;
   endMode: 'clear' | 'notice';
@@ -63,8 +71,26 @@ export interface SessionSettings {
   /** History reads allowed per session (docs/genesys-protocol.md §5.7: 10 a minute). */
   historyRateLimit: HistoryRateLimit;
   history: HistoryClient;
+  /** Link outages, session lifetime and late answers (see {@link WebMessagingProviderOptions}). */
+  resilience: SessionResilience;
+  /** The deployment's public configuration, once read (docs/genesys-protocol.md §5.13). */
+  deployment: () => DeploymentConfig | undefined;
   /** Clock of typing throttling, pacing and rate-limit waits (default: the system clock). */
   clock?: Clock;
+}
+
+/** How a session rides out a bad link, a slow Genesys and a session lifetime (all in ms). */
+export interface SessionResilience {
+  /** How long the link may be down before the user is told (0: never). */
+  linkDownNoticeMs: number;
+  /** How long a restored link must stay up before the user is told it is back. */
+  linkStableMs: number;
+  /** Continuous downtime after which the chat ends as `failed` (0: the reconnect policy's own limit). */
+  reconnectGiveUpMs: number;
+  /** How long a message still waits for its answer after the response timeout. */
+  lateAnswerWaitMs: number;
+  /** How long before the session expires the user is warned (capped at half the lifetime). */
+  expiryNoticeMs: number;
 }
 
 /** Options of one {@link WebMessagingSession}. */
@@ -106,6 +132,8 @@ export class WebMessagingSession implements ChatSession {
   private readonly backfills: CoalescingRunner;
   private readonly historyBudget: HistoryBudget;
   private readonly clock: Clock;
+  private readonly link: LinkWatch;
+  private readonly lifetime: SessionLifetime;
   private state: SessionState = 'new';
   private agentJoined = false;
 
@@ -127,15 +155,46 @@ export class WebMessagingSession implements ChatSession {
       () => this.backfillOnce(),
       () => this.state === 'live',
     );
+    const resilience = settings.resilience;
+    this.link = new LinkWatch({
+      noticeAfterMs: resilience.linkDownNoticeMs,
+      stableAfterMs: resilience.linkStableMs,
+      giveUpAfterMs: resilience.reconnectGiveUpMs,
+      now: clock.now,
+      onDown: (downForMs) => {
+        this.logger.warn({ downForMs }, 'web messaging link down for a while; still reconnecting');
+        this.emit({ kind: 'linkDown', downForMs });
+      },
+      onRestored: () => {
+        this.logger.info('web messaging link restored');
+        this.emit({ kind: 'linkRestored' });
+      },
+    });
+    this.lifetime = new SessionLifetime({
+      noticeBeforeMs: resilience.expiryNoticeMs,
+      now: clock.now,
+      onExpiring: (expiresInSeconds) => {
+        this.logger.info({ expiresInSeconds }, 'web messaging session expires soon without a message');
+        this.emit({ kind: 'sessionExpiring', expiresInSeconds });
+      },
+    });
     this.connection = new WebMessagingConnection({
       ...settings.connection,
+      reconnectPolicy: this.link.reconnectPolicy(settings.connection.reconnectPolicy),
       token: options.token,
       logger: options.logger,
       onFrame: (frame) => {
         this.handleFrame(frame);
       },
       onConfigured: (body, isReconnect) => {
-        if (isReconnect) this.handleReconnected(body);
+        this.lifetime.report(body);
+        if (isReconnect) {
+          this.link.restored();
+          this.handleReconnected(body);
+        }
+      },
+      onEchoAnswer: (frame) => {
+        this.handleEchoAnswer(frame);
       },
       onGiveUp: (error) => {
         this.logger.warn({ err: error }, 'web messaging link lost for good');
@@ -143,6 +202,7 @@ export class WebMessagingSession implements ChatSession {
       },
       onDrop: () => {
         this.logger.info('web messaging link dropped; reconnecting');
+        this.link.dropped();
       },
     });
     this.sender = new GuestSender({
@@ -153,6 +213,7 @@ export class WebMessagingSession implements ChatSession {
       messagesPerSecond: settings.messagesPerSecond,
       reconnectWaitMs: settings.reconnectWaitMs,
       maxRateLimitRetries: settings.maxRateLimitRetries,
+      lateAnswerWaitMs: resilience.lateAnswerWaitMs,
       attributes: options.attributes,
       closedReason: () => (this.state === 'live' || this.state === 'ending' ? undefined : this.state),
     });
@@ -224,7 +285,10 @@ export class WebMessagingSession implements ChatSession {
     const parts = splitText(text, MAX_TEXT_BYTES, 'bytes');
     return this.sends.run(async () => {
       try {
-        for (const part of parts) await this.sender.sendTextPart(part);
+        for (const part of parts) {
+          await this.sender.sendTextPart(part);
+          this.lifetime.touched();
+        }
       } catch (err) {
         // [O] docs/genesys-protocol.md §5.16: 409 read-only means the agent ended the conversation and the
         // Disconnect event was missed; the chat is over, like an agent end.
@@ -237,6 +301,8 @@ export class WebMessagingSession implements ChatSession {
   /** {@inheritDoc ChatSession.sendTyping} */
   sendTyping(): Promise<void> {
     if (this.state !== 'live' || !this.connection.isConfigured) return Promise.resolve();
+    // [C] docs/genesys-protocol.md §5.13: Messenger sends guest typing only when the deployment shows it.
+    if (this.options.settings.deployment()?.showUserTypingIndicator === false) return Promise.resolve();
     // Typing takes a rate slot like a message, but the caller does not wait for it.
     if (this.typing.tryTake()) this.sender.sendTyping();
     return Promise.resolve();
@@ -248,7 +314,12 @@ export class WebMessagingSession implements ChatSession {
     this.setState('ending', 'guest ends the chat');
     // Let messages already queued go out before the guest leaves.
     await this.sends.drained();
-    if (this.options.settings.endMode === 'clear') {
+    // [C] docs/genesys-protocol.md §5.11, §5.13: Clear works only when the deployment enables it.
+    const clearAllowed = this.options.settings.deployment()?.conversationClear !== false;
+    if (this.options.settings.endMode === 'clear' && !clearAllowed) {
+      this.logger.info('Conversation Clear is disabled for this deployment; ending with a notice');
+      await this.sender.sendTextPart(LEFT_NOTICE_TEXT);
+    } else if (this.options.settings.endMode === 'clear') {
       try {
         await this.sender.clear();
       } catch (err) {
@@ -268,10 +339,30 @@ export class WebMessagingSession implements ChatSession {
     this.finish('guestEnded');
   }
 
+  /**
+   * Gives up a session whose start failed after some guest text may have reached Genesys: clears the
+   * conversation so it does not wait in a queue for nobody (when the deployment allows Clear), then
+   * detaches. Never rejects.
+   */
+  async abandon(): Promise<void> {
+    if (this.state === 'live' && this.options.settings.deployment()?.conversationClear !== false) {
+      try {
+        await this.sender.clearOnce();
+        this.logger.info('cleared the conversation of a chat that could not start');
+      } catch (err) {
+        this.logger.warn({ err }, 'could not clear the conversation of a chat that could not start');
+      }
+    } else if (this.state === 'live') {
+      this.logger.warn('Conversation Clear is disabled: a chat that could not start may wait in the queue');
+    }
+    await this.detach();
+  }
+
   /** {@inheritDoc ChatSession.detach} */
   async detach(): Promise<void> {
     if (this.state === 'ended' || this.state === 'detached') return;
     this.setState('detached', 'detached locally');
+    this.stopWatches();
     this.events.silence();
     // Held messages are not delivered here; whoever resumes the chat gets them from history.
     this.held.discard();
@@ -309,8 +400,27 @@ export class WebMessagingSession implements ChatSession {
     );
   }
 
+  /** An echo answer: [C] docs/genesys-protocol.md §5.15 its metadata reports the lifetime; 4006 means expired. */
+  private handleEchoAnswer(frame: ServerFrame): void {
+    if (this.state === 'ended' || this.state === 'detached') return;
+    if (frame.kind === 'structuredMessage') {
+      this.lifetime.report(lifetimeFromMetadata(frame.body.metadata));
+      return;
+    }
+    if (!isErrorFrame(frame)) return;
+    const error = errorFromFrame(frame, 'echo');
+    if (error.code === 'sessionExpired') this.finish('expired', error);
+  }
+
+  private stopWatches(): void {
+    this.link.stop();
+    this.lifetime.stop();
+    this.sender.cancelLateAnswers();
+  }
+
   private handleFrame(frame: ServerFrame): void {
     if (this.state === 'ended' || this.state === 'detached') return;
+    if (this.sender.takeLateAnswer(frame)) return;
     switch (frame.kind) {
       case 'structuredMessage':
         if (frame.body.direction === 'Outbound') this.handleOutbound(frame.body);
@@ -354,6 +464,8 @@ export class WebMessagingSession implements ChatSession {
       }
       return;
     }
+    // [I] docs/genesys-protocol.md §5.15: every message either way restarts the session lifetime.
+    this.lifetime.touched();
     this.acceptMessage(message);
     this.held.schedule();
   }
@@ -424,6 +536,7 @@ export class WebMessagingSession implements ChatSession {
   private finish(reason: ChatEndReason, error?: GenesysError): void {
     if (this.state === 'ended' || this.state === 'detached') return;
     this.held.flush();
+    this.stopWatches();
     this.setState('ended', reason);
     this.emit(error === undefined ? { kind: 'ended', reason } : { kind: 'ended', reason, error });
     this.connection.close().catch((err: unknown) => {

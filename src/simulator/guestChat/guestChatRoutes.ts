@@ -17,12 +17,6 @@ import {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
 /** What the routes know of the simulated organization. */
 export interface GuestChatOrganization {
   organizationId: string;
@@ -242,7 +236,9 @@ export class GuestChatRoutes {
         }),
       );
     const max = this.config.options.maxBodyChars ?? 4_000;
-    if (codePointLength(body.body) > max) {
+    // [I] The service validates `body` as a Java string, so its length is counted in UTF-16 code units
+    // (an emoji counts two; docs/genesys-protocol.md §3.3).
+    if (body.body.length > max) {
       // [U] code; [I] docs/genesys-protocol.md §3.10 `constraint.validation`.
       fail(
         errorBody(400, 'constraint.validation', 'body size must be between 0 and {max}', {

@@ -9,6 +9,7 @@ import {
   type Session,
   type WebMessagingModel,
 } from './webMessagingModel';
+import type { WebMessagingFaults } from './webMessagingFaults';
 import type { SimulatedMessage, WebMessagingSimulatorEvents } from './webMessagingTypes';
 
 /**
@@ -20,6 +21,7 @@ export class WebMessagingGuestMessages {
   constructor(
     private readonly model: WebMessagingModel,
     private readonly events: EventEmitter<WebMessagingSimulatorEvents>,
+    private readonly faults: WebMessagingFaults,
   ) {}
 
   /** A guest `onMessage`: rate limit, size limits, routing on the first message, echo. */
@@ -116,8 +118,11 @@ export class WebMessagingGuestMessages {
     const simulated: SimulatedMessage = { id, direction: 'Inbound', type: message.type, text: message.text, time };
     conversation.messages.push(simulated);
     if (started) this.events.emit('conversationStarted', this.model.require(conversation.id));
-    // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection.
-    this.echo(session, body, tracingId);
+    // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection;
+    // the fault knob holds the echo back while the message itself is already accepted.
+    this.faults.answerGuest(() => {
+      this.echo(session, body, tracingId);
+    });
     this.events.emit('guestMessage', { conversationId: conversation.id, message: { ...simulated } });
     this.model.changed();
   }
@@ -132,6 +137,7 @@ export class WebMessagingGuestMessages {
       if (event.eventType === 'Presence' && event.presenceType === 'Clear') {
         if (!session.deployment.conversationClear) {
           // [C] Clear needs Conversation Clear enabled in the Messenger configuration.
+          this.model.counters.clearsRefused++;
           send(connection.ws, stringFrame(403, 'Presence events Conversation Clear are not supported', tracingId));
           return;
         }

@@ -98,6 +98,7 @@ export class WebMessagingModel {
     connections: 0,
     configureRateLimited: 0,
     historyRateLimited: 0,
+    clearsRefused: 0,
   };
   /** Accepted `configureSession` times, per session token and per deployment (rate limits). */
   readonly configureTimes = { bySession: new Map<string, number[]>(), byDeployment: new Map<string, number[]>() };
@@ -113,6 +114,11 @@ export class WebMessagingModel {
         conversationDisconnect: d.conversationDisconnect ?? 'off',
         conversationClear: d.conversationClear ?? false,
         sessionDurationSeconds: d.sessionDurationSeconds ?? 259_200,
+        showUserTypingIndicator: d.showUserTypingIndicator ?? false,
+        showAgentTypingIndicator: d.showAgentTypingIndicator ?? false,
+        autoStart: d.autoStart ?? false,
+        status: d.status ?? 'Active',
+        publishConfig: d.publishConfig ?? true,
       });
     }
     this.settings = {
@@ -131,6 +137,7 @@ export class WebMessagingModel {
         code: 409,
         body: 'Session is read-only, no new messages allowed',
       },
+      echoExtendsSession: options.echoExtendsSession ?? false,
     };
   }
 

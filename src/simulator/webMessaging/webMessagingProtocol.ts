@@ -53,6 +53,11 @@ export class WebMessagingProtocol {
       refuse(404, 'Not Found');
       return;
     }
+    if (this.faults.outage) {
+      // An outage between the guest and Genesys: sessions live on, connections cannot be made.
+      refuse(503, 'Service Unavailable');
+      return;
+    }
     const deploymentId = url.searchParams.get('deploymentId') ?? '';
     if (deploymentId.length === 0) {
       refuse(400, 'Bad Request');
@@ -154,6 +159,7 @@ export class WebMessagingProtocol {
         return;
       case 'echo':
         if (!this.faults.answerEcho) return;
+        if (this.model.settings.echoExtendsSession) this.model.touch(session);
         send(connection.ws, {
           type: 'response',
           class: 'StructuredMessage',
@@ -164,6 +170,11 @@ export class WebMessagingProtocol {
             text: 'ping',
             direction: 'Inbound',
             channel: { time: new Date().toISOString() },
+            // [C] docs/genesys-protocol.md §5.15: every echo answer reports the lifetime, as strings.
+            metadata: {
+              durationSeconds: String(session.deployment.sessionDurationSeconds),
+              expirationDate: String(Math.floor(session.expiresAt / 1000)),
+            },
           },
           ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }),
         });

@@ -3,6 +3,7 @@ import { createSilentLogger, type Logger } from '../../logger';
 import type { AgentControl, AgentProfile } from '../kit/agentControl';
 import { DEFAULT_WAIT_MS, SimulatorHost } from '../kit/simulatorHost';
 import { WebMessagingAgent } from './webMessagingAgent';
+import { WebMessagingDeploymentConfig } from './webMessagingDeploymentConfig';
 import { WebMessagingFaults } from './webMessagingFaults';
 import { WebMessagingGuestMessages } from './webMessagingGuestMessages';
 import { WebMessagingHistory } from './webMessagingHistory';
@@ -40,6 +41,7 @@ export class WebMessagingSimulator
   private readonly agent: WebMessagingAgent;
   private readonly protocol: WebMessagingProtocol;
   private readonly history: WebMessagingHistory;
+  private readonly deploymentConfig: WebMessagingDeploymentConfig;
 
   constructor(options: WebMessagingSimulatorOptions) {
     super();
@@ -53,7 +55,7 @@ export class WebMessagingSimulator
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
       onRequest: (req, res) => {
-        this.history.handle(req, res);
+        if (!this.deploymentConfig.handle(req, res)) this.history.handle(req, res);
       },
       onUpgrade: (req, socket, head) => {
         this.protocol.handleUpgrade(req, socket, head);
@@ -64,9 +66,13 @@ export class WebMessagingSimulator
     });
     this.faults = new WebMessagingFaults(this.model, this.host);
     this.agent = new WebMessagingAgent(this.model, this.faults);
-    const guestMessages = new WebMessagingGuestMessages(this.model, this);
+    const guestMessages = new WebMessagingGuestMessages(this.model, this, this.faults);
     this.protocol = new WebMessagingProtocol(this.model, this.host, guestMessages, this.faults, this, this.logger);
     this.history = new WebMessagingHistory(this.model, this.protocol.jwts);
+    this.deploymentConfig = new WebMessagingDeploymentConfig(this.model, () => ({
+      apiUrl: this.apiUrl,
+      webMessagingUrl: this.webMessagingUrl,
+    }));
   }
 
   /** Starts listening (port 0 = any free port); resolves with {@link apiUrl}. */
@@ -191,6 +197,11 @@ export class WebMessagingSimulator
     this.faults.answerEcho = answer;
   }
 
+  /** Holds back the answer (echo) to every accepted guest text message by `ms` (0 = answer at once). */
+  setGuestAnswerDelay(ms: number): void {
+    this.faults.guestAnswerDelayMs = ms;
+  }
+
   /** Changes the per-session guest message rate. */
   setMessagesPerSecond(perSecond: number): void {
     this.model.settings.messagesPerSecond = perSecond;
@@ -225,6 +236,16 @@ export class WebMessagingSimulator
   /** Expires the session now: [C] `SessionExpiredEvent` to every connection, later requests get 4006. */
   expireSession(conversationId: string): void {
     this.model.expire(this.model.sessionOf(conversationId));
+  }
+
+  /**
+   * Starts or ends an outage: while on, every new guest connection is refused with HTTP 503 and, when
+   * starting, every open socket is terminated. [C] docs/genesys-protocol.md §5.8: sessions and
+   * conversations live on (closing a socket ends nothing), and keep expiring on their own clock.
+   */
+  setOutage(on: boolean): void {
+    this.faults.outage = on;
+    if (on) for (const session of this.model.sessions.values()) this.faults.dropConnections(session);
   }
 
   /** Terminates every socket of the session (the guest sees close code 1006). */

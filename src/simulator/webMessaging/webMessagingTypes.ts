@@ -17,8 +17,21 @@ export interface SimulatedDeployment {
   conversationDisconnect?: ConversationDisconnectMode;
   /** [C] Presence Clear works only when enabled; otherwise 403 (default false). */
   conversationClear?: boolean;
-  /** [C] Session lifetime after the last message (default 259,200 s = 3 days). */
+  /**
+   * [C] Session lifetime after the last message (default 259,200 s = 3 days; docs/genesys-protocol.md
+   * §5.15: admins set 15 minutes to 18 months; tests may use seconds).
+   */
   sessionDurationSeconds?: number;
+  /** [C] `showUserTypingIndicator` of the deployment configuration (default false, docs/genesys-protocol.md §5.13). */
+  showUserTypingIndicator?: boolean;
+  /** [C] `showAgentTypingIndicator` of the deployment configuration (default false). */
+  showAgentTypingIndicator?: boolean;
+  /** [C] `autoStart.enabled` of the deployment configuration (default false). */
+  autoStart?: boolean;
+  /** [C] `status` of the deployment configuration (default `Active`). */
+  status?: 'Active' | 'Inactive';
+  /** Whether `config.json` is served (default true; false answers 404, an unreadable configuration). */
+  publishConfig?: boolean;
 }
 
 /** Options of `WebMessagingSimulator`. */
@@ -71,6 +84,12 @@ export interface WebMessagingSimulatorOptions {
    * (default `409` "Session is read-only, no new messages allowed", as observed).
    */
   readOnlyRejection?: { code: number; body: string };
+  /**
+   * [I] Whether an `echo` health check restarts the session lifetime (default false: docs/genesys-protocol.md
+   * §5.15 has Messenger send an echo to learn whether the expiry moved, which only makes sense if it
+   * does not move it; messages either way do).
+   */
+  echoExtendsSession?: boolean;
 }
 
 /** An agent as the simulator shows it to the guest (`channel.from`). */
@@ -157,6 +176,8 @@ export interface SimulatorStats {
   configureRateLimited: number;
   /** History REST calls answered 429. */
   historyRateLimited: number;
+  /** Presence Clear requests refused because the deployment has Conversation Clear off. */
+  clearsRefused: number;
 }
 
 /** Events the simulator emits so a UI or a test can follow along. */
