@@ -9,10 +9,10 @@ import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
-import type { ChatMessenger } from './proactiveMessenger';
+import type { ChannelDelivery, DeliveryOutcome } from './channelDelivery';
 
-/** The text the user sees for each way a live chat ends. */
-const END_MESSAGES: Record<HandoffEndReason, string> = {
+/** The text the user sees for each way a live chat ends (an unreachable user is not told: they cannot be). */
+const END_MESSAGES: Record<Exclude<HandoffEndReason, 'userUnreachable'>, string> = {
   userEnded: MESSAGES.userEnded,
   userCancelled: MESSAGES.userCancelled,
   agentEnded: MESSAGES.agentEnded,
@@ -33,27 +33,54 @@ const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
   failed: 'connectionLost',
 };
 
-/** Waits before retrying a proactive message the channel did not accept. */
-const DELIVERY_RETRY_DELAYS_MS = [500, 2_000, 5_000];
-
-/** The bot's own notices about a live chat that are not answers to a user turn: end texts and the idle warning. */
+/**
+ * The bot's own notices about a live chat that are not answers to a user turn: end texts, the idle
+ * warning, and a user message that could not reach the agent. Each is sent with retries and
+ * returns its outcome. (Notices are not put on the chat's event queue: the end of a chat is itself
+ * handled on that queue.)
+ */
 export class ChatNotices {
-  constructor(private readonly messenger: ChatMessenger) {}
+  constructor(private readonly delivery: ChannelDelivery) {}
 
   /** Tells the user why the chat ended; the bot answers again from the next message. */
-  async announceEnd(reference: Partial<ConversationReference>, reason: HandoffEndReason): Promise<void> {
-    await this.messenger.send(
+  async announceEnd(
+    recordId: string,
+    reference: Partial<ConversationReference>,
+    reason: HandoffEndReason,
+  ): Promise<DeliveryOutcome | undefined> {
+    if (reason === 'userUnreachable') return undefined;
+    const text = END_MESSAGES[reason];
+    return this.delivery.send(
+      recordId,
       reference,
-      [MessageFactory.text(END_MESSAGES[reason])],
+      [MessageFactory.text(text)],
       { role: 'bot' },
       `Live chat ended (${reason}).`,
     );
   }
 
   /** Warns the user that the chat ends after `minutes` more without a message. */
-  async warnIdle(reference: Partial<ConversationReference>, minutes: number): Promise<void> {
-    await this.messenger.send(reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], { role: 'bot' });
+  warnIdle(recordId: string, reference: Partial<ConversationReference>, minutes: number): Promise<DeliveryOutcome> {
+    return this.delivery.send(recordId, reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], {
+      role: 'bot',
+    });
   }
+
+  /** Tells the user, once, that the message quoted could not be sent to the agent. */
+  notDelivered(recordId: string, reference: Partial<ConversationReference>, text: string): Promise<DeliveryOutcome> {
+    const quote = quoteOf(text);
+    const message = quote === '' ? MESSAGES.messageNotDelivered : MESSAGES.messageNotDeliveredQuoted(quote);
+    return this.delivery.send(recordId, reference, [MessageFactory.text(message)], { role: 'bot' });
+  }
+}
+
+/** Longest quote of an undelivered message shown back to the user. */
+const QUOTE_MAX_CHARS = 80;
+
+/** The first line of `text`, shortened to {@link QUOTE_MAX_CHARS} with an ellipsis. */
+export function quoteOf(text: string): string {
+  const line = text.split('\n', 1)[0]?.trim() ?? '';
+  return line.length <= QUOTE_MAX_CHARS ? line : `${line.slice(0, QUOTE_MAX_CHARS - 1).trimEnd()}…`;
 }
 
 /**
@@ -65,7 +92,7 @@ export class AgentToUserRelay {
   constructor(
     private readonly chats: LocalChats,
     private readonly records: HandoffRecords,
-    private readonly messenger: ChatMessenger,
+    private readonly delivery: ChannelDelivery,
     private readonly timers: HandoffTimers,
     private readonly ender: ChatEnder,
     private readonly settings: HandoffSettings,
@@ -73,9 +100,48 @@ export class AgentToUserRelay {
     private readonly logger: Logger,
   ) {}
 
-  /** The listener to open or resume the chat `id` of `generation` with; its work counts as pending until done. */
+  /**
+   * The listener to open or resume the chat `id` of `generation` with. Events of one chat are
+   * handled one after the other, in arrival order, on the chat's delivery queue (other chats do not
+   * wait); the work counts as pending until done.
+   */
   listenerFor(id: string, generation: string): ChatListener {
-    return (event) => this.chats.trackWork(this.onChatEvent(id, generation, event));
+    return (event) => this.chats.trackWork(this.delivery.inOrder(id, () => this.onChatEvent(id, generation, event)));
+  }
+
+  /**
+   * Sends a notice of the chat and returns true when the channel took it; when the user is gone
+   * (or unreachable for the whole delivery time limit) the chat ends as `userUnreachable`.
+   */
+  private async notify(
+    record: HandoffRecord,
+    activities: Partial<Activity>[],
+    speaker: { role: 'bot' } | { role: 'agent'; name?: string },
+    systemNote?: string,
+  ): Promise<boolean> {
+    const outcome = await this.delivery.send(record.id, record.reference, activities, speaker, systemNote);
+    if (outcome.status === 'delivered') return true;
+    if (outcome.status === 'gone' || outcome.status === 'exhausted')
+      await this.userUnreachable(record.id, record.generation, outcome.failure.code);
+    return false;
+  }
+
+  /**
+   * The channel no longer reaches the user: ends the chat as `userUnreachable`, telling the agent,
+   * and stops listening. Also used when the bot is removed from the conversation.
+   */
+  async userUnreachable(id: string, generation: string | undefined, why: string): Promise<void> {
+    this.logger.warn({ recordId: id, why }, 'the user can no longer be reached; ending the chat');
+    await this.ender.endLiveChat({
+      id,
+      reason: 'userUnreachable',
+      detail: `the channel no longer reaches the user (${why})`,
+      ...(generation === undefined ? {} : { generation }),
+      closeOnGenesys: true,
+      tellUser: false,
+      agentNotice: MESSAGES.agentNoticeUserUnreachable,
+    });
+    this.chats.delete(id);
   }
 
   /** Handles one event of the chat `id` of `generation`; events of chats not held here are ignored. */
@@ -100,8 +166,8 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(
-            result.record.reference,
+          await this.notify(
+            result.record,
             [MessageFactory.text(MESSAGES.queued)],
             { role: 'bot' },
             'Waiting for an agent.',
@@ -130,7 +196,7 @@ export class AgentToUserRelay {
         this.chats.track(result.record);
         if (result.changed && join.announce && result.record !== undefined) {
           const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
-          await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
+          await this.notify(result.record, [joined], { role: 'bot' }, `Agent ${name} joined.`);
         }
         return;
       }
@@ -139,14 +205,14 @@ export class AgentToUserRelay {
         return;
       case 'agentTyping': {
         const local = this.chats.get(id);
-        if (local !== undefined) await this.messenger.typing(local.reference);
+        if (local !== undefined) await this.delivery.typing(local.reference);
         return;
       }
       case 'agentLeft': {
         if (!event.transfer) {
           const record = await this.records.get(id);
           if (record !== undefined)
-            await this.messenger.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
+            await this.delivery.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
           return;
         }
         const result = await this.records.transition(
@@ -162,8 +228,8 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(
-            result.record.reference,
+          await this.notify(
+            result.record,
             [MessageFactory.text(MESSAGES.agentTransferred)],
             { role: 'bot' },
             'Transferred to another agent.',
@@ -190,8 +256,9 @@ export class AgentToUserRelay {
 
   /**
    * Delivers an agent message to the user once: skipped when already delivered (by id) or when
-   * another instance owns the chat; images become attachments, other files links; the delivered id,
-   * time and the idle deadline are stored after the send.
+   * another instance owns the chat; images become attachments, other files links. Only once the
+   * channel accepted it are the delivered id, time and the idle deadline stored; a user who is
+   * gone ends the chat instead (and nothing counts as activity).
    */
   private async deliverAgentMessage(
     id: string,
@@ -213,10 +280,11 @@ export class AgentToUserRelay {
     if (record.deliveredMessageIds.includes(event.id)) return;
     const activities = agentActivities(event);
     const agentName = event.agent.name ?? record.agentName;
-    await this.deliverWithRetry(record, activities, {
+    const delivered = await this.notify(record, activities, {
       role: 'agent',
       ...(agentName === undefined ? {} : { name: agentName }),
     });
+    if (!delivered) return;
     this.chats.track(
       await this.records.update(id, (r) => {
         r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(
@@ -228,28 +296,6 @@ export class AgentToUserRelay {
         return r;
       }),
     );
-  }
-
-  /** Sends proactively, retrying what the channel refused (throttling, outages) a few times. */
-  private async deliverWithRetry(
-    record: HandoffRecord,
-    activities: Partial<Activity>[],
-    speaker: { role: 'agent'; name?: string },
-  ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.messenger.send(record.reference, activities, speaker);
-        return;
-      } catch (err) {
-        const wait = DELIVERY_RETRY_DELAYS_MS[attempt];
-        if (wait === undefined || this.chats.stopped) throw err;
-        this.logger.warn(
-          { err, conversationId: record.conversationId, attempt: attempt + 1 },
-          'channel refused an agent message; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
   }
 }
 

@@ -38,6 +38,20 @@ export const MESSAGES = {
   attachmentNote: (name: string, url: string, needsAuth: boolean): string =>
     `[Attachment] ${name}: ${url}${needsAuth ? ' (this link may need the customer to be signed in to the chat channel)' : ''}`,
   agentAttachment: (name: string): string => `The agent sent a file: ${name}`,
+  passedOnWhileWaiting: "An agent will be with you soon; I've passed your message on.",
+  messageNotDeliveredQuoted: (quote: string): string =>
+    `Sorry, this message couldn't be delivered to the agent: "${quote}". Please send it again.`,
+  /** Sent to the agent (not the user) when the customer can no longer be reached on their channel. */
+  agentNoticeUserUnreachable:
+    'The customer is no longer reachable on their chat channel (they left or the channel refused the message). The chat has been ended.',
+  /** Relayed to the agent when the user edits a message they sent during the chat. */
+  userEdited: (text: string): string => `(edited) ${text}`,
+  /** Relayed to the agent when the user deletes a message they sent during the chat. */
+  userDeleted: '(The customer deleted one of their messages.)',
+  /** Relayed to the agent for a sticker or "like" with no text. */
+  userSticker: (url: string): string => `[Sticker] ${url}`,
+  /** Relayed to the agent for an attachment the bot cannot link to. */
+  userAttachmentWithoutLink: (kind: string): string => `[Attachment] ${kind} (it can't be shown here)`,
 } as const;
 
 /** Phrases that end a live chat (compared case-insensitively, whole message). */
@@ -49,6 +63,24 @@ export const END_CHAT_PHRASES: readonly string[] = [
   'exit',
   'bye bot',
   'end conversation',
+];
+
+/**
+ * Whole messages that ask for an agent; while one is already being connected they are answered
+ * with {@link MESSAGES.alreadyConnecting} instead of being passed on.
+ */
+export const AGENT_REQUEST_PHRASES: readonly string[] = [
+  'agent',
+  'an agent',
+  'human',
+  'a human',
+  'talk to an agent',
+  'talk to a human',
+  'talk to a person',
+  'speak to an agent',
+  'i want to talk to a human',
+  'i want to talk to an agent',
+  'real person',
 ];
 
 /** Phrases that cancel waiting in the queue. */
