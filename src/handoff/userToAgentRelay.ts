@@ -188,7 +188,8 @@ export class UserToAgentRelay {
         continue;
       }
       const sent = await this.sendToGenesys(record, head.text);
-      if (sent === 'ended') return;
+      // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
+      if (sent === 'ended' || (sent === 'refused' && this.chats.stopped)) return;
       if (sent === 'refused') await this.notices.notDelivered(record.id, record.reference, head.text);
       const now = this.clock.now();
       record = await this.records.update(record.id, (r) => {
