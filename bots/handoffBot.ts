@@ -144,7 +144,8 @@ export class HandoffBot extends ActivityHandler {
  * reuse the message's id) while a redelivery (same id and timestamp) keeps the same key.
  */
 function redeliveryKey(activity: Activity, kind: 'edit' | 'delete'): Partial<Activity> {
-  const stamp =
-    activity.timestamp instanceof Date ? activity.timestamp.toISOString() : String(activity.timestamp ?? '');
+  // Typed as a Date, but a string as it comes off the wire.
+  const raw: unknown = activity.timestamp;
+  const stamp = raw instanceof Date ? raw.toISOString() : typeof raw === 'string' ? raw : '';
   return { ...activity, id: `${kind}:${activity.id ?? ''}:${stamp}` };
 }

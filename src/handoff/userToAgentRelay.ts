@@ -189,7 +189,7 @@ export class UserToAgentRelay {
       }
       const sent = await this.sendToGenesys(record, head.text);
       // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
-      if (sent === 'ended' || (sent === 'refused' && this.chats.stopped)) return;
+      if (sent === 'ended' || (sent === 'refused' && this.stopped())) return;
       if (sent === 'refused') await this.notices.notDelivered(record.id, record.reference, head.text);
       const now = this.clock.now();
       record = await this.records.update(record.id, (r) => {
@@ -208,6 +208,11 @@ export class UserToAgentRelay {
       });
       this.chats.track(record);
     }
+  }
+
+  /** True once the instance stopped (read afresh: it changes while a send is awaited). */
+  private stopped(): boolean {
+    return this.chats.stopped;
   }
 
   /** Sends one outbox entry to Genesys: `sent`, `refused` (after the provider's retries) or `ended` (the chat is over). */

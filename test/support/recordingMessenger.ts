@@ -52,7 +52,11 @@ export class RecordingMessenger implements ChatMessenger {
     return Promise.resolve({ ok: true });
   }
 
+  /** When set, typing indicators are refused with it. */
+  typingRefusal: ChannelFailure | undefined;
+
   typing(reference: Partial<ConversationReference>): Promise<SendResult> {
+    if (this.typingRefusal !== undefined) return Promise.resolve({ ok: false, failure: this.typingRefusal });
     this.sends.push({ conversationId: reference.conversation?.id, kind: 'typing', activities: [] });
     return Promise.resolve({ ok: true });
   }

@@ -93,7 +93,11 @@ export class WebMessagingProxy {
     const server = this.server;
     if (server === undefined) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
   }
 
   private connect(client: WebSocket, path: string): void {
@@ -101,7 +105,9 @@ export class WebMessagingProxy {
     this.sockets.add(client);
     this.sockets.add(upstream);
     const opened = new Promise<void>((resolve, reject) => {
-      upstream.once('open', () => resolve());
+      upstream.once('open', () => {
+        resolve();
+      });
       upstream.once('error', reject);
     });
     let toGenesys: Promise<void> = opened.catch(() => undefined);
