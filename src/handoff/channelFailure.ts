@@ -36,7 +36,7 @@ const GONE_CODES = new Set([
  * (`@azure/core-rest-pipeline`): `statusCode`, `code` (the body's `error.code`), `details` (the
  * parsed body `{error: {code, message}}`) and `response.headers` (for `Retry-After`). Anything
  * without a status (connection refused or reset, timeout) is transient. Status meanings:
- * docs/channel-facts.md §2.5 (Teams "Messages in bot conversations").
+ * the status table of Microsoft Learn, Teams "Messages in bot conversations".
  */
 export function classifyChannelError(err: unknown): ChannelFailure {
   const e = isRecord(err) ? err : {};

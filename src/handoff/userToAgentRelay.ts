@@ -267,7 +267,7 @@ export function composeUserText(activity: Partial<Activity>): string {
   return parts.join('\n');
 }
 
-/** True for a Facebook sticker or "like" (docs: channel-facts §4). */
+/** True for a Facebook sticker or "like" (`channelData.message.sticker_id`, as the Messenger webhook sends it). */
 function isSticker(activity: Partial<Activity>): boolean {
   const data: unknown = activity.channelData;
   if (!isRecord(data) || !isRecord(data.message)) return false;

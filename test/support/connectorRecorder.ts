@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * How the connector answers one attempt instead of accepting it, like the Bot Connector and Teams
- * do (docs/channel-facts.md §2.5): `status` with the body `{error: {code, message}}`, an optional
+ * do (Microsoft Learn, Teams "Messages in bot conversations"): `status` with the body `{error: {code, message}}`, an optional
  * `Retry-After` (seconds) and a delay before answering (`delayMs`, also for accepted attempts).
  */
 export interface ConnectorAnswer {
