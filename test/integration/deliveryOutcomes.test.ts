@@ -242,6 +242,25 @@ describe('delivery outcomes both ways', () => {
     ]);
   });
 
+  it('tells the user once, quoting it, about a message Genesys kept refusing, and keeps the chat going', async () => {
+    const chat = await connect('genesys-refuses');
+    proxy.spoilFrames((frame) => frame.includes('this one is refused'));
+    try {
+      await bot.say('genesys-refuses', 'this one is refused');
+      await connector.waitForText('genesys-refuses', MESSAGES.messageNotDeliveredQuoted('this one is refused'), 15_000);
+    } finally {
+      proxy.spoilFrames(undefined);
+    }
+    await bot.say('genesys-refuses', 'this one goes');
+    await simulator.waitUntil(() => (guestTexts(chat.id).includes('this one goes') ? true : undefined));
+    await bot.app.handoff.whenIdle();
+    expect(guestTexts(chat.id)).not.toContain('this one is refused');
+    expect(
+      connector.texts('genesys-refuses').filter((t) => t === MESSAGES.messageNotDeliveredQuoted('this one is refused')),
+    ).toHaveLength(1);
+    expect(await record('genesys-refuses')).toMatchObject({ state: 'connected', outbox: [] });
+  }, 40_000);
+
   it('answers a second request for an agent while waiting with "already connecting", not to the agent', async () => {
     await bot.say('ask-twice', 'talk to an agent');
     await connector.waitForText('ask-twice', MESSAGES.queued);

@@ -32,7 +32,8 @@ function isMessageAck(data: string): boolean {
  * A slow network between the bot and the Genesys (Web Messaging) simulator: a websocket proxy that
  * forwards every frame unchanged and in order, but can hold or delay the guest's frames by `action`
  * (`configureSession`, `onMessage`…) and delay Genesys' message acknowledgements. It knows nothing
- * of the protocol beyond those two fields; the simulator stays the model of Genesys.
+ * of the protocol beyond those fields (and `token`, which it can strip so that Genesys refuses a
+ * frame); the simulator stays the model of Genesys and decides every answer.
  */
 export class WebMessagingProxy {
   private server: Server | undefined;
@@ -40,6 +41,7 @@ export class WebMessagingProxy {
   private readonly gates = new Map<string, Gate>();
   private readonly delays = new Map<string, number>();
   private ackDelayMs = 0;
+  private spoil: ((data: string) => boolean) | undefined;
   private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly target: string) {}
@@ -81,6 +83,14 @@ export class WebMessagingProxy {
     this.delays.set(action, ms);
   }
 
+  /**
+   * Spoils the guest frames `matches` selects (their session `token` is removed on the way), so
+   * Genesys itself refuses them; `undefined` stops.
+   */
+  spoilFrames(matches: ((data: string) => boolean) | undefined): void {
+    this.spoil = matches;
+  }
+
   /** Delays every acknowledgement of a guest message by `ms`. */
   delayAcks(ms: number): void {
     this.ackDelayMs = ms;
@@ -113,7 +123,8 @@ export class WebMessagingProxy {
     let toGenesys: Promise<void> = opened.catch(() => undefined);
     let toGuest: Promise<void> = Promise.resolve();
     client.on('message', (raw: RawData) => {
-      const data = rawText(raw);
+      const original = rawText(raw);
+      const data = this.spoil?.(original) === true ? withoutToken(original) : original;
       const action = actionOf(data);
       toGenesys = toGenesys.then(async () => {
         const gate = this.gates.get(action);
@@ -146,6 +157,12 @@ export class WebMessagingProxy {
     client.on('error', closeBoth);
     upstream.on('error', closeBoth);
   }
+}
+
+/** The frame without its `token` field. */
+function withoutToken(data: string): string {
+  const { token: _token, ...rest } = JSON.parse(data) as Record<string, unknown>;
+  return JSON.stringify(rest);
 }
 
 function rawText(raw: RawData): string {
