@@ -30,7 +30,7 @@ function isMessageAck(data: string): boolean {
 
 /**
  * A slow network between the bot and the Genesys (Web Messaging) simulator: a websocket proxy that
- * forwards every frame unchanged and in order, but can hold or delay the guest's frames by `action`
+ * forwards every frame in order (unchanged unless told to spoil one), and can hold or delay the guest's frames by `action`
  * (`configureSession`, `onMessage`…) and delay Genesys' message acknowledgements. It knows nothing
  * of the protocol beyond those fields (and `token`, which it can strip so that Genesys refuses a
  * frame); the simulator stays the model of Genesys and decides every answer.
