@@ -21,7 +21,7 @@ import { HandoffRecords } from './handoff/handoffRecords';
 import { HandoffSessionManager } from './handoff/handoffSessionManager';
 import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
 import type { Logger } from './logger';
-import { MESSAGES } from './resources/messages';
+import { messagesFor } from './resources/messages';
 import { createServer, type HealthStatus } from './server';
 import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
 import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
@@ -128,7 +128,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
           'TurnError',
         );
       }
-      await context.sendActivity(MESSAGES.turnError);
+      await context.sendActivity(messagesFor(context.activity.locale).turnError);
     } catch (err) {
       logger.warn({ err, conversationId: context.activity.conversation.id }, 'could not tell the user about an error');
     }

@@ -1,7 +1,8 @@
 import { type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
 import type { ChatEndReason, ChatEvent, ChatListener } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
-import { MESSAGES } from '../resources/messages';
+import { AGENT_TEXTS, MESSAGES, messagesFor, type Messages } from '../resources/messages';
+import type { UndeliveredNotice } from './userToAgentRelay';
 import type { Clock } from './clock';
 import type { ChatEnder } from './chatEnder';
 import { ACTIVE_STATES, MAX_DELIVERED_IDS, type HandoffEndReason, type HandoffRecord } from './handoffRecord';
@@ -9,19 +10,20 @@ import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
-import type { ChatMessenger } from './proactiveMessenger';
+import type { ChannelDelivery, DeliveryOutcome } from './channelDelivery';
 
-/** The text the user sees for each way a live chat ends. */
-const END_MESSAGES: Record<HandoffEndReason, string> = {
-  userEnded: MESSAGES.userEnded,
-  userCancelled: MESSAGES.userCancelled,
-  agentEnded: MESSAGES.agentEnded,
-  expired: MESSAGES.sessionExpired,
-  queueTimeout: MESSAGES.queueTimeout,
-  idleTimeout: MESSAGES.idleTimeout,
-  connectionLost: MESSAGES.connectionLost,
-  refused: MESSAGES.handoffRefused,
-  startFailed: MESSAGES.handoffFailed,
+/** The text the user sees for each way a live chat ends (an unreachable user is not told: they cannot be). */
+/** The text that tells the user why a chat ended, in their language. */
+const END_MESSAGES: Record<Exclude<HandoffEndReason, 'userUnreachable'>, (m: Messages) => string> = {
+  userEnded: (m) => m.userEnded,
+  userCancelled: (m) => m.userCancelled,
+  agentEnded: (m) => m.agentEnded,
+  expired: (m) => m.sessionExpired,
+  queueTimeout: (m) => m.queueTimeout,
+  idleTimeout: (m) => m.idleTimeout,
+  connectionLost: (m) => m.connectionLost,
+  refused: (m) => m.handoffRefused,
+  startFailed: (m) => m.handoffFailed,
 };
 
 /** How a provider's end reason is told to the user. */
@@ -38,7 +40,8 @@ const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
 export type OngoingChatNotice = Extract<ChatEvent, { kind: 'linkDown' | 'linkRestored' | 'sessionExpiring' }>;
 
 /** The user's text and the transcript note of an {@link OngoingChatNotice}. */
-function ongoingNoticeText(event: OngoingChatNotice): { text: string; note: string } {
+function ongoingNoticeText(event: OngoingChatNotice, locale?: string): { text: string; note: string } {
+  const MESSAGES = messagesFor(locale);
   switch (event.kind) {
     case 'linkDown':
       return { text: MESSAGES.linkDown, note: 'Trouble reaching the agent; still reconnecting.' };
@@ -52,33 +55,70 @@ function ongoingNoticeText(event: OngoingChatNotice): { text: string; note: stri
   }
 }
 
-/** Waits before retrying a proactive message the channel did not accept. */
-const DELIVERY_RETRY_DELAYS_MS = [500, 2_000, 5_000];
-
-/** The bot's own notices about a live chat that are not answers to a user turn: end texts and the idle warning. */
+/**
+ * The bot's own notices about a live chat that are not answers to a user turn: end texts, the idle
+ * warning, and a user message that could not reach the agent. Each is sent with retries and
+ * returns its outcome. (Notices are not put on the chat's event queue: the end of a chat is itself
+ * handled on that queue.)
+ */
 export class ChatNotices {
-  constructor(private readonly messenger: ChatMessenger) {}
+  constructor(private readonly delivery: ChannelDelivery) {}
 
   /** Tells the user why the chat ended; the bot answers again from the next message. */
-  async announceEnd(reference: Partial<ConversationReference>, reason: HandoffEndReason): Promise<void> {
-    await this.messenger.send(
+  async announceEnd(
+    recordId: string,
+    reference: Partial<ConversationReference>,
+    reason: HandoffEndReason,
+  ): Promise<DeliveryOutcome | undefined> {
+    if (reason === 'userUnreachable') return undefined;
+    const text = END_MESSAGES[reason](messagesFor(reference.locale));
+    return this.delivery.send(
+      recordId,
       reference,
-      [MessageFactory.text(END_MESSAGES[reason])],
+      [MessageFactory.text(text)],
       { role: 'bot' },
       `Live chat ended (${reason}).`,
     );
   }
 
-  /** Tells the user about the link or the session lifetime of a chat that goes on. */
-  async tellOngoing(reference: Partial<ConversationReference>, event: OngoingChatNotice): Promise<void> {
-    const { text, note } = ongoingNoticeText(event);
-    await this.messenger.send(reference, [MessageFactory.text(text)], { role: 'bot' }, note);
+  /** Warns the user that the chat ends after `minutes` more without a message. */
+  warnIdle(recordId: string, reference: Partial<ConversationReference>, minutes: number): Promise<DeliveryOutcome> {
+    return this.delivery.send(
+      recordId,
+      reference,
+      [MessageFactory.text(messagesFor(reference.locale).idleWarning(minutes))],
+      {
+        role: 'bot',
+      },
+    );
   }
 
-  /** Warns the user that the chat ends after `minutes` more without a message. */
-  async warnIdle(reference: Partial<ConversationReference>, minutes: number): Promise<void> {
-    await this.messenger.send(reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], { role: 'bot' });
+  /** Tells the user, once, that the message quoted could not be sent to the agent. */
+  notDelivered(
+    recordId: string,
+    reference: Partial<ConversationReference>,
+    text: string,
+    notice?: UndeliveredNotice,
+  ): Promise<DeliveryOutcome> {
+    const messages = messagesFor(reference.locale);
+    const quote = quoteOf(text);
+    const message =
+      notice !== undefined
+        ? messages[notice]
+        : quote === ''
+          ? messages.messageNotDelivered
+          : messages.messageNotDeliveredQuoted(quote);
+    return this.delivery.send(recordId, reference, [MessageFactory.text(message)], { role: 'bot' });
   }
+}
+
+/** Longest quote of an undelivered message shown back to the user. */
+const QUOTE_MAX_CHARS = 80;
+
+/** The first line of `text`, shortened to {@link QUOTE_MAX_CHARS} with an ellipsis. */
+export function quoteOf(text: string): string {
+  const line = text.split('\n', 1)[0]?.trim() ?? '';
+  return line.length <= QUOTE_MAX_CHARS ? line : `${line.slice(0, QUOTE_MAX_CHARS - 1).trimEnd()}…`;
 }
 
 /**
@@ -90,7 +130,7 @@ export class AgentToUserRelay {
   constructor(
     private readonly chats: LocalChats,
     private readonly records: HandoffRecords,
-    private readonly messenger: ChatMessenger,
+    private readonly delivery: ChannelDelivery,
     private readonly timers: HandoffTimers,
     private readonly ender: ChatEnder,
     private readonly settings: HandoffSettings,
@@ -98,9 +138,48 @@ export class AgentToUserRelay {
     private readonly logger: Logger,
   ) {}
 
-  /** The listener to open or resume the chat `id` of `generation` with; its work counts as pending until done. */
+  /**
+   * The listener to open or resume the chat `id` of `generation` with. Events of one chat are
+   * handled one after the other, in arrival order, on the chat's delivery queue (other chats do not
+   * wait); the work counts as pending until done.
+   */
   listenerFor(id: string, generation: string): ChatListener {
-    return (event) => this.chats.trackWork(this.onChatEvent(id, generation, event));
+    return (event) => this.chats.trackWork(this.delivery.inOrder(id, () => this.onChatEvent(id, generation, event)));
+  }
+
+  /**
+   * Sends a notice of the chat and returns true when the channel took it; when the user is gone
+   * (or unreachable for the whole delivery time limit) the chat ends as `userUnreachable`.
+   */
+  private async notify(
+    record: HandoffRecord,
+    activities: Partial<Activity>[],
+    speaker: { role: 'bot' } | { role: 'agent'; name?: string },
+    systemNote?: string,
+  ): Promise<boolean> {
+    const outcome = await this.delivery.send(record.id, record.reference, activities, speaker, systemNote);
+    if (outcome.status === 'delivered') return true;
+    if (outcome.status === 'gone' || outcome.status === 'exhausted')
+      await this.userUnreachable(record.id, record.generation, outcome.failure.code);
+    return false;
+  }
+
+  /**
+   * The channel no longer reaches the user: ends the chat as `userUnreachable`, telling the agent,
+   * and stops listening. Also used when the bot is removed from the conversation.
+   */
+  async userUnreachable(id: string, generation: string | undefined, why: string): Promise<void> {
+    this.logger.warn({ recordId: id, why }, 'the user can no longer be reached; ending the chat');
+    await this.ender.endLiveChat({
+      id,
+      reason: 'userUnreachable',
+      detail: `the channel no longer reaches the user (${why})`,
+      ...(generation === undefined ? {} : { generation }),
+      closeOnGenesys: true,
+      tellUser: false,
+      agentNotice: AGENT_TEXTS.userUnreachable,
+    });
+    this.chats.delete(id);
   }
 
   /** Handles one event of the chat `id` of `generation`; events of chats not held here are ignored. */
@@ -125,9 +204,9 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(
-            result.record.reference,
-            [MessageFactory.text(MESSAGES.queued)],
+          await this.notify(
+            result.record,
+            [MessageFactory.text(messagesFor(result.record.reference.locale).queued)],
             { role: 'bot' },
             'Waiting for an agent.',
           );
@@ -135,7 +214,7 @@ export class AgentToUserRelay {
         return;
       }
       case 'agentJoined': {
-        const name = event.agent.name ?? MESSAGES.agentFallbackName;
+        const name = event.agent.name ?? messagesFor(this.chats.get(id)?.reference.locale).agentFallbackName;
         const join = { announce: false };
         const result = await this.records.transition(
           id,
@@ -154,8 +233,9 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && join.announce && result.record !== undefined) {
-          const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
-          await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
+          const messages = messagesFor(result.record.reference.locale);
+          const joined = MessageFactory.suggestedActions([messages.endChatAction], messages.agentJoined(name));
+          await this.notify(result.record, [joined], { role: 'bot' }, `Agent ${name} joined.`);
         }
         return;
       }
@@ -164,14 +244,14 @@ export class AgentToUserRelay {
         return;
       case 'agentTyping': {
         const local = this.chats.get(id);
-        if (local !== undefined) await this.messenger.typing(local.reference);
+        if (local !== undefined) await this.delivery.typing(local.reference);
         return;
       }
       case 'agentLeft': {
         if (!event.transfer) {
           const record = await this.records.get(id);
           if (record !== undefined)
-            await this.messenger.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
+            await this.delivery.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
           return;
         }
         const result = await this.records.transition(
@@ -187,9 +267,9 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(
-            result.record.reference,
-            [MessageFactory.text(MESSAGES.agentTransferred)],
+          await this.notify(
+            result.record,
+            [MessageFactory.text(messagesFor(result.record.reference.locale).agentTransferred)],
             { role: 'bot' },
             'Transferred to another agent.',
           );
@@ -214,8 +294,10 @@ export class AgentToUserRelay {
       case 'linkDown':
       case 'linkRestored':
       case 'sessionExpiring': {
-        const local = this.chats.get(id);
-        if (local !== undefined) await new ChatNotices(this.messenger).tellOngoing(local.reference, event);
+        const record = await this.records.get(id);
+        if (record === undefined || record.generation !== generation) return;
+        const { text, note } = ongoingNoticeText(event, record.reference.locale);
+        await this.notify(record, [MessageFactory.text(text)], { role: 'bot' }, note);
         return;
       }
     }
@@ -223,8 +305,9 @@ export class AgentToUserRelay {
 
   /**
    * Delivers an agent message to the user once: skipped when already delivered (by id) or when
-   * another instance owns the chat; images become attachments, other files links; the delivered id,
-   * time and the idle deadline are stored after the send.
+   * another instance owns the chat; images become attachments, other files links. Only once the
+   * channel accepted it are the delivered id, time and the idle deadline stored; a user who is
+   * gone ends the chat instead (and nothing counts as activity).
    */
   private async deliverAgentMessage(
     id: string,
@@ -246,10 +329,11 @@ export class AgentToUserRelay {
     if (record.deliveredMessageIds.includes(event.id)) return;
     const activities = agentActivities(event);
     const agentName = event.agent.name ?? record.agentName;
-    await this.deliverWithRetry(record, activities, {
+    const delivered = await this.notify(record, activities, {
       role: 'agent',
       ...(agentName === undefined ? {} : { name: agentName }),
     });
+    if (!delivered) return;
     this.chats.track(
       await this.records.update(id, (r) => {
         r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(
@@ -261,28 +345,6 @@ export class AgentToUserRelay {
         return r;
       }),
     );
-  }
-
-  /** Sends proactively, retrying what the channel refused (throttling, outages) a few times. */
-  private async deliverWithRetry(
-    record: HandoffRecord,
-    activities: Partial<Activity>[],
-    speaker: { role: 'agent'; name?: string },
-  ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.messenger.send(record.reference, activities, speaker);
-        return;
-      } catch (err) {
-        const wait = DELIVERY_RETRY_DELAYS_MS[attempt];
-        if (wait === undefined || this.chats.stopped) throw err;
-        this.logger.warn(
-          { err, conversationId: record.conversationId, attempt: attempt + 1 },
-          'channel refused an agent message; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
   }
 }
 

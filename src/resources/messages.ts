@@ -54,6 +54,8 @@ export interface Messages {
   readonly linkDown: string;
   readonly linkRestored: string;
   readonly sessionExpiring: (minutes: number) => string;
+  readonly passedOnWhileWaiting: string;
+  readonly messageNotDeliveredQuoted: (quote: string) => string;
   readonly agentAttachment: (name: string) => string;
   /** A message Genesys refused as too long (Web Messaging 4011): the user can split it. */
   readonly messageTooLongForAgent: string;
@@ -120,6 +122,8 @@ function build(t: TFunction): Messages {
     linkDown: t('linkDown'),
     linkRestored: t('linkRestored'),
     sessionExpiring: (minutes) => t('sessionExpiring', { count: minutes }),
+    passedOnWhileWaiting: t('passedOnWhileWaiting'),
+    messageNotDeliveredQuoted: (quote) => t('messageNotDeliveredQuoted', { quote }),
     agentAttachment: (name) => t('agentAttachment', { name }),
     messageTooLongForAgent: t('messageTooLongForAgent'),
     messageDetailsTooLarge: t('messageDetailsTooLarge'),
@@ -177,4 +181,22 @@ export const CONTENT_MESSAGES = {
   chooseByNumber: 'Reply with the number of your choice:',
   /** Title of a message that only offers time slots. */
   chooseTime: 'Choose a time:',
+} as const;
+
+/**
+ * Lines the agent reads (not the customer), in the contact centre's language: what the relay adds
+ * to describe something the customer did that is not plain text.
+ */
+export const AGENT_TEXTS = {
+  /** Sent when the customer can no longer be reached on their channel. */
+  userUnreachable:
+    'The customer is no longer reachable on their chat channel (they left or the channel refused the message). The chat has been ended.',
+  /** The customer edited a message they sent during the chat. */
+  userEdited: (text: string): string => `(edited) ${text}`,
+  /** The customer deleted a message they sent during the chat. */
+  userDeleted: '(The customer deleted one of their messages.)',
+  /** A sticker or "like" with no text. */
+  userSticker: (url: string): string => `[Sticker] ${url}`,
+  /** An attachment the bot cannot link to. */
+  userAttachmentWithoutLink: (kind: string): string => `[Attachment] ${kind} (it can't be shown here)`,
 } as const;
