@@ -1,13 +1,15 @@
 import { lookup } from 'mime-types';
 import {
+  type ButtonResponseMessage,
+  buttonResponseMessage,
+  structuredItemOf,
+} from '../genesys/shared/structuredContent';
+import {
   type AgentContent,
   type AgentContentItem,
   type ButtonResponse,
-  type Card,
-  type CardAction,
   type ContentAttachment,
   type MediaType,
-  type QuickReply,
   urlFileName,
 } from './content';
 
@@ -118,49 +120,9 @@ function arr(value: unknown): unknown[] {
 }
 
 function contentItem(entry: Json): AgentContentItem | undefined {
-  switch (entry.contentType) {
-    case 'Attachment': {
-      const attachment = attachmentOf(obj(entry.attachment));
-      return attachment === undefined ? undefined : { kind: 'attachment', attachment };
-    }
-    case 'QuickReply': {
-      const reply = obj(entry.quickReply);
-      const text = str(reply?.text);
-      if (text === undefined) return undefined;
-      const quickReply: QuickReply = { text, payload: str(reply?.payload) ?? text };
-      return { kind: 'quickReplies', replies: [quickReply] };
-    }
-    case 'Card': {
-      const card = cardOf(entry.card);
-      return card === undefined ? undefined : { kind: 'card', card };
-    }
-    case 'Carousel': {
-      const cards = arr(obj(entry.carousel)?.cards)
-        .map(cardOf)
-        .filter((c): c is Card => c !== undefined);
-      return cards.length === 0 ? undefined : { kind: 'carousel', cards };
-    }
-    case 'DatePicker': {
-      const picker = obj(entry.datePicker);
-      const slots = arr(picker?.availableTimes).flatMap((t) => {
-        const dateTime = str(obj(t)?.dateTime);
-        const duration = obj(t)?.duration;
-        return dateTime === undefined ? [] : [{ dateTime, ...(typeof duration === 'number' ? { duration } : {}) }];
-      });
-      if (picker === undefined || slots.length === 0) return undefined;
-      const subtitle = str(picker.subtitle);
-      const imageUrl = str(picker.imageUrl);
-      return {
-        kind: 'datePicker',
-        title: str(picker.title) ?? '',
-        ...(subtitle === undefined ? {} : { subtitle }),
-        ...(imageUrl === undefined ? {} : { imageUrl }),
-        slots,
-      };
-    }
-    default:
-      return undefined;
-  }
+  if (entry.contentType !== 'Attachment') return structuredItemOf(entry);
+  const attachment = attachmentOf(obj(entry.attachment));
+  return attachment === undefined ? undefined : { kind: 'attachment', attachment };
 }
 
 const MEDIA_TYPES: readonly MediaType[] = ['Image', 'Video', 'Audio', 'File', 'Link'];
@@ -182,47 +144,8 @@ function attachmentOf(raw: Json | undefined): ContentAttachment | undefined {
   };
 }
 
-function cardOf(value: unknown): Card | undefined {
-  const raw = obj(value);
-  const title = str(raw?.title);
-  if (raw === undefined || title === undefined) return undefined;
-  const actions = arr(raw.actions)
-    .map(actionOf)
-    .filter((a): a is CardAction => a !== undefined);
-  const defaultAction = actionOf(raw.defaultAction);
-  const subtitle = str(raw.description);
-  const imageUrl = str(raw.image);
-  return {
-    title,
-    ...(subtitle === undefined ? {} : { subtitle }),
-    ...(imageUrl === undefined ? {} : { imageUrl }),
-    ...(defaultAction === undefined ? {} : { defaultAction }),
-    actions,
-  };
-}
-
-function actionOf(value: unknown): CardAction | undefined {
-  const raw = obj(value);
-  const text = str(raw?.text);
-  if (raw === undefined || text === undefined) return undefined;
-  if (raw.type === 'Link') {
-    const url = str(raw.url);
-    return url === undefined ? undefined : { type: 'link', text, url };
-  }
-  if (raw.type === 'Postback' || raw.type === 'Button')
-    return { type: 'postback', text, payload: str(raw.payload) ?? '' };
-  return undefined;
-}
-
 /** A Web Messaging `onMessage` `message` answering structured content (§5.14). */
-export interface WebMessagingAnswer {
-  type: 'Text' | 'Structured';
-  text: string;
-  content: {
-    contentType: 'ButtonResponse';
-    buttonResponse: { text: string; payload: string; type: ButtonResponse['type']; originatingMessageId?: string };
-  }[];
-}
+export type WebMessagingAnswer = ButtonResponseMessage;
 
 /**
  * The Web Messaging `onMessage` message for an answer (§5.14): a quick reply as `Text` with empty
@@ -230,17 +153,7 @@ export interface WebMessagingAnswer {
  * button's text as the message text.
  */
 export function webMessagingAnswer(response: ButtonResponse): WebMessagingAnswer {
-  const buttonResponse = {
-    text: response.text,
-    payload: response.payload,
-    type: response.type,
-    ...(response.type === 'DatePicker' ? { originatingMessageId: response.originalMessageId } : {}),
-  };
-  return {
-    type: response.type === 'Button' ? 'Structured' : 'Text',
-    text: response.type === 'Button' ? response.text : '',
-    content: [{ contentType: 'ButtonResponse', buttonResponse }],
-  };
+  return buttonResponseMessage(response);
 }
 
 /** The Open Messaging `ContentButtonResponse` of an answer (`.../inbound/open/structured/response`, §6.2). */

@@ -1,4 +1,15 @@
 import type { GenesysError } from './genesysError';
+import type { ButtonAnswer, StructuredContent } from './shared/structuredContent';
+
+export type {
+  ButtonAnswer,
+  StructuredCard,
+  StructuredCardAction,
+  StructuredContent,
+  StructuredItem,
+  StructuredQuickReply,
+  StructuredTimeSlot,
+} from './shared/structuredContent';
 
 /**
  * The provider-neutral contract between the handoff layer and a Genesys protocol client.
@@ -114,8 +125,21 @@ export type ChatEvent =
   | { kind: 'queued' }
   /** A human agent joined (for Web Messaging: the first human outbound message or event). */
   | { kind: 'agentJoined'; agent: AgentInfo }
-  /** An agent wrote to the guest. `id` is Genesys' message id, unique per chat. */
-  | { kind: 'agentMessage'; id: string; text: string; time: string; agent: AgentInfo; attachments: AttachmentLink[] }
+  /**
+   * An agent (or an Architect bot flow, `fromBot`) wrote to the guest. `id` is Genesys' message id,
+   * unique per chat; `content` holds the quick replies, cards, carousels and time slot pickers the
+   * message offers (providers without structured content leave it out).
+   */
+  | {
+      kind: 'agentMessage';
+      id: string;
+      text: string;
+      time: string;
+      agent: AgentInfo;
+      attachments: AttachmentLink[];
+      content?: StructuredContent;
+      fromBot?: boolean;
+    }
   /** The agent is typing; hide after `durationMs` or at the agent's next message. */
   | { kind: 'agentTyping'; durationMs: number }
   /** The agent left. `transfer` is true when the chat goes on and waits for another agent. */
@@ -149,6 +173,12 @@ export interface ChatSession {
   readonly resumeData: ResumeData;
   /** Sends guest text: split to the provider's limits, paced to its rate limit, retried on 429. */
   sendText(text: string): Promise<void>;
+  /**
+   * Sends the guest's answer to structured content as Genesys expects it (Web Messaging:
+   * `ButtonResponse`, docs/genesys-protocol.md §5.14), acknowledged like {@link ChatSession.sendText}.
+   * Providers without structured content leave it out; the caller then sends `answer.text` as text.
+   */
+  sendButtonResponse?(answer: ButtonAnswer): Promise<void>;
   /** Tells the agent the guest is typing; throttled by the provider (silently a no-op when too soon). */
   sendTyping(): Promise<void>;
   /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */
@@ -172,6 +202,8 @@ export interface HandoffProvider {
   resumeChat(data: ResumeData, options: ResumeOptions, listener: ChatListener): Promise<ChatSession>;
   /** Sends guest text on a chat this process does not hold (another instance owns its connection). */
   sendDetached(data: ResumeData, text: string): Promise<void>;
+  /** {@link ChatSession.sendButtonResponse} on a chat this process does not hold; left out like it. */
+  sendDetachedButtonResponse?(data: ResumeData, answer: ButtonAnswer): Promise<void>;
   /** Ends a chat this process does not hold. Treats an already ended chat as success. */
   endDetached(data: ResumeData): Promise<void>;
   /** Detaches every session and releases resources (shutdown). */

@@ -1,4 +1,5 @@
-import type { AgentInfo, AttachmentLink } from '../handoffProvider';
+import type { AgentInfo, AttachmentLink, StructuredContent } from '../handoffProvider';
+import { structuredContentFrom } from '../shared/structuredContent';
 import type { StructuredMessage } from './frames';
 
 /**
@@ -43,4 +44,14 @@ export function attachmentsOf(message: StructuredMessage): AttachmentLink[] {
 /** False for messages from a Genesys bot flow: relayed, but they do not mean an agent joined. */
 export function isHuman(message: StructuredMessage): boolean {
   return message.originatingEntity !== 'Bot';
+}
+
+/**
+ * The quick replies, cards, carousels and time slot pickers of the message (§5.14), in order, with
+ * consecutive quick replies as one group; undefined when it offers none.
+ */
+export function structuredContentOf(message: StructuredMessage): StructuredContent | undefined {
+  return structuredContentFrom(
+    message.content.map((entry) => (entry.attachment === undefined ? entry.structured : undefined)),
+  );
 }

@@ -1,3 +1,5 @@
+import type { ButtonResponseMessage } from '../shared/structuredContent';
+
 /**
  * What the client sends over the Web Messaging Guest API websocket (docs/genesys-protocol.md §5.2/§5.3),
  * and the size rules that apply to it.
@@ -6,6 +8,8 @@
 /** The normalized message of an `onMessage` request (docs/genesys-protocol.md §5.3). */
 export type OutgoingMessage =
   | { type: 'Text'; text: string; channel?: { metadata: { customAttributes: Record<string, string> } } }
+  /** An answer to structured content (§5.14). */
+  | ButtonResponseMessage
   | {
       type: 'Event';
       events: (

@@ -1,4 +1,5 @@
 import { isRecord, type JsonObject } from '../../json';
+import { type StructuredItem, structuredItemOf } from '../shared/structuredContent';
 
 /**
  * Frames of the Genesys Web Messaging Guest API (docs/genesys-protocol.md §5.2–§5.5): the requests the client
@@ -44,13 +45,16 @@ export interface MessageChannel {
   to?: MessageParty;
 }
 
-/** A `content[]` entry; only attachments are modelled, other content types keep their name. */
+/**
+ * A `content[]` entry: attachments, and quick replies, cards, carousels and time slot pickers as
+ * {@link StructuredItem}s (§5.14); other content types keep only their name.
+ */
 export type MessageContent =
   | {
       contentType: 'Attachment';
       attachment: { id?: string; url?: string; filename?: string; mediaType?: string; mime?: string; text?: string };
     }
-  | { contentType: string; attachment?: undefined };
+  | { contentType: string; attachment?: undefined; structured?: StructuredItem };
 
 /** An `events[]` entry of an `Event` message. */
 export type MessageEvent =
@@ -170,7 +174,8 @@ function parseContent(value: unknown): MessageContent[] {
       }
       items.push({ contentType: 'Attachment', attachment });
     } else {
-      items.push({ contentType });
+      const structured = structuredItemOf(entry);
+      items.push(structured === undefined ? { contentType } : { contentType, structured });
     }
   }
   return items;

@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import { Pacer, type Clock } from '../shared';
+import { type ButtonAnswer, buttonResponseMessage } from '../shared/structuredContent';
 import { byteLength, fitCustomAttributes, type OutgoingMessage } from './clientRequests';
 import type { ServerFrame } from './frames';
 import {
@@ -79,6 +80,15 @@ export class GuestSender {
     }
     this.pendingAttributes = undefined;
     logger.debug({ bytes: byteLength(text) }, 'guest message delivered to Genesys');
+  }
+
+  /**
+   * Sends the guest's answer to structured content (`ButtonResponse`, docs/genesys-protocol.md §5.14)
+   * and waits for Genesys' echo. Pending custom attributes are left for the next text.
+   */
+  async sendButtonResponse(answer: ButtonAnswer): Promise<void> {
+    await this.sendMessage(buttonResponseMessage(answer), 'message');
+    this.options.logger.debug({ type: answer.type }, 'guest answer delivered to Genesys');
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type {
+  ButtonAnswer,
   ChatListener,
   ChatSession,
   HandoffProvider,
@@ -268,11 +269,24 @@ export class WebMessagingProvider implements HandoffProvider {
   }
 
   /** {@inheritDoc HandoffProvider.sendDetached} */
-  async sendDetached(data: ResumeData, text: string): Promise<void> {
+  sendDetached(data: ResumeData, text: string): Promise<void> {
+    return this.onDetachedSession(data, (session) => session.sendText(text));
+  }
+
+  /** {@inheritDoc HandoffProvider.sendDetachedButtonResponse} */
+  sendDetachedButtonResponse(data: ResumeData, answer: ButtonAnswer): Promise<void> {
+    return this.onDetachedSession(data, (session) => session.sendButtonResponse(answer));
+  }
+
+  /** Opens a short-lived session on a chat held elsewhere, runs `send` on it, and detaches. */
+  private async onDetachedSession(
+    data: ResumeData,
+    send: (session: WebMessagingSession) => Promise<void>,
+  ): Promise<void> {
     const session = this.detachedSession(data);
     try {
       await session.open('resume');
-      await session.sendText(text);
+      await send(session);
     } finally {
       await session.detach();
     }

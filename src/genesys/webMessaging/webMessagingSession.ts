@@ -3,6 +3,7 @@ import { GenesysError } from '../genesysError';
 import { afterRetryAfter } from '../retryPolicy';
 import type {
   AgentInfo,
+  ButtonAnswer,
   ChatEndReason,
   ChatEvent,
   ChatListener,
@@ -20,7 +21,7 @@ import {
   type Clock,
 } from '../shared';
 import { splitText } from '../splitText';
-import { agentInfoOf, attachmentsOf, isHuman, timeOf } from './agentMessages';
+import { agentInfoOf, attachmentsOf, isHuman, structuredContentOf, timeOf } from './agentMessages';
 import type { DeploymentConfig } from './deploymentConfig';
 import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
 import { GuestSender } from './guestSender';
@@ -281,14 +282,29 @@ export class WebMessagingSession implements ChatSession {
 
   /** {@inheritDoc ChatSession.sendText} */
   sendText(text: string): Promise<void> {
-    if (this.state !== 'live') return Promise.reject(new GenesysError('closed', `cannot send: chat is ${this.state}`));
     const parts = splitText(text, MAX_TEXT_BYTES, 'bytes');
+    return this.sendAsGuest(async () => {
+      for (const part of parts) {
+        await this.sender.sendTextPart(part);
+        this.lifetime.touched();
+      }
+    });
+  }
+
+  /** {@inheritDoc ChatSession.sendButtonResponse} */
+  sendButtonResponse(answer: ButtonAnswer): Promise<void> {
+    return this.sendAsGuest(async () => {
+      await this.sender.sendButtonResponse(answer);
+      this.lifetime.touched();
+    });
+  }
+
+  /** Runs a guest send in order after the others; refused unless the chat is live. */
+  private sendAsGuest(send: () => Promise<void>): Promise<void> {
+    if (this.state !== 'live') return Promise.reject(new GenesysError('closed', `cannot send: chat is ${this.state}`));
     return this.sends.run(async () => {
       try {
-        for (const part of parts) {
-          await this.sender.sendTextPart(part);
-          this.lifetime.touched();
-        }
+        await send();
       } catch (err) {
         // [O] docs/genesys-protocol.md §5.16: 409 read-only means the agent ended the conversation and the
         // Disconnect event was missed; the chat is over, like an agent end.
@@ -477,13 +493,24 @@ export class WebMessagingSession implements ChatSession {
       return;
     }
     const attachments = attachmentsOf(message);
+    const content = structuredContentOf(message);
     const text = message.text ?? '';
-    if (text.length === 0 && attachments.length === 0) return;
+    if (text.length === 0 && attachments.length === 0 && content === undefined) return;
     const time = message.channel.time ?? new Date().toISOString();
+    const human = isHuman(message);
     this.held.add(
       {
-        event: { kind: 'agentMessage', id: message.id, text, time, agent: agentInfoOf(message), attachments },
-        human: isHuman(message),
+        event: {
+          kind: 'agentMessage',
+          id: message.id,
+          text,
+          time,
+          agent: agentInfoOf(message),
+          attachments,
+          ...(content === undefined ? {} : { content }),
+          ...(human ? {} : { fromBot: true }),
+        },
+        human,
       },
       timeOf(message),
     );
