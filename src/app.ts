@@ -157,6 +157,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
       idleWarningSeconds: config.handoff.idleWarningSeconds,
       leaseSeconds: config.handoff.leaseSeconds,
       sweepIntervalSeconds: config.handoff.sweepIntervalSeconds,
+      channels: { ...config.channels },
       routing: {
         ...(config.genesys.queueName === '' ? {} : { queueName: config.genesys.queueName }),
         ...(config.genesys.skills.length === 0 ? {} : { skills: [...config.genesys.skills] }),

@@ -50,6 +50,8 @@ const PROFILES: Readonly<Record<string, ChannelProfile>> = {
   [Channels.Webchat]: WEB_CHAT,
   [Channels.Directline]: WEB_CHAT,
   [Channels.Emulator]: WEB_CHAT,
+  // Bot Framework's own test channel (`TestAdapter`) carries activities as sent, like Direct Line.
+  [Channels.Test]: WEB_CHAT,
   [Channels.Msteams]: {
     text: 'html',
     agentName: 'prefix',

@@ -1,7 +1,10 @@
-import { type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
+import { type Activity, type ConversationReference, MessageFactory } from 'botbuilder';
+import { renderAgentContent } from '../channels';
+import { answerOptions } from '../content/answerOptions';
 import type { ChatEndReason, ChatEvent, ChatListener } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
-import { AGENT_TEXTS, MESSAGES, messagesFor, type Messages } from '../resources/messages';
+import { AGENT_TEXTS, messagesFor, type Messages } from '../resources/messages';
+import { agentContentOf } from './agentContent';
 import type { UndeliveredNotice } from './userToAgentRelay';
 import type { Clock } from './clock';
 import type { ChatEnder } from './chatEnder';
@@ -305,9 +308,10 @@ export class AgentToUserRelay {
 
   /**
    * Delivers an agent message to the user once: skipped when already delivered (by id) or when
-   * another instance owns the chat; images become attachments, other files links. Only once the
-   * channel accepted it are the delivered id, time and the idle deadline stored; a user who is
-   * gone ends the chat instead (and nothing counts as activity).
+   * another instance owns the chat; rendered for the user's channel ({@link renderAgentContent}:
+   * text in the channel's format, the agent's name, files, cards, quick replies). Only once the
+   * channel accepted it are the delivered id, time, the choices it offers and the idle deadline
+   * stored (one write); a user who is gone ends the chat instead (and nothing counts as activity).
    */
   private async deliverAgentMessage(
     id: string,
@@ -327,8 +331,19 @@ export class AgentToUserRelay {
       return;
     }
     if (record.deliveredMessageIds.includes(event.id)) return;
-    const activities = agentActivities(event);
     const agentName = event.agent.name ?? record.agentName;
+    const content = agentContentOf(event);
+    const slotFormat = record.reference.locale === undefined ? {} : { locale: record.reference.locale };
+    const channels = this.settings.channels;
+    const conversationType = record.reference.conversation?.conversationType;
+    const activities = renderAgentContent(record.reference.channelId ?? record.channelId, content, {
+      ...(agentName === undefined ? {} : { agentName }),
+      namePrefix: channels?.agentNamePrefix ?? '',
+      facebookHumanAgentTag: channels?.facebookHumanAgentTag ?? false,
+      ...(conversationType === undefined ? {} : { conversationType }),
+      slotFormat,
+    });
+    const options = answerOptions(content, slotFormat);
     const delivered = await this.notify(record, activities, {
       role: 'agent',
       ...(agentName === undefined ? {} : { name: agentName }),
@@ -340,32 +355,11 @@ export class AgentToUserRelay {
           -MAX_DELIVERED_IDS,
         );
         r.lastDeliveredAt = event.time;
+        r.answerOptions = options.length === 0 ? undefined : options;
         r.lastActivityAt = now;
         this.timers.armIdle(r, now);
         return r;
       }),
     );
   }
-}
-
-/** The channel activities of an agent message: its text plus file links, with images as attachments. */
-export function agentActivities(event: Extract<ChatEvent, { kind: 'agentMessage' }>): Partial<Activity>[] {
-  const images: Attachment[] = [];
-  const links: string[] = [];
-  for (const a of event.attachments) {
-    if (a.contentType?.startsWith('image/') === true) {
-      images.push({
-        contentType: a.contentType,
-        contentUrl: a.url,
-        ...(a.name === undefined ? {} : { name: a.name }),
-      });
-    } else {
-      links.push(`${MESSAGES.agentAttachment(a.name ?? 'file')}: ${a.url}`);
-    }
-  }
-  const text = [event.text, ...links].filter((t) => t.trim() !== '').join('\n\n');
-  if (text === '' && images.length === 0) return [];
-  const message = MessageFactory.text(text);
-  if (images.length > 0) message.attachments = images;
-  return [message];
 }

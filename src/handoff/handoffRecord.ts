@@ -1,4 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
+import type { AnswerOption } from '../content/answerOptions';
+import type { ButtonResponse } from '../content/content';
 import type { GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
 
 /** Lifecycle of a live chat. `ended` and `failed` are final until the user asks for an agent again. */
@@ -65,6 +67,12 @@ export interface HandoffRecord {
   /** Ids of agent messages already shown to the user, most recent last (bounded). */
   deliveredMessageIds: string[];
   lastDeliveredAt?: string;
+  /**
+   * The choices the last delivered agent message offered (quick replies, card buttons, time slots),
+   * numbered as the user saw them; a user message matching one is sent as its button response.
+   * Replaced at each agent message, cleared once answered.
+   */
+  answerOptions?: AnswerOption[];
   /** Instance holding the chat's connection; empty when released. Valid while that instance's heartbeat lives. */
   owner: string;
   createdAt: number;
@@ -100,8 +108,15 @@ export interface HandoffRecord {
 export interface OutboxEntry {
   /** Id of the inbound activity it came from (empty when the channel gave none). */
   activityId: string;
-  /** The text sent to Genesys (never empty). */
+  /**
+   * The text sent to Genesys (never empty); for a `buttonResponse`, the chosen option's text (sent
+   * as is where the provider has no structured answers).
+   */
   text: string;
+  /** What the entry is: text (default), or the user's answer to structured content. */
+  kind?: 'text' | 'buttonResponse';
+  /** The answer, for `kind: "buttonResponse"`. */
+  buttonResponse?: ButtonResponse;
   /** When it was accepted (epoch ms). */
   at: number;
 }

@@ -15,4 +15,9 @@ export interface HandoffSettings {
   routing?: RoutingRequest;
   /** Retry limits of proactive sends (default {@link DEFAULT_DELIVERY_LIMITS}). */
   delivery?: DeliveryLimits;
+  /**
+   * How agent messages are shown per channel (settings `HandoffAgentNamePrefix`,
+   * `FacebookHumanAgentTag`); default: no name prefix, no human-agent tag.
+   */
+  channels?: { agentNamePrefix: string; facebookHumanAgentTag: boolean };
 }

@@ -1,4 +1,5 @@
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { sendKeepingSenderNames } from '../channels';
 import type { Logger } from '../logger';
 import { classifyChannelError, type SendResult } from './channelFailure';
 import type { StateSaver } from '../state/stateSaver';
@@ -47,7 +48,8 @@ export class ProactiveMessenger {
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
       }
-      if (activities.length > 0) await context.sendActivities(activities);
+      // Agent messages keep the agent's name as `from.name` where the channel shows it.
+      if (activities.length > 0) await sendKeepingSenderNames(context, activities);
       // The user has seen the message: a failure to record it must not make the caller send it again.
       await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
         this.logger.warn(

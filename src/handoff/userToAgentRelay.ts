@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
-import { activityText } from '../activities';
+import { normaliseInbound } from '../channels';
+import { matchButtonAnswer } from '../content/answerOptions';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
 import type { HandoffProvider } from '../genesys/handoffProvider';
 import { isRecord } from '../json';
@@ -67,15 +68,14 @@ export class UserToAgentRelay {
   ) {}
 
   /**
-   * Takes a user message for the agent (text and attachment links, or `text` when given): queues
-   * it in the outbox and starts sending unless another instance is. Messages written while the
-   * chat opens wait in the outbox and follow the introduction.
+   * Takes a user message for the agent (text and attachment links, or `given` text: an edit or
+   * delete notice): queues it in the outbox and starts sending unless another instance is. A
+   * message that answers the choices of the last agent message (a tapped button or a typed option
+   * number) is queued as that button response. Messages written while the chat opens wait in the
+   * outbox and follow the introduction.
    */
-  async accept(
-    record: HandoffRecord,
-    activity: Partial<Activity>,
-    text = composeUserText(activity),
-  ): Promise<AcceptOutcome> {
+  async accept(record: HandoffRecord, activity: Partial<Activity>, given?: string): Promise<AcceptOutcome> {
+    const text = given ?? composeUserText(activity);
     const activityId = typeof activity.id === 'string' ? activity.id : '';
     const me = this.settings.instanceId;
     const now = this.clock.now();
@@ -100,7 +100,16 @@ export class UserToAgentRelay {
         result.outcome = { status: 'full' };
         return r;
       }
-      r.outbox = [...outbox, { activityId, text, at: now }];
+      // A message answering the choices the agent side offered goes back as that choice (§5.14).
+      const answer = given === undefined ? matchButtonAnswer(text, r.answerOptions ?? []) : undefined;
+      if (answer === undefined) r.outbox = [...outbox, { activityId, text, at: now }];
+      else {
+        r.outbox = [
+          ...outbox,
+          { activityId, text: answer.text, at: now, kind: 'buttonResponse', buttonResponse: answer },
+        ];
+        r.answerOptions = undefined;
+      }
       let acknowledge = false;
       if (r.state !== 'connected') {
         r.waitingMessages = (r.waitingMessages ?? 0) + 1;
@@ -198,7 +207,7 @@ export class UserToAgentRelay {
         record = await this.records.get(first.id);
         continue;
       }
-      const sent = await this.sendToGenesys(record, head.text);
+      const sent = await this.sendToGenesys(record, head);
       // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
@@ -228,21 +237,30 @@ export class UserToAgentRelay {
   }
 
   /**
-   * Sends one outbox entry to Genesys: `sent`, `refused` (after the provider's retries) or `ended`
+   * Sends one outbox entry to Genesys (its text, or its button response where the provider takes one): `sent`, `refused` (after the provider's retries) or `ended`
    * (the chat is over). A refusal the user can act on (too long, details too large, a session
    * Genesys made read-only) carries the sentence that tells them.
    */
   private async sendToGenesys(
     record: HandoffRecord,
-    text: string,
+    entry: OutboxEntry,
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
     const log = this.logger.child({ conversationId: record.conversationId });
+    const text = entry.text;
+    // A provider without structured answers (Guest Chat) gets the chosen option's text.
+    const answer = entry.kind === 'buttonResponse' ? entry.buttonResponse : undefined;
     try {
       const local = this.chats.get(record.id);
-      if (local?.session !== undefined && local.generation === record.generation) await local.session.sendText(text);
-      else if (record.resumeData !== undefined && this.provider !== undefined)
-        await this.provider.sendDetached(record.resumeData, text);
-      else return { status: 'ended' };
+      const session = local?.session;
+      const provider = this.provider;
+      if (session !== undefined && local?.generation === record.generation) {
+        if (answer !== undefined && session.sendButtonResponse !== undefined) await session.sendButtonResponse(answer);
+        else await session.sendText(text);
+      } else if (record.resumeData !== undefined && provider !== undefined) {
+        if (answer !== undefined && provider.sendDetachedButtonResponse !== undefined)
+          await provider.sendDetachedButtonResponse(record.resumeData, answer);
+        else await provider.sendDetached(record.resumeData, text);
+      } else return { status: 'ended' };
       return { status: 'sent' };
     } catch (err) {
       const notice = isGenesysError(err) ? UNDELIVERED_NOTICES[err.code] : undefined;
@@ -263,26 +281,25 @@ export class UserToAgentRelay {
 const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
 
 /**
- * The text sent to the agent for a user message: its text plus one line per attachment. Shapes
- * channels really send: an attachment with a URL becomes a link (noting channels whose links need
- * the customer's sign-in); a Facebook sticker or "like" (`channelData.message.sticker_id`) becomes
- * `[Sticker] url`; a card or other content without a URL is named as not viewable; Teams' `text/html`
- * copy of the text and empty attachments are left out. Never returns text for an empty message.
+ * The text sent to the agent for a user message: the text the user meant, normalised for the
+ * channel ({@link normaliseInbound}: Teams HTML and mentions, Slack markup, a Facebook sticker as
+ * its emoji or a short description), plus one line per attachment. Shapes channels really send: an
+ * attachment with a URL becomes a link (noting channels whose links need the customer's sign-in);
+ * a card or other content without a URL is named as not viewable; Teams' `text/html` copy of the
+ * text and empty attachments are left out. Never returns text for an empty message.
  */
 export function composeUserText(activity: Partial<Activity>): string {
   const parts: string[] = [];
-  const text = activityText(activity);
+  const normalised = normaliseInbound(activity, activity.recipient?.id ?? '');
+  const text = normalised.items.find((item) => item.kind === 'text')?.text ?? '';
   if (text !== '') parts.push(text);
-  const sticker = isSticker(activity);
+  // A sticker is its text: the channel's image of it says nothing more.
+  if (isSticker(activity)) return parts.join('\n');
   for (const attachment of activity.attachments ?? []) {
     const url = typeof attachment.contentUrl === 'string' ? attachment.contentUrl : '';
     if (url === '') {
       if (attachment.content !== undefined && attachment.contentType !== 'text/html')
         parts.push(AGENT_TEXTS.userAttachmentWithoutLink(attachment.contentType));
-      continue;
-    }
-    if (sticker) {
-      parts.push(AGENT_TEXTS.userSticker(url));
       continue;
     }
     const needsAuth =
@@ -295,6 +312,6 @@ export function composeUserText(activity: Partial<Activity>): string {
 /** True for a Facebook sticker or "like" (`channelData.message.sticker_id`, as the Messenger webhook sends it). */
 function isSticker(activity: Partial<Activity>): boolean {
   const data: unknown = activity.channelData;
-  if (!isRecord(data) || !isRecord(data.message)) return false;
+  if (activity.channelId !== 'facebook' || !isRecord(data) || !isRecord(data.message)) return false;
   return data.message.sticker_id !== undefined;
 }

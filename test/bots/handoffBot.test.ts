@@ -127,7 +127,7 @@ describe('HandoffBot handoff', () => {
     expect(provider.last.typingCount).toBe(1);
   });
 
-  it('sends agent attachments: images as attachments, other files as links', async () => {
+  it('sends agent attachments: images inline, other files as cards that open them', async () => {
     const { provider, harness } = await connectedHarness();
     await provider.last.emit({
       kind: 'agentMessage',
@@ -145,7 +145,11 @@ describe('HandoffBot handoff', () => {
       contentType: 'image/png',
       contentUrl: 'https://files.example/pic.png',
     });
-    expect(message?.text).toContain('https://files.example/form.pdf');
+    expect(message?.text).toBe('Here you go');
+    expect(message?.attachments?.[1]).toMatchObject({
+      contentType: 'application/vnd.microsoft.card.hero',
+      content: { title: 'form.pdf', buttons: [{ type: 'openUrl', value: 'https://files.example/form.pdf' }] },
+    });
   });
 
   it('forwards user attachments as links, noting when the channel needs auth', async () => {

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../../src/genesys/handoffProvider';
-import { MESSAGES } from '../../../src/resources/messages';
+import { CONTENT_MESSAGES, MESSAGES } from '../../../src/resources/messages';
 import { HandoffParts } from '../../support/handoffParts';
 
 const agentMessage = (id: string, text: string, extra: Partial<ChatEvent> = {}): ChatEvent =>
@@ -52,11 +52,18 @@ describe('AgentToUserRelay (agent → user)', () => {
     expect(parts.messenger.sends).toHaveLength(1);
     const [send] = parts.messenger.sends;
     expect(send?.speaker).toEqual({ role: 'agent', name: 'Anna' });
-    expect(send?.activities[0]?.text).toBe(
-      `Hello\n\n${MESSAGES.agentAttachment('terms.pdf')}: https://files.example/terms.pdf`,
-    );
+    expect(send?.activities[0]?.text).toBe('Hello');
+    expect(send?.activities[0]?.from?.name).toBe('Anna');
     expect(send?.activities[0]?.attachments).toEqual([
       { contentType: 'image/png', contentUrl: 'https://files.example/cat.png', name: 'cat.png' },
+      {
+        contentType: 'application/vnd.microsoft.card.hero',
+        content: {
+          title: 'terms.pdf',
+          images: [],
+          buttons: [{ type: 'openUrl', title: CONTENT_MESSAGES.openFile, value: 'https://files.example/terms.pdf' }],
+        },
+      },
     ]);
     const record = await parts.record('msg-1');
     expect(record?.deliveredMessageIds).toEqual(['m1']);

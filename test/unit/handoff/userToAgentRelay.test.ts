@@ -155,7 +155,7 @@ describe('UserToAgentRelay (user → agent)', () => {
         channelData: { message: { sticker_id: 369239263222822 } },
         attachments: [{ contentType: 'image/png', contentUrl: 'https://fb.example/like.png' }],
       }),
-    ).toBe(AGENT_TEXTS.userSticker('https://fb.example/like.png'));
+    ).toBe('👍');
     expect(
       composeUserText({
         type: 'message',
