@@ -1,5 +1,6 @@
 import { GenesysError } from '../../src/genesys/genesysError';
 import type {
+  ButtonAnswer,
   ChatEvent,
   ChatListener,
   ChatSession,
@@ -35,6 +36,14 @@ export class FakeChat implements ChatSession {
     this.sent.push(text);
     return Promise.resolve();
   }
+
+  /** Answers to structured content, as a provider that takes them (set to undefined to model one that does not). */
+  readonly buttonResponses: ButtonAnswer[] = [];
+  sendButtonResponse?: (answer: ButtonAnswer) => Promise<void> = (answer) => {
+    if (this.failSends) return Promise.reject(new GenesysError('network', 'send failed'));
+    this.buttonResponses.push(answer);
+    return Promise.resolve();
+  };
 
   sendTyping(): Promise<void> {
     this.typingCount++;

@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import type { ChatEvent } from '../../../src/genesys/handoffProvider';
 import { composeUserText } from '../../../src/handoff/userToAgentRelay';
 import type { HandoffRecord } from '../../../src/handoff/handoffRecord';
 import { GenesysError } from '../../../src/genesys/genesysError';
@@ -181,5 +182,74 @@ describe('UserToAgentRelay (user → agent)', () => {
         attachments: [{ contentType: 'application/pdf', contentUrl: 'https://x.example/f.pdf' }],
       }),
     ).toBe(MESSAGES.attachmentNote('application/pdf', 'https://x.example/f.pdf', true));
+  });
+});
+
+describe('UserToAgentRelay: answers to structured content', () => {
+  const offer: ChatEvent = {
+    kind: 'agentMessage',
+    id: 'offer-1',
+    text: 'What is it about?',
+    time: '2026-01-01T00:00:00.000Z',
+    agent: { name: 'Flow' },
+    attachments: [],
+    fromBot: true,
+    content: {
+      items: [
+        {
+          kind: 'quickReplies',
+          replies: [
+            { text: 'Billing', payload: 'billing' },
+            { text: 'Orders', payload: 'orders' },
+          ],
+        },
+      ],
+    },
+  };
+
+  it('keeps the offered choices and sends a typed number or label as the button response, once', async () => {
+    const parts = new HandoffParts();
+    const { record, chat } = await parts.openChat('b-1', 'connected');
+    await chat.emit(offer);
+    expect((await parts.record('b-1'))?.answerOptions?.map((o) => o.text)).toEqual(['Billing', 'Orders']);
+
+    expect(await relay(parts, record, { type: 'message', id: 'a1', text: ' 2 ' })).toBe(true);
+    expect(chat.buttonResponses).toEqual([
+      { kind: 'buttonResponse', type: 'QuickReply', originalMessageId: 'offer-1', payload: 'orders', text: 'Orders' },
+    ]);
+    expect(chat.sent).toEqual([]);
+    // Answered: the next "1" is text for the agent.
+    expect((await parts.record('b-1'))?.answerOptions).toBeUndefined();
+    expect(await relay(parts, record, { type: 'message', id: 'a2', text: '1' })).toBe(true);
+    expect(chat.sent).toEqual(['1']);
+
+    await chat.emit({ ...offer, id: 'offer-2' });
+    expect(await relay(parts, record, { type: 'message', id: 'a3', text: 'billing' })).toBe(true);
+    expect(chat.buttonResponses.map((a) => [a.originalMessageId, a.payload])).toEqual([
+      ['offer-1', 'orders'],
+      ['offer-2', 'billing'],
+    ]);
+  });
+
+  it('a later agent message without choices replaces them; edits never answer', async () => {
+    const parts = new HandoffParts();
+    const { record, chat } = await parts.openChat('b-2', 'connected');
+    await chat.emit(offer);
+    await parts.userToAgent.accept(record, { type: 'message', id: 'e1' }, '1');
+    await parts.chats.whenIdle();
+    expect(chat.sent).toEqual(['1']);
+    await chat.emit({ ...offer, id: 'plain', content: undefined, text: 'Anything else?' });
+    expect((await parts.record('b-2'))?.answerOptions).toBeUndefined();
+    expect(await relay(parts, record, { type: 'message', id: 'e2', text: '1' })).toBe(true);
+    expect(chat.buttonResponses).toEqual([]);
+  });
+
+  it('sends the option text where the provider takes no button responses (Guest Chat)', async () => {
+    const parts = new HandoffParts();
+    const { record, chat } = await parts.openChat('b-3', 'connected');
+    chat.sendButtonResponse = undefined;
+    await chat.emit(offer);
+    expect(await relay(parts, record, { type: 'message', id: 'g1', text: '1' })).toBe(true);
+    expect(chat.sent).toEqual(['Billing']);
   });
 });
