@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { AgentProfile } from '../kit/agentControl';
 import type { WebMessagingFaults } from './webMessagingFaults';
 import { partyOf, type WebMessagingModel } from './webMessagingModel';
-import type { AgentLeaveOptions, AgentSendOptions, SimulatedAgent, SimulatedMessage } from './webMessagingTypes';
+import { checkAgentContent } from './webMessagingStructured';
+import type {
+  AgentLeaveOptions,
+  AgentSendOptions,
+  SimulatedAgent,
+  SimulatedContentEntry,
+  SimulatedMessage,
+} from './webMessagingTypes';
 
 /** [C] docs/genesys-protocol.md §5.7: agent typing events per minute. */
 const AGENT_TYPING_PER_MINUTE = 12;
@@ -49,6 +56,39 @@ export class WebMessagingAgent {
 
   /** An outbound text (with attachments as links); returns the message id. */
   send(conversationId: string, text: string, options: AgentSendOptions, attachments: AgentAttachment[]): string {
+    const entries = attachments.map((a) => ({
+      contentType: 'Attachment',
+      attachment: { id: randomUUID(), url: a.url, filename: a.filename, mime: a.mime, mediaType: mediaTypeOf(a.mime) },
+    }));
+    return this.post(conversationId, { type: 'Text', text, entries }, options, (message) => {
+      if (attachments.length > 0) message.attachments = attachments.map((a) => ({ ...a }));
+    });
+  }
+
+  /**
+   * An outbound `Structured` message with quick replies, cards, carousels or time slot pickers
+   * (docs/genesys-protocol.md §5.14), checked first ({@link checkAgentContent}); returns the message id.
+   */
+  sendStructured(
+    conversationId: string,
+    text: string,
+    content: SimulatedContentEntry[],
+    options: AgentSendOptions,
+  ): string {
+    checkAgentContent(content);
+    const entries = content.map((entry) => structuredClone(entry));
+    return this.post(conversationId, { type: 'Structured', text, entries }, options, (message) => {
+      message.content = entries.map((entry) => structuredClone(entry));
+    });
+  }
+
+  /** Sends an outbound message to the guest's connections and keeps it in history and the conversation. */
+  private post(
+    conversationId: string,
+    outbound: { type: 'Text' | 'Structured'; text: string; entries: unknown[] },
+    options: AgentSendOptions,
+    describe: (message: SimulatedMessage) => void,
+  ): string {
     const { session, conversation } = this.model.requireLive(conversationId);
     const entity = options.originatingEntity ?? 'Human';
     const agent = this.model.requireAgent(conversation, entity);
@@ -57,36 +97,23 @@ export class WebMessagingAgent {
     const body: Record<string, unknown> = {
       id,
       channel: { time, messageId: id, type: 'Private', from: partyOf(agent) },
-      type: 'Text',
-      text,
+      type: outbound.type,
+      text: outbound.text,
       direction: 'Outbound',
       originatingEntity: entity,
-      ...(attachments.length > 0
-        ? {
-            content: attachments.map((a) => ({
-              contentType: 'Attachment',
-              attachment: {
-                id: randomUUID(),
-                url: a.url,
-                filename: a.filename,
-                mime: a.mime,
-                mediaType: mediaTypeOf(a.mime),
-              },
-            })),
-          }
-        : {}),
+      ...(outbound.entries.length > 0 ? { content: outbound.entries } : {}),
     };
     session.history.push({ ...body, status: 'Delivered' });
     const message: SimulatedMessage = {
       id,
       direction: 'Outbound',
-      type: 'Text',
-      text,
+      type: outbound.type,
+      text: outbound.text,
       time,
       originatingEntity: entity,
       from: { ...agent },
     };
-    if (attachments.length > 0) message.attachments = attachments.map((a) => ({ ...a }));
+    describe(message);
     conversation.messages.push(message);
     this.model.touch(session);
     this.faults.deliver(session, { type: 'message', class: 'StructuredMessage', code: 200, body });

@@ -10,6 +10,7 @@ import {
   type WebMessagingModel,
 } from './webMessagingModel';
 import type { WebMessagingFaults } from './webMessagingFaults';
+import { matchButtonResponses } from './webMessagingStructured';
 import type { SimulatedMessage, WebMessagingSimulatorEvents } from './webMessagingTypes';
 
 /**
@@ -86,6 +87,12 @@ export class WebMessagingGuestMessages {
       send(connection.ws, stringFrame(code, body, tracingId));
       return;
     }
+    const answers = matchButtonResponses(message.content, session.conversation?.messages ?? []);
+    if (!answers.ok) {
+      this.model.counters.invalidFrames++;
+      send(connection.ws, stringFrame(400, 'Request failed.', tracingId));
+      return;
+    }
     this.model.touch(session);
     // [C] Genesys routes (creates) the conversation on the first message of a session.
     let conversation = session.conversation;
@@ -115,7 +122,14 @@ export class WebMessagingGuestMessages {
       ...(message.content.length > 0 ? { content: message.content } : {}),
     };
     session.history.push(body);
-    const simulated: SimulatedMessage = { id, direction: 'Inbound', type: message.type, text: message.text, time };
+    const simulated: SimulatedMessage = {
+      id,
+      direction: 'Inbound',
+      type: message.type,
+      text: message.text,
+      time,
+      ...(answers.responses.length === 0 ? {} : { buttonResponses: answers.responses }),
+    };
     conversation.messages.push(simulated);
     if (started) this.events.emit('conversationStarted', this.model.require(conversation.id));
     // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection;

@@ -14,6 +14,7 @@ import type {
   AgentSendOptions,
   DeliveryOptions,
   SimulatedAgent,
+  SimulatedContentEntry,
   SimulatedConversationInfo,
   SimulatorStats,
   WebMessagingSimulatorEvents,
@@ -165,6 +166,21 @@ export class WebMessagingSimulator
   /** The agent sends a file, as a link (`content[]` Attachment). Returns the message id. */
   agentSendAttachment(conversationId: string, url: string, filename: string, mime: string, text = ''): string {
     return this.agent.send(conversationId, text, {}, [{ url, filename, mime }]);
+  }
+
+  /**
+   * The agent (or a bot flow, `originatingEntity: 'Bot'`) sends a `Structured` message with quick
+   * replies, cards, carousels or time slot pickers (docs/genesys-protocol.md §5.14), in Genesys' own
+   * `content[]` shapes; throws on malformed content. The guest's answers are recorded on its inbound
+   * messages (`buttonResponses`). Returns the message id.
+   */
+  agentSendStructured(
+    conversationId: string,
+    content: SimulatedContentEntry[],
+    text = '',
+    options: AgentSendOptions = {},
+  ): string {
+    return this.agent.sendStructured(conversationId, text, content, options);
   }
 
   /** The agent types ([C] `duration` 5000); false (nothing sent) past the agent-side 12 per minute. */

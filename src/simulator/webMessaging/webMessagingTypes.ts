@@ -112,6 +112,10 @@ export interface SimulatedMessage {
   originatingEntity?: 'Human' | 'Bot';
   from?: SimulatedAgent;
   attachments?: { url: string; filename: string; mime: string }[];
+  /** Outbound: the quick replies, cards, carousels and time slot pickers the message offers. */
+  content?: SimulatedContentEntry[];
+  /** Inbound: the guest's answers to structured content (`ButtonResponse`, §5.14). */
+  buttonResponses?: SimulatedButtonResponse[];
   /** For events: `Typing`, `Presence:Disconnect`, ... */
   events?: string[];
 }
@@ -191,4 +195,46 @@ export interface WebMessagingSimulatorEvents {
   configureRateLimited: [{ sessionToken: string; retryAfterSeconds: number }];
   /** Anything changed (used by `waitUntil`). */
   changed: [];
+}
+
+/** A card button as Genesys sends it (docs/genesys-protocol.md §5.14): `Link` opens `url`, the others answer with `payload`. */
+export interface SimulatedCardAction {
+  type: 'Link' | 'Postback' | 'Button';
+  text: string;
+  url?: string;
+  payload?: string;
+}
+
+/** A `Card` body (§5.14). */
+export interface SimulatedCard {
+  title: string;
+  description: string;
+  image?: string;
+  defaultAction?: SimulatedCardAction;
+  actions: SimulatedCardAction[];
+}
+
+/** A structured `content[]` entry of an outbound message, in Genesys' JSON shape (§5.14). */
+export type SimulatedContentEntry =
+  | { contentType: 'QuickReply'; quickReply: { text: string; payload: string; action?: string } }
+  | { contentType: 'Card'; card: SimulatedCard }
+  | { contentType: 'Carousel'; carousel: { cards: SimulatedCard[] } }
+  | {
+      contentType: 'DatePicker';
+      datePicker: {
+        title: string;
+        subtitle?: string;
+        imageUrl?: string;
+        availableTimes: { dateTime: string; duration: number }[];
+      };
+    };
+
+/** A guest's `ButtonResponse` (§5.14), as received. */
+export interface SimulatedButtonResponse {
+  type: 'QuickReply' | 'Button' | 'DatePicker';
+  text: string;
+  payload: string;
+  originatingMessageId?: string;
+  /** Id of the outbound message it answers, as the simulator matched it. */
+  answers: string;
 }
