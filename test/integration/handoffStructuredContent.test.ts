@@ -204,6 +204,52 @@ describe('structured content and channel text over Web Messaging', () => {
     ]);
   });
 
+  it("time slots: choices labelled in the user's locale; the answer names the picker message", async () => {
+    const chatId = await connect('sc-slots');
+    const before = sentCount('sc-slots');
+    const offer = simulator.agentSendStructured(chatId, [
+      {
+        contentType: 'DatePicker',
+        datePicker: {
+          title: 'Pick a time for a call',
+          availableTimes: [
+            { dateTime: '2026-12-02T14:00:00.000Z', duration: 30 },
+            { dateTime: '2026-12-03T09:30:00.000Z', duration: 30 },
+          ],
+        },
+      },
+    ]);
+    const shown = await activityAfter('sc-slots', before, (a) => (a.text ?? '').includes('Pick a time'));
+    expect((shown.suggestedActions as SuggestedActions).actions.map((a) => a.title)).toEqual([
+      'Wed, 2 Dec 2026, 14:00 UTC (30 min)',
+      'Thu, 3 Dec 2026, 09:30 UTC (30 min)',
+    ]);
+    await offered('emulator', 'sc-slots', [
+      'Wed, 2 Dec 2026, 14:00 UTC (30 min)',
+      'Thu, 3 Dec 2026, 09:30 UTC (30 min)',
+    ]);
+    await bot.say('sc-slots', '2');
+    expect(await answersOf(chatId, 1)).toEqual([
+      {
+        type: 'DatePicker',
+        text: 'Thu, 3 Dec 2026, 09:30 UTC (30 min)',
+        payload: '2026-12-03T09:30:00.000Z',
+        originatingMessageId: offer,
+        answers: offer,
+      },
+    ]);
+  });
+
+  it("Direct Line: the agent's name is the sender name, the text unchanged", async () => {
+    const directLine = { channelId: 'directline' };
+    const chatId = await connect('sc-directline', directLine);
+    const before = sentCount('sc-directline');
+    simulator.agentSend(chatId, 'Hi, *Anna* here <3');
+    const shown = await activityAfter('sc-directline', before, (a) => (a.text ?? '').startsWith('Hi,'));
+    expect(shown.text).toBe('Hi, *Anna* here <3');
+    expect(shown.from).toMatchObject({ id: 'bot', name: 'Anna' });
+  });
+
   it('Teams: the HTML text and mentions reach the agent; agent text is escaped and prefixed with the name', async () => {
     const teams = {
       channelId: 'msteams',
