@@ -23,12 +23,17 @@ export interface AgentApiOptions {
 
 const MAX_NICKNAME_CHARS = 40;
 const MAX_AGENT_TEXT_CHARS = 4000;
+/** Most quick replies the console sends with one message, and their longest label. */
+const MAX_QUICK_REPLIES = 10;
+const MAX_QUICK_REPLY_CHARS = 100;
 
 /**
  * The agent console's API over the in-process Genesys simulator:
  *
  * - `GET /demo/api/conversations` and `GET /demo/api/conversations/:id`;
- * - `POST /demo/api/conversations/:id/accept` `{ nickname }`, `/typing`, `/messages` `{ text }`, `/end`;
+ * - `POST /demo/api/conversations/:id/accept` `{ nickname }`, `/typing`, `/messages` `{ text }`,
+ *   `/quick-replies` `{ text?, replies: string[] }` (a Web Messaging quick reply each, the label as
+ *   payload; at most 10 of at most 100 characters), `/end`;
  * - `GET /demo/api/events`: Server-Sent Events, `conversations` (the list, on every change) and
  *   `typing` (`{ conversationId }` when the customer types).
  */
@@ -97,6 +102,36 @@ export class AgentApi {
           if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
           if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
           this.simulator.agentSend(id, text.trim());
+          return undefined;
+        });
+        next();
+      },
+    );
+    server.post(
+      `${base}/:conversationId/quick-replies`,
+      (req: restify.Request, res: restify.Response, next: restify.Next) => {
+        this.act(req, res, 'active', (id) => {
+          const body = jsonBody(req);
+          const text = body?.text ?? '';
+          const replies = body?.replies;
+          if (typeof text !== 'string' || text.length > MAX_AGENT_TEXT_CHARS)
+            return `"text" must be a string of at most ${MAX_AGENT_TEXT_CHARS} characters.`;
+          const labels = Array.isArray(replies)
+            ? replies.map((r) => (typeof r === 'string' ? r.trim() : '')).filter((r) => r !== '')
+            : [];
+          if (!Array.isArray(replies) || labels.length !== replies.length || labels.length === 0)
+            return '"replies" must be a list of non-empty strings.';
+          if (labels.length > MAX_QUICK_REPLIES) return `"replies" must have at most ${MAX_QUICK_REPLIES} entries.`;
+          if (labels.some((l) => l.length > MAX_QUICK_REPLY_CHARS))
+            return `Each reply must be at most ${MAX_QUICK_REPLY_CHARS} characters.`;
+          this.simulator.agentSendStructured(
+            id,
+            labels.map((label) => ({
+              contentType: 'QuickReply',
+              quickReply: { text: label, payload: label, action: 'Message' },
+            })),
+            text.trim(),
+          );
           return undefined;
         });
         next();

@@ -105,6 +105,8 @@ export function agentConsoleHtml(): string {
       <form id="send-form" class="composer" data-testid="send-form" hidden>
         <label class="visually-hidden" for="agent-input">Message to the customer</label>
         <input id="agent-input" type="text" maxlength="4000" autocomplete="off" placeholder="Type a message" data-testid="agent-input">
+        <label class="visually-hidden" for="quick-replies-input">Quick replies, separated by commas</label>
+        <input id="quick-replies-input" type="text" maxlength="1000" autocomplete="off" placeholder="Quick replies: Yes, No" data-testid="quick-replies-input">
         <button type="submit" data-testid="send-button">Send</button>
       </form>
       <div class="composer">

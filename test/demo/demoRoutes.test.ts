@@ -107,6 +107,18 @@ describe('demo routes: pages, agent API and Direct Line on the running app', () 
     }
     expect(texts).toEqual(expect.arrayContaining([MESSAGES.connecting, MESSAGES.agentJoined('Sam'), 'Hello Robin']));
 
+    expect((await post(`${api}/quick-replies`, { text: 'Pick one', replies: [] })).status).toBe(400);
+    expect((await post(`${api}/quick-replies`, { text: 'Pick one', replies: ['Yes', ' '] })).status).toBe(400);
+    expect((await post(`${api}/quick-replies`, { text: 'Pick one', replies: ['Yes', 'No'] })).status).toBe(200);
+    expect(running.simulator!.findConversation(chat.id)?.messages.at(-1)).toMatchObject({
+      type: 'Structured',
+      text: 'Pick one',
+      content: [
+        { contentType: 'QuickReply', quickReply: { text: 'Yes', payload: 'Yes' } },
+        { contentType: 'QuickReply', quickReply: { text: 'No', payload: 'No' } },
+      ],
+    });
+
     expect((await post(`${api}/end`, {})).status).toBe(200);
     expect(running.simulator!.findConversation(chat.id)?.state).toBe('ended');
     expect((await post(`${api}/end`, {})).status).toBe(409);

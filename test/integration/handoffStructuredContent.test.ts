@@ -1,5 +1,6 @@
 import { MESSAGES } from '../../src/resources/messages';
 import type {
+  SimulatedCard,
   SimulatedConversationInfo,
   SimulatedMessage,
   WebMessagingSimulator,
@@ -181,12 +182,11 @@ describe('structured content and channel text over Web Messaging', () => {
   it('a carousel: cards side by side; same-named buttons answer for their own card', async () => {
     const chatId = await connect('sc-carousel');
     const before = sentCount('sc-carousel');
-    const card = (
-      title: string,
-      payload: string,
-    ): { title: string; description: string; actions: [] } & {
-      actions: { type: 'Button'; text: string; payload: string }[];
-    } => ({ title, description: `The ${title} plan`, actions: [{ type: 'Button', text: 'Select', payload }] });
+    const card = (title: string, payload: string): SimulatedCard => ({
+      title,
+      description: `The ${title} plan`,
+      actions: [{ type: 'Button', text: 'Select', payload }],
+    });
     const offer = simulator.agentSendStructured(chatId, [
       { contentType: 'Carousel', carousel: { cards: [card('Basic', 'plan-basic'), card('Plus', 'plan-plus')] } },
     ]);

@@ -24,6 +24,7 @@ export const AGENT_SCRIPT = String.raw`
     acceptForm: document.getElementById('accept-form'),
     nickname: document.getElementById('nickname-input'),
     sendForm: document.getElementById('send-form'),
+    quickReplies: document.getElementById('quick-replies-input'),
     input: document.getElementById('agent-input'),
     end: document.getElementById('end-button'),
     endedNote: document.getElementById('ended-note'),
@@ -94,6 +95,18 @@ export const AGENT_SCRIPT = String.raw`
     });
   }
 
+  /** The customer's answers to structured content, e.g. "Chose: Billing". */
+  function answersText(m) {
+    return (m.buttonResponses || []).map(function (r) { return 'Chose: ' + r.text; }).join('\n');
+  }
+
+  /** What a structured message offered, e.g. "[Billing] [Orders]". */
+  function offeredText(m) {
+    return m.content.map(function (entry) {
+      return entry.quickReply ? '[' + entry.quickReply.text + ']' : '(' + entry.contentType + ')';
+    }).join(' ');
+  }
+
   function renderMessages(c) {
     var atBottom = el.messages.scrollHeight - el.messages.scrollTop - el.messages.clientHeight < 40;
     el.messages.textContent = '';
@@ -116,7 +129,8 @@ export const AGENT_SCRIPT = String.raw`
       li.setAttribute('data-direction', m.direction);
       var who = inbound ? (intro ? 'Sent by the bot at handover' : customerName(c)) : (m.from && m.from.nickname) || 'Agent';
       li.appendChild(make('span', 'who', who + ' · ' + time(m.time)));
-      li.appendChild(make('p', 'text', m.text));
+      li.appendChild(make('p', 'text', m.text || answersText(m)));
+      if (m.content) li.appendChild(make('p', 'choices', offeredText(m)));
       el.messages.appendChild(li);
     });
     if (c.state === 'ended' && c.endReason !== 'agentDisconnected') {
@@ -207,10 +221,12 @@ export const AGENT_SCRIPT = String.raw`
   el.sendForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var text = el.input.value.trim();
-    if (!text) return;
-    post('/messages', { text: text })
+    var replies = el.quickReplies.value.split(',').map(function (r) { return r.trim(); }).filter(Boolean);
+    if (!text && replies.length === 0) return;
+    post(replies.length > 0 ? '/quick-replies' : '/messages', replies.length > 0 ? { text: text, replies: replies } : { text: text })
       .then(function () {
         el.input.value = '';
+        el.quickReplies.value = '';
         state.lastTypingSent = 0;
         el.input.focus();
       })
