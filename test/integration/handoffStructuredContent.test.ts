@@ -280,4 +280,26 @@ describe('structured content and channel text over Web Messaging', () => {
     expect(shown.text).toBe('Anna: use &lt;Ctrl&gt;+S, then a &lt; b &amp; c &gt; d');
     expect(shown.textFormat).toBe('xml');
   });
+
+  it('Facebook: a "like" sticker reaches the agent as 👍; agent text is prefixed with the name', async () => {
+    const facebook = { channelId: 'facebook' };
+    const chatId = await connect('sc-facebook', facebook);
+    await bot.say('sc-facebook', '', {
+      ...facebook,
+      text: undefined,
+      channelData: { message: { sticker_id: 369239263222822 } },
+      attachments: [{ contentType: 'image/png', contentUrl: 'https://scontent.example/like.png' }],
+    });
+    await simulator.waitUntil(() =>
+      simulator.conversation(chatId).messages.some((m) => m.direction === 'Inbound' && m.text === '👍')
+        ? true
+        : undefined,
+    );
+    const before = sentCount('sc-facebook');
+    simulator.agentSend(chatId, 'Glad to help!');
+    const shown = await activityAfter('sc-facebook', before, (a) => (a.text ?? '').includes('Glad'));
+    expect(shown.text).toBe('Anna: Glad to help!');
+    // Without FacebookHumanAgentTag the message carries no message tag.
+    expect(shown.channelData).toBeUndefined();
+  });
 });

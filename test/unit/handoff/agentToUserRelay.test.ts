@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../../../src/genesys/handoffProvider';
 import { CONTENT_MESSAGES, MESSAGES } from '../../../src/resources/messages';
-import { HandoffParts } from '../../support/handoffParts';
+import { HandoffParts, UNIT_SETTINGS } from '../../support/handoffParts';
 
 const agentMessage = (id: string, text: string, extra: Partial<ChatEvent> = {}): ChatEvent =>
   ({
@@ -152,5 +152,29 @@ describe('AgentToUserRelay (agent → user)', () => {
     await parts.chats.whenIdle();
     expect(emitted).toBe(true);
     expect(parts.messenger.texts()).toEqual(['first', 'second']);
+  });
+});
+
+describe('AgentToUserRelay: channel settings', () => {
+  it('prefixes the agent name and tags human messages on Facebook as the settings say', async () => {
+    const parts = new HandoffParts({
+      ...UNIT_SETTINGS,
+      channels: { agentNamePrefix: '{name}: ', facebookHumanAgentTag: true },
+    });
+    const { chat } = await parts.openChat('fb-1', 'connected', {
+      patch: {
+        reference: {
+          channelId: 'facebook',
+          conversation: { id: 'fb-1', isGroup: false, conversationType: '', name: '' },
+        },
+      },
+    });
+    await chat.emit(agentMessage('m1', 'Hello <there> & welcome'));
+    await chat.emit(agentMessage('m2', 'Automated reply', { fromBot: true }));
+    const [human, bot] = parts.messenger.sends.map((s) => s.activities[0]);
+    expect(human?.text).toBe('Anna: Hello <there> & welcome');
+    expect(human?.channelData).toEqual({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
+    // Meta allows the tag only on what a person wrote.
+    expect(bot?.channelData).toBeUndefined();
   });
 });
