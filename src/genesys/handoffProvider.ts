@@ -139,6 +139,8 @@ export type ChatEvent =
       attachments: AttachmentLink[];
       content?: StructuredContent;
       fromBot?: boolean;
+      /** `markdown` when the text may contain Genesys Markdown (the deployment enables it); default `plain`. */
+      textFormat?: 'plain' | 'markdown';
     }
   /** The agent is typing; hide after `durationMs` or at the agent's next message. */
   | { kind: 'agentTyping'; durationMs: number }

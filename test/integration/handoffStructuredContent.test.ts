@@ -7,7 +7,15 @@ import type {
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import type { ConnectorRecorder, RecordedActivity } from '../support/connectorRecorder';
 import { eventually } from '../support/eventually';
-import { BotInstance, simulatorConfig, startConnector, startWebMessagingSimulator } from '../support/handoffRig';
+import { createSilentLogger } from '../../src/logger';
+import { WebMessagingSimulator as Simulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
+import {
+  BotInstance,
+  simulatorConfig,
+  startConnector,
+  startWebMessagingSimulator,
+  TEST_DEPLOYMENT_ID,
+} from '../support/handoffRig';
 
 /**
  * Structured content and channel-faithful text through the whole product: the bot over HTTP, the
@@ -301,5 +309,45 @@ describe('structured content and channel text over Web Messaging', () => {
     expect(shown.text).toBe('Anna: Glad to help!');
     // Without FacebookHumanAgentTag the message carries no message tag.
     expect(shown.channelData).toBeUndefined();
+  });
+});
+
+describe('agent Markdown over Web Messaging when the deployment enables it', () => {
+  let simulator: WebMessagingSimulator;
+  let connector: ConnectorRecorder & { serviceUrl: string };
+  let bot: BotInstance;
+
+  beforeAll(async () => {
+    simulator = new Simulator({
+      deployments: [{ id: TEST_DEPLOYMENT_ID, conversationDisconnect: 'Send', markdown: true }],
+      port: 0,
+      host: '127.0.0.1',
+      logger: createSilentLogger(),
+    });
+    await simulator.start();
+    connector = await startConnector();
+    bot = await BotInstance.start(simulatorConfig(simulator), connector);
+  });
+
+  afterAll(async () => {
+    await bot.app.stop();
+    await simulator.stop();
+    await connector.stop();
+  });
+
+  it('Teams gets the Markdown as HTML, with literal text escaped', async () => {
+    const teams = { channelId: 'msteams', conversation: { id: 'md-teams', conversationType: 'personal' } };
+    await bot.say('md-teams', 'I want to talk to a human', teams);
+    await connector.waitForText('md-teams', MESSAGES.queued);
+    const chat = await simulator.waitForConversation((c) => c.customAttributes.botConversationId === 'md-teams', 5000);
+    simulator.agentJoin(chat.id, { displayName: 'Anna' });
+    simulator.agentSend(chat.id, '**Shipped**: 1 < 2 & [tracking](https://t.example/1)');
+    await connector.waitFor(
+      () => connector.texts('md-teams').some((t) => t.includes('Shipped')),
+      10_000,
+      'the agent message',
+    );
+    const text = connector.texts('md-teams').find((t) => t.includes('Shipped'));
+    expect(text).toBe('Anna: <b>Shipped</b>: 1 &lt; 2 &amp; <a href="https://t.example/1">tracking</a>');
   });
 });

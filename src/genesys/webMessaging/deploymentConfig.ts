@@ -23,6 +23,8 @@ export interface DeploymentConfig {
   conversationClear: boolean;
   /** The guest session lifetime in seconds, when the document gives it (§5.15). */
   sessionDurationSeconds: number | undefined;
+  /** Whether agent text may contain Genesys Markdown (`markdown.enabled`, default false). */
+  markdown: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export function parseDeploymentConfig(value: unknown): DeploymentConfig | undefi
       type: disconnect?.type === 'ReadOnly' ? 'ReadOnly' : 'Send',
     },
     conversationClear: booleanAt(objectAt(conversations, 'conversationClear'), 'enabled', false),
+    markdown: booleanAt(objectAt(conversations, 'markdown'), 'enabled', false),
     sessionDurationSeconds: typeof duration === 'number' && Number.isFinite(duration) ? duration : undefined,
   };
 }

@@ -509,6 +509,8 @@ export class WebMessagingSession implements ChatSession {
           attachments,
           ...(content === undefined ? {} : { content }),
           ...(human ? {} : { fromBot: true }),
+          // [C] docs/genesys-protocol.md §5.13: agent text may carry Markdown when the deployment enables it.
+          ...(this.options.settings.deployment()?.markdown === true ? { textFormat: 'markdown' as const } : {}),
         },
         human,
       },

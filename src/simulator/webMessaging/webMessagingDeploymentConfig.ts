@@ -46,7 +46,7 @@ export class WebMessagingDeploymentConfig {
             autoStart: { enabled: deployment.autoStart },
             conversationDisconnect: { enabled: disconnect !== 'off', type: disconnect === 'off' ? 'Send' : disconnect },
             conversationClear: { enabled: deployment.conversationClear },
-            markdown: { enabled: false },
+            markdown: { enabled: deployment.markdown },
             humanize: { enabled: true },
             sessionDurationSeconds: deployment.sessionDurationSeconds,
           },

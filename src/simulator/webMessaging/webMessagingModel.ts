@@ -117,6 +117,7 @@ export class WebMessagingModel {
         showUserTypingIndicator: d.showUserTypingIndicator ?? false,
         showAgentTypingIndicator: d.showAgentTypingIndicator ?? false,
         autoStart: d.autoStart ?? false,
+        markdown: d.markdown ?? false,
         status: d.status ?? 'Active',
         publishConfig: d.publishConfig ?? true,
       });

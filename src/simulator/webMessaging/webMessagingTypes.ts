@@ -26,6 +26,8 @@ export interface SimulatedDeployment {
   showUserTypingIndicator?: boolean;
   /** [C] `showAgentTypingIndicator` of the deployment configuration (default false). */
   showAgentTypingIndicator?: boolean;
+  /** [C] `markdown.enabled` of the deployment configuration: agent text may contain Markdown (default false). */
+  markdown?: boolean;
   /** [C] `autoStart.enabled` of the deployment configuration (default false). */
   autoStart?: boolean;
   /** [C] `status` of the deployment configuration (default `Active`). */

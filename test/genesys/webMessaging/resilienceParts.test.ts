@@ -83,6 +83,7 @@ describe('deployment configuration', () => {
       conversationDisconnect: { enabled: false, type: 'Send' },
       conversationClear: false,
       sessionDurationSeconds: undefined,
+      markdown: false,
     });
     const conversations = {
       showUserTypingIndicator: true,
@@ -90,6 +91,7 @@ describe('deployment configuration', () => {
       conversationClear: { enabled: true },
       autoStart: { enabled: true },
       sessionDurationSeconds: 900,
+      markdown: { enabled: true },
     };
     expect(parseDeploymentConfig({ status: 'Inactive', messenger: { apps: { conversations } } })).toMatchObject({
       status: 'Inactive',
@@ -98,6 +100,7 @@ describe('deployment configuration', () => {
       conversationDisconnect: { enabled: true, type: 'ReadOnly' },
       conversationClear: true,
       sessionDurationSeconds: 900,
+      markdown: true,
     });
     expect(parseDeploymentConfig('not an object')).toBeUndefined();
     expect(
