@@ -60,6 +60,14 @@ export interface Config {
     readonly sweepIntervalSeconds: number;
     readonly preChatQuestions: readonly { readonly key: string; readonly prompt: string }[];
   };
+  readonly telemetry: {
+    /** Application Insights connection string; empty: not exported there. */
+    readonly connectionString: string;
+    /** OTLP/HTTP base URL; empty: not exported over OTLP. */
+    readonly otlpEndpoint: string;
+    readonly metricExportIntervalMs: number;
+    readonly logPersonalData: boolean;
+  };
   /** Demo mode runs the Genesys simulator in-process and serves the demo pages. */
   readonly demo: boolean;
 }
@@ -120,6 +128,13 @@ export const SETTINGS = {
   HandoffSweepIntervalSeconds: 'How often timers and leases are checked (default 5).',
   HandoffPreChatQuestions:
     'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
+  APPLICATIONINSIGHTS_CONNECTION_STRING:
+    'Application Insights connection string (App Service sets it when the resource is linked). Set: traces, metrics and Bot Framework events are exported there through Azure Monitor OpenTelemetry. Empty: not exported.',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'Base URL of an OpenTelemetry collector (OTLP/HTTP, e.g. http://localhost:4318). Set: traces, metrics and Bot Framework events are exported there (with a connection string also set: traces only). Empty: no OTLP export.',
+  OTEL_METRIC_EXPORT_INTERVAL: 'Milliseconds between metric exports over OTLP (default 60000).',
+  TelemetryLogPersonalData:
+    'true adds message text and user names to telemetry (spans, Bot Framework events). Default false: personal data stays out.',
   DemoMode:
     'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
 } as const;
@@ -327,6 +342,12 @@ export function loadConfig(env: Env): Config {
       sweepIntervalSeconds: r.integer('HandoffSweepIntervalSeconds', 5, 1, 600),
       preChatQuestions: r.questions('HandoffPreChatQuestions'),
     },
+    telemetry: {
+      connectionString: r.string('APPLICATIONINSIGHTS_CONNECTION_STRING'),
+      otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['https:', 'http:']),
+      metricExportIntervalMs: r.integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1_000, 3_600_000),
+      logPersonalData: r.boolean('TelemetryLogPersonalData', false),
+    },
     demo: r.boolean('DemoMode', deploymentId === '' && appId === ''),
   };
 
@@ -351,6 +372,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     microsoft: { ...config.microsoft, appPassword: mask(config.microsoft.appPassword) },
     cosmos: { ...config.cosmos, key: mask(config.cosmos.key) },
     genesys: { ...config.genesys, memberAuthToken: mask(config.genesys.memberAuthToken) },
+    telemetry: { ...config.telemetry, connectionString: mask(config.telemetry.connectionString) },
   };
 }
 

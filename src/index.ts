@@ -1,8 +1,7 @@
 import 'dotenv/config';
 import { ConfigError, describeConfig, loadConfig } from './config';
-import { createDemoRoutes } from './demo/demoRoutes';
 import { createLogger } from './logger';
-import { startApplication } from './startApplication';
+import { startTelemetry } from './telemetry/startTelemetry';
 
 /** Process entry point: configuration, logger, application, signals. */
 async function main(): Promise<void> {
@@ -19,6 +18,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   logger.info({ settings: describeConfig(config) }, 'settings loaded');
 
+  // Telemetry first: Azure Monitor instruments `http` for the modules loaded after it.
+  const telemetryRuntime = startTelemetry(config.telemetry, config.instanceId, logger);
+  const { createDemoRoutes } = await import('./demo/demoRoutes');
+  const { startApplication } = await import('./startApplication');
   const running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger) });
   logger.info({ port: running.port, demo: config.demo, urls: running.urls }, 'bot is listening');
 
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
     force.unref();
     running
       .stop()
+      .then(() => telemetryRuntime.shutdown())
       .then(() => {
         logger.info('stopped');
         process.exitCode = 0;

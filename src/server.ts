@@ -1,7 +1,9 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
-import type { Logger } from './logger';
+import type { Readiness } from './health/readiness';
+import { registerHealthRoutes } from './http/healthRoutes';
 import { isRecord } from './json';
+import type { Logger } from './logger';
 
 /** What `/healthz` reports. */
 export interface HealthStatus {
@@ -18,6 +20,8 @@ export interface ServerDeps {
   /** Runs one turn (the bot's `run`). */
   runTurn: (context: TurnContext) => Promise<void>;
   health: () => HealthStatus;
+  /** Serves `/healthz/ready` (see {@link registerHealthRoutes}) when given. */
+  readiness?: Readiness;
   logger: Logger;
   /** Largest accepted request body (bytes). */
   maxBodyBytes?: number;
@@ -83,6 +87,7 @@ export function createServer(deps: ServerDeps): restify.Server {
     next();
   });
 
+  if (deps.readiness !== undefined) registerHealthRoutes(server, deps.readiness, deps.logger);
   deps.extraRoutes?.(server);
 
   server.on(

@@ -1,6 +1,7 @@
 import { type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
 import type { ChatEndReason, ChatEvent, ChatListener } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
+import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import { MESSAGES } from '../resources/messages';
 import type { Clock } from './clock';
 import type { ChatEnder } from './chatEnder';
@@ -75,7 +76,12 @@ export class AgentToUserRelay {
 
   /** The listener to open or resume the chat `id` of `generation` with; its work counts as pending until done. */
   listenerFor(id: string, generation: string): ChatListener {
-    return (event) => this.chats.trackWork(this.onChatEvent(id, generation, event));
+    return (event) =>
+      this.chats.trackWork(
+        telemetry().withSpan(SPANS.genesysEvent, { 'genesys.event.kind': event.kind }, () =>
+          this.onChatEvent(id, generation, event),
+        ),
+      );
   }
 
   /** Handles one event of the chat `id` of `generation`; events of chats not held here are ignored. */
@@ -100,6 +106,7 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
+          telemetry().queued(now - result.record.createdAt);
           await this.messenger.send(
             result.record.reference,
             [MessageFactory.text(MESSAGES.queued)],
@@ -111,13 +118,14 @@ export class AgentToUserRelay {
       }
       case 'agentJoined': {
         const name = event.agent.name ?? MESSAGES.agentFallbackName;
-        const join = { announce: false };
+        const join = { announce: false, first: false };
         const result = await this.records.transition(
           id,
           'connected',
           'agent joined',
           (r) => {
             join.announce = r.state !== 'connected' || r.agentName !== name;
+            join.first = r.connectedAt === undefined;
             r.agentName = name;
             r.connectedAt ??= now;
             r.lastActivityAt = now;
@@ -128,6 +136,8 @@ export class AgentToUserRelay {
           generation,
         );
         this.chats.track(result.record);
+        if (result.changed && join.first && result.record !== undefined)
+          telemetry().agentJoined(now - result.record.createdAt);
         if (result.changed && join.announce && result.record !== undefined) {
           const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
           await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
@@ -183,6 +193,7 @@ export class AgentToUserRelay {
         this.chats.delete(id);
         return;
       case 'error':
+        telemetry().genesysError(event.error.code);
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
         return;
     }
@@ -217,6 +228,7 @@ export class AgentToUserRelay {
       role: 'agent',
       ...(agentName === undefined ? {} : { name: agentName }),
     });
+    telemetry().relayLatency('agent_to_user', this.clock.now() - now);
     this.chats.track(
       await this.records.update(id, (r) => {
         r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(
@@ -242,7 +254,11 @@ export class AgentToUserRelay {
         return;
       } catch (err) {
         const wait = DELIVERY_RETRY_DELAYS_MS[attempt];
-        if (wait === undefined || this.chats.stopped) throw err;
+        if (wait === undefined || this.chats.stopped) {
+          telemetry().deliveryFailed('channel', errorClass(err));
+          throw err;
+        }
+        telemetry().deliveryRetry('channel', errorClass(err));
         this.logger.warn(
           { err, conversationId: record.conversationId, attempt: attempt + 1 },
           'channel refused an agent message; retrying',

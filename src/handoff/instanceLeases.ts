@@ -1,6 +1,7 @@
 import { isGenesysError } from '../genesys/genesysError';
 import type { HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
+import { telemetry } from '../telemetry/telemetry';
 import type { AgentToUserRelay } from './agentToUserRelay';
 import type { ChatEnder } from './chatEnder';
 import type { Clock } from './clock';
@@ -199,6 +200,7 @@ export class InstanceLeases {
         return;
       }
       local.session = session;
+      if (candidate.owner !== me) telemetry().takeover();
       log.info('live chat resumed');
     } catch (err) {
       if (this.chats.holds(claimed.id, generation)) this.chats.delete(claimed.id);

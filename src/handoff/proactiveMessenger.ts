@@ -1,5 +1,6 @@
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
+import { SPANS, telemetry } from '../telemetry/telemetry';
 import type { StateSaver } from '../state/stateSaver';
 import {
   TRANSCRIPT_SPEAKER_KEY,
@@ -36,13 +37,34 @@ export class ProactiveMessenger {
     speaker: TranscriptSpeaker,
     systemNote?: string,
   ): Promise<void> {
+    const attributes = { 'bot.channel_id': reference.channelId ?? '', 'bot.activity.count': activities.length };
+    await telemetry().withSpan(SPANS.proactiveSend, attributes, () =>
+      this.sendInTurn(reference, activities, speaker, systemNote),
+    );
+  }
+
+  private async sendInTurn(
+    reference: Partial<ConversationReference>,
+    activities: Partial<Activity>[],
+    speaker: TranscriptSpeaker,
+    systemNote: string | undefined,
+  ): Promise<void> {
     await this.run(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
       stripReplyToId(context);
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
       }
-      if (activities.length > 0) await context.sendActivities(activities);
+      if (activities.length > 0) {
+        await telemetry().withSpan(
+          SPANS.channelSend,
+          { 'bot.channel_id': context.activity.channelId },
+          async (span) => {
+            const accepted = await context.sendActivities(activities);
+            span.addEvent('channel.accepted', { 'bot.activity.count': accepted.length });
+          },
+        );
+      }
       // The user has seen the message: a failure to record it must not make the caller send it again.
       await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
         this.logger.warn(

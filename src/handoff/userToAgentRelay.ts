@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import { activityText } from '../activities';
 import type { HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
+import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import { MESSAGES } from '../resources/messages';
 import type { Clock } from './clock';
 import { ACTIVE_STATES, type HandoffRecord } from './handoffRecord';
@@ -34,23 +35,33 @@ export class UserToAgentRelay {
     const text = composeUserText(activity);
     if (text === '') return true;
     const log = this.logger.child({ conversationId: record.conversationId });
+    const started = this.clock.now();
+    const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
-      const local = this.chats.get(record.id);
-      if (local?.session !== undefined) {
-        await local.session.sendText(text);
-      } else if (record.resumeData !== undefined && this.provider !== undefined) {
-        // Re-check: a chat that ended meanwhile must not be reopened by a late message.
-        const current = await this.records.get(record.id);
-        if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) return false;
-        await this.provider.sendDetached(record.resumeData, text);
-      } else {
-        log.info({ state: record.state }, 'user wrote before the chat could take messages');
-        return false;
-      }
+      const sent = await telemetry().withSpan(SPANS.genesysSend, spanAttributes, async (span) => {
+        const local = this.chats.get(record.id);
+        if (local?.session !== undefined) {
+          await local.session.sendText(text);
+        } else if (record.resumeData !== undefined && this.provider !== undefined) {
+          // Re-check: a chat that ended meanwhile must not be reopened by a late message.
+          const current = await this.records.get(record.id);
+          if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) return false;
+          span.setAttribute('genesys.send.detached', true);
+          await this.provider.sendDetached(record.resumeData, text);
+        } else {
+          log.info({ state: record.state }, 'user wrote before the chat could take messages');
+          return false;
+        }
+        span.addEvent('genesys.acknowledged');
+        return true;
+      });
+      if (!sent) return false;
     } catch (err) {
+      telemetry().deliveryFailed('genesys', errorClass(err));
       log.warn({ err }, 'could not relay a user message to the agent');
       return false;
     }
+    telemetry().relayLatency('user_to_agent', this.clock.now() - started);
     const now = this.clock.now();
     if (now - record.lastActivityAt < ACTIVITY_WRITE_INTERVAL_MS && record.idleWarned !== true) return true;
     this.chats.track(

@@ -1,4 +1,5 @@
 import type { ItemDefinition, RequestOptions, SqlQuerySpec } from '@azure/cosmos';
+import { telemetry } from '../telemetry/telemetry';
 import { cosmosStatusOf, describeCosmosFailure } from './cosmosErrors';
 import {
   StoreConflictError,
@@ -102,7 +103,10 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
         .replace(value, { accessCondition: { type: 'IfMatch', condition: etag } });
     } catch (err: unknown) {
       const status = cosmosStatusOf(err);
-      if (status === 412) throw new StoreConflictError('stale', value.id, { cause: err });
+      if (status === 412) {
+        telemetry().storageConflict();
+        throw new StoreConflictError('stale', value.id, { cause: err });
+      }
       if (status === 404) throw new StoreConflictError('missing', value.id, { cause: err });
       throw storeError('replace', value.id, err);
     }
@@ -155,6 +159,7 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
 }
 
 function storeError(operation: string, id: string | undefined, cause: unknown): StoreError {
+  if (cosmosStatusOf(cause) === 429) telemetry().storageThrottled();
   const subject = id === undefined ? '' : ` of document ${id}`;
   return new StoreError(`Cosmos DB ${operation}${subject} failed: ${describeCosmosFailure(cause)}`, { cause });
 }
