@@ -326,12 +326,14 @@ export class Telemetry {
   /**
    * Runs `fn` in a new active span named `name` (a child of the active span, if any). The span
    * records an exception and an error status when `fn` throws, and ends when `fn` settles. Spans
-   * of {@link SPANS.genesysSend} start with {@link ATTEMPTS_ATTRIBUTE} = 1.
+   * of {@link SPANS.genesysSend} start with {@link ATTEMPTS_ATTRIBUTE} = 1; spans of
+   * {@link SPANS.genesysEvent} are always roots.
    */
   withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
     return this.tracer.startActiveSpan(
       name,
-      { attributes, kind: kind ?? defaultKind(name) },
+      // A Genesys event starts its own trace: the socket it arrives on was opened in an earlier turn.
+      { attributes, kind: kind ?? defaultKind(name), root: name === SPANS.genesysEvent },
       async (span): Promise<T> => {
         if (name === SPANS.genesysSend) span.setAttribute(ATTEMPTS_ATTRIBUTE, 1);
         try {
