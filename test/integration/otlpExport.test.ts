@@ -42,7 +42,10 @@ async function startReceiver(): Promise<{ server: Server; url: string; received:
 function valuesOf(value: unknown, key: string): unknown[] {
   if (Array.isArray(value)) return value.flatMap((v) => valuesOf(v, key));
   if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([k, v]) => [...(k === key ? [v] : []), ...valuesOf(v, key)]);
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]): unknown[] => [
+    ...(k === key ? [v] : []),
+    ...valuesOf(v, key),
+  ]);
 }
 
 describe('export over OTLP/HTTP', () => {
