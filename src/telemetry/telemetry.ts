@@ -90,13 +90,13 @@ export const METRICS = {
   takeovers: {
     name: 'handoff.takeovers',
     unit: '{handoff}',
-    description: 'Live chats this instance took over from an instance whose lease lapsed.',
+    description: 'Live chats this instance took over from another instance (its lease lapsed, or it released them when stopping).',
   },
   relayLatency: {
     name: 'relay.latency',
     unit: 'ms',
     description:
-      'Time the bot takes to relay one message (attribute relay.direction): user_to_agent from the user turn to Genesys accepting the send; agent_to_user from the Genesys event to the channel accepting the activity.',
+      'Time the bot takes to relay one message (attribute relay.direction): user_to_agent from starting the send to Genesys accepting it; agent_to_user from receiving the Genesys event to the channel accepting the activity.',
   },
   deliveryRetries: {
     name: 'delivery.retries',
@@ -121,12 +121,12 @@ export const METRICS = {
   storageConflicts: {
     name: 'storage.conflicts',
     unit: '{request}',
-    description: 'Writes refused because the document changed meanwhile (ETag mismatch; re-applied).',
+    description: 'Live-chat record writes refused because the record changed meanwhile (ETag mismatch, HTTP 412).',
   },
   storageThrottled: {
     name: 'storage.throttled',
     unit: '{request}',
-    description: 'Storage requests throttled by Cosmos DB (429).',
+    description: 'Cosmos DB answers 429 (throttled) to live-chat record requests, including those the client retried successfully.',
   },
 } as const;
 
@@ -297,9 +297,9 @@ export class Telemetry {
     this.counters.storageConflicts.add(1);
   }
 
-  /** A storage request was throttled (429). */
-  storageThrottled(): void {
-    this.counters.storageThrottled.add(1);
+  /** Storage answered `count` requests with 429 (throttled). */
+  storageThrottled(count = 1): void {
+    if (count > 0) this.counters.storageThrottled.add(count);
   }
 
   /** This instance took over a live chat from another one. */

@@ -11,8 +11,21 @@ import {
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { GenesysError } from '../../src/genesys/genesysError';
 import { createLogger } from '../../src/logger';
+import {
+  CosmosVersionedStore,
+  type CosmosContainerApi,
+  type CosmosItemApi,
+} from '../../src/storage/cosmosVersionedStore';
+import { StoreConflictError, StoreError } from '../../src/storage/versionedStore';
 import { CUSTOM_EVENT_NAME_ATTRIBUTE, OpenTelemetryBotTelemetryClient } from '../../src/telemetry/botTelemetryClient';
-import { ATTEMPTS_ATTRIBUTE, errorClass, METRICS, SPANS, Telemetry } from '../../src/telemetry/telemetry';
+import {
+  ATTEMPTS_ATTRIBUTE,
+  errorClass,
+  installTelemetry,
+  METRICS,
+  SPANS,
+  Telemetry,
+} from '../../src/telemetry/telemetry';
 
 const spans = new InMemorySpanExporter();
 const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
@@ -173,5 +186,45 @@ describe('OpenTelemetryBotTelemetryClient', () => {
     const [turn] = spans.getFinishedSpans();
     expect(turn?.status.code).toBe(SpanStatusCode.ERROR);
     expect(turn?.events.map((e) => e.name)).toContain('exception');
+  });
+});
+
+describe('storage telemetry', () => {
+  const doc = { id: 'h1', ttl: -1 };
+  const container = (
+    item: Partial<CosmosItemApi>,
+    create?: CosmosContainerApi['items']['create'],
+  ): CosmosContainerApi => ({
+    item: () => ({
+      read: () => Promise.reject(new Error('unused')),
+      replace: () => Promise.reject(new Error('unused')),
+      delete: () => Promise.resolve(),
+      ...item,
+    }),
+    items: {
+      create: create ?? (() => Promise.reject(new Error('unused'))),
+      query: () => ({ fetchAll: () => Promise.resolve({ resources: [] }) }),
+    },
+  });
+
+  it('counts 429s the Cosmos DB client retried, 429s it gave up on, and ETag conflicts', async () => {
+    installTelemetry(new Telemetry({ tracerProvider, meterProvider }));
+    const throttledThenServed = new CosmosVersionedStore(
+      container({
+        read: () => Promise.resolve({ resource: doc, etag: '"1"', headers: { 'x-ms-throttle-retry-count': 2 } }),
+      }),
+    );
+    await throttledThenServed.read('h1');
+    const givenUp = new CosmosVersionedStore(
+      container({}, () => Promise.reject(Object.assign(new Error('429'), { code: 429 }))),
+    );
+    await expect(givenUp.create(doc)).rejects.toThrow(StoreError);
+    expect((await collect(METRICS.storageThrottled.name)).map((p) => p.value)).toEqual([3]);
+
+    const stale = new CosmosVersionedStore(
+      container({ replace: () => Promise.reject(Object.assign(new Error('precondition'), { code: 412 })) }),
+    );
+    await expect(stale.replace(doc, '"0"')).rejects.toThrow(StoreConflictError);
+    expect((await collect(METRICS.storageConflicts.name)).map((p) => p.value)).toEqual([1]);
   });
 });
