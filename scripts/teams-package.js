@@ -101,7 +101,7 @@ function main(argv) {
     else throw new PackageError(`unknown argument ${arg} (only --out=<file.zip>)`);
   }
   // .env fills only what the environment does not set.
-  require('dotenv').config({ path: path.join(ROOT, '.env') });
+  require('dotenv').config({ path: path.join(ROOT, '.env'), quiet: true });
   const manifest = buildTeamsPackage({ env: process.env, out });
   process.stdout.write(`wrote ${path.relative(process.cwd(), out) || out} for bot ${manifest.bots[0].botId}\n`);
 }

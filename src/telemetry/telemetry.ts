@@ -90,7 +90,8 @@ export const METRICS = {
   takeovers: {
     name: 'handoff.takeovers',
     unit: '{handoff}',
-    description: 'Live chats this instance took over from another instance (its lease lapsed, or it released them when stopping).',
+    description:
+      'Live chats this instance took over from another instance (its lease lapsed, or it released them when stopping).',
   },
   relayLatency: {
     name: 'relay.latency',
@@ -126,7 +127,8 @@ export const METRICS = {
   storageThrottled: {
     name: 'storage.throttled',
     unit: '{request}',
-    description: 'Cosmos DB answers 429 (throttled) to live-chat record requests, including those the client retried successfully.',
+    description:
+      'Cosmos DB answers 429 (throttled) to live-chat record requests, including those the client retried successfully.',
   },
 } as const;
 

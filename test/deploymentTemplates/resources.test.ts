@@ -343,7 +343,9 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
         "[if(equals(parameters('applicationInsightsMode'), 'existing'), parameters('existingApplicationInsightsId'), resourceId('Microsoft.Insights/components', variables('applicationInsightsName')))]",
       );
       expect(component.name).toBe("[variables('applicationInsightsName')]");
-      expect(site.raw.dependsOn).toContain("[resourceId('Microsoft.Insights/components', variables('applicationInsightsName'))]");
+      expect(site.raw.dependsOn).toContain(
+        "[resourceId('Microsoft.Insights/components', variables('applicationInsightsName'))]",
+      );
     });
 
     it('keeps personal data out of telemetry by default', () => {
