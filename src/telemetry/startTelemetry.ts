@@ -27,11 +27,17 @@ export interface TelemetrySettings {
 /** Service name reported as `service.name` (Application Insights' cloud role name). */
 export const SERVICE_NAME = 'genesys-handoff-bot';
 
+/** Longest wait for the exporters to flush when the process stops (ms). */
+export const SHUTDOWN_TIMEOUT_MS = 5_000;
+
 /** Started telemetry exporters. */
 export interface TelemetryRuntime {
   /** Where telemetry is exported: `azureMonitor`, `otlp`, both or none. */
   readonly exporters: readonly ('azureMonitor' | 'otlp')[];
-  /** Exports everything buffered and stops the exporters. Idempotent; never rejects. */
+  /**
+   * Exports everything buffered and stops the exporters, waiting at most {@link SHUTDOWN_TIMEOUT_MS}.
+   * Idempotent; never rejects.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -103,13 +109,24 @@ export function startTelemetry(settings: TelemetrySettings, instanceId: string, 
   return {
     exporters,
     shutdown(): Promise<void> {
-      stopping ??= Promise.all(
-        stops.map((stop) =>
-          stop().catch((err: unknown) => {
-            log.warn({ err }, 'could not flush telemetry');
-          }),
-        ),
-      ).then(() => undefined);
+      stopping ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const flushed = Promise.all(
+          stops.map((stop) =>
+            stop().catch((err: unknown) => {
+              log.warn({ err }, 'could not flush telemetry');
+            }),
+          ),
+        ).then(() => true);
+        const late = new Promise<false>((resolve) => {
+          timer = setTimeout(() => {
+            resolve(false);
+          }, SHUTDOWN_TIMEOUT_MS);
+        });
+        const done = await Promise.race([flushed, late]);
+        clearTimeout(timer);
+        if (!done) log.warn({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'telemetry not flushed in time; stopping anyway');
+      })();
       return stopping;
     },
   };
