@@ -101,7 +101,8 @@ export class UserToAgentRelay {
         result.outcome = { status: 'full' };
         return r;
       }
-      r.outbox = [...outbox, { activityId, text, at: now }];
+      const traceParent = telemetry().traceParent();
+      r.outbox = [...outbox, { activityId, text, at: now, ...(traceParent === undefined ? {} : { traceParent }) }];
       let acknowledge = false;
       if (r.state !== 'connected') {
         r.waitingMessages = (r.waitingMessages ?? 0) + 1;
@@ -199,7 +200,7 @@ export class UserToAgentRelay {
         record = await this.records.get(first.id);
         continue;
       }
-      const sent = await this.sendToGenesys(record, head.text);
+      const sent = await this.sendToGenesys(record, head);
       // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
@@ -235,18 +236,20 @@ export class UserToAgentRelay {
    */
   private async sendToGenesys(
     record: HandoffRecord,
-    text: string,
+    entry: OutboxEntry,
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
     const log = this.logger.child({ conversationId: record.conversationId });
+    const text = entry.text;
     const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
-      return await telemetry().withSpan(SPANS.genesysSend, spanAttributes, async (span) => {
+      return await telemetry().withSpanUnder(entry.traceParent, SPANS.genesysSend, spanAttributes, async (span) => {
         const local = this.chats.get(record.id);
         if (local?.session !== undefined && local.generation === record.generation) await local.session.sendText(text);
         else if (record.resumeData !== undefined && this.provider !== undefined) {
           span.setAttribute('genesys.send.detached', true);
           await this.provider.sendDetached(record.resumeData, text);
         } else return { status: 'ended' as const };
+        telemetry().relayLatency('user_to_agent', this.clock.now() - entry.at);
         span.addEvent('genesys.acknowledged');
         return { status: 'sent' as const };
       });
