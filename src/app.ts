@@ -15,6 +15,7 @@ import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
 import type { Config } from './config';
 import { createProvider } from './genesys/createProvider';
+import { BotAdapter } from './http/botAdapter';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import type { HandoffDocument } from './handoff/handoffRecord';
 import { HandoffRecords } from './handoff/handoffRecords';
@@ -231,7 +232,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     credentialsFactory,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   const services = buildBot(config, logger, {
     storage,
     provider: chosenProvider,
