@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const terminal = process.stdout.isTTY;
   const logger = createLogger({
     level: config.logLevel,
-    ...(terminal ? { destination: pretty({ colorize: true, sync: true, ignore: 'service,pid,hostname,settings' }) } : {}),
+    ...(terminal
+      ? { destination: pretty({ colorize: true, sync: true, ignore: 'service,pid,hostname,settings' }) }
+      : {}),
   });
   const safetyNet = installProcessSafetyNet({ logger });
   logger.info({ settings: describeConfig(config) }, 'settings loaded');
