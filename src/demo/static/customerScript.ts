@@ -100,10 +100,11 @@ export const CUSTOMER_SCRIPT = String.raw`
     if (credentials.conversationId) options.conversationId = credentials.conversationId;
     var directLine = window.WebChat.createDirectLine(options);
     var online = false;
-    var session = { directLine: directLine, host: host, subscription: null };
+    var session = { directLine: directLine, host: host, subscription: null, lost: false };
     current = session;
     function lost() {
-      if (current !== session) return;
+      if (current !== session || session.lost) return;
+      session.lost = true;
       forget();
       start('The chat service restarted and no longer knows your conversation, so a new chat has started.');
     }
@@ -115,8 +116,21 @@ export const CUSTOMER_SCRIPT = String.raw`
         lost();
       }
     });
-    // A reconnect that finds the conversation gone ends the activity stream with an error.
-    directLine.activity$.subscribe({ error: lost });
+    // A reconnect that finds the conversation gone ends the activity stream with an error: that
+    // starts a new chat here, instead of reaching Web Chat as an uncaught error.
+    var activities = directLine.activity$;
+    directLine.activity$ = {
+      subscribe: function (observerOrNext, error, complete) {
+        var observer = typeof observerOrNext === 'function'
+          ? { next: observerOrNext, error: error, complete: complete }
+          : observerOrNext || {};
+        return activities.subscribe({
+          next: function (activity) { if (observer.next) observer.next(activity); },
+          error: lost,
+          complete: function () { if (observer.complete) observer.complete(); }
+        });
+      }
+    };
     window.WebChat.renderWebChat(
       {
         directLine: directLine,
