@@ -16,6 +16,7 @@ import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
 import type { Config } from './config';
 import { createProvider } from './genesys/createProvider';
+import { BotAdapter } from './http/botAdapter';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import { Readiness, type ReadinessCheck, type ReadinessOptions } from './health/readiness';
 import { genesysCheck, storageCheck } from './health/readinessChecks';
@@ -240,7 +241,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     credentialsFactory,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   const services = buildBot(config, logger, {
     storage,
     provider: chosenProvider,
