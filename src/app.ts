@@ -211,7 +211,15 @@ async function startDemoGenesys(
     logger: logger.child({ module: 'simulator' }),
   });
   await simulator.start();
-  const provider = createProvider(config, logger, {
+  // The demo's simulated Genesys and its agent console speak Web Messaging; a Guest Chat setting
+  // (meant for a real org) does not apply to them.
+  const demoConfig: Config =
+    config.genesys.provider === 'guestchat'
+      ? { ...config, genesys: { ...config.genesys, provider: 'webmessaging' } }
+      : config;
+  if (demoConfig !== config)
+    logger.info('DEMO MODE uses Web Messaging: GenesysProvider=guestchat applies to a real org only');
+  const provider = createProvider(demoConfig, logger, {
     webMessagingUrl: simulator.webMessagingUrl,
     apiUrl: simulator.apiUrl,
     deploymentId: DEMO_DEPLOYMENT_ID,
