@@ -22,7 +22,8 @@ export interface AgentApiOptions {
 }
 
 const MAX_NICKNAME_CHARS = 40;
-const MAX_AGENT_TEXT_CHARS = 4000;
+/** [C] docs/genesys-protocol.md §5.7: most characters of an agent's message to the customer. */
+export const AGENT_TEXT_MAX_CHARS = 4000;
 /** Most quick replies the console sends with one message, and their longest label. */
 const MAX_QUICK_REPLIES = 10;
 const MAX_QUICK_REPLY_CHARS = 100;
@@ -100,7 +101,7 @@ export class AgentApi {
         this.act(req, res, 'active', (id) => {
           const text = jsonBody(req)?.text;
           if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
-          if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
+          if (text.length > AGENT_TEXT_MAX_CHARS) return `"text" must be at most ${AGENT_TEXT_MAX_CHARS} characters.`;
           this.simulator.agentSend(id, text.trim());
           return undefined;
         });
@@ -114,8 +115,8 @@ export class AgentApi {
           const body = jsonBody(req);
           const text = body?.text ?? '';
           const replies = body?.replies;
-          if (typeof text !== 'string' || text.length > MAX_AGENT_TEXT_CHARS)
-            return `"text" must be a string of at most ${MAX_AGENT_TEXT_CHARS} characters.`;
+          if (typeof text !== 'string' || text.length > AGENT_TEXT_MAX_CHARS)
+            return `"text" must be a string of at most ${AGENT_TEXT_MAX_CHARS} characters.`;
           const labels = Array.isArray(replies)
             ? replies.map((r) => (typeof r === 'string' ? r.trim() : '')).filter((r) => r !== '')
             : [];

@@ -24,7 +24,7 @@ export function createProvider(
   const deploymentId = endpoints.deploymentId ?? genesys.deploymentId;
   if (deploymentId === '') return undefined;
   if (genesys.provider === 'guestchat') {
-    const options = guestChatProviderOptionsFromConfig(config, logger.child({ module: 'genesys.guestchat' }));
+    const options = guestChatProviderOptionsFromConfig(config, logger);
     return new GuestChatProvider({
       ...options,
       deploymentId,
@@ -41,7 +41,7 @@ export function createProvider(
     endMode: genesys.endMode,
     reorderWindowMs: genesys.reorderWindowMs,
     reconnectGiveUpMs: genesys.reconnectGiveUpSeconds * 1000,
-    logger: logger.child({ module: 'genesys.webmessaging' }),
+    logger,
   });
   // Read (and log) what the deployment allows at start-up; never rejects.
   void provider.loadDeploymentConfig();

@@ -7,6 +7,7 @@ import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
 import type { ChatNotices } from './agentToUserRelay';
+import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import type { Clock } from './clock';
 import { ACTIVE_STATES, MAX_INBOUND_IDS, MAX_OUTBOX, type HandoffRecord, type OutboxEntry } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
@@ -102,14 +103,19 @@ export class UserToAgentRelay {
       }
       // A message answering the choices the agent side offered goes back as that choice (§5.14).
       const answer = given === undefined ? matchButtonAnswer(text, r.answerOptions ?? []) : undefined;
-      if (answer === undefined) r.outbox = [...outbox, { activityId, text, at: now }];
-      else {
-        r.outbox = [
-          ...outbox,
-          { activityId, text: answer.text, at: now, kind: 'buttonResponse', buttonResponse: answer },
-        ];
-        r.answerOptions = undefined;
-      }
+      const traceParent = telemetry().traceParent();
+      r.outbox = [
+        ...outbox,
+        {
+          activityId,
+          at: now,
+          ...(answer === undefined
+            ? { text }
+            : { text: answer.text, kind: 'buttonResponse' as const, buttonResponse: answer }),
+          ...(traceParent === undefined ? {} : { traceParent }),
+        },
+      ];
+      if (answer !== undefined) r.answerOptions = undefined;
       let acknowledge = false;
       if (r.state !== 'connected') {
         r.waitingMessages = (r.waitingMessages ?? 0) + 1;
@@ -249,20 +255,28 @@ export class UserToAgentRelay {
     const text = entry.text;
     // A provider without structured answers (Guest Chat) gets the chosen option's text.
     const answer = entry.kind === 'buttonResponse' ? entry.buttonResponse : undefined;
+    const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
-      const local = this.chats.get(record.id);
-      const session = local?.session;
-      const provider = this.provider;
-      if (session !== undefined && local?.generation === record.generation) {
-        if (answer !== undefined && session.sendButtonResponse !== undefined) await session.sendButtonResponse(answer);
-        else await session.sendText(text);
-      } else if (record.resumeData !== undefined && provider !== undefined) {
-        if (answer !== undefined && provider.sendDetachedButtonResponse !== undefined)
-          await provider.sendDetachedButtonResponse(record.resumeData, answer);
-        else await provider.sendDetached(record.resumeData, text);
-      } else return { status: 'ended' };
-      return { status: 'sent' };
+      return await telemetry().withSpanUnder(entry.traceParent, SPANS.genesysSend, spanAttributes, async (span) => {
+        const local = this.chats.get(record.id);
+        const session = local?.session;
+        const provider = this.provider;
+        if (session !== undefined && local?.generation === record.generation) {
+          if (answer !== undefined && session.sendButtonResponse !== undefined)
+            await session.sendButtonResponse(answer);
+          else await session.sendText(text);
+        } else if (record.resumeData !== undefined && provider !== undefined) {
+          span.setAttribute('genesys.send.detached', true);
+          if (answer !== undefined && provider.sendDetachedButtonResponse !== undefined)
+            await provider.sendDetachedButtonResponse(record.resumeData, answer);
+          else await provider.sendDetached(record.resumeData, text);
+        } else return { status: 'ended' as const };
+        telemetry().relayLatency('user_to_agent', this.clock.now() - entry.at);
+        span.addEvent('genesys.acknowledged');
+        return { status: 'sent' as const };
+      });
     } catch (err) {
+      telemetry().deliveryFailed('genesys', errorClass(err));
       const notice = isGenesysError(err) ? UNDELIVERED_NOTICES[err.code] : undefined;
       const current = await this.records.get(record.id);
       if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) {
