@@ -14,7 +14,8 @@ import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
 import type { Config } from './config';
-import { createProvider } from './genesys/createProvider';
+import { createOpenMessagingProvider, createProvider } from './genesys/createProvider';
+import { OpenMessagingProvider } from './genesys/openMessaging';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import type { HandoffDocument } from './handoff/handoffRecord';
 import { HandoffRecords } from './handoff/handoffRecords';
@@ -22,7 +23,9 @@ import { HandoffSessionManager } from './handoff/handoffSessionManager';
 import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
 import type { Logger } from './logger';
 import { MESSAGES } from './resources/messages';
+import { installOpenMessagingRoutes, OPEN_MESSAGING_WEBHOOK_PATH } from './http/openMessagingWebhook';
 import { createServer, type HealthStatus } from './server';
+import { OpenMessagingSimulator } from './simulator/openMessaging';
 import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
 import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
 import { StateSaver } from './state/stateSaver';
@@ -64,8 +67,10 @@ export interface App {
   readonly handoff: HandoffSessionManager;
   readonly bot: HandoffBot;
   readonly storage: AppStorage;
-  /** The in-process Genesys simulator (demo mode only). */
+  /** The in-process Genesys simulator (demo mode with Web Messaging only). */
   readonly simulator: WebMessagingSimulator | undefined;
+  /** The in-process Open Messaging simulator (demo mode with `GenesysProvider=openmessaging` only). */
+  readonly openMessagingSimulator: OpenMessagingSimulator | undefined;
   /** Starts listening and background work; resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
   /** Graceful stop: releases live chats, closes connections and storage. Idempotent. */
@@ -202,6 +207,50 @@ async function startDemoGenesys(
   return { simulator, provider };
 }
 
+/** Integration, OAuth client and webhook secret of the simulated Open Messaging integration in demo mode. */
+export const DEMO_OPEN_MESSAGING = {
+  integrationId: 'd3m0d3m0-0000-4000-8000-000000000002',
+  clientId: 'demo-client',
+  clientSecret: 'demo-client-secret',
+  webhookSecret: 'demo-webhook-secret',
+  agentName: 'Demo Agent',
+} as const;
+
+/**
+ * Demo mode with `GenesysProvider=openmessaging`: an Open Messaging simulator whose agent answers
+ * every queued chat by itself, and the provider pointed at it. Its webhook URL is set once the bot
+ * listens ({@link App.start}).
+ */
+async function startDemoOpenMessaging(
+  config: Config,
+  logger: Logger,
+): Promise<{ simulator: OpenMessagingSimulator; provider: HandoffProvider | undefined }> {
+  logger.warn('DEMO MODE: a simulated Genesys Cloud Open Messaging integration runs in this process');
+  const simulator = new OpenMessagingSimulator({
+    integrations: [
+      {
+        id: DEMO_OPEN_MESSAGING.integrationId,
+        name: 'Bot handoff (demo)',
+        webhookSecret: DEMO_OPEN_MESSAGING.webhookSecret,
+        typing: { inbound: 'Enabled', outbound: 'Enabled' },
+      },
+    ],
+    clients: [{ clientId: DEMO_OPEN_MESSAGING.clientId, clientSecret: DEMO_OPEN_MESSAGING.clientSecret }],
+    autoAnswer: { agentName: DEMO_OPEN_MESSAGING.agentName, delayMs: 2000 },
+    logger: logger.child({ module: 'simulator' }),
+  });
+  const url = await simulator.start();
+  const provider = createOpenMessagingProvider(config, logger, {
+    apiUrl: url,
+    loginUrl: url,
+    integrationId: DEMO_OPEN_MESSAGING.integrationId,
+    clientId: DEMO_OPEN_MESSAGING.clientId,
+    clientSecret: DEMO_OPEN_MESSAGING.clientSecret,
+    webhookSecret: DEMO_OPEN_MESSAGING.webhookSecret,
+  });
+  return { simulator, provider };
+}
+
 /**
  * The composition root. Builds the service graph: storage -> Genesys provider (and, in demo mode,
  * the simulator) -> state -> handoff -> dialogs -> bot -> adapter -> server. Nothing listens until
@@ -209,9 +258,14 @@ async function startDemoGenesys(
  */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const storage: AppStorage = overrides.storage ?? (await createStorage<HandoffDocument>(config, logger));
-  const demo = config.demo && overrides.provider === undefined ? await startDemoGenesys(config, logger) : undefined;
+  const wantDemo = config.demo && overrides.provider === undefined;
+  const openMessagingDemo = wantDemo && config.genesys.provider === 'openmessaging';
+  const demo = wantDemo && !openMessagingDemo ? await startDemoGenesys(config, logger) : undefined;
+  const omDemo = openMessagingDemo ? await startDemoOpenMessaging(config, logger) : undefined;
   const chosenProvider =
-    overrides.provider === null ? undefined : (overrides.provider ?? demo?.provider ?? createProvider(config, logger));
+    overrides.provider === null
+      ? undefined
+      : (overrides.provider ?? demo?.provider ?? omDemo?.provider ?? createProvider(config, logger));
   const credentialsFactory = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.microsoft.appId,
     MicrosoftAppPassword: config.microsoft.appPassword,
@@ -239,7 +293,18 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const { bot, handoff } = services;
 
   let boundPort = config.port;
-  const { extraRoutes, demoRoutes } = overrides;
+  const { demoRoutes } = overrides;
+  const extraRoutes =
+    chosenProvider instanceof OpenMessagingProvider
+      ? (server: restify.Server): void => {
+          installOpenMessagingRoutes(server, {
+            receiver: chosenProvider,
+            logger,
+            eventsSecret: config.genesys.openMessaging.eventsSecret,
+          });
+          overrides.extraRoutes?.(server);
+        }
+      : overrides.extraRoutes;
   const routes =
     demo === undefined || demoRoutes === undefined
       ? extraRoutes
@@ -272,6 +337,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     bot,
     storage,
     simulator: demo?.simulator,
+    openMessagingSimulator: omDemo?.simulator,
     async start(port = config.port, host?: string): Promise<number> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -279,6 +345,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         else server.listen(port, host, resolve);
       });
       boundPort = server.address().port;
+      omDemo?.simulator.setWebhookUrl(
+        DEMO_OPEN_MESSAGING.integrationId,
+        `http://127.0.0.1:${boundPort}${OPEN_MESSAGING_WEBHOOK_PATH}`,
+      );
       await handoff.startBackground();
       phase = 'ok';
       return boundPort;
@@ -295,6 +365,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         });
         await storage.close();
         await demo?.simulator.stop();
+        await omDemo?.simulator.stop();
       })();
       return stopping;
     },
@@ -310,6 +381,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         });
         await storage.close();
         await demo?.simulator.stop();
+        await omDemo?.simulator.stop();
       })();
       return stopping;
     },

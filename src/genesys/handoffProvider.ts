@@ -9,7 +9,7 @@ import type { GenesysError } from './genesysError';
  */
 
 /** Names of the implemented providers; the value of the `GenesysProvider` setting. */
-export type GenesysProviderName = 'webmessaging' | 'guestchat';
+export type GenesysProviderName = 'webmessaging' | 'guestchat' | 'openmessaging';
 
 /** The guest as the agent will see them. */
 export interface GuestIdentity {
@@ -46,7 +46,7 @@ export interface StartChatRequest {
 }
 
 /** Data the handoff layer persists so any instance can reattach to (or send on) a chat. */
-export type ResumeData = WebMessagingResumeData | GuestChatResumeData;
+export type ResumeData = WebMessagingResumeData | GuestChatResumeData | OpenMessagingResumeData;
 
 /** Web Messaging: the session is identified by a token the client generated. */
 export interface WebMessagingResumeData {
@@ -65,6 +65,20 @@ export interface GuestChatResumeData {
   jwt: string;
   /** Event stream websocket; embeds the JWT (a secret: never log it). */
   eventStreamUri: string;
+}
+
+/**
+ * Open Messaging: the external id the bot chose for this handoff (`channel.from.id`, one per
+ * handoff so that a new handoff never threads into an earlier conversation, docs/genesys-protocol.md §6.9)
+ * and the Genesys conversation id learnt from the first inbound message.
+ */
+export interface OpenMessagingResumeData {
+  provider: 'openmessaging';
+  externalId: string;
+  /** Genesys' conversation id (from `prefetchConversationId`). */
+  conversationId: string;
+  /** `channel.from.nickname`: the name the agent sees. */
+  nickname: string;
 }
 
 /** What a provider needs to avoid re-delivering what the bot already showed the user. */
@@ -103,6 +117,20 @@ export type ChatEndReason =
   /** The chat cannot continue: the link could not be restored, or Genesys refused it. */
   | 'failed';
 
+/** The agent's after-call work as Genesys reports it. */
+export interface WrapUp {
+  code: string;
+  notes?: string;
+}
+
+/**
+ * What became of an agent message on the user's channel, reported back to Genesys as a delivery
+ * receipt where the protocol has them (Open Messaging, docs/genesys-protocol.md §6.2).
+ * `unsupported`: the channel cannot show this kind of message (a card, a file type);
+ * `failed`: anything else.
+ */
+export type DeliveryOutcome = { delivered: true } | { delivered: false; reason: 'unsupported' | 'failed'; detail?: string };
+
 /** Something that happened on the Genesys side of one chat. */
 export type ChatEvent =
   /** The chat exists and waits for an agent. */
@@ -115,8 +143,11 @@ export type ChatEvent =
   | { kind: 'agentTyping'; durationMs: number }
   /** The agent left. `transfer` is true when the chat goes on and waits for another agent. */
   | { kind: 'agentLeft'; agent: AgentInfo; transfer: boolean }
-  /** The chat is over; no more events follow. */
-  | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError }
+  /**
+   * The chat is over; no more events follow. `wrapup` carries the agent's wrap-up code and notes
+   * when Genesys reported them before the end (Open Messaging, docs/genesys-protocol.md §6.5).
+   */
+  | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError; wrapup?: WrapUp }
   /** A non-fatal problem worth logging or telling the user about (e.g. a message that could not be sent). */
   | { kind: 'error'; error: GenesysError };
 
@@ -138,6 +169,11 @@ export interface ChatSession {
   end(): Promise<void>;
   /** Closes the local connection without ending the chat (shutdown, lease hand-over). No events follow. */
   detach(): Promise<void>;
+  /**
+   * Tells Genesys what became of agent message `messageId` on the user's channel (a delivery
+   * receipt). Providers without receipts leave it out. Never rejects: a receipt that cannot be sent is logged.
+   */
+  acknowledge?(messageId: string, outcome: DeliveryOutcome): Promise<void>;
 }
 
 /** A Genesys protocol client. */

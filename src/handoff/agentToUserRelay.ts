@@ -213,10 +213,17 @@ export class AgentToUserRelay {
     if (record.deliveredMessageIds.includes(event.id)) return;
     const activities = agentActivities(event);
     const agentName = event.agent.name ?? record.agentName;
-    await this.deliverWithRetry(record, activities, {
-      role: 'agent',
-      ...(agentName === undefined ? {} : { name: agentName }),
-    });
+    const session = this.chats.get(id)?.session;
+    try {
+      await this.deliverWithRetry(record, activities, {
+        role: 'agent',
+        ...(agentName === undefined ? {} : { name: agentName }),
+      });
+    } catch (err) {
+      await session?.acknowledge?.(event.id, { delivered: false, reason: 'failed', detail: 'the channel refused it' });
+      throw err;
+    }
+    await session?.acknowledge?.(event.id, { delivered: true });
     this.chats.track(
       await this.records.update(id, (r) => {
         r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(
