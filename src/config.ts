@@ -116,13 +116,14 @@ export const SETTINGS = {
   GenesysOrigin: 'Origin header sent to Web Messaging when the deployment restricts allowed domains.',
   GenesysWebMessagingUrl: 'Override of wss://webmessaging.{GenesysEnvironment}/v1 (sovereign clouds, simulator).',
   GenesysApiUrl: 'Override of https://api.{GenesysEnvironment} (sovereign clouds, simulator).',
-  GenesysLoginUrl: 'Override of https://login.{GenesysEnvironment}, where openmessaging gets its OAuth token (sovereign clouds, simulator).',
+  GenesysLoginUrl:
+    'Override of https://login.{GenesysEnvironment}, where openmessaging gets its OAuth token (sovereign clouds, simulator).',
   GenesysOpenMessagingIntegrationId:
     'Open Messaging integration id (GUID); required for openmessaging. Empty: no live agents (demo mode locally).',
   GenesysOAuthClientId: 'OAuth client (client credentials grant) of openmessaging; required with an integration id.',
   GenesysOAuthClientSecret: 'Secret of GenesysOAuthClientId; required with an integration id.',
   GenesysOpenMessagingWebhookSecret:
-    'The integration\'s Outbound Notification Webhook Signature Secret Token; webhook calls whose X-Hub-Signature-256 does not match it are refused. Required with an integration id.',
+    "The integration's Outbound Notification Webhook Signature Secret Token; webhook calls whose X-Hub-Signature-256 does not match it are refused. Required with an integration id.",
   GenesysOpenMessagingEventsSecret:
     'Shared secret a Genesys Process Automation trigger (Workflow data action) sends in X-Handoff-Events-Secret to POST /api/genesys/openmessaging/events. Empty: that endpoint is off.',
   GenesysOrganizationId: 'Organization id (GUID); required for guestchat.',

@@ -129,7 +129,8 @@ export interface WrapUp {
  * `unsupported`: the channel cannot show this kind of message (a card, a file type);
  * `failed`: anything else.
  */
-export type DeliveryOutcome = { delivered: true } | { delivered: false; reason: 'unsupported' | 'failed'; detail?: string };
+export type DeliveryOutcome =
+  { delivered: true } | { delivered: false; reason: 'unsupported' | 'failed'; detail?: string };
 
 /** Something that happened on the Genesys side of one chat. */
 export type ChatEvent =

@@ -70,7 +70,10 @@ export class OpenMessagingApi {
       body,
       query: { prefetchConversationId: 'true' },
     });
-    const answer = (typeof data === 'object' && data !== null ? data : {}) as { id?: unknown; conversationId?: unknown };
+    const answer = (typeof data === 'object' && data !== null ? data : {}) as {
+      id?: unknown;
+      conversationId?: unknown;
+    };
     return {
       id: typeof answer.id === 'string' ? answer.id : '',
       conversationId: typeof answer.conversationId === 'string' ? answer.conversationId : undefined,
@@ -99,8 +102,7 @@ export class OpenMessagingApi {
       path: `/api/v2/conversations/messages/${encodeURIComponent(conversationId)}`,
     });
     const snapshot = toConversationSnapshot(data);
-    if (snapshot === undefined)
-      throw new GenesysError('protocol', 'the conversation answer has no participants list');
+    if (snapshot === undefined) throw new GenesysError('protocol', 'the conversation answer has no participants list');
     return snapshot;
   }
 

@@ -138,7 +138,11 @@ export class OpenMessagingProvider implements HandoffProvider {
       clock,
       maxTextChars: check.number('maxTextChars', options.maxTextChars, 4000, true),
       maxCustomAttributesBytes: check.number('maxCustomAttributesBytes', options.maxCustomAttributesBytes, 1900, true),
-      typingIntervalMs: check.number('typingIntervalMs', options.typingIntervalMs, SHARED_PROVIDER_DEFAULTS.typingIntervalMs),
+      typingIntervalMs: check.number(
+        'typingIntervalMs',
+        options.typingIntervalMs,
+        SHARED_PROVIDER_DEFAULTS.typingIntervalMs,
+      ),
       customerLeftNotice: options.customerLeftNotice ?? 'The customer has left the conversation.',
     };
     this.seenWebhookIds = new BoundedIdSet(check.number('webhookIdWindow', options.webhookIdWindow, 10_000, true));

@@ -266,7 +266,10 @@ export class OpenMessagingSession implements ChatSession {
         return;
       case 'receipt':
         if (payload.status === 'Failed')
-          this.logger.warn({ messageId: payload.id, reasons: payload.reasons }, 'Genesys could not deliver a customer message');
+          this.logger.warn(
+            { messageId: payload.id, reasons: payload.reasons },
+            'Genesys could not deliver a customer message',
+          );
         else this.logger.debug({ messageId: payload.id, status: payload.status }, 'receipt for a customer message');
         return;
       case 'message': {
@@ -299,7 +302,11 @@ export class OpenMessagingSession implements ChatSession {
         await this.agentConnected(signal.userId, signal.participantId);
         return;
       case 'agentLeft':
-        if (this.agent !== undefined && signal.participantId !== undefined && this.agent.participantId !== signal.participantId)
+        if (
+          this.agent !== undefined &&
+          signal.participantId !== undefined &&
+          this.agent.participantId !== signal.participantId
+        )
           return; // an earlier agent's end arriving late
         if (signal.transfer) {
           await this.agentGone(true);
