@@ -145,7 +145,7 @@ export const SETTINGS = {
   HandoffPreChatQuestions:
     'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
   DemoMode:
-    'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
+    'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when none of GenesysDeploymentId, GenesysOpenMessagingIntegrationId and MicrosoftAppId is set.',
 } as const;
 
 /** A setting name. */
