@@ -74,20 +74,26 @@ export function installOpenMessagingRoutes(server: restify.Server, options: Open
   const maxBytes = options.maxBodyBytes ?? 256 * 1024;
   server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
     const path = req.path();
-    if (path !== OPEN_MESSAGING_WEBHOOK_PATH && path !== OPEN_MESSAGING_EVENTS_PATH) return next();
+    if (path !== OPEN_MESSAGING_WEBHOOK_PATH && path !== OPEN_MESSAGING_EVENTS_PATH) {
+      next();
+      return;
+    }
     if (req.method !== 'POST') {
       res.send(405, { error: 'methodNotAllowed', message: 'Only POST is accepted here.' });
-      return next(false);
+      next(false);
+      return;
     }
     const events = path === OPEN_MESSAGING_EVENTS_PATH;
     if (events && options.eventsSecret === '') {
       res.send(404, { error: 'notFound', message: 'The events endpoint is not configured.' });
-      return next(false);
+      next(false);
+      return;
     }
     if (events && !sameSecret(req.headers[EVENTS_SECRET_HEADER], options.eventsSecret)) {
       log.warn('refused a detail event without the shared secret');
       res.send(401, { error: 'unauthorized', message: 'Missing or wrong secret.' });
-      return next(false);
+      next(false);
+      return;
     }
     readRawBody(req, maxBytes)
       .then((raw) => {

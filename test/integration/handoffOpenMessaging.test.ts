@@ -104,7 +104,7 @@ describe('handoff over Open Messaging', () => {
         connector.activities.some(
           (a) =>
             a.conversationId === 'om-rich' &&
-            (a.activity.attachments ?? []).some((x) => x.contentUrl === 'https://files.example.com/label.png'),
+            JSON.stringify(a.activity.attachments ?? []).includes('"contentUrl":"https://files.example.com/label.png"'),
         ),
       5000,
       'attachment',

@@ -244,10 +244,10 @@ export function parseOutboundWebhook(body: unknown): OutboundWebhook | undefined
       externalId,
       conversationId,
       status: str(body.status) ?? 'Unknown',
-      reasons: records(body.reasons).map((r) => ({
-        code: str(r.code) ?? 'Unknown',
-        ...(str(r.message) === undefined ? {} : { message: str(r.message) as string }),
-      })),
+      reasons: records(body.reasons).map((r) => {
+        const message = str(r.message);
+        return { code: str(r.code) ?? 'Unknown', ...(message === undefined ? {} : { message }) };
+      }),
     };
   }
   if (type === 'event') {
