@@ -17,7 +17,8 @@ describe('handoff over Open Messaging', () => {
 
   beforeAll(async () => {
     connector = await startConnector();
-    rig = await startOpenMessagingRig(connector);
+    // End signals come from the Process Automation trigger push only (notifications have their own suite).
+    rig = await startOpenMessagingRig(connector, { provider: { notifications: { enabled: false } } });
   });
 
   afterAll(async () => {
@@ -249,7 +250,10 @@ describe('Open Messaging ends without any pushed event', () => {
 
   beforeAll(async () => {
     connector = await startConnector();
-    rig = await startOpenMessagingRig(connector, { triggers: false, provider: { reconcileIntervalMs: 200 } });
+    rig = await startOpenMessagingRig(connector, {
+      triggers: false,
+      provider: { reconcileIntervalMs: 200, notifications: { enabled: false } },
+    });
   });
 
   afterAll(async () => {

@@ -30,7 +30,7 @@ export interface OpenMessagingApiOptions {
 }
 
 interface CallSpec {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   path: string;
   body?: unknown;
   query?: Record<string, string>;
@@ -120,6 +120,37 @@ export class OpenMessagingApi {
     const data = await this.call({ method: 'GET', path: `/api/v2/users/${encodeURIComponent(userId)}` });
     const name = typeof data === 'object' && data !== null ? (data as { name?: unknown }).name : undefined;
     return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+  }
+
+  /** `POST /api/v2/notifications/channels` (docs/genesys-protocol.md §6.5): a streaming channel. */
+  async createChannel(): Promise<{ id: string; connectUri: string; expiresAt: number | undefined }> {
+    const data = await this.call({ method: 'POST', path: '/api/v2/notifications/channels', body: {} });
+    const answer = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+    const { id, connectUri, expires } = answer;
+    if (typeof id !== 'string' || typeof connectUri !== 'string')
+      throw new GenesysError('protocol', 'the notifications channel answer has no id or connectUri');
+    const expiresAt = typeof expires === 'string' ? Date.parse(expires) : Number.NaN;
+    return { id, connectUri, expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt };
+  }
+
+  /**
+   * `PUT /api/v2/notifications/channels/{id}/subscriptions` with `[ { id: topic } ]`: replaces the
+   * channel's topics. Returns the topics Genesys rejected (with the reason when given).
+   */
+  async replaceSubscriptions(channelId: string, topics: readonly string[]): Promise<string[]> {
+    const data = await this.call({
+      method: 'PUT',
+      path: `/api/v2/notifications/channels/${encodeURIComponent(channelId)}/subscriptions`,
+      body: topics.map((id) => ({ id })),
+    });
+    const entities = typeof data === 'object' && data !== null ? (data as { entities?: unknown }).entities : undefined;
+    if (!Array.isArray(entities)) return [];
+    return entities.flatMap((entry: unknown) => {
+      if (typeof entry !== 'object' || entry === null) return [];
+      const { id, state, rejectionReason } = entry as Record<string, unknown>;
+      if (state !== 'Rejected' || typeof id !== 'string') return [];
+      return [typeof rejectionReason === 'string' ? `${id} (${rejectionReason})` : id];
+    });
   }
 
   private async call(spec: CallSpec): Promise<unknown> {

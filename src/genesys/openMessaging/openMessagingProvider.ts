@@ -23,6 +23,7 @@ import {
 } from '../shared';
 import { readDetailEvent } from './endDecision';
 import { OAuthTokenSource } from './oauthTokens';
+import { NotificationsSubscriber } from './notificationsSubscriber';
 import { OpenMessagingApi } from './openMessagingApi';
 import { disconnectCustomer, OpenMessagingSession, type SessionSettings } from './openMessagingSession';
 import { parseOutboundWebhook, WebhookPayloadError } from './payloads';
@@ -63,8 +64,23 @@ export interface OpenMessagingProviderOptions {
   webhookIdWindow?: number;
   /** The courtesy message the agent gets when the customer ends the chat. */
   customerLeftNotice?: string;
+  /**
+   * Follow the held chats' detail events over the Notifications API (docs/genesys-protocol.md §6.5;
+   * default on). `maxTopicsPerChannel` default 1,000; `renewBeforeMs` default 1 h before the
+   * channel's expiry; `silenceTimeoutMs` default 95 s (heartbeats come about every 30 s).
+   */
+  notifications?: {
+    enabled?: boolean;
+    maxTopicsPerChannel?: number;
+    renewBeforeMs?: number;
+    silenceTimeoutMs?: number;
+    reconnectPolicy?: RetryPolicy;
+  };
   clock?: Clock;
 }
+
+/** Detail-event topics followed per conversation (docs/genesys-protocol.md §6.5). */
+export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.end', 'acw'] as const;
 
 /** What the webhook route answers. */
 export interface WebhookAnswer {
@@ -102,6 +118,7 @@ export class OpenMessagingProvider implements HandoffProvider {
   private readonly reconcilePacer: Pacer;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
+  private readonly subscriber: NotificationsSubscriber | undefined;
   private closed = false;
 
   constructor(options: OpenMessagingProviderOptions) {
@@ -148,6 +165,35 @@ export class OpenMessagingProvider implements HandoffProvider {
     this.seenWebhookIds = new BoundedIdSet(check.number('webhookIdWindow', options.webhookIdWindow, 10_000, true));
     this.reconcileIntervalMs = check.number('reconcileIntervalMs', options.reconcileIntervalMs, 60_000);
     this.reconcilePacer = new Pacer(check.number('reconcilePerSecond', options.reconcilePerSecond, 2, true), clock);
+    const notifications = options.notifications ?? {};
+    if (notifications.enabled !== false) {
+      this.subscriber = new NotificationsSubscriber({
+        api,
+        wantedTopics: () =>
+          this.heldConversationIds().flatMap((id) =>
+            CONVERSATION_TOPIC_SUFFIXES.map((suffix) => `v2.detail.events.conversation.${id}.${suffix}`),
+          ),
+        onEvent: (topicName, eventBody) => {
+          this.acceptDetailEvent(topicName, eventBody);
+        },
+        logger: this.logger.child({ component: 'notifications' }),
+        clock,
+        maxTopicsPerChannel: check.number(
+          'notifications.maxTopicsPerChannel',
+          notifications.maxTopicsPerChannel,
+          1000,
+          true,
+        ),
+        renewBeforeMs: check.number('notifications.renewBeforeMs', notifications.renewBeforeMs, 3_600_000),
+        silenceTimeoutMs: check.number('notifications.silenceTimeoutMs', notifications.silenceTimeoutMs, 95_000, true),
+        reconnectPolicy: notifications.reconnectPolicy ?? SHARED_PROVIDER_DEFAULTS.reconnectPolicy,
+      });
+    }
+  }
+
+  /** The notifications subscriber, when enabled (tests, diagnostics). */
+  get notifications(): NotificationsSubscriber | undefined {
+    return this.subscriber;
   }
 
   /** How many access tokens were fetched (tests, diagnostics). */
@@ -226,6 +272,7 @@ export class OpenMessagingProvider implements HandoffProvider {
     this.closed = true;
     if (this.reconcileTimer !== undefined) clearTimeout(this.reconcileTimer);
     this.reconcileTimer = undefined;
+    await this.subscriber?.stop();
     await this.sessions.detachAll();
     await this.reconciling;
   }
@@ -296,6 +343,13 @@ export class OpenMessagingProvider implements HandoffProvider {
     }
   }
 
+  private followTopics(): void {
+    if (this.closed || this.subscriber === undefined) return;
+    this.subscriber.sync().catch((err: unknown) => {
+      this.logger.warn({ err }, 'notifications subscription failed');
+    });
+  }
+
   private ensureReconciler(): void {
     if (this.reconcileIntervalMs === 0 || this.reconcileTimer !== undefined || this.closed) return;
     const tick = (): void => {
@@ -353,14 +407,18 @@ export class OpenMessagingProvider implements HandoffProvider {
         const conversationId = finished.conversationId;
         if (conversationId !== undefined && this.byConversationId.get(conversationId) === finished)
           this.byConversationId.delete(conversationId);
+        this.followTopics();
       },
       onConversationId: (known, conversationId) => {
         this.byConversationId.set(conversationId, known);
+        this.followTopics();
       },
     });
     this.byExternalId.set(options.customer.id, session);
-    if (options.conversationId !== undefined && options.conversationId !== '')
+    if (options.conversationId !== undefined && options.conversationId !== '') {
       this.byConversationId.set(options.conversationId, session);
+      this.followTopics();
+    }
     return this.sessions.hold(session);
   }
 }
