@@ -74,14 +74,18 @@ export class NotificationsSubscriber {
       return this.running;
     }
     this.running = (async () => {
-      do {
-        this.again = false;
-        await this.syncOnce();
-      } while (this.again && !this.stopped);
+      // `sync` calls made during a pass set `again`: one more pass covers them all.
+      for (let more = true; more; more = this.takeAgain()) await this.syncOnce();
     })().finally(() => {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  private takeAgain(): boolean {
+    const again = this.again && !this.stopped;
+    this.again = false;
+    return again;
   }
 
   /** Closes every socket; nothing is set up again. */
