@@ -39,8 +39,16 @@ export type AppStorage = StorageBundle<HandoffDocument>;
 /** Deployment id of the simulated Genesys Messenger deployment in demo mode. */
 export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';
 
-/** Adds the demo pages (Web Chat, agent console, Direct Line) to the bot's server in demo mode. */
-export type DemoRoutes = (server: restify.Server, simulator: WebMessagingSimulator, botPort: () => number) => void;
+/**
+ * Adds the demo pages (Web Chat, Direct Line and, over the Web Messaging simulator, the agent
+ * console) to the bot's server in demo mode. `simulator` is undefined in the Open Messaging demo,
+ * whose agent answers by itself.
+ */
+export type DemoRoutes = (
+  server: restify.Server,
+  simulator: WebMessagingSimulator | undefined,
+  botPort: () => number,
+) => void;
 
 /** Parts a caller (tests, benchmarks, the entry point) may supply instead of building them from config. */
 export interface AppOverrides {
@@ -240,6 +248,12 @@ async function startDemoOpenMessaging(
     logger: logger.child({ module: 'simulator' }),
   });
   const url = await simulator.start();
+  // The demo agent answers what the customer writes once connected, so the relay can be seen both ways.
+  simulator.on('inboundMessage', ({ conversationId, message }) => {
+    const conversation = simulator.conversation(conversationId);
+    if (conversation?.agent === undefined || conversation.state !== 'connected' || message.text.trim() === '') return;
+    simulator.agentSend(conversationId, `You wrote: "${message.text.slice(0, 200)}". How can I help further?`);
+  });
   const provider = createOpenMessagingProvider(config, logger, {
     apiUrl: url,
     loginUrl: url,
@@ -306,11 +320,11 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         }
       : overrides.extraRoutes;
   const routes =
-    demo === undefined || demoRoutes === undefined
+    (demo === undefined && omDemo === undefined) || demoRoutes === undefined
       ? extraRoutes
       : (server: restify.Server): void => {
           extraRoutes?.(server);
-          demoRoutes(server, demo.simulator, () => boundPort);
+          demoRoutes(server, demo?.simulator, () => boundPort);
         };
 
   let phase: HealthStatus['status'] = 'starting';

@@ -41,9 +41,9 @@ export async function startApplication(
   const port = await app.start(config.port, options.host);
   const base = `http://localhost:${port}`;
   const urls: Record<string, string> = { messagingEndpoint: `${base}/api/messages`, health: `${base}/healthz` };
-  if (app.simulator !== undefined && options.demoRoutes !== undefined) {
+  if ((app.simulator ?? app.openMessagingSimulator) !== undefined && options.demoRoutes !== undefined) {
     urls.customerPage = `${base}/demo/`;
-    urls.agentConsole = `${base}/demo/agent`;
+    if (app.simulator !== undefined) urls.agentConsole = `${base}/demo/agent`;
   }
   return { app, port, simulator: app.simulator, urls, stop: () => app.stop() };
 }

@@ -21,7 +21,7 @@ export interface DemoRoutesOptions {
  * Bot Framework Emulator can be used at the same time.
  */
 export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}): DemoRoutes {
-  return (server: restify.Server, simulator: WebMessagingSimulator, botPort: () => number): void => {
+  return (server: restify.Server, simulator: WebMessagingSimulator | undefined, botPort: () => number): void => {
     const log = logger.child({ module: 'demo' });
     const webChat = options.webChat ?? new WebChatAsset();
     if (!webChat.available()) {
@@ -32,7 +32,8 @@ export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}
     }
     const directLine = new DirectLineEndpoint({ internalBaseUrl: () => `http://127.0.0.1:${botPort()}`, logger: log });
     directLine.install(server);
-    new AgentApi(simulator, { logger: log }).install(server);
+    // The Open Messaging demo has no console: its simulated agent answers by itself.
+    if (simulator !== undefined) new AgentApi(simulator, { logger: log }).install(server);
     installPages(server, webChat);
   };
 }
