@@ -302,6 +302,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   });
+  if (chosenProvider instanceof OpenMessagingProvider) {
+    // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.
+    chosenProvider.setChatAdopter((externalId) =>
+      services.handoff.adoptChat((data) => data.provider === 'openmessaging' && data.externalId === externalId),
+    );
+  }
   adapter.use(services.recorder);
   adapter.onTurnError = services.onTurnError;
   const { bot, handoff } = services;

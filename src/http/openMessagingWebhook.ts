@@ -15,7 +15,7 @@ export const EVENTS_SECRET_HEADER = 'x-handoff-events-secret';
 
 /** What the routes hand their requests to (the Open Messaging provider). */
 export interface OpenMessagingReceiver {
-  acceptWebhook(rawBody: Buffer, signature: unknown): WebhookAnswer;
+  acceptWebhook(rawBody: Buffer, signature: unknown): Promise<WebhookAnswer>;
   acceptDetailEvent(topicName: string, eventBody: unknown): boolean;
 }
 
@@ -96,11 +96,12 @@ export function installOpenMessagingRoutes(server: restify.Server, options: Open
       return;
     }
     readRawBody(req, maxBytes)
-      .then((raw) => {
+      .then(async (raw) => {
         if (!events) {
-          const answer = options.receiver.acceptWebhook(raw, req.headers[SIGNATURE_HEADER]);
+          const answer = await options.receiver.acceptWebhook(raw, req.headers[SIGNATURE_HEADER]);
           if (answer.status === 401) res.send(401, { error: 'unauthorized', message: 'Bad signature.' });
           else if (answer.status === 400) res.send(400, { error: 'badRequest', message: 'Unreadable payload.' });
+          else if (answer.status === 503) res.send(503, { error: 'unavailable', message: 'Try again.' });
           else res.send(200, { outcome: answer.outcome });
           return;
         }

@@ -47,35 +47,11 @@ export async function startOpenMessagingRig(
     secret: OM_EVENTS_SECRET,
     topics: ['user.start', 'user.end', 'customer.end', 'acw'],
   };
-  const simulator = new OpenMessagingSimulator({
-    integrations: [
-      {
-        id: OM_INTEGRATION_ID,
-        name: 'Bot handoff',
-        webhookSecret: OM_WEBHOOK_SECRET,
-        typing: { inbound: 'Enabled', outbound: 'Enabled' },
-      },
-    ],
-    clients: [OM_CLIENT],
-    logger: createSilentLogger(),
+  const simulator = await startOpenMessagingSimulator({
     ...(options.triggers === false ? {} : { triggers: [trigger] }),
     ...options.simulator,
   });
-  const url = await simulator.start();
-  const provider = new OpenMessagingProvider({
-    apiUrl: url,
-    loginUrl: url,
-    integrationId: OM_INTEGRATION_ID,
-    ...OM_CLIENT,
-    webhookSecret: OM_WEBHOOK_SECRET,
-    logger: createSilentLogger(),
-    reconcileIntervalMs: 0,
-    requestRetryPolicy: (attempt) => (attempt > 3 ? null : 50),
-    ...options.provider,
-  });
-  const config = testConfig({ GenesysProvider: 'openmessaging', GenesysOpenMessagingEventsSecret: OM_EVENTS_SECRET });
-  const bot = await BotInstance.start(config, connector, provider);
-  simulator.setWebhookUrl(OM_INTEGRATION_ID, `${bot.url}${OPEN_MESSAGING_WEBHOOK_PATH}`);
+  const { bot, provider } = await startOpenMessagingBot(simulator, connector, {}, options.provider);
   // The simulator reads its trigger targets when it fires them.
   trigger.url = `${bot.url}${OPEN_MESSAGING_EVENTS_PATH}`;
   return {
@@ -88,4 +64,56 @@ export async function startOpenMessagingRig(
       await simulator.stop();
     },
   };
+}
+
+/** The Open Messaging simulator with the tests' integration (typing on both ways) and OAuth client. */
+export async function startOpenMessagingSimulator(
+  options: Partial<OpenMessagingSimulatorOptions> = {},
+): Promise<OpenMessagingSimulator> {
+  const simulator = new OpenMessagingSimulator({
+    integrations: [
+      {
+        id: OM_INTEGRATION_ID,
+        name: 'Bot handoff',
+        webhookSecret: OM_WEBHOOK_SECRET,
+        typing: { inbound: 'Enabled', outbound: 'Enabled' },
+      },
+    ],
+    clients: [OM_CLIENT],
+    logger: createSilentLogger(),
+    ...options,
+  });
+  await simulator.start();
+  return simulator;
+}
+
+/**
+ * A bot on an {@link OpenMessagingProvider} pointed at `simulator` (settings `env` on top of the
+ * tests' defaults), with the integration's webhook pointed at this bot.
+ */
+export async function startOpenMessagingBot(
+  simulator: OpenMessagingSimulator,
+  connector: { serviceUrl: string },
+  env: Record<string, string> = {},
+  providerOptions: Partial<OpenMessagingProviderOptions> = {},
+): Promise<{ bot: BotInstance; provider: OpenMessagingProvider }> {
+  const provider = new OpenMessagingProvider({
+    apiUrl: simulator.url,
+    loginUrl: simulator.url,
+    integrationId: OM_INTEGRATION_ID,
+    ...OM_CLIENT,
+    webhookSecret: OM_WEBHOOK_SECRET,
+    logger: createSilentLogger(),
+    reconcileIntervalMs: 0,
+    requestRetryPolicy: (attempt) => (attempt > 3 ? null : 50),
+    ...providerOptions,
+  });
+  const config = testConfig({
+    GenesysProvider: 'openmessaging',
+    GenesysOpenMessagingEventsSecret: OM_EVENTS_SECRET,
+    ...env,
+  });
+  const bot = await BotInstance.start(config, connector, provider);
+  simulator.setWebhookUrl(OM_INTEGRATION_ID, `${bot.url}${OPEN_MESSAGING_WEBHOOK_PATH}`);
+  return { bot, provider };
 }

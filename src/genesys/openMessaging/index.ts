@@ -2,6 +2,7 @@
 export { isTransferDisconnect, readDetailEvent, conversationVerdict, TRANSFER_DISCONNECT_TYPES } from './endDecision';
 export {
   OpenMessagingProvider,
+  type ChatAdopter,
   openMessagingUrlsFor,
   type OpenMessagingProviderOptions,
   type WebhookAnswer,

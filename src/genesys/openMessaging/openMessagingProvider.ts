@@ -82,11 +82,18 @@ export interface OpenMessagingProviderOptions {
 /** Detail-event topics followed per conversation (docs/genesys-protocol.md §6.5). */
 export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.end', 'acw'] as const;
 
+/**
+ * Makes this process hold the chat of an external id that another instance (or none) holds, so a
+ * webhook that reached this instance can be relayed here; resolves true once the chat is held.
+ */
+export type ChatAdopter = (externalId: string) => Promise<boolean>;
+
 /** What the webhook route answers. */
 export interface WebhookAnswer {
-  status: 200 | 400 | 401;
+  /** 503: the chat could not be taken over now; Genesys calls again (docs/genesys-protocol.md §6.3). */
+  status: 200 | 400 | 401 | 503;
   /** What happened, for the route's log line (never message content). */
-  outcome: 'relayed' | 'duplicate' | 'unknownConversation' | 'ignored' | 'badSignature' | 'badPayload';
+  outcome: 'relayed' | 'duplicate' | 'unknownConversation' | 'ignored' | 'badSignature' | 'badPayload' | 'unavailable';
 }
 
 /** Login and API hosts of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
@@ -119,6 +126,7 @@ export class OpenMessagingProvider implements HandoffProvider {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
   private readonly subscriber: NotificationsSubscriber | undefined;
+  private adopter: ChatAdopter | undefined;
   private closed = false;
 
   constructor(options: OpenMessagingProviderOptions) {
@@ -280,11 +288,12 @@ export class OpenMessagingProvider implements HandoffProvider {
   /**
    * Takes one webhook call (docs/genesys-protocol.md §6.3). The signature over the raw bytes is
    * checked first; nothing else is read from a call that fails it. A valid call is answered at once
-   * and handled behind the chat's earlier events; a redelivered message id is answered and dropped;
-   * a conversation this process does not hold is answered 200 (Genesys would otherwise retry) and
-   * logged, never relayed.
+   * and handled behind the chat's earlier events; a redelivered message id is answered and dropped.
+   * A chat another instance holds is taken over first (the {@link ChatAdopter}; 503 when that fails
+   * now, so Genesys calls again); a conversation no instance knows is answered 200 (Genesys would
+   * otherwise retry) and logged, never relayed.
    */
-  acceptWebhook(rawBody: Buffer, signature: unknown): WebhookAnswer {
+  async acceptWebhook(rawBody: Buffer, signature: unknown): Promise<WebhookAnswer> {
     if (!verifyWebhookSignature(rawBody, signature, this.webhookSecret)) {
       this.logger.warn('refused a webhook call with a missing or wrong signature');
       return { status: 401, outcome: 'badSignature' };
@@ -298,7 +307,19 @@ export class OpenMessagingProvider implements HandoffProvider {
       return { status: 400, outcome: 'badPayload' };
     }
     if (payload === undefined) return { status: 200, outcome: 'ignored' };
-    const session = this.byExternalId.get(payload.externalId);
+    if (this.seenWebhookIds.has(payload.id)) {
+      this.logger.debug({ messageId: payload.id }, 'webhook redelivery dropped');
+      return { status: 200, outcome: 'duplicate' };
+    }
+    let session = this.byExternalId.get(payload.externalId);
+    if (session === undefined && this.adopter !== undefined && !this.closed) {
+      try {
+        if (await this.adopter(payload.externalId)) session = this.byExternalId.get(payload.externalId);
+      } catch (err) {
+        this.logger.warn({ err }, 'could not take over the chat of a webhook call; Genesys will call again');
+        return { status: 503, outcome: 'unavailable' };
+      }
+    }
     if (session === undefined) {
       this.logger.info(
         { genesysConversationId: payload.conversationId, kind: payload.kind },
@@ -312,6 +333,11 @@ export class OpenMessagingProvider implements HandoffProvider {
     }
     void session.receiveWebhook(payload);
     return { status: 200, outcome: 'relayed' };
+  }
+
+  /** Lets webhooks for chats held by another instance be relayed here (see {@link ChatAdopter}). */
+  setChatAdopter(adopter: ChatAdopter): void {
+    this.adopter = adopter;
   }
 
   /**
