@@ -164,6 +164,11 @@ export interface ChatSession {
   readonly resumeData: ResumeData;
   /** Sends guest text: split to the provider's limits, paced to its rate limit, retried on 429. */
   sendText(text: string): Promise<void>;
+  /**
+   * Sends guest text with files the provider hands to Genesys by URL (Genesys fetches them itself).
+   * Providers without file transfer leave it out; the caller then sends the links as text.
+   */
+  sendMessage?(text: string, attachments: readonly AttachmentLink[]): Promise<void>;
   /** Tells the agent the guest is typing; throttled by the provider (silently a no-op when too soon). */
   sendTyping(): Promise<void>;
   /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */

@@ -1,6 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { activityText } from '../activities';
-import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { AttachmentLink, HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { MESSAGES } from '../resources/messages';
 import type { Clock } from './clock';
@@ -36,7 +36,11 @@ export class UserToAgentRelay {
     const log = this.logger.child({ conversationId: record.conversationId });
     try {
       const local = this.chats.get(record.id);
-      if (local?.session !== undefined) {
+      const files = publicAttachments(activity);
+      if (local?.session?.sendMessage !== undefined && files.length > 0) {
+        // Files Genesys can fetch go as files; the text keeps their links too.
+        await local.session.sendMessage(text, files);
+      } else if (local?.session !== undefined) {
         await local.session.sendText(text);
       } else if (record.resumeData !== undefined && this.provider !== undefined) {
         // Re-check: a chat that ended meanwhile must not be reopened by a late message.
@@ -77,6 +81,26 @@ export class UserToAgentRelay {
 /** Channels whose attachment URLs only open with the bot's credentials. */
 const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
 
+/** Whether an attachment URL only opens with the bot's credentials. */
+function needsAuth(activity: Partial<Activity>, url: string): boolean {
+  return AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
+}
+
+/** The user's attachments anyone can fetch by URL (https only). */
+export function publicAttachments(activity: Partial<Activity>): AttachmentLink[] {
+  return (activity.attachments ?? []).flatMap((a) =>
+    typeof a.contentUrl === 'string' && a.contentUrl.startsWith('https://') && !needsAuth(activity, a.contentUrl)
+      ? [
+          {
+            url: a.contentUrl,
+            ...(a.name === undefined ? {} : { name: a.name }),
+            contentType: a.contentType,
+          },
+        ]
+      : [],
+  );
+}
+
 /** The text sent to the agent for a user message: its text plus one line per attachment link. */
 export function composeUserText(activity: Partial<Activity>): string {
   const parts: string[] = [];
@@ -85,9 +109,7 @@ export function composeUserText(activity: Partial<Activity>): string {
   for (const attachment of activity.attachments ?? []) {
     if (typeof attachment.contentUrl !== 'string' || attachment.contentUrl === '') continue;
     const url = attachment.contentUrl;
-    const needsAuth =
-      AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
-    parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth));
+    parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth(activity, url)));
   }
   return parts.join('\n');
 }

@@ -125,6 +125,27 @@ describe('handoff over Open Messaging', () => {
     );
   });
 
+  it("hands the user's public files to Genesys by URL", async () => {
+    const chat = await connect('om-user-file');
+    await rig.bot.say('om-user-file', 'my receipt', {
+      attachments: [
+        { contentType: 'application/pdf', contentUrl: 'https://files.example.com/receipt.pdf', name: 'receipt.pdf' },
+      ],
+    });
+    const message = await rig.simulator.waitUntil(() =>
+      rig.simulator.conversation(chat.id)?.messages.find((m) => m.direction === 'Inbound' && m.attachments.length > 0),
+    );
+    expect(message.attachments).toEqual([
+      {
+        mediaType: 'File',
+        url: 'https://files.example.com/receipt.pdf',
+        mime: 'application/pdf',
+        filename: 'receipt.pdf',
+      },
+    ]);
+    expect(message.text).toContain('my receipt');
+  });
+
   it('keeps the handoff through a transfer, then ends it when the agent leaves', async () => {
     const chat = await connect('om-transfer');
     rig.simulator.agentTransfer(chat.id, { toQueueId: chat.queueId });

@@ -3,6 +3,7 @@ import type { Logger } from '../../logger';
 import { GenesysError, isGenesysError } from '../genesysError';
 import type {
   AgentInfo,
+  AttachmentLink,
   ChatListener,
   ChatSession,
   DeliveryOutcome,
@@ -128,13 +129,21 @@ export class OpenMessagingSession implements ChatSession {
    * Sends customer text with attachments by URL (Genesys fetches them itself, docs/genesys-protocol.md §6.2).
    * Text over the length limit is split; attachments ride on the last part.
    */
-  sendMessage(text: string, attachments: readonly InboundAttachment[]): Promise<void> {
+  sendMessage(text: string, attachments: readonly AttachmentLink[]): Promise<void> {
+    const files: InboundAttachment[] = attachments.map((a) => ({
+      url: a.url,
+      mime:
+        a.contentType !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(a.contentType)
+          ? a.contentType
+          : 'application/octet-stream',
+      ...(a.name === undefined ? {} : { filename: a.name }),
+    }));
     return this.sends.run(async () => {
       this.requireOpen();
       const parts = splitText(text, this.settings.maxTextChars, 'chars');
-      if (parts.length === 0 && attachments.length === 0) return;
+      if (parts.length === 0 && files.length === 0) return;
       const last = Math.max(parts.length - 1, 0);
-      for (let i = 0; i <= last; i++) await this.postMessage(parts[i] ?? '', i === last ? attachments : []);
+      for (let i = 0; i <= last; i++) await this.postMessage(parts[i] ?? '', i === last ? files : []);
     });
   }
 
