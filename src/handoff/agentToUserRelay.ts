@@ -179,6 +179,7 @@ export class AgentToUserRelay {
           generation,
           closeOnGenesys: false,
           tellUser: true,
+          ...(event.wrapup === undefined ? {} : { wrapup: event.wrapup }),
         });
         this.chats.delete(id);
         return;

@@ -1,4 +1,4 @@
-import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { HandoffProvider, WrapUp } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import type { ChatNotices } from './agentToUserRelay';
 import { ACTIVE_STATES, type HandoffEndReason, type HandoffRecord, type HandoffState } from './handoffRecord';
@@ -21,6 +21,8 @@ export interface EndLiveChat {
   closeOnGenesys: boolean;
   /** Tell the user why it ended: set unless the user ended it in their own turn (the bot answers there). */
   tellUser: boolean;
+  /** The agent's wrap-up, kept on the record. */
+  wrapup?: WrapUp;
 }
 
 /**
@@ -45,6 +47,7 @@ export class ChatEnder {
       end.detail,
       (r) => {
         r.endReason = end.reason;
+        if (end.wrapup !== undefined) r.wrapup = { ...end.wrapup };
         clearTimers(r);
       },
       end.from ?? ACTIVE_STATES,

@@ -57,6 +57,8 @@ export interface HandoffRecord {
   /** What any instance needs to reattach to the Genesys chat (contains secrets; redacted in logs). */
   resumeData?: ResumeData;
   agentName?: string;
+  /** The agent's wrap-up code and notes, when Genesys reported them before the end (Open Messaging). */
+  wrapup?: { code: string; notes?: string };
   /** Ids of agent messages already shown to the user, most recent last (bounded). */
   deliveredMessageIds: string[];
   lastDeliveredAt?: string;

@@ -1,3 +1,4 @@
+import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import { MESSAGES } from '../../src/resources/messages';
 import { signWebhook } from '../../src/genesys/openMessaging';
 import { OPEN_MESSAGING_WEBHOOK_PATH } from '../../src/http/openMessagingWebhook';
@@ -157,6 +158,11 @@ describe('handoff over Open Messaging', () => {
     expect(connector.texts('om-transfer')).not.toContain(MESSAGES.agentEnded);
     rig.simulator.agentLeave(chat.id, { wrapup: { code: 'Resolved', notes: 'order found' } });
     await connector.waitForText('om-transfer', MESSAGES.agentEnded);
+    const doc = await rig.bot.app.storage.handoffStore.read(handoffRecordId('emulator', 'om-transfer'));
+    expect(doc?.value.type === 'handoff' ? doc.value.wrapup : undefined).toEqual({
+      code: 'Resolved',
+      notes: 'order found',
+    });
     await rig.bot.say('om-transfer', 'how do returns work?');
     await connector.waitForText('om-transfer', 'return any item within 30 days');
   });
