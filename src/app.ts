@@ -304,8 +304,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
   if (chosenProvider instanceof OpenMessagingProvider) {
     // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.
-    chosenProvider.setChatAdopter((externalId) =>
-      services.handoff.adoptChat((data) => data.provider === 'openmessaging' && data.externalId === externalId),
+    chosenProvider.setChatAdopter((matches) =>
+      services.handoff.adoptChat((data) => data.provider === 'openmessaging' && matches(data)),
     );
   }
   adapter.use(services.recorder);

@@ -16,7 +16,7 @@ export const EVENTS_SECRET_HEADER = 'x-handoff-events-secret';
 /** What the routes hand their requests to (the Open Messaging provider). */
 export interface OpenMessagingReceiver {
   acceptWebhook(rawBody: Buffer, signature: unknown): Promise<WebhookAnswer>;
-  acceptDetailEvent(topicName: string, eventBody: unknown): boolean;
+  acceptPushedEvent(topicName: string, eventBody: unknown): Promise<boolean>;
 }
 
 /** Options of {@link installOpenMessagingRoutes}. */
@@ -115,7 +115,7 @@ export function installOpenMessagingRoutes(server: restify.Server, options: Open
           res.send(400, { error: 'badRequest', message: 'Expected { topicName, eventBody }.' });
           return;
         }
-        const held = options.receiver.acceptDetailEvent(body.topicName, body.eventBody);
+        const held = await options.receiver.acceptPushedEvent(body.topicName, body.eventBody);
         log.debug({ topicName: body.topicName, held }, 'detail event received');
         res.send(204);
       })

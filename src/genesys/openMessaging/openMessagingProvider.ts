@@ -83,10 +83,11 @@ export interface OpenMessagingProviderOptions {
 export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.end', 'acw'] as const;
 
 /**
- * Makes this process hold the chat of an external id that another instance (or none) holds, so a
- * webhook that reached this instance can be relayed here; resolves true once the chat is held.
+ * Makes this process hold the chat whose resume data `matches`, held by another instance (or
+ * none), so a webhook or detail event that reached this instance is handled here; resolves true
+ * once the chat is held.
  */
-export type ChatAdopter = (externalId: string) => Promise<boolean>;
+export type ChatAdopter = (matches: (data: OpenMessagingResumeData) => boolean) => Promise<boolean>;
 
 /** What the webhook route answers. */
 export interface WebhookAnswer {
@@ -314,7 +315,8 @@ export class OpenMessagingProvider implements HandoffProvider {
     let session = this.byExternalId.get(payload.externalId);
     if (session === undefined && this.adopter !== undefined && !this.closed) {
       try {
-        if (await this.adopter(payload.externalId)) session = this.byExternalId.get(payload.externalId);
+        if (await this.adopter((data) => data.externalId === payload.externalId))
+          session = this.byExternalId.get(payload.externalId);
       } catch (err) {
         this.logger.warn({ err }, 'could not take over the chat of a webhook call; Genesys will call again');
         return { status: 503, outcome: 'unavailable' };
@@ -341,9 +343,8 @@ export class OpenMessagingProvider implements HandoffProvider {
   }
 
   /**
-   * Takes one detail event `{ topicName, eventBody }` from a Process Automation trigger (push
-   * endpoint) or the Notifications API (docs/genesys-protocol.md §6.5). Returns false when it
-   * concerns no chat held here.
+   * Takes one detail event `{ topicName, eventBody }` from the Notifications API
+   * (docs/genesys-protocol.md §6.5). Returns false when it concerns no chat held here.
    */
   acceptDetailEvent(topicName: string, eventBody: unknown): boolean {
     const event = readDetailEvent(topicName, eventBody);
@@ -352,6 +353,19 @@ export class OpenMessagingProvider implements HandoffProvider {
     if (session === undefined) return false;
     void session.receiveSignal(event.signal);
     return true;
+  }
+
+  /**
+   * Takes one detail event pushed by a Process Automation trigger (docs/genesys-protocol.md §6.5),
+   * which reaches any instance: a chat held elsewhere is taken over first (see {@link ChatAdopter}).
+   * Resolves false when no chat of this bot has that conversation.
+   */
+  async acceptPushedEvent(topicName: string, eventBody: unknown): Promise<boolean> {
+    if (this.acceptDetailEvent(topicName, eventBody)) return true;
+    const event = readDetailEvent(topicName, eventBody);
+    if (event === undefined || this.adopter === undefined || this.closed) return false;
+    if (!(await this.adopter((data) => data.conversationId === event.conversationId))) return false;
+    return this.acceptDetailEvent(topicName, eventBody);
   }
 
   /** Conversation ids of the chats held here (for the notifications subscriber). */
