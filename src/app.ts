@@ -39,14 +39,10 @@ export type AppStorage = StorageBundle<HandoffDocument>;
 /** Deployment id of the simulated Genesys Messenger deployment in demo mode. */
 export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';
 
-/**
- * Adds the demo pages (Web Chat, Direct Line and, over the Web Messaging simulator, the agent
- * console) to the bot's server in demo mode. `simulator` is undefined in the Open Messaging demo,
- * whose agent answers by itself.
- */
+/** Adds the demo pages (Web Chat, agent console, Direct Line) to the bot's server in demo mode. */
 export type DemoRoutes = (
   server: restify.Server,
-  simulator: WebMessagingSimulator | undefined,
+  simulator: WebMessagingSimulator | OpenMessagingSimulator,
   botPort: () => number,
 ) => void;
 
@@ -221,13 +217,12 @@ export const DEMO_OPEN_MESSAGING = {
   clientId: 'demo-client',
   clientSecret: 'demo-client-secret',
   webhookSecret: 'demo-webhook-secret',
-  agentName: 'Demo Agent',
 } as const;
 
 /**
- * Demo mode with `GenesysProvider=openmessaging`: an Open Messaging simulator whose agent answers
- * every queued chat by itself, and the provider pointed at it. Its webhook URL is set once the bot
- * listens ({@link App.start}).
+ * Demo mode with `GenesysProvider=openmessaging`: an Open Messaging simulator (the agent console
+ * answers its chats) and the provider pointed at it. Its webhook URL is set once the bot listens
+ * ({@link App.start}).
  */
 async function startDemoOpenMessaging(
   config: Config,
@@ -244,16 +239,9 @@ async function startDemoOpenMessaging(
       },
     ],
     clients: [{ clientId: DEMO_OPEN_MESSAGING.clientId, clientSecret: DEMO_OPEN_MESSAGING.clientSecret }],
-    autoAnswer: { agentName: DEMO_OPEN_MESSAGING.agentName, delayMs: 2000 },
     logger: logger.child({ module: 'simulator' }),
   });
   const url = await simulator.start();
-  // The demo agent answers what the customer writes once connected, so the relay can be seen both ways.
-  simulator.on('inboundMessage', ({ conversationId, message }) => {
-    const conversation = simulator.conversation(conversationId);
-    if (conversation?.agent === undefined || conversation.state !== 'connected' || message.text.trim() === '') return;
-    simulator.agentSend(conversationId, `You wrote: "${message.text.slice(0, 200)}". How can I help further?`);
-  });
   const provider = createOpenMessagingProvider(config, logger, {
     apiUrl: url,
     loginUrl: url,
@@ -330,7 +318,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       ? extraRoutes
       : (server: restify.Server): void => {
           extraRoutes?.(server);
-          demoRoutes(server, demo?.simulator, () => boundPort);
+          const simulator = demo?.simulator ?? omDemo?.simulator;
+          if (simulator !== undefined) demoRoutes(server, simulator, () => boundPort);
         };
 
   let phase: HealthStatus['status'] = 'starting';

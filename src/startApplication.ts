@@ -43,7 +43,7 @@ export async function startApplication(
   const urls: Record<string, string> = { messagingEndpoint: `${base}/api/messages`, health: `${base}/healthz` };
   if ((app.simulator ?? app.openMessagingSimulator) !== undefined && options.demoRoutes !== undefined) {
     urls.customerPage = `${base}/demo/`;
-    if (app.simulator !== undefined) urls.agentConsole = `${base}/demo/agent`;
+    urls.agentConsole = `${base}/demo/agent`;
   }
   return { app, port, simulator: app.simulator, urls, stop: () => app.stop() };
 }

@@ -1,8 +1,10 @@
 import type * as restify from 'restify';
 import type { Logger } from '../logger';
+import { OpenMessagingSimulator } from '../simulator/openMessaging';
 import type { WebMessagingSimulator } from '../simulator/webMessaging/webMessagingSimulator';
 import type { DemoRoutes } from '../startApplication';
 import { AgentApi } from './agentApi';
+import { openMessagingConsole, webMessagingConsole } from './consoleSources';
 import { DirectLineEndpoint } from './directLine';
 import { installPages } from './pages';
 import { WebChatAsset } from './webChatAsset';
@@ -21,7 +23,11 @@ export interface DemoRoutesOptions {
  * Bot Framework Emulator can be used at the same time.
  */
 export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}): DemoRoutes {
-  return (server: restify.Server, simulator: WebMessagingSimulator | undefined, botPort: () => number): void => {
+  return (
+    server: restify.Server,
+    simulator: WebMessagingSimulator | OpenMessagingSimulator,
+    botPort: () => number,
+  ): void => {
     const log = logger.child({ module: 'demo' });
     const webChat = options.webChat ?? new WebChatAsset();
     if (!webChat.available()) {
@@ -32,8 +38,9 @@ export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}
     }
     const directLine = new DirectLineEndpoint({ internalBaseUrl: () => `http://127.0.0.1:${botPort()}`, logger: log });
     directLine.install(server);
-    // The Open Messaging demo has no console: its simulated agent answers by itself.
-    if (simulator !== undefined) new AgentApi(simulator, { logger: log }).install(server);
+    const source =
+      simulator instanceof OpenMessagingSimulator ? openMessagingConsole(simulator) : webMessagingConsole(simulator);
+    new AgentApi(source, { logger: log }).install(server);
     installPages(server, webChat);
   };
 }

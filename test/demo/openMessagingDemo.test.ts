@@ -1,32 +1,76 @@
+import { createApp, type App } from '../../src/app';
+import { createDemoRoutes } from '../../src/demo/demoRoutes';
+import { WebChatAsset } from '../../src/demo/webChatAsset';
+import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
-import type { ConnectorRecorder } from '../support/connectorRecorder';
-import { BotInstance, startConnector } from '../support/handoffRig';
+import { postActivity, userMessage, type ConnectorRecorder } from '../support/connectorRecorder';
+import { startConnector } from '../support/handoffRig';
 import { testConfig } from '../support/testConfig';
 
-/** `GenesysProvider=openmessaging` in demo mode: the Open Messaging simulator, its agent answering by itself. */
+interface ConsoleConversation {
+  id: string;
+  state: string;
+  customAttributes: Record<string, string>;
+  messages: { direction: string; text: string }[];
+}
+
+/** `GenesysProvider=openmessaging` in demo mode: the Open Messaging simulator, answered from the agent console. */
 describe('demo mode with Open Messaging', () => {
   let connector: ConnectorRecorder & { serviceUrl: string };
-  let bot: BotInstance;
+  let app: App;
+  let base = '';
 
   beforeAll(async () => {
     connector = await startConnector();
-    bot = await BotInstance.start(testConfig({ DemoMode: 'true', GenesysProvider: 'openmessaging' }), connector);
+    const logger = createSilentLogger();
+    app = await createApp(testConfig({ DemoMode: 'true', GenesysProvider: 'openmessaging' }), logger, {
+      demoRoutes: createDemoRoutes(logger, { webChat: new WebChatAsset('/nonexistent/webchat.js') }),
+    });
+    base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   });
 
   afterAll(async () => {
-    await bot.app.stop();
+    await app.stop();
     await connector.stop();
   });
 
-  it('runs a whole handoff against the in-process simulator over the webhook', async () => {
-    expect(bot.app.simulator).toBeUndefined();
-    expect(bot.app.openMessagingSimulator).toBeDefined();
-    await bot.say('omdemo', 'I want to talk to a human');
+  const say = async (text: string): Promise<void> => {
+    const res = await postActivity(base, userMessage(connector.serviceUrl, 'omdemo', text));
+    expect(res.status).toBe(200);
+  };
+  const agent = (path: string, body: unknown): Promise<Response> =>
+    fetch(`${base}/demo/api/conversations${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const listed = async (): Promise<ConsoleConversation[]> =>
+    ((await (await fetch(`${base}/demo/api/conversations`)).json()) as { conversations: ConsoleConversation[] })
+      .conversations;
+
+  it('runs a whole handoff over the webhook, answered from the agent console', async () => {
+    expect(app.simulator).toBeUndefined();
+    expect(app.openMessagingSimulator).toBeDefined();
+    await say('I want to talk to a human');
     await connector.waitForText('omdemo', MESSAGES.queued);
-    await connector.waitForText('omdemo', MESSAGES.agentJoined('Demo Agent'));
-    await bot.say('omdemo', 'where is my parcel?');
-    await connector.waitForText('omdemo', 'You wrote: "where is my parcel?"');
-    await bot.say('omdemo', 'end chat');
-    await connector.waitForText('omdemo', MESSAGES.userEnded);
+    const [chat] = await listed();
+    expect(chat?.state).toBe('waiting');
+    expect(chat?.customAttributes.botConversationId).toBe('omdemo');
+    expect((await agent(`/${chat?.id ?? ''}/accept`, { nickname: 'Anna' })).status).toBe(200);
+    await connector.waitForText('omdemo', MESSAGES.agentJoined('Anna'));
+    expect((await agent(`/${chat?.id ?? ''}/messages`, { text: 'Hello from the console' })).status).toBe(200);
+    await connector.waitForText('omdemo', 'Hello from the console');
+    await say('where is my parcel?');
+    await connector.waitFor(
+      () =>
+        app.openMessagingSimulator
+          ?.conversation(chat?.id ?? '')
+          ?.messages.some((m) => m.text === 'where is my parcel?') === true,
+      5000,
+      'the customer message in the console',
+    );
+    expect((await agent(`/${chat?.id ?? ''}/end`, {})).status).toBe(200);
+    await connector.waitForText('omdemo', MESSAGES.agentEnded);
+    expect((await listed())[0]?.state).toBe('ended');
   });
 });
