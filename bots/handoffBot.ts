@@ -1,17 +1,25 @@
-import { ActivityHandler, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ActivityHandler, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../dialogs/mainDialog';
 import { activityText } from '../src/activities';
 import type { HandoffRecord } from '../src/handoff/handoffRecord';
+import { quoteOf } from '../src/handoff/agentToUserRelay';
 import type { LiveChats } from '../src/handoff/handoffService';
+import { composeUserText } from '../src/handoff/userToAgentRelay';
 import type { Logger } from '../src/logger';
-import { CANCEL_PHRASES, END_CHAT_PHRASES, MESSAGES } from '../src/resources/messages';
+import { isCancelRequest, isEndChatRequest, recognizeHandoffIntent } from '../src/recognizers/handoffIntentRecognizer';
+import { AGENT_TEXTS, messagesFor } from '../src/resources/messages';
 import type { StateSaver } from '../src/state/stateSaver';
 
 /**
  * The bot: greets new members, answers through the main dialog, and while a live chat is active
  * routes everything the user sends to the agent instead (the dialogs stay silent). State is saved
  * at the end of every turn.
+ *
+ * Every turn is short whatever Genesys does: user messages go to the chat's outbox and are sent in
+ * the background. A redelivered activity (same id, within the idempotence window) is acknowledged
+ * and does nothing else. Edits during a live chat reach the agent as "(edited) …", deletions as a
+ * note; the bot being removed from the conversation ends the chat as `userUnreachable`.
  */
 export class HandoffBot extends ActivityHandler {
   constructor(
@@ -26,16 +34,49 @@ export class HandoffBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient.id;
       for (const member of context.activity.membersAdded ?? []) {
-        if (member.id !== botId) await context.sendActivity(MainDialog.welcome());
+        if (member.id !== botId) await context.sendActivity(MainDialog.welcome(context.activity.locale));
       }
       await next();
     });
 
     this.onMessage(async (context, next) => {
-      const { channelId, conversation } = context.activity;
-      const live = await this.handoff.activeRecord(channelId, conversation.id);
+      const live = await this.liveChat(context);
       if (live !== undefined) await this.relayToAgent(context, live);
-      else await this.mainDialog.run(context, this.dialogState);
+      else await this.answer(context);
+      await next();
+    });
+
+    this.onMessageUpdate(async (context, next) => {
+      const live = await this.liveChat(context);
+      const text = composeUserText(context.activity);
+      if (live !== undefined && text !== '') {
+        await this.handoff.acceptUserMessage(
+          live,
+          redeliveryKey(context.activity, 'edit'),
+          AGENT_TEXTS.userEdited(text),
+        );
+      }
+      await next();
+    });
+
+    this.onMessageDelete(async (context, next) => {
+      const live = await this.liveChat(context);
+      if (live !== undefined)
+        await this.handoff.acceptUserMessage(live, redeliveryKey(context.activity, 'delete'), AGENT_TEXTS.userDeleted);
+      await next();
+    });
+
+    this.onInstallationUpdateRemove(async (context, next) => {
+      const live = await this.liveChat(context);
+      if (live !== undefined) await this.handoff.userUnreachable(live, 'the bot was uninstalled');
+      await next();
+    });
+
+    this.onMembersRemoved(async (context, next) => {
+      const botId = context.activity.recipient.id;
+      const botRemoved = (context.activity.membersRemoved ?? []).some((m) => m.id === botId);
+      const live = botRemoved ? await this.liveChat(context) : undefined;
+      if (live !== undefined) await this.handoff.userUnreachable(live, 'the bot was removed from the conversation');
       await next();
     });
 
@@ -52,24 +93,66 @@ export class HandoffBot extends ActivityHandler {
     await this.stateSaver.save(context);
   }
 
+  /** The conversation's live chat, with its reference brought up to date from this activity. */
+  private async liveChat(context: TurnContext): Promise<HandoffRecord | undefined> {
+    const { channelId, conversation } = context.activity;
+    const live = await this.handoff.activeRecord(channelId, conversation.id);
+    if (live !== undefined) await this.handoff.refreshReference(live, context.activity);
+    return live;
+  }
+
+  /** The bot answers, unless the activity is a redelivery. */
+  private async answer(context: TurnContext): Promise<void> {
+    if (await this.handoff.rememberInbound(context.activity)) await this.mainDialog.run(context, this.dialogState);
+    else this.logger.info({ activityId: context.activity.id }, 'ignored a redelivered activity');
+  }
+
   private async relayToAgent(context: TurnContext, record: HandoffRecord): Promise<void> {
-    const text = activityText(context.activity).toLowerCase();
+    const text = activityText(context.activity);
+    const locale = context.activity.locale;
     const waiting = record.state !== 'connected';
-    if (END_CHAT_PHRASES.includes(text) || (waiting && CANCEL_PHRASES.includes(text))) {
+    const messages = messagesFor(locale);
+    const ends = isEndChatRequest(text, locale) || (waiting && isCancelRequest(text, locale));
+    const asksAgain = waiting && !ends && recognizeHandoffIntent(text, locale).intent === 'handoff';
+    if ((ends || asksAgain) && !(await this.handoff.rememberInbound(context.activity))) return;
+    if (asksAgain) {
+      await context.sendActivity(messages.alreadyConnecting);
+      return;
+    }
+    if (ends) {
       const reason = waiting ? 'userCancelled' : 'userEnded';
       const ended = await this.handoff.endByUser(record, reason);
-      if (ended) await context.sendActivity(waiting ? MESSAGES.userCancelled : MESSAGES.userEnded);
+      if (ended) await context.sendActivity(waiting ? messages.userCancelled : messages.userEnded);
       else await this.mainDialog.run(context, this.dialogState);
       return;
     }
-    if (record.state === 'requested' && record.resumeData === undefined) {
-      await context.sendActivity(MESSAGES.alreadyConnecting);
-      return;
-    }
-    const delivered = await this.handoff.relayUserMessage(record, context.activity);
-    if (!delivered) {
-      this.logger.info({ conversationId: record.conversationId }, 'user message not delivered to the agent');
-      await context.sendActivity(MESSAGES.messageNotDelivered);
+    const outcome = await this.handoff.acceptUserMessage(record, context.activity);
+    switch (outcome.status) {
+      case 'queued':
+        if (outcome.acknowledge) await context.sendActivity(messages.passedOnWhileWaiting);
+        return;
+      case 'full':
+        this.logger.warn({ conversationId: record.conversationId }, 'outbox full; user message not taken');
+        await context.sendActivity(messages.messageNotDeliveredQuoted(quoteOf(composeUserText(context.activity))));
+        return;
+      case 'ended':
+        // The chat ended meanwhile: the bot answers this message itself.
+        await this.answer(context);
+        return;
+      case 'duplicate':
+      case 'empty':
+        return;
     }
   }
+}
+
+/**
+ * The activity with an id that tells an edit or delete apart from the message it changes (channels
+ * reuse the message's id) while a redelivery (same id and timestamp) keeps the same key.
+ */
+function redeliveryKey(activity: Activity, kind: 'edit' | 'delete'): Partial<Activity> {
+  // Typed as a Date, but a string as it comes off the wire.
+  const raw: unknown = activity.timestamp;
+  const stamp = raw instanceof Date ? raw.toISOString() : typeof raw === 'string' ? raw : '';
+  return { ...activity, id: `${kind}:${activity.id ?? ''}:${stamp}` };
 }

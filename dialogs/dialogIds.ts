@@ -2,6 +2,7 @@
 export const DialogIds = {
   main: 'mainDialog',
   mainWaterfall: 'mainDialog.waterfall',
+  offerAgentPrompt: 'mainDialog.offerAgentPrompt',
   transfer: 'transferDialog',
   transferWaterfall: 'transferDialog.waterfall',
   preChatPrompt: 'transferDialog.preChatPrompt',

@@ -6,8 +6,9 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { HandoffStarter } from '../src/handoff/handoffService';
-import { MESSAGES } from '../src/resources/messages';
+import type { HandoffStarter, StartHandoffResult } from '../src/handoff/handoffService';
+import { isCancelRequest } from '../src/recognizers/handoffIntentRecognizer';
+import { messagesFor } from '../src/resources/messages';
 import { emptyTranscript, isTranscript, type Transcript } from '../src/transcript/transcript';
 import { DialogIds } from './dialogIds';
 
@@ -17,13 +18,26 @@ export interface PreChatQuestion {
   prompt: string;
 }
 
+/**
+ * Why a transfer started, as sent to the agent (participant data `handoffReason`): the user asked
+ * for a person (an explicit request or "yes" to the offer), or the bot transferred by itself after
+ * repeated misunderstandings.
+ */
+export const TRANSFER_REASONS = {
+  userAsked: 'user asked for an agent',
+  botCouldNotHelp: 'the bot could not help',
+} as const;
+
 /** Options the transfer dialog can be started with. */
 export interface TransferOptions {
-  /** Why the transfer started (sent as participant data `handoffReason`). */
+  /** Why the transfer started (sent as participant data `handoffReason`); see {@link TRANSFER_REASONS}. */
   reason?: string;
   /** Extra participant data collected by other dialogs. */
   attributes?: Record<string, string>;
 }
+
+/** The dialog's result: the handoff's answer, or `cancelled` when the user cancelled a pre-chat question. */
+export type TransferResult = StartHandoffResult | { status: 'cancelled' };
 
 interface TransferValues {
   index: number;
@@ -32,9 +46,10 @@ interface TransferValues {
 }
 
 /**
- * Connects the user to a Genesys agent: optionally asks the configured pre-chat questions, confirms,
- * and opens the live chat through the {@link HandoffStarter}. When agents are unavailable or
- * Genesys refuses, it says so plainly and the bot carries on.
+ * Connects the user to a Genesys agent: optionally asks the configured pre-chat questions ("cancel"
+ * as an answer stops the transfer), and opens the live chat through the {@link HandoffStarter}.
+ * When agents are unavailable or Genesys refuses, it says so plainly and the bot carries on. Ends
+ * with a {@link TransferResult}. Texts follow the activity's locale.
  */
 export class TransferDialog extends ComponentDialog {
   constructor(
@@ -57,8 +72,8 @@ export class TransferDialog extends ComponentDialog {
   private async askStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = this.values(step);
     if (!this.handoff.isAvailable) {
-      await step.context.sendActivity(MESSAGES.agentsNotConfigured);
-      return step.endDialog({ status: 'unavailable' });
+      await step.context.sendActivity(messagesFor(step.context.activity.locale).agentsNotConfigured);
+      return step.endDialog({ status: 'unavailable' } satisfies TransferResult);
     }
     const question = this.preChatQuestions.at(values.index);
     if (question === undefined) return step.next();
@@ -69,6 +84,11 @@ export class TransferDialog extends ComponentDialog {
     const values = this.values(step);
     const question = this.preChatQuestions.at(values.index);
     if (question !== undefined && typeof step.result === 'string') {
+      const locale = step.context.activity.locale;
+      if (isCancelRequest(step.result, locale)) {
+        await step.context.sendActivity(messagesFor(locale).transferCancelled);
+        return step.endDialog({ status: 'cancelled' } satisfies TransferResult);
+      }
       values.answers[question.key] = step.result;
       values.index++;
       if (values.index < this.preChatQuestions.length) {
@@ -81,7 +101,8 @@ export class TransferDialog extends ComponentDialog {
   private async connectStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = this.values(step);
     const context = step.context;
-    await context.sendActivity(MESSAGES.connecting);
+    const m = messagesFor(context.activity.locale);
+    await context.sendActivity(m.connecting);
     const stored = await this.transcript.get(context, emptyTranscript());
     const activity = context.activity;
     const result = await this.handoff.start({
@@ -101,19 +122,19 @@ export class TransferDialog extends ComponentDialog {
       case 'started':
         break;
       case 'alreadyActive':
-        await context.sendActivity(MESSAGES.alreadyConnecting);
+        await context.sendActivity(m.alreadyConnecting);
         break;
       case 'unavailable':
-        await context.sendActivity(MESSAGES.agentsNotConfigured);
+        await context.sendActivity(m.agentsNotConfigured);
         break;
       case 'refused':
-        await context.sendActivity(MESSAGES.handoffRefused);
+        await context.sendActivity(m.handoffRefused);
         break;
       case 'failed':
-        await context.sendActivity(MESSAGES.handoffFailed);
+        await context.sendActivity(m.handoffFailed);
         break;
     }
-    return step.endDialog(result);
+    return step.endDialog(result satisfies TransferResult);
   }
 
   /** Waterfall values carried across pre-chat questions (also through replaceDialog). */

@@ -101,8 +101,9 @@ function main(argv) {
     else throw new PackageError(`unknown argument ${arg} (only --out=<file.zip>)`);
   }
   // .env fills only what the environment does not set.
-  require('dotenv').config({ path: path.join(ROOT, '.env') });
-  const manifest = buildTeamsPackage({ env: process.env, out });
+  const envFile = path.join(ROOT, '.env');
+  const fromFile = fs.existsSync(envFile) ? require('dotenv').parse(fs.readFileSync(envFile)) : {};
+  const manifest = buildTeamsPackage({ env: { ...fromFile, ...process.env }, out });
   process.stdout.write(`wrote ${path.relative(process.cwd(), out) || out} for bot ${manifest.bots[0].botId}\n`);
 }
 

@@ -22,7 +22,7 @@ import { HandoffRecords } from './handoff/handoffRecords';
 import { HandoffSessionManager } from './handoff/handoffSessionManager';
 import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
 import type { Logger } from './logger';
-import { MESSAGES } from './resources/messages';
+import { messagesFor } from './resources/messages';
 import { installOpenMessagingRoutes, OPEN_MESSAGING_WEBHOOK_PATH } from './http/openMessagingWebhook';
 import { createServer, type HealthStatus } from './server';
 import { OpenMessagingSimulator } from './simulator/openMessaging';
@@ -137,7 +137,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
           'TurnError',
         );
       }
-      await context.sendActivity(MESSAGES.turnError);
+      await context.sendActivity(messagesFor(context.activity.locale).turnError);
     } catch (err) {
       logger.warn({ err, conversationId: context.activity.conversation.id }, 'could not tell the user about an error');
     }
@@ -197,7 +197,14 @@ async function startDemoGenesys(
 ): Promise<{ simulator: WebMessagingSimulator; provider: HandoffProvider | undefined }> {
   logger.warn('DEMO MODE: no Genesys deployment configured; a simulated Genesys Cloud runs in this process');
   const simulator = new WebMessagingSimulator({
-    deployments: [{ id: DEMO_DEPLOYMENT_ID, conversationDisconnect: 'Send', conversationClear: true }],
+    deployments: [
+      {
+        id: DEMO_DEPLOYMENT_ID,
+        conversationDisconnect: 'Send',
+        conversationClear: true,
+        showUserTypingIndicator: true,
+      },
+    ],
     port: 0,
     host: '127.0.0.1',
     logger: logger.child({ module: 'simulator' }),

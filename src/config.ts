@@ -50,6 +50,7 @@ export interface Config {
     readonly memberAuthToken: string;
     readonly messagesPerSecond: number;
     readonly endMode: WebMessagingEndMode;
+    readonly reconnectGiveUpSeconds: number;
     readonly reorderWindowMs: number;
     /** Explicit login base URL; empty = derived from `environment`. */
     readonly loginUrl: string;
@@ -72,6 +73,13 @@ export interface Config {
     readonly leaseSeconds: number;
     readonly sweepIntervalSeconds: number;
     readonly preChatQuestions: readonly { readonly key: string; readonly prompt: string }[];
+  };
+  /** How agent messages are shown on each channel. */
+  readonly channels: {
+    /** Prefix of agent text where the channel shows no sender name, with `{name}`; empty: none. */
+    readonly agentNamePrefix: string;
+    /** Facebook: send agent messages with the human-agent message tag. */
+    readonly facebookHumanAgentTag: boolean;
   };
   /** Demo mode runs the Genesys simulator in-process and serves the demo pages. */
   readonly demo: boolean;
@@ -134,7 +142,9 @@ export const SETTINGS = {
   GenesysMemberAuthToken: 'Static memberAuthToken for guestchat deployments that require authentication.',
   GenesysMessagesPerSecond: 'Web Messaging per-session message rate the bot paces itself to (default 5).',
   GenesysReorderWindowMs:
-    'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 0: deliver at once; history after a reconnect is always sorted). Each ms is added to every agent message.',
+    'Web Messaging: hold live agent messages this long to put messages that arrive out of order back in order (default 150; 0 delivers at once in arrival order; history after a reconnect is always sorted). The first message of a burst waits this long.',
+  GenesysReconnectGiveUpSeconds:
+    'Web Messaging: end a chat only after the link to Genesys has been down this long without a break (default 600; 0 = when the reconnect attempts, about five minutes, are spent). Meanwhile the Genesys session is kept and the user is told once after 10 s.',
   GenesysEndChatMode:
     'How the user ends a Web Messaging chat: clear (default, Presence Clear) or notice (tell the agent, then disconnect).',
   HandoffQueueTimeoutSeconds: 'Give up waiting for an agent after this long (default 600; 0 = never).',
@@ -144,6 +154,10 @@ export const SETTINGS = {
   HandoffSweepIntervalSeconds: 'How often timers and leases are checked (default 5).',
   HandoffPreChatQuestions:
     'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
+  HandoffAgentNamePrefix:
+    'Text before agent messages on Teams, Slack and Facebook, which show no sender name; {name} is the agent\'s name, a space follows (default "{name}:"; none: no prefix). Web Chat, Direct Line and the Emulator get the name as the sender name.',
+  FacebookHumanAgentTag:
+    "true sends agent messages on Facebook with the HUMAN_AGENT message tag, so agents can answer up to 7 days after the user's last message; needs Meta's Human Agent permission (default false).",
   DemoMode:
     'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when none of GenesysDeploymentId, GenesysOpenMessagingIntegrationId and MicrosoftAppId is set.',
 } as const;
@@ -158,9 +172,10 @@ class SettingsReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
+  /** The trimmed value; a missing or blank setting means "use the default" (an empty `Name=` line in `.env`). */
   string(name: SettingName, fallback = ''): string {
-    const value = this.env[name];
-    return value === undefined ? fallback : value.trim();
+    const value = this.env[name]?.trim() ?? '';
+    return value === '' ? fallback : value;
   }
 
   integer(name: SettingName, fallback: number, min: number, max: number): number {
@@ -326,6 +341,13 @@ export function loadConfig(env: Env): Config {
     );
   }
 
+  // Values are trimmed: the prefix is always followed by one space.
+  const namePrefix = r.string('HandoffAgentNamePrefix') || '{name}:';
+  r.require(
+    namePrefix === 'none' || namePrefix.includes('{name}'),
+    `HandoffAgentNamePrefix must contain {name} or be none (got "${namePrefix}")`,
+  );
+
   const config: Config = {
     port: r.integer('PORT', 3978, 0, 65535),
     logLevel: r.oneOf('LogLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
@@ -365,7 +387,8 @@ export function loadConfig(env: Env): Config {
       memberAuthToken: r.string('GenesysMemberAuthToken'),
       messagesPerSecond: r.integer('GenesysMessagesPerSecond', 5, 1, 100),
       endMode: r.oneOf<WebMessagingEndMode>('GenesysEndChatMode', ['clear', 'notice'], 'clear'),
-      reorderWindowMs: r.integer('GenesysReorderWindowMs', 0, 0, 5000),
+      reconnectGiveUpSeconds: r.integer('GenesysReconnectGiveUpSeconds', 600, 0, 24 * 3600),
+      reorderWindowMs: r.integer('GenesysReorderWindowMs', 150, 0, 5000),
       loginUrl: r.url('GenesysLoginUrl', ['https:', 'http:']),
       openMessaging,
     },
@@ -376,6 +399,10 @@ export function loadConfig(env: Env): Config {
       leaseSeconds: r.integer('HandoffLeaseSeconds', 30, 5, 3600),
       sweepIntervalSeconds: r.integer('HandoffSweepIntervalSeconds', 5, 1, 600),
       preChatQuestions: r.questions('HandoffPreChatQuestions'),
+    },
+    channels: {
+      agentNamePrefix: namePrefix === 'none' ? '' : `${namePrefix} `,
+      facebookHumanAgentTag: r.boolean('FacebookHumanAgentTag', false),
     },
     demo: r.boolean('DemoMode', deploymentId === '' && openMessaging.integrationId === '' && appId === ''),
   };
@@ -418,7 +445,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
 }
 
 function hostName(): string {
-  return process.env.HOSTNAME ?? 'local';
+  return process.env.HOSTNAME?.trim() || 'local';
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,12 +1,14 @@
 import 'dotenv/config';
-import { ConfigError, describeConfig, loadConfig } from './config';
+import { ConfigError, describeConfig, loadConfig, type Config } from './config';
 import { createDemoRoutes } from './demo/demoRoutes';
 import { createLogger } from './logger';
+import { installProcessSafetyNet } from './processSafetyNet';
 import { startApplication } from './startApplication';
+import { startupWarnings } from './startupWarnings';
 
-/** Process entry point: configuration, logger, application, signals. */
+/** Process entry point: configuration, logger, safety net, application. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -17,44 +19,16 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger({ level: config.logLevel });
+  const safetyNet = installProcessSafetyNet({ logger });
   logger.info({ settings: describeConfig(config) }, 'settings loaded');
+  for (const warning of startupWarnings(config)) logger.warn(warning);
 
   const running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger) });
-  logger.info({ port: running.port, demo: config.demo, urls: running.urls }, 'bot is listening');
-
-  let shuttingDown = false;
-  const shutdown = (signal: string): void => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, 20_000);
-    force.unref();
-    running
-      .stop()
-      .then(() => {
-        logger.info('stopped');
-        process.exitCode = 0;
-      })
-      .catch((err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exitCode = 1;
-      });
-  };
-  process.on('SIGTERM', () => {
-    shutdown('SIGTERM');
-  });
-  process.on('SIGINT', () => {
-    shutdown('SIGINT');
-  });
-  process.on('unhandledRejection', (reason) => {
-    logger.error({ err: reason }, 'unhandled promise rejection');
-  });
+  safetyNet.setStop(() => running.stop());
+  logger.info({ port: running.port, demo: config.demo, urls: running.urls, pid: process.pid }, 'bot is listening');
 }
 
 main().catch((err: unknown) => {
   createLogger().fatal({ err }, 'the bot could not start');
-  process.exitCode = 1;
+  process.exit(1);
 });

@@ -1,7 +1,10 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { parseActivity } from './http/activitySchema';
+import { answerClientErrors, requireHostHeader, sendJsonError, type JsonError } from './http/httpErrors';
+import { DEFAULT_BODY_LIMITS, jsonBodyParser } from './http/requestBody';
+import { routeUpgrades } from './http/upgrades';
 import type { Logger } from './logger';
-import { isRecord } from './json';
 
 /** What `/healthz` reports. */
 export interface HealthStatus {
@@ -19,61 +22,55 @@ export interface ServerDeps {
   runTurn: (context: TurnContext) => Promise<void>;
   health: () => HealthStatus;
   logger: Logger;
-  /** Largest accepted request body (bytes). */
+  /** Largest accepted request body, as received and after decoding (bytes; default 256 KiB). */
   maxBodyBytes?: number;
+  /** Deepest accepted nesting of JSON arrays and objects in a body (default 64). */
+  maxJsonDepth?: number;
   /** Adds more routes (demo pages, Direct Line) to the same server. */
   extraRoutes?: (server: restify.Server) => void;
 }
 
 /**
- * Checks that a request body looks like a Bot Framework activity before the SDK sees it, so that
- * malformed input gets a clear 400 instead of an exception. Returns the problems found.
+ * Creates the HTTP server with its routes. It does not listen.
+ *
+ * Every route gets the same hardened edge: bodies are read, decoded and parsed by
+ * {@link jsonBodyParser} (malformed bodies get a 4xx JSON error), requests Node's parser refuses get
+ * one too ({@link answerClientErrors}), and `/api/messages` accepts only activities that match
+ * {@link parseActivity}'s schema, so the SDK and the bot never see a malformed one.
  */
-export function activityProblems(body: unknown): string[] {
-  if (!isRecord(body)) return ['the body must be a JSON object (an activity)'];
-  const activity = body;
-  const problems: string[] = [];
-  if (typeof activity.type !== 'string' || activity.type === '') problems.push('"type" must be a non-empty string');
-  if (typeof activity.channelId !== 'string' || activity.channelId === '')
-    problems.push('"channelId" must be a non-empty string');
-  if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl))
-    problems.push('"serviceUrl" must be an http(s) URL');
-  const conversation = activity.conversation;
-  if (!isRecord(conversation) || typeof conversation.id !== 'string' || conversation.id === '') {
-    problems.push('"conversation.id" must be a non-empty string');
-  }
-  const from = activity.from;
-  if (from !== undefined && (!isRecord(from) || typeof from.id !== 'string')) {
-    problems.push('"from.id" must be a string');
-  }
-  if (activity.text !== undefined && typeof activity.text !== 'string') problems.push('"text" must be a string');
-  if (activity.attachments !== undefined && !Array.isArray(activity.attachments))
-    problems.push('"attachments" must be an array');
-  return problems;
-}
-
-/** Creates the HTTP server with its routes. It does not listen. */
 export function createServer(deps: ServerDeps): restify.Server {
   const log = deps.logger.child({ module: 'server' });
   const server = restify.createServer({ name: 'genesys-handoff-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes ?? 256 * 1024, mapParams: false }));
+  answerClientErrors(server.server, log);
+  requireHostHeader(server);
+  routeUpgrades(server.server, log);
+  server.use(
+    jsonBodyParser(log, {
+      maxBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMITS.maxBytes,
+      maxDepth: deps.maxJsonDepth ?? DEFAULT_BODY_LIMITS.maxDepth,
+    }),
+  );
 
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
-    const problems = activityProblems(req.body);
-    if (problems.length > 0) {
-      log.info({ problems }, 'rejected a request that is not a valid activity');
-      res.send(400, {
-        error: 'invalidActivity',
-        message: 'The request body is not a valid Bot Framework activity.',
-        problems,
+    const parsed = parseActivity(req.body);
+    if (!parsed.ok) {
+      log.info({ problems: parsed.problems }, 'rejected a request that is not a valid activity');
+      sendJsonError(res, 400, 'invalidActivity', 'The request body is not a valid Bot Framework activity.', {
+        problems: parsed.problems,
       });
       return;
     }
+    if (parsed.activity.type === 'invoke') {
+      // The bot implements no invoke operation; the SDK would answer 501 for every one.
+      sendJsonError(res, 400, 'unsupportedActivity', 'This bot does not handle invoke activities.');
+      return;
+    }
+    req.body = parsed.activity;
     try {
       await deps.adapter.process(req, res, deps.runTurn);
     } catch (err) {
       log.error({ err }, 'could not process an activity');
-      if (!res.headersSent) res.send(500, { error: 'internalError', message: 'The activity could not be processed.' });
+      if (!res.headersSent) sendJsonError(res, 500, 'internalError', 'The activity could not be processed.');
     }
   });
 
@@ -87,8 +84,17 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.on(
     'restifyError',
-    (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+    (
+      req: restify.Request,
+      _res: restify.Response,
+      err: Error & { statusCode?: number; code?: unknown },
+      callback: () => void,
+    ) => {
       log.info({ status: err.statusCode, path: req.path(), message: err.message }, 'request refused');
+      // restify answers with `{ code, message }`; every error of this server is `{ error, message }`.
+      const code = typeof err.code === 'string' && err.code !== '' ? err.code : 'error';
+      const body: JsonError = { error: code.charAt(0).toLowerCase() + code.slice(1), message: err.message };
+      Object.assign(err, { toJSON: () => body });
       callback();
     },
   );

@@ -4,8 +4,10 @@ import type { Duplex } from 'node:stream';
 import type * as restify from 'restify';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
-import { jsonBody, queryParams, routeParam, sendError } from './http';
+import { parseActivity } from '../http/activitySchema';
+import { addUpgradeRoute, refuseUpgrade } from '../http/upgrades';
 import { isRecord } from '../json';
+import { jsonBody, queryParams, routeParam, sendError } from './http';
 
 /** Path prefix of the Direct Line 3.0 API that Web Chat talks to. */
 export const DIRECT_LINE_PATH = '/v3/directline';
@@ -170,16 +172,14 @@ export class DirectLineEndpoint {
       next();
     });
 
-    const httpServer = server.server;
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (!path.startsWith(`${DIRECT_LINE_PATH}/`)) {
-        // Other upgrade handlers may own other paths; when there are none, refuse here.
-        if (httpServer.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
-        return;
-      }
-      this.handleUpgrade(req, socket, head);
-    });
+    addUpgradeRoute(
+      server.server,
+      `${DIRECT_LINE_PATH}/`,
+      (req, socket, head) => {
+        this.handleUpgrade(req, socket, head);
+      },
+      this.logger,
+    );
     // Upgraded sockets keep http.Server#close waiting and closeAllConnections() does not see them:
     // close the streams as soon as the server starts closing.
     const closeServer = server.close.bind(server);
@@ -284,15 +284,22 @@ export class DirectLineEndpoint {
       return;
     }
     const from = conversation.user ?? parsed.from ?? { id: `dl_${conversation.id.slice(0, 12)}` };
-    conversation.user ??= from;
     const { from: _clientFrom, ...fields } = parsed;
-    const activity = this.append(conversation, {
+    const stamped = {
       ...fields,
       timestamp: new Date(this.now()).toISOString(),
       channelId: this.channelId,
       from: { ...from, role: 'user' },
       conversation: { id: conversation.id },
-    });
+    };
+    // The bot checks every activity against one schema; refuse here what it would refuse.
+    const checked = parseActivity({ ...stamped, serviceUrl: this.serviceUrl(), recipient: { ...this.bot } });
+    if (!checked.ok) {
+      sendError(res, 400, 'badArgument', `The activity is not valid: ${checked.problems.join('; ')}`);
+      return;
+    }
+    conversation.user ??= from;
+    const activity = this.append(conversation, stamped);
     this.logger.debug({ conversationId: conversation.id, type: activity.type }, 'activity from the user');
     const toBot = { ...activity, serviceUrl: this.serviceUrl(), recipient: { ...this.bot } };
     if (activity.type === 'typing') {
@@ -352,25 +359,22 @@ export class DirectLineEndpoint {
   // ---------------------------------------------------------------- websocket stream
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (err) => {
-      this.logger.debug({ err }, 'stream upgrade socket error');
-    });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/.exec(url.pathname);
     const conversationId = match === null ? undefined : safeDecode(match[1] ?? '');
     const conversation = conversationId === undefined ? undefined : this.conversations.get(conversationId);
     if (conversation === undefined) {
-      refuseUpgrade(socket, 404, 'Not Found');
+      refuseUpgrade(socket, 404, 'Not Found', 'No such conversation.');
       return;
     }
     const token = url.searchParams.get('t') ?? bearerFromHeader(req.headers.authorization);
     if (token !== conversation.token || conversation.tokenExpiresAt <= this.now()) {
-      refuseUpgrade(socket, 403, 'Forbidden');
+      refuseUpgrade(socket, 403, 'Forbidden', 'The token is not valid or has expired.');
       return;
     }
     const watermark = parseWatermark(url.searchParams.get('watermark'));
     if (watermark === null) {
-      refuseUpgrade(socket, 400, 'Bad Request');
+      refuseUpgrade(socket, 400, 'Bad Request', '"watermark" must be a whole number.');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -436,11 +440,18 @@ export class DirectLineEndpoint {
     return conversation;
   }
 
-  /** Drops conversations whose token expired with no open stream, then the least recently used ones over the limit. */
+  /**
+   * Drops conversations whose token expired with no open stream, then, over the limit, the least
+   * recently used ones: first those with no open stream (nobody is watching them), then any.
+   */
   private evict(): void {
     const now = this.now();
     for (const conversation of [...this.conversations.values()]) {
       if (conversation.tokenExpiresAt <= now && conversation.sockets.size === 0) this.drop(conversation, 'expired');
+    }
+    for (const conversation of [...this.conversations.values()]) {
+      if (this.conversations.size < this.maxConversations) return;
+      if (conversation.sockets.size === 0) this.drop(conversation, 'too many conversations');
     }
     while (this.conversations.size >= this.maxConversations) {
       const oldest = this.conversations.values().next().value;
@@ -678,9 +689,4 @@ function isLoopback(address: string | undefined): boolean {
 
 function sendFrame(ws: WebSocket, frame: unknown): void {
   if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
 }

@@ -1,4 +1,5 @@
 import type * as restify from 'restify';
+import { sendJsonError } from '../http/httpErrors';
 import { isRecord } from '../json';
 
 /** A route parameter as a string, or undefined when it is missing. */
@@ -21,9 +22,9 @@ export function queryParams(req: restify.Request): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
 }
 
-/** Sends a JSON error body `{ error, message }`. */
+/** Sends a JSON error body `{ error, message }` (see {@link sendJsonError}). */
 export function sendError(res: restify.Response, status: number, error: string, message: string): void {
-  res.send(status, { error, message });
+  sendJsonError(res, status, error, message);
 }
 
 /** Sends a text body (HTML, CSS, JavaScript) with no caching and basic hardening headers. */

@@ -62,7 +62,7 @@ export function createProvider(
     });
   }
   const derived = webMessagingUrlsFor(genesys.environment);
-  return new WebMessagingProvider({
+  const provider = new WebMessagingProvider({
     webMessagingUrl: endpoints.webMessagingUrl ?? (genesys.webMessagingUrl || derived.webMessagingUrl),
     apiUrl: endpoints.apiUrl ?? (genesys.apiUrl || derived.apiUrl),
     deploymentId,
@@ -70,6 +70,10 @@ export function createProvider(
     messagesPerSecond: genesys.messagesPerSecond,
     endMode: genesys.endMode,
     reorderWindowMs: genesys.reorderWindowMs,
+    reconnectGiveUpMs: genesys.reconnectGiveUpSeconds * 1000,
     logger: logger.child({ module: 'genesys.webmessaging' }),
   });
+  // Read (and log) what the deployment allows at start-up; never rejects.
+  void provider.loadDeploymentConfig();
+  return provider;
 }

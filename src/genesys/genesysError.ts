@@ -17,8 +17,12 @@ export type GenesysErrorCode =
   | 'retired'
   /** Genesys rejected the request as malformed. */
   | 'badRequest'
-  /** The message is longer than Genesys accepts. */
+  /** The message is longer than Genesys accepts (Web Messaging 4011): the user can split it. */
   | 'messageTooLong'
+  /** The custom attributes sent with a message are larger than Genesys accepts (Web Messaging 4013). */
+  | 'attributesTooLarge'
+  /** The session is read-only because the agent ended the conversation (Web Messaging 409): nothing more can be sent. */
+  | 'sessionReadOnly'
   /** Too many requests; `retryAfterMs` says when to try again. */
   | 'rateLimited'
   /** The guest session expired or no longer exists. */

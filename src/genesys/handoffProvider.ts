@@ -108,6 +108,11 @@ export interface AttachmentLink {
 export type ChatEndReason =
   /** The agent (or Genesys on the agent's side) ended the conversation. */
   | 'agentEnded'
+  /**
+   * The agent ended the conversation and Genesys made the session read-only; learnt from Genesys
+   * refusing a guest message (Web Messaging 409) because the Disconnect event never arrived.
+   */
+  | 'readOnly'
   /** The guest ended it (through {@link ChatSession.end}). */
   | 'guestEnded'
   /** The Genesys session expired. */
@@ -149,6 +154,18 @@ export type ChatEvent =
    * when Genesys reported them before the end (Open Messaging, docs/genesys-protocol.md §6.5).
    */
   | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError; wrapup?: WrapUp }
+  /**
+   * The link to Genesys has been down for a noticeable time; the provider keeps reconnecting and the
+   * Genesys session is kept. Reported once per outage.
+   */
+  | { kind: 'linkDown'; downForMs: number }
+  /** The link is back (and stayed up) after a `linkDown`. */
+  | { kind: 'linkRestored' }
+  /**
+   * The Genesys guest session ends after `expiresInSeconds` more without a message (either way);
+   * a message from the user extends it. Reported once per expiry time.
+   */
+  | { kind: 'sessionExpiring'; expiresInSeconds: number }
   /** A non-fatal problem worth logging or telling the user about (e.g. a message that could not be sent). */
   | { kind: 'error'; error: GenesysError };
 

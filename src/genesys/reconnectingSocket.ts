@@ -2,7 +2,8 @@ import WebSocket from 'ws';
 import type { Logger } from '../logger';
 import { redactUrl } from '../logger';
 import { GenesysError } from './genesysError';
-import type { RetryPolicy } from './retryPolicy';
+import { parseRetryAfter } from './shared';
+import { afterRetryAfter, type RetryPolicy } from './retryPolicy';
 
 /** The states of a {@link ReconnectingSocket}. Every change goes through one method that logs it. */
 export type SocketState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
@@ -34,7 +35,12 @@ export interface ReconnectingSocketOptions {
   onGiveUp: (error: GenesysError) => void;
   /** Called when an established link drops (before reconnecting). */
   onDrop?: (code: number, reason: string) => void;
+  /** Source of the jitter added to a server-given `retryAfter` (tests pass a constant; default `Math.random`). */
+  random?: () => number;
 }
+
+/** How often the first connection is tried again when Genesys rate limits it (each after its `retryAfter`). */
+const CONNECT_RATE_LIMIT_RETRIES = 3;
 
 /**
  * A websocket that reconnects after a dropped link with an injected policy, detects dead links with
@@ -47,6 +53,8 @@ export class ReconnectingSocket {
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  /** A rate-limited first connection waiting for its `retryAfter`; `close()` ends the wait. */
+  private connectWait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
 
@@ -67,12 +75,39 @@ export class ReconnectingSocket {
   async connect(): Promise<void> {
     if (this.currentState !== 'idle') throw new Error(`connect() called in state ${this.currentState}`);
     this.setState('connecting', 'connect requested');
-    try {
-      await this.openOnce(false);
-    } catch (err) {
-      this.setState('closed', 'first connection failed');
-      throw err;
+    for (let rateLimited = 0; ; rateLimited++) {
+      try {
+        await this.openOnce(false);
+        return;
+      } catch (err) {
+        const waitMs = this.serverWait(err);
+        if (waitMs === undefined || rateLimited >= CONNECT_RATE_LIMIT_RETRIES || !this.isConnecting()) {
+          if (this.isConnecting()) this.setState('closed', 'first connection failed');
+          throw err;
+        }
+        this.options.logger.info({ waitMs }, 'Genesys rate limited the connection; trying again after its retryAfter');
+        await new Promise<void>((resolve) => {
+          this.connectWait = { timer: setTimeout(resolve, waitMs), resolve };
+        });
+        this.connectWait = undefined;
+        if (!this.isConnecting()) throw err;
+      }
     }
+  }
+
+  /** True while the first connection is being made (`close()` may end it during a wait). */
+  private isConnecting(): boolean {
+    return this.currentState === 'connecting';
+  }
+
+  /**
+   * How long to wait before trying again after `err`: a rate-limited answer's `retryAfter` plus jitter
+   * (docs/genesys-protocol.md §5.4), or undefined when Genesys gave no wait.
+   */
+  private serverWait(err: unknown): number | undefined {
+    if (!(err instanceof GenesysError) || err.code !== 'rateLimited' || err.retryAfterMs === undefined)
+      return undefined;
+    return afterRetryAfter(err.retryAfterMs, undefined, this.options.random);
   }
 
   /** Sends a text frame. Throws a `closed` {@link GenesysError} when the link is not open. */
@@ -102,6 +137,10 @@ export class ReconnectingSocket {
     this.setState('closing', reason);
     this.stopHeartbeat();
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    if (this.connectWait !== undefined) {
+      clearTimeout(this.connectWait.timer);
+      this.connectWait.resolve();
+    }
     const socket = this.socket;
     this.socket = undefined;
     if (socket !== undefined && socket.readyState !== WebSocket.CLOSED) {
@@ -177,7 +216,13 @@ export class ReconnectingSocket {
                   : status >= 500
                     ? 'serverError'
                     : 'badRequest';
-        fail(new GenesysError(code, `websocket handshake refused with HTTP ${status}`, { status }));
+        const retryAfterMs = status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+        fail(
+          new GenesysError(code, `websocket handshake refused with HTTP ${status}`, {
+            status,
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          }),
+        );
       });
       socket.on('message', (data, isBinary) => {
         if (isBinary) {
@@ -237,15 +282,17 @@ export class ReconnectingSocket {
     this.scheduleReconnect(1);
   }
 
-  private scheduleReconnect(attempt: number): void {
-    const wait = this.options.reconnectPolicy(attempt);
-    if (wait === null) {
+  /** Schedules reconnect attempt `attempt` after the policy's delay, or `minWaitMs` when Genesys asked for longer. */
+  private scheduleReconnect(attempt: number, minWaitMs = 0): void {
+    const policyWait = this.options.reconnectPolicy(attempt);
+    if (policyWait === null) {
       this.setState('closed', 'reconnect attempts exhausted');
       this.options.onGiveUp(
         new GenesysError('network', `connection lost; gave up after ${attempt - 1} reconnect attempts`),
       );
       return;
     }
+    const wait = Math.max(policyWait, minWaitMs);
     this.setState('reconnecting', `attempt ${attempt} in ${wait} ms`);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
@@ -260,7 +307,8 @@ export class ReconnectingSocket {
           return;
         }
         this.options.logger.debug({ err: error, attempt }, 'reconnect attempt failed');
-        this.scheduleReconnect(attempt + 1);
+        // [C] docs/genesys-protocol.md §5.4: a rate-limited configure says when to come back (retryAfter).
+        this.scheduleReconnect(attempt + 1, this.serverWait(error));
       });
     }, wait);
   }

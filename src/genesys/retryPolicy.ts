@@ -45,6 +45,18 @@ export const defaultRequestRetryPolicy: RetryPolicy = exponentialBackoff({
   jitter: 0.3,
 });
 
+/** Default spread of {@link afterRetryAfter}: up to 20% on top of the server's wait. */
+export const RETRY_AFTER_JITTER = 0.2;
+
+/**
+ * The wait before retrying a request Genesys rate limited: its `retryAfter` plus a random share of
+ * it (up to `jitter`, e.g. 0.2 = 20%), so that many sessions refused at once do not all come back
+ * at the same moment (docs/genesys-protocol.md §5.4, §5.7).
+ */
+export function afterRetryAfter(retryAfterMs: number, jitter = RETRY_AFTER_JITTER, random = Math.random): number {
+  return Math.round(retryAfterMs * (1 + jitter * random()));
+}
+
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,6 +69,8 @@ export interface RetryAsyncOptions {
   isRetryable: (err: unknown) => boolean;
   /** A server-given wait (429 `Retry-After`); overrides the policy's delay when larger. */
   retryAfterMs?: (err: unknown) => number | undefined;
+  /** Spread added on top of a server-given wait (see {@link afterRetryAfter}); default 0 (exactly the server's wait). */
+  retryAfterJitter?: number;
   /** Called before each wait, for logging. */
   onRetry?: (err: unknown, attempt: number, waitMs: number) => void;
   /** Injected for tests. */
@@ -77,7 +91,10 @@ export async function retryAsync<T>(operation: () => Promise<T>, options: RetryA
       const policyMs = options.policy(attempt);
       if (policyMs === null) throw err;
       const serverMs = options.retryAfterMs?.(err);
-      const waitMs = serverMs === undefined ? policyMs : Math.max(serverMs, policyMs);
+      const waitMs =
+        serverMs === undefined
+          ? policyMs
+          : Math.max(afterRetryAfter(serverMs, options.retryAfterJitter ?? 0), policyMs);
       options.onRetry?.(err, attempt, waitMs);
       await sleep(waitMs);
     }

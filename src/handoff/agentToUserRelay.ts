@@ -1,7 +1,13 @@
 import { type Activity, type Attachment, type ConversationReference, MessageFactory } from 'botbuilder';
-import type { ChatEndReason, ChatEvent, ChatListener } from '../genesys/handoffProvider';
+import type {
+  ChatEndReason,
+  ChatEvent,
+  ChatListener,
+  DeliveryOutcome as ProviderDeliveryOutcome,
+} from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
-import { MESSAGES } from '../resources/messages';
+import { AGENT_TEXTS, MESSAGES, messagesFor, type Messages } from '../resources/messages';
+import type { UndeliveredNotice } from './userToAgentRelay';
 import type { Clock } from './clock';
 import type { ChatEnder } from './chatEnder';
 import { ACTIVE_STATES, MAX_DELIVERED_IDS, type HandoffEndReason, type HandoffRecord } from './handoffRecord';
@@ -9,51 +15,115 @@ import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
-import type { ChatMessenger } from './proactiveMessenger';
+import type { ChannelDelivery, DeliveryOutcome } from './channelDelivery';
 
-/** The text the user sees for each way a live chat ends. */
-const END_MESSAGES: Record<HandoffEndReason, string> = {
-  userEnded: MESSAGES.userEnded,
-  userCancelled: MESSAGES.userCancelled,
-  agentEnded: MESSAGES.agentEnded,
-  expired: MESSAGES.sessionExpired,
-  queueTimeout: MESSAGES.queueTimeout,
-  idleTimeout: MESSAGES.idleTimeout,
-  connectionLost: MESSAGES.connectionLost,
-  refused: MESSAGES.handoffRefused,
-  startFailed: MESSAGES.handoffFailed,
+/** The text the user sees for each way a live chat ends (an unreachable user is not told: they cannot be). */
+/** The text that tells the user why a chat ended, in their language. */
+const END_MESSAGES: Record<Exclude<HandoffEndReason, 'userUnreachable'>, (m: Messages) => string> = {
+  userEnded: (m) => m.userEnded,
+  userCancelled: (m) => m.userCancelled,
+  agentEnded: (m) => m.agentEnded,
+  expired: (m) => m.sessionExpired,
+  queueTimeout: (m) => m.queueTimeout,
+  idleTimeout: (m) => m.idleTimeout,
+  connectionLost: (m) => m.connectionLost,
+  refused: (m) => m.handoffRefused,
+  startFailed: (m) => m.handoffFailed,
 };
 
 /** How a provider's end reason is told to the user. */
 const PROVIDER_END_REASONS: Record<ChatEndReason, HandoffEndReason> = {
   agentEnded: 'agentEnded',
+  readOnly: 'agentEnded',
   guestEnded: 'userEnded',
   expired: 'expired',
   cleared: 'agentEnded',
   failed: 'connectionLost',
 };
 
-/** Waits before retrying a proactive message the channel did not accept. */
-const DELIVERY_RETRY_DELAYS_MS = [500, 2_000, 5_000];
+/** Provider events that only inform the user: the chat goes on. */
+export type OngoingChatNotice = Extract<ChatEvent, { kind: 'linkDown' | 'linkRestored' | 'sessionExpiring' }>;
 
-/** The bot's own notices about a live chat that are not answers to a user turn: end texts and the idle warning. */
+/** The user's text and the transcript note of an {@link OngoingChatNotice}. */
+function ongoingNoticeText(event: OngoingChatNotice, locale?: string): { text: string; note: string } {
+  const MESSAGES = messagesFor(locale);
+  switch (event.kind) {
+    case 'linkDown':
+      return { text: MESSAGES.linkDown, note: 'Trouble reaching the agent; still reconnecting.' };
+    case 'linkRestored':
+      return { text: MESSAGES.linkRestored, note: 'Reconnected to the agent.' };
+    case 'sessionExpiring':
+      return {
+        text: MESSAGES.sessionExpiring(Math.max(1, Math.ceil(event.expiresInSeconds / 60))),
+        note: `The Genesys session expires in ${event.expiresInSeconds} s without a message.`,
+      };
+  }
+}
+
+/**
+ * The bot's own notices about a live chat that are not answers to a user turn: end texts, the idle
+ * warning, and a user message that could not reach the agent. Each is sent with retries and
+ * returns its outcome. (Notices are not put on the chat's event queue: the end of a chat is itself
+ * handled on that queue.)
+ */
 export class ChatNotices {
-  constructor(private readonly messenger: ChatMessenger) {}
+  constructor(private readonly delivery: ChannelDelivery) {}
 
   /** Tells the user why the chat ended; the bot answers again from the next message. */
-  async announceEnd(reference: Partial<ConversationReference>, reason: HandoffEndReason): Promise<void> {
-    await this.messenger.send(
+  async announceEnd(
+    recordId: string,
+    reference: Partial<ConversationReference>,
+    reason: HandoffEndReason,
+  ): Promise<DeliveryOutcome | undefined> {
+    if (reason === 'userUnreachable') return undefined;
+    const text = END_MESSAGES[reason](messagesFor(reference.locale));
+    return this.delivery.send(
+      recordId,
       reference,
-      [MessageFactory.text(END_MESSAGES[reason])],
+      [MessageFactory.text(text)],
       { role: 'bot' },
       `Live chat ended (${reason}).`,
     );
   }
 
   /** Warns the user that the chat ends after `minutes` more without a message. */
-  async warnIdle(reference: Partial<ConversationReference>, minutes: number): Promise<void> {
-    await this.messenger.send(reference, [MessageFactory.text(MESSAGES.idleWarning(minutes))], { role: 'bot' });
+  warnIdle(recordId: string, reference: Partial<ConversationReference>, minutes: number): Promise<DeliveryOutcome> {
+    return this.delivery.send(
+      recordId,
+      reference,
+      [MessageFactory.text(messagesFor(reference.locale).idleWarning(minutes))],
+      {
+        role: 'bot',
+      },
+    );
   }
+
+  /** Tells the user, once, that the message quoted could not be sent to the agent. */
+  notDelivered(
+    recordId: string,
+    reference: Partial<ConversationReference>,
+    text: string,
+    notice?: UndeliveredNotice,
+  ): Promise<DeliveryOutcome> {
+    const messages = messagesFor(reference.locale);
+    const quote = quoteOf(text);
+    const message =
+      notice !== undefined
+        ? messages[notice]
+        : quote === ''
+          ? messages.messageNotDelivered
+          : messages.messageNotDeliveredQuoted(quote);
+    return this.delivery.send(recordId, reference, [MessageFactory.text(message)], { role: 'bot' });
+  }
+}
+
+/** Longest quote of an undelivered message shown back to the user. */
+const QUOTE_MAX_CHARS = 80;
+
+/** The first line of `text`, shortened to {@link QUOTE_MAX_CHARS} with an ellipsis. */
+export function quoteOf(text: string): string {
+  const line = text.split('\n', 1)[0]?.trim() ?? '';
+  return line.length <= QUOTE_MAX_CHARS ? line : `${line.slice(0, QUOTE_MAX_CHARS - 1).trimEnd()}…`;
 }
 
 /**
@@ -65,7 +135,7 @@ export class AgentToUserRelay {
   constructor(
     private readonly chats: LocalChats,
     private readonly records: HandoffRecords,
-    private readonly messenger: ChatMessenger,
+    private readonly delivery: ChannelDelivery,
     private readonly timers: HandoffTimers,
     private readonly ender: ChatEnder,
     private readonly settings: HandoffSettings,
@@ -73,9 +143,50 @@ export class AgentToUserRelay {
     private readonly logger: Logger,
   ) {}
 
-  /** The listener to open or resume the chat `id` of `generation` with; its work counts as pending until done. */
+  /**
+   * The listener to open or resume the chat `id` of `generation` with. Events of one chat are
+   * handled one after the other, in arrival order, on the chat's delivery queue (other chats do not
+   * wait); the work counts as pending until done.
+   */
   listenerFor(id: string, generation: string): ChatListener {
-    return (event) => this.chats.trackWork(this.onChatEvent(id, generation, event));
+    return (event) => this.chats.trackWork(this.delivery.inOrder(id, () => this.onChatEvent(id, generation, event)));
+  }
+
+  /**
+   * Sends a notice of the chat and returns true when the channel took it; when the user is gone
+   * (or unreachable for the whole delivery time limit) the chat ends as `userUnreachable`.
+   */
+  private async notify(
+    record: HandoffRecord,
+    activities: Partial<Activity>[],
+    speaker: { role: 'bot' } | { role: 'agent'; name?: string },
+    systemNote?: string,
+    onOutcome?: (outcome: DeliveryOutcome) => Promise<void> | undefined,
+  ): Promise<boolean> {
+    const outcome = await this.delivery.send(record.id, record.reference, activities, speaker, systemNote);
+    await onOutcome?.(outcome);
+    if (outcome.status === 'delivered') return true;
+    if (outcome.status === 'gone' || outcome.status === 'exhausted')
+      await this.userUnreachable(record.id, record.generation, outcome.failure.code);
+    return false;
+  }
+
+  /**
+   * The channel no longer reaches the user: ends the chat as `userUnreachable`, telling the agent,
+   * and stops listening. Also used when the bot is removed from the conversation.
+   */
+  async userUnreachable(id: string, generation: string | undefined, why: string): Promise<void> {
+    this.logger.warn({ recordId: id, why }, 'the user can no longer be reached; ending the chat');
+    await this.ender.endLiveChat({
+      id,
+      reason: 'userUnreachable',
+      detail: `the channel no longer reaches the user (${why})`,
+      ...(generation === undefined ? {} : { generation }),
+      closeOnGenesys: true,
+      tellUser: false,
+      agentNotice: AGENT_TEXTS.userUnreachable,
+    });
+    this.chats.delete(id);
   }
 
   /** Handles one event of the chat `id` of `generation`; events of chats not held here are ignored. */
@@ -100,9 +211,9 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(
-            result.record.reference,
-            [MessageFactory.text(MESSAGES.queued)],
+          await this.notify(
+            result.record,
+            [MessageFactory.text(messagesFor(result.record.reference.locale).queued)],
             { role: 'bot' },
             'Waiting for an agent.',
           );
@@ -110,7 +221,7 @@ export class AgentToUserRelay {
         return;
       }
       case 'agentJoined': {
-        const name = event.agent.name ?? MESSAGES.agentFallbackName;
+        const name = event.agent.name ?? messagesFor(this.chats.get(id)?.reference.locale).agentFallbackName;
         const join = { announce: false };
         const result = await this.records.transition(
           id,
@@ -129,8 +240,9 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && join.announce && result.record !== undefined) {
-          const joined = MessageFactory.suggestedActions([MESSAGES.endChatAction], MESSAGES.agentJoined(name));
-          await this.messenger.send(result.record.reference, [joined], { role: 'bot' }, `Agent ${name} joined.`);
+          const messages = messagesFor(result.record.reference.locale);
+          const joined = MessageFactory.suggestedActions([messages.endChatAction], messages.agentJoined(name));
+          await this.notify(result.record, [joined], { role: 'bot' }, `Agent ${name} joined.`);
         }
         return;
       }
@@ -139,14 +251,14 @@ export class AgentToUserRelay {
         return;
       case 'agentTyping': {
         const local = this.chats.get(id);
-        if (local !== undefined) await this.messenger.typing(local.reference);
+        if (local !== undefined) await this.delivery.typing(local.reference);
         return;
       }
       case 'agentLeft': {
         if (!event.transfer) {
           const record = await this.records.get(id);
           if (record !== undefined)
-            await this.messenger.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
+            await this.delivery.note(record.reference, `Agent ${event.agent.name ?? ''} left.`.replace('  ', ' '));
           return;
         }
         const result = await this.records.transition(
@@ -162,9 +274,9 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
-          await this.messenger.send(
-            result.record.reference,
-            [MessageFactory.text(MESSAGES.agentTransferred)],
+          await this.notify(
+            result.record,
+            [MessageFactory.text(messagesFor(result.record.reference.locale).agentTransferred)],
             { role: 'bot' },
             'Transferred to another agent.',
           );
@@ -186,13 +298,24 @@ export class AgentToUserRelay {
       case 'error':
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
         return;
+      // Link and session-lifetime notices: the chat goes on, the user is only told.
+      case 'linkDown':
+      case 'linkRestored':
+      case 'sessionExpiring': {
+        const record = await this.records.get(id);
+        if (record === undefined || record.generation !== generation) return;
+        const { text, note } = ongoingNoticeText(event, record.reference.locale);
+        await this.notify(record, [MessageFactory.text(text)], { role: 'bot' }, note);
+        return;
+      }
     }
   }
 
   /**
    * Delivers an agent message to the user once: skipped when already delivered (by id) or when
-   * another instance owns the chat; images become attachments, other files links; the delivered id,
-   * time and the idle deadline are stored after the send.
+   * another instance owns the chat; images become attachments, other files links. Only once the
+   * channel accepted it are the delivered id, time and the idle deadline stored; a user who is
+   * gone ends the chat instead (and nothing counts as activity).
    */
   private async deliverAgentMessage(
     id: string,
@@ -214,17 +337,15 @@ export class AgentToUserRelay {
     if (record.deliveredMessageIds.includes(event.id)) return;
     const activities = agentActivities(event);
     const agentName = event.agent.name ?? record.agentName;
-    const session = this.chats.get(id)?.session;
-    try {
-      await this.deliverWithRetry(record, activities, {
-        role: 'agent',
-        ...(agentName === undefined ? {} : { name: agentName }),
-      });
-    } catch (err) {
-      await session?.acknowledge?.(event.id, { delivered: false, reason: 'failed', detail: 'the channel refused it' });
-      throw err;
-    }
-    await session?.acknowledge?.(event.id, { delivered: true });
+    const delivered = await this.notify(
+      record,
+      activities,
+      { role: 'agent', ...(agentName === undefined ? {} : { name: agentName }) },
+      undefined,
+      // Genesys learns what became of the message where the protocol has receipts (Open Messaging).
+      (outcome) => this.chats.get(id)?.session?.acknowledge?.(event.id, receiptOf(outcome)),
+    );
+    if (!delivered) return;
     this.chats.track(
       await this.records.update(id, (r) => {
         r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(
@@ -237,28 +358,19 @@ export class AgentToUserRelay {
       }),
     );
   }
+}
 
-  /** Sends proactively, retrying what the channel refused (throttling, outages) a few times. */
-  private async deliverWithRetry(
-    record: HandoffRecord,
-    activities: Partial<Activity>[],
-    speaker: { role: 'agent'; name?: string },
-  ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.messenger.send(record.reference, activities, speaker);
-        return;
-      } catch (err) {
-        const wait = DELIVERY_RETRY_DELAYS_MS[attempt];
-        if (wait === undefined || this.chats.stopped) throw err;
-        this.logger.warn(
-          { err, conversationId: record.conversationId, attempt: attempt + 1 },
-          'channel refused an agent message; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
-  }
+/**
+ * The delivery receipt of an agent message: the channel took it, refused this kind of message
+ * (`unsupported`), or could not deliver it (`failed`).
+ */
+export function receiptOf(outcome: DeliveryOutcome): ProviderDeliveryOutcome {
+  if (outcome.status === 'delivered') return { delivered: true };
+  return {
+    delivered: false,
+    reason: outcome.status === 'rejected' ? 'unsupported' : 'failed',
+    detail: `${outcome.status}: ${outcome.failure.code}`,
+  };
 }
 
 /** The channel activities of an agent message: its text plus file links, with images as attachments. */

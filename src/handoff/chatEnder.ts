@@ -1,4 +1,4 @@
-import type { HandoffProvider, WrapUp } from '../genesys/handoffProvider';
+import type { ChatSession, HandoffProvider, WrapUp } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import type { ChatNotices } from './agentToUserRelay';
 import { ACTIVE_STATES, type HandoffEndReason, type HandoffRecord, type HandoffState } from './handoffRecord';
@@ -21,6 +21,8 @@ export interface EndLiveChat {
   closeOnGenesys: boolean;
   /** Tell the user why it ended: set unless the user ended it in their own turn (the bot answers there). */
   tellUser: boolean;
+  /** Sent to the agent just before the chat is closed on Genesys (best effort). */
+  agentNotice?: string;
   /** The agent's wrap-up, kept on the record. */
   wrapup?: WrapUp;
 }
@@ -55,15 +57,16 @@ export class ChatEnder {
     );
     if (!result.changed || result.record === undefined) return undefined;
     const ended = result.record;
-    if (end.closeOnGenesys) await this.closeOnGenesys(ended);
-    if (end.tellUser) await this.notices.announceEnd(ended.reference, end.reason);
+    if (end.closeOnGenesys) await this.closeOnGenesys(ended, end.agentNotice);
+    if (end.tellUser) await this.notices.announceEnd(ended.id, ended.reference, end.reason);
     return ended;
   }
 
   /** Ends the chat on Genesys (guest side): through the local session or, if another instance holds it, detached. */
-  private async closeOnGenesys(record: HandoffRecord): Promise<void> {
+  private async closeOnGenesys(record: HandoffRecord, agentNotice: string | undefined): Promise<void> {
     const local = this.chats.get(record.id);
     this.chats.delete(record.id);
+    if (agentNotice !== undefined) await this.tellAgent(record, local?.session, agentNotice);
     try {
       if (local?.session !== undefined) await local.session.end();
       else if (record.resumeData !== undefined && this.provider !== undefined)
@@ -84,5 +87,16 @@ export class ChatEnder {
         'could not end the chat on Genesys; it will end there by its own timeout',
       );
     });
+  }
+
+  /** Sends a last text to the agent before the chat is closed; a failure only is logged. */
+  private async tellAgent(record: HandoffRecord, session: ChatSession | undefined, text: string): Promise<void> {
+    try {
+      if (session !== undefined) await session.sendText(text);
+      else if (record.resumeData !== undefined && this.provider !== undefined)
+        await this.provider.sendDetached(record.resumeData, text);
+    } catch (err) {
+      this.logger.warn({ err, conversationId: record.conversationId }, 'could not tell the agent why the chat ends');
+    }
   }
 }

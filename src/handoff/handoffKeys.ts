@@ -15,3 +15,8 @@ export function conversationStateKey(channelId: string, conversationId: string):
 export function userStateKey(channelId: string, userId: string): string {
   return `${channelId}/users/${userId}`;
 }
+
+/** Id of the inbound activity log of one Bot Framework conversation (see `InboundActivityLog`). */
+export function inboundLogId(channelId: string, conversationId: string): string {
+  return encodeURIComponent(`inbound|${channelId}|${conversationId}`);
+}

@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
+import type { AttachmentLink, GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
 
 /** Lifecycle of a live chat. `ended` and `failed` are final until the user asks for an agent again. */
 export type HandoffState = 'requested' | 'queued' | 'connected' | 'ended' | 'failed';
@@ -19,7 +19,12 @@ export type HandoffEndReason =
   /** Genesys refused to open the chat (unknown queue, disabled deployment, auth, retired API). */
   | 'refused'
   /** Opening the chat failed for another reason (network, timeout). */
-  | 'startFailed';
+  | 'startFailed'
+  /**
+   * The channel no longer takes messages for the user (bot removed, conversation gone, channel
+   * policy), or refused every retry for the delivery time limit; the agent is told.
+   */
+  | 'userUnreachable';
 
 /** Allowed transitions; anything else is refused by {@link HandoffRecords.transition}. */
 export const TRANSITIONS: Readonly<Record<HandoffState, readonly HandoffState[]>> = {
@@ -76,8 +81,33 @@ export interface HandoffRecord {
   idleWarningAt?: number;
   idleDeadline?: number;
   idleWarned?: boolean;
+  /**
+   * User messages accepted from the channel and not yet acknowledged by Genesys, oldest first
+   * (bounded by {@link MAX_OUTBOX}). Kept in the record so that an entry and the record update are
+   * one ETag-guarded write, and any instance can resume sending after a crash.
+   */
+  outbox?: OutboxEntry[];
+  /** Instance sending the outbox to Genesys, and until when (epoch ms) its claim holds. */
+  outboxDrainer?: string;
+  outboxDrainUntil?: number;
+  /** Ids of inbound activities already taken in this chat, most recent last (bounded), to ignore redeliveries. */
+  inboundIds?: string[];
+  /** User messages written while waiting for an agent (paces the "passed on" acknowledgement). */
+  waitingMessages?: number;
   /** Per-document TTL in seconds: -1 while active (never expires), the retention period once over. */
   ttl: number;
+}
+
+/** A user message waiting to be sent to the agent. */
+export interface OutboxEntry {
+  /** Id of the inbound activity it came from (empty when the channel gave none). */
+  activityId: string;
+  /** The text sent to Genesys (never empty). */
+  text: string;
+  /** Files anyone can fetch, handed to providers that take files by URL (the text keeps their links too). */
+  files?: AttachmentLink[];
+  /** When it was accepted (epoch ms). */
+  at: number;
 }
 
 /** An instance's heartbeat: chats owned by an instance whose heartbeat lapsed may be taken over. */
@@ -90,11 +120,31 @@ export interface InstanceHeartbeat {
   ttl: number;
 }
 
+/**
+ * The inbound activity ids of one conversation seen within the idempotence window, so that a
+ * redelivered activity (same id) is acknowledged and otherwise ignored, on any instance.
+ */
+export interface InboundActivityLog {
+  /** `inbound|<channelId>|<conversationId>`, URI-encoded. */
+  id: string;
+  type: 'inbound';
+  /** Activity ids with the time (epoch ms) they were first seen, oldest first. */
+  seen: { id: string; at: number }[];
+  /** Per-document TTL in seconds: the idempotence window. */
+  ttl: number;
+}
+
 /** Everything stored in the live-chat container. */
-export type HandoffDocument = HandoffRecord | InstanceHeartbeat;
+export type HandoffDocument = HandoffRecord | InstanceHeartbeat | InboundActivityLog;
 
 /** Most delivered message ids kept per record for de-duplication. */
 export const MAX_DELIVERED_IDS = 50;
+
+/** Most user messages waiting in a record's outbox; beyond it a message is refused and the user told. */
+export const MAX_OUTBOX = 50;
+
+/** Most inbound activity ids kept per record for de-duplication. */
+export const MAX_INBOUND_IDS = 100;
 
 /** Id of an instance's heartbeat document. */
 export function heartbeatId(instanceId: string): string {

@@ -7,6 +7,7 @@ import {
   type HandoffDocument,
   type HandoffRecord,
   type HandoffState,
+  type InboundActivityLog,
 } from './handoffRecord';
 
 const MAX_UPDATE_ATTEMPTS = 8;
@@ -159,6 +160,35 @@ export class HandoffRecords {
       // Only this instance writes its heartbeat; a conflict means an overlapping tick already did.
       if (!isStoreConflict(err)) throw err;
     }
+  }
+
+  /**
+   * Remembers an inbound activity id in the conversation's {@link InboundActivityLog} for
+   * `windowSeconds`. Returns false when the id was already there (a redelivery). One read and one
+   * ETag-guarded write; ids older than the window (or beyond `maxIds`) are dropped.
+   */
+  async rememberInbound(logId: string, activityId: string, windowSeconds: number, maxIds = 200): Promise<boolean> {
+    for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
+      const existing = await this.store.read(logId);
+      const now = this.now();
+      const log = existing?.value.type === 'inbound' ? existing.value : undefined;
+      const seen = (log?.seen ?? []).filter((s) => s.at > now - windowSeconds * 1000);
+      if (seen.some((s) => s.id === activityId)) return false;
+      const doc: InboundActivityLog = {
+        id: logId,
+        type: 'inbound',
+        seen: [...seen, { id: activityId, at: now }].slice(-maxIds),
+        ttl: windowSeconds,
+      };
+      try {
+        if (existing === undefined) await this.store.create(doc);
+        else await this.store.replace(doc, existing.etag);
+        return true;
+      } catch (err) {
+        if (!isStoreConflict(err)) throw err;
+      }
+    }
+    throw new Error(`inbound activity log ${logId} kept changing; gave up after ${MAX_UPDATE_ATTEMPTS} attempts`);
   }
 
   /** Heartbeats of every instance. */

@@ -2,6 +2,7 @@ import type { Activity, ConversationReference } from 'botbuilder';
 import type { GenesysErrorCode } from '../genesys/genesysError';
 import type { Transcript } from '../transcript/transcript';
 import type { HandoffRecord } from './handoffRecord';
+import type { AcceptOutcome } from './userToAgentRelay';
 
 /** What the transfer dialog passes to open a chat. */
 export interface HandoffRequest {
@@ -35,8 +36,20 @@ export interface HandoffStarter {
 export interface LiveChats {
   /** The conversation's live chat when one is active (requested, queued or connected). */
   activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined>;
-  /** Relays a user message to the agent; false when it could not be delivered (the caller tells the user). */
-  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean>;
+  /**
+   * Queues a user message (or `text` in its place: an edit or delete notice) for the agent and
+   * returns at once; see {@link AcceptOutcome}. Redeliveries of the same activity id do nothing.
+   */
+  acceptUserMessage(record: HandoffRecord, activity: Partial<Activity>, text?: string): Promise<AcceptOutcome>;
+  /**
+   * Remembers an inbound activity id for the idempotence window; false when it was seen already
+   * (a redelivery, to acknowledge and otherwise ignore).
+   */
+  rememberInbound(activity: Partial<Activity>): Promise<boolean>;
+  /** Stores where proactive messages go now (`serviceUrl`, locale, tenant), when the activity changed it. */
+  refreshReference(record: HandoffRecord, activity: Partial<Activity>): Promise<void>;
+  /** The bot was removed from the conversation: ends the chat as `userUnreachable`, telling the agent. */
+  userUnreachable(record: HandoffRecord, why: string): Promise<void>;
   /** Tells the agent the user is typing. */
   relayUserTyping(record: HandoffRecord): Promise<void>;
   /**

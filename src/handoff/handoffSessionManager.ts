@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Activity } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { isGenesysError } from '../genesys/genesysError';
 import type { HandoffProvider, ResumeData } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { formatTranscriptForAgent } from '../transcript/transcript';
 import { AgentToUserRelay, ChatNotices } from './agentToUserRelay';
+import { ChannelDelivery, DEFAULT_DELIVERY_LIMITS } from './channelDelivery';
 import { ChatEnder } from './chatEnder';
 import { systemClock, type Clock } from './clock';
-import { handoffRecordId } from './handoffKeys';
+import { handoffRecordId, inboundLogId } from './handoffKeys';
 import { ACTIVE_STATES, type HandoffRecord } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 import type { HandoffRequest, HandoffService, StartHandoffResult } from './handoffService';
@@ -16,7 +17,10 @@ import { clearTimers, HandoffTimers } from './handoffTimers';
 import { InstanceLeases } from './instanceLeases';
 import { LocalChats } from './localChats';
 import type { ChatMessenger } from './proactiveMessenger';
-import { UserToAgentRelay } from './userToAgentRelay';
+import { OUTBOX_CLAIM_MS, UserToAgentRelay, type AcceptOutcome } from './userToAgentRelay';
+
+/** How long inbound activity ids are remembered to ignore redeliveries (Teams redelivers after 15 s). */
+export const IDEMPOTENCE_WINDOW_SECONDS = 3600;
 
 export type { HandoffRequest, StartHandoffResult } from './handoffService';
 export type { HandoffSettings } from './handoffSettings';
@@ -36,6 +40,7 @@ export class HandoffSessionManager implements HandoffService {
   private readonly userToAgent: UserToAgentRelay;
   private readonly ender: ChatEnder;
   private readonly leases: InstanceLeases;
+  private readonly notices: ChatNotices;
 
   constructor(
     private readonly provider: HandoffProvider | undefined,
@@ -47,26 +52,43 @@ export class HandoffSessionManager implements HandoffService {
   ) {
     this.logger = logger.child({ module: 'handoff' });
     this.chats = new LocalChats(this.logger);
-    const notices = new ChatNotices(messenger);
-    this.ender = new ChatEnder(this.chats, records, provider, notices, this.logger);
-    this.timers = new HandoffTimers(this.chats, records, notices, this.ender, settings);
+    const delivery = new ChannelDelivery(
+      messenger,
+      records,
+      this.chats,
+      this.logger,
+      settings.delivery ?? DEFAULT_DELIVERY_LIMITS,
+    );
+    this.notices = new ChatNotices(delivery);
+    this.ender = new ChatEnder(this.chats, records, provider, this.notices, this.logger);
+    this.timers = new HandoffTimers(this.chats, records, this.notices, this.ender, settings);
     this.agentToUser = new AgentToUserRelay(
       this.chats,
       records,
-      messenger,
+      delivery,
       this.timers,
       this.ender,
       settings,
       clock,
       this.logger,
     );
-    this.userToAgent = new UserToAgentRelay(this.chats, records, provider, this.timers, clock, this.logger);
+    this.userToAgent = new UserToAgentRelay(
+      this.chats,
+      records,
+      provider,
+      this.timers,
+      this.notices,
+      settings,
+      clock,
+      this.logger,
+    );
     this.leases = new InstanceLeases(
       this.chats,
       records,
       provider,
       this.timers,
       this.agentToUser,
+      this.userToAgent,
       this.ender,
       settings,
       clock,
@@ -90,13 +112,19 @@ export class HandoffSessionManager implements HandoffService {
     return record !== undefined && ACTIVE_STATES.includes(record.state) ? record : undefined;
   }
 
-  /** Opens a live chat for the conversation and hands the agent the transcript. */
+  /**
+   * Opens a live chat for the conversation and hands the agent the transcript. Returns as soon as
+   * the record exists (`started`): Genesys is reached in the background, and a refusal or failure
+   * is told to the user proactively, so the channel's request never waits for Genesys. The
+   * triggering activity's id is remembered in the record, so its redelivery opens nothing.
+   */
   async start(request: HandoffRequest): Promise<StartHandoffResult> {
     const provider = this.provider;
     if (provider === undefined) return { status: 'unavailable' };
     const id = handoffRecordId(request.channelId, request.conversationId);
     const now = this.clock.now();
     const generation = randomUUID();
+    const activityId = request.reference.activityId;
     const begun = await this.records.begin({
       id,
       type: 'handoff',
@@ -110,6 +138,10 @@ export class HandoffSessionManager implements HandoffService {
       provider: provider.name,
       generation,
       deliveredMessageIds: [],
+      outbox: [],
+      outboxDrainer: this.settings.instanceId,
+      outboxDrainUntil: now + OUTBOX_CLAIM_MS,
+      inboundIds: activityId === undefined || activityId === '' ? [] : [activityId],
       owner: this.settings.instanceId,
       createdAt: now,
       updatedAt: now,
@@ -118,8 +150,18 @@ export class HandoffSessionManager implements HandoffService {
       ttl: -1,
     });
     if (begun === undefined) return { status: 'alreadyActive' };
+    this.chats.set(id, { generation, session: undefined, reference: request.reference, record: begun });
+    void this.chats.trackWork(this.open(provider, request, id, generation));
+    return { status: 'started' };
+  }
 
-    this.chats.set(id, { generation, session: undefined, reference: request.reference });
+  /** Opens the Genesys chat of a begun record, binds it, then sends what the user wrote meanwhile. */
+  private async open(
+    provider: HandoffProvider,
+    request: HandoffRequest,
+    id: string,
+    generation: string,
+  ): Promise<void> {
     const log = this.logger.child({ conversationId: request.conversationId });
     try {
       const session = await provider.startChat(
@@ -151,23 +193,23 @@ export class HandoffSessionManager implements HandoffService {
         await session.end().catch((err: unknown) => {
           log.warn({ err }, 'could not end a chat cancelled while opening');
         });
-        return { status: 'started' };
+        return;
       }
       if (local?.generation !== generation || this.chats.stopped) {
         // Released meanwhile (shutdown or lost lease): the chat lives on; another instance resumes it.
         await session.detach();
-        return { status: 'started' };
+        return;
       }
       local.session = session;
       local.record = bound;
       log.info({ provider: provider.name }, 'live chat opened');
-      return { status: 'started' };
+      await this.userToAgent.resumeOutbox(id, true);
     } catch (err) {
       if (this.chats.holds(id, generation)) this.chats.delete(id);
       const code = isGenesysError(err) ? err.code : 'unexpected';
       const refused = isGenesysError(err) && !err.transient && err.code !== 'closed';
       log.warn({ err, code }, 'could not open a live chat');
-      await this.records.transition(
+      const failed = await this.records.transition(
         id,
         'failed',
         `could not open the chat: ${code}`,
@@ -178,18 +220,54 @@ export class HandoffSessionManager implements HandoffService {
         ACTIVE_STATES,
         generation,
       );
-      return refused && isGenesysError(err) ? { status: 'refused', code: err.code } : { status: 'failed', code };
+      if (failed.changed && failed.record !== undefined)
+        await this.notices.announceEnd(id, failed.record.reference, refused ? 'refused' : 'startFailed');
     }
   }
 
-  /** See {@link UserToAgentRelay.relayUserMessage}. */
-  relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean> {
-    return this.userToAgent.relayUserMessage(record, activity);
+  /** See {@link UserToAgentRelay.accept}. */
+  acceptUserMessage(record: HandoffRecord, activity: Partial<Activity>, text?: string): Promise<AcceptOutcome> {
+    return this.userToAgent.accept(record, activity, text);
   }
 
   /** See {@link UserToAgentRelay.relayUserTyping}. */
   relayUserTyping(record: HandoffRecord): Promise<void> {
     return this.userToAgent.relayUserTyping(record);
+  }
+
+  /** Remembers an inbound activity id for {@link IDEMPOTENCE_WINDOW_SECONDS}; false for a redelivery. */
+  async rememberInbound(activity: Partial<Activity>): Promise<boolean> {
+    const activityId = activity.id;
+    const conversationId = activity.conversation?.id;
+    if (typeof activityId !== 'string' || activityId === '' || conversationId === undefined) return true;
+    return this.records.rememberInbound(
+      inboundLogId(activity.channelId ?? '', conversationId),
+      activityId,
+      IDEMPOTENCE_WINDOW_SECONDS,
+    );
+  }
+
+  /** Stores the activity's `serviceUrl`, locale and tenant as the chat's reference when they changed. */
+  async refreshReference(record: HandoffRecord, activity: Partial<Activity>): Promise<void> {
+    if (!referenceChanged(record.reference, activity)) return;
+    const fresh = freshReference(record.reference, activity);
+    const updated = await this.records.update(record.id, (r) => {
+      if (r.generation !== record.generation || !referenceChanged(r.reference, activity)) return undefined;
+      r.reference = freshReference(r.reference, activity);
+      return r;
+    });
+    this.chats.track(updated);
+    const local = this.chats.get(record.id);
+    if (local?.generation === record.generation) local.reference = updated?.reference ?? fresh;
+    this.logger.info(
+      { conversationId: record.conversationId, serviceUrl: fresh.serviceUrl },
+      'conversation reference refreshed',
+    );
+  }
+
+  /** See {@link AgentToUserRelay.userUnreachable}. */
+  userUnreachable(record: HandoffRecord, why: string): Promise<void> {
+    return this.agentToUser.userUnreachable(record.id, record.generation, why);
   }
 
   /**
@@ -264,4 +342,28 @@ export class HandoffSessionManager implements HandoffService {
   whenIdle(): Promise<void> {
     return this.chats.whenIdle();
   }
+}
+
+/** The reference proactive sends should use after `activity`: the stored one with the activity's own fields. */
+function freshReference(
+  stored: Partial<ConversationReference>,
+  activity: Partial<Activity>,
+): Partial<ConversationReference> {
+  const incoming = TurnContext.getConversationReference(activity);
+  return {
+    ...stored,
+    ...(incoming.serviceUrl === undefined ? {} : { serviceUrl: incoming.serviceUrl }),
+    ...(incoming.locale === undefined ? {} : { locale: incoming.locale }),
+    ...(incoming.conversation === undefined
+      ? {}
+      : { conversation: { ...stored.conversation, ...incoming.conversation } }),
+  };
+}
+
+/** True when `activity` carries a `serviceUrl`, locale or tenant other than the stored reference's. */
+function referenceChanged(stored: Partial<ConversationReference>, activity: Partial<Activity>): boolean {
+  if (typeof activity.serviceUrl === 'string' && activity.serviceUrl !== stored.serviceUrl) return true;
+  if (typeof activity.locale === 'string' && activity.locale !== stored.locale) return true;
+  const tenant = activity.conversation?.tenantId;
+  return typeof tenant === 'string' && tenant !== stored.conversation?.tenantId;
 }

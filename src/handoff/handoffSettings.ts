@@ -1,4 +1,5 @@
 import type { RoutingRequest } from '../genesys/handoffProvider';
+import type { DeliveryLimits } from './channelDelivery';
 
 /** Timing and identity settings of the handoff. */
 export interface HandoffSettings {
@@ -12,4 +13,6 @@ export interface HandoffSettings {
   introductionMaxChars?: number;
   /** Routing defaults (Guest Chat). */
   routing?: RoutingRequest;
+  /** Retry limits of proactive sends (default {@link DEFAULT_DELIVERY_LIMITS}). */
+  delivery?: DeliveryLimits;
 }

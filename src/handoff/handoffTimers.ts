@@ -1,3 +1,4 @@
+import { AGENT_TEXTS } from '../resources/messages';
 import type { ChatNotices } from './agentToUserRelay';
 import type { ChatEnder } from './chatEnder';
 import { ACTIVE_STATES, type HandoffRecord } from './handoffRecord';
@@ -89,13 +90,13 @@ export class HandoffTimers {
         record.idleWarningAt !== undefined &&
         record.idleWarningAt <= now
       ) {
-        await this.warnIdle(id, record, now);
+        await this.warnIdle(id, now);
       }
     }
   }
 
   /** Sends the idle warning once (the flag in storage decides between instances and sweeps). */
-  private async warnIdle(id: string, record: HandoffRecord, now: number): Promise<void> {
+  private async warnIdle(id: string, now: number): Promise<void> {
     const updated = await this.records.update(id, (r) => {
       if (r.idleWarned === true || r.idleWarningAt === undefined || r.idleWarningAt > now) return undefined;
       r.idleWarned = true;
@@ -104,7 +105,17 @@ export class HandoffTimers {
     this.chats.track(updated);
     if (updated?.idleWarned === true && updated.idleDeadline !== undefined) {
       const minutes = Math.max(1, Math.round((updated.idleDeadline - now) / 60_000));
-      await this.notices.warnIdle(record.reference, minutes);
+      const outcome = await this.notices.warnIdle(id, updated.reference, minutes);
+      if (outcome.status === 'gone' || outcome.status === 'exhausted') {
+        await this.ender.endLiveChat({
+          id,
+          reason: 'userUnreachable',
+          detail: `the channel no longer reaches the user (${outcome.failure.code})`,
+          closeOnGenesys: true,
+          tellUser: false,
+          agentNotice: AGENT_TEXTS.userUnreachable,
+        });
+      }
     }
   }
 }

@@ -9,6 +9,7 @@ import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
+import type { UserToAgentRelay } from './userToAgentRelay';
 
 /** How many chats are resumed or released at once (resuming is I/O-bound). */
 const PARALLELISM = 64;
@@ -36,6 +37,7 @@ export class InstanceLeases {
     private readonly provider: HandoffProvider | undefined,
     private readonly timers: HandoffTimers,
     private readonly relay: AgentToUserRelay,
+    private readonly outbox: UserToAgentRelay,
     private readonly ender: ChatEnder,
     private readonly settings: HandoffSettings,
     private readonly clock: Clock,
@@ -143,9 +145,9 @@ export class InstanceLeases {
     let candidates: HandoffRecord[];
     const me = this.settings.instanceId;
     if (startup || this.sweeps % FULL_SCAN_EVERY === 0) {
-      candidates = (await this.records.listActive()).filter(
-        (r) => !alive.has(r.owner) || r.owner === '' || r.owner === me,
-      );
+      const active = await this.records.listActive();
+      await this.resumeStalledOutboxes(active, now);
+      candidates = active.filter((r) => !alive.has(r.owner) || r.owner === '' || r.owner === me);
     } else {
       const dead = beats.filter((b) => b.expiresAt <= now).map((b) => b.instanceId);
       candidates = await this.records.listOwnedBy(['', me, ...dead]);
@@ -160,6 +162,14 @@ export class InstanceLeases {
         await this.claimAndResume(candidate, alive);
       });
     }
+  }
+
+  /** Sends outboxes whose sender stopped (its claim lapsed) from the chats still owned by live instances. */
+  private async resumeStalledOutboxes(active: readonly HandoffRecord[], now: number): Promise<void> {
+    const stalled = active.filter(
+      (r) => (r.outbox ?? []).length > 0 && r.resumeData !== undefined && (r.outboxDrainUntil ?? 0) <= now,
+    );
+    await forEachLimited(stalled, PARALLELISM, (r) => this.outbox.resumeOutbox(r.id));
   }
 
   /**
@@ -216,6 +226,8 @@ export class InstanceLeases {
       }
       local.session = session;
       log.info('live chat resumed');
+      // Messages a stopped instance had taken but not sent yet go now, in order.
+      if ((claimed.outbox ?? []).length > 0) await this.outbox.resumeOutbox(claimed.id, true);
     } catch (err) {
       if (this.chats.holds(claimed.id, generation)) this.chats.delete(claimed.id);
       if (isGenesysError(err) && err.transient) {
@@ -238,9 +250,13 @@ export class InstanceLeases {
   private async release(id: string): Promise<void> {
     await this.chats.detach(id);
     await this.records
-      .update(id, (r) =>
-        r.owner === this.settings.instanceId && ACTIVE_STATES.includes(r.state) ? { ...r, owner: '' } : undefined,
-      )
+      .update(id, (r) => {
+        if (r.owner !== this.settings.instanceId || !ACTIVE_STATES.includes(r.state)) return undefined;
+        // The outbox claim goes too, so the next instance sends at once instead of waiting for it to lapse.
+        const claim =
+          r.outboxDrainer === this.settings.instanceId ? { outboxDrainer: undefined, outboxDrainUntil: undefined } : {};
+        return { ...r, owner: '', ...claim };
+      })
       .catch((err: unknown) => {
         this.logger.warn({ err, recordId: id }, 'could not release a live chat');
       });

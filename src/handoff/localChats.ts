@@ -69,7 +69,10 @@ export class LocalChats {
   track(record: HandoffRecord | undefined): void {
     if (record === undefined) return;
     const local = this.chats.get(record.id);
-    if (local?.generation === record.generation) local.record = record;
+    if (local?.generation === record.generation) {
+      local.record = record;
+      local.reference = record.reference;
+    }
   }
 
   /** Stops listening to a chat here without ending it (it lives on for whichever instance owns it). */

@@ -1,5 +1,6 @@
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
+import { classifyChannelError, type SendResult } from './channelFailure';
 import type { StateSaver } from '../state/stateSaver';
 import {
   TRANSCRIPT_SPEAKER_KEY,
@@ -20,6 +21,10 @@ export type ChatMessenger = Pick<ProactiveMessenger, 'send' | 'typing' | 'note'>
  * The only way the product talks to a user outside of the user's own turn: agent messages, typing,
  * joins and ends. Each send is recorded in the conversation transcript with its speaker and the
  * state is saved (re-applying on concurrent writes).
+ *
+ * A send never throws and never reaches the adapter's `onTurnError` (which would apologise to the
+ * user for a failure that is not theirs): what the channel refused comes back as a classified
+ * {@link SendResult} for the caller to retry, refresh or stop.
  */
 export class ProactiveMessenger {
   constructor(
@@ -35,8 +40,8 @@ export class ProactiveMessenger {
     activities: Partial<Activity>[],
     speaker: TranscriptSpeaker,
     systemNote?: string,
-  ): Promise<void> {
-    await this.run(reference, async (context) => {
+  ): Promise<SendResult> {
+    return this.attempt(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
       stripReplyToId(context);
       if (systemNote !== undefined) {
@@ -54,20 +59,47 @@ export class ProactiveMessenger {
   }
 
   /** Shows a typing indicator (not recorded). */
-  async typing(reference: Partial<ConversationReference>): Promise<void> {
-    await this.run(reference, async (context) => {
+  async typing(reference: Partial<ConversationReference>): Promise<SendResult> {
+    return this.attempt(reference, async (context) => {
       stripReplyToId(context);
       await context.sendActivity({ type: ActivityTypes.Typing });
     });
   }
 
+  /**
+   * Runs `logic` in a proactive turn, catching inside the turn so the adapter's error handler
+   * never sees a channel refusal, and classifies what was thrown.
+   */
+  private async attempt(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<SendResult> {
+    const caught: { err?: unknown } = {};
+    try {
+      await this.run(reference, async (context) => {
+        try {
+          await logic(context);
+        } catch (err) {
+          caught.err = err ?? new Error('send failed');
+        }
+      });
+    } catch (err) {
+      caught.err = err ?? new Error('proactive turn failed');
+    }
+    if (caught.err === undefined) return { ok: true };
+    const failure = classifyChannelError(caught.err);
+    this.logger.debug({ err: caught.err, conversationId: reference.conversation?.id, failure }, 'channel refused');
+    return { ok: false, failure };
+  }
+
   /** Records a system event in the transcript without showing anything to the user. */
   async note(reference: Partial<ConversationReference>, text: string): Promise<void> {
-    try {
-      await this.send(reference, [], { role: 'system' }, text);
-    } catch (err) {
-      this.logger.warn({ err, conversationId: reference.conversation?.id }, 'could not record a transcript note');
-    }
+    const result = await this.send(reference, [], { role: 'system' }, text);
+    if (!result.ok)
+      this.logger.warn(
+        { conversationId: reference.conversation?.id, code: result.failure.code },
+        'could not record a transcript note',
+      );
   }
 }
 

@@ -1,71 +1,152 @@
 import type { Activity } from 'botbuilder';
 import { activityText } from '../activities';
+import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
 import type { AttachmentLink, HandoffProvider } from '../genesys/handoffProvider';
+import { isRecord } from '../json';
 import type { Logger } from '../logger';
-import { MESSAGES } from '../resources/messages';
+import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
+import type { ChatNotices } from './agentToUserRelay';
 import type { Clock } from './clock';
-import { ACTIVE_STATES, type HandoffRecord } from './handoffRecord';
+import { ACTIVE_STATES, MAX_INBOUND_IDS, MAX_OUTBOX, type HandoffRecord, type OutboxEntry } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
+import type { HandoffSettings } from './handoffSettings';
 import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
 
+/** The sentence (a key of `Messages`, src/resources/messages.ts) that tells the user about a message the agent did not get. */
+export type UndeliveredNotice = 'messageTooLongForAgent' | 'messageDetailsTooLarge' | 'messageAfterAgentEnded';
+
+/** Failures the user can act on get their own sentence instead of "please send it again". */
+const UNDELIVERED_NOTICES: Partial<Record<GenesysErrorCode, UndeliveredNotice>> = {
+  messageTooLong: 'messageTooLongForAgent',
+  attributesTooLarge: 'messageDetailsTooLarge',
+  sessionReadOnly: 'messageAfterAgentEnded',
+};
+
 /** User activity moves the idle deadline in storage at most this often (the timeout is minutes long). */
 const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
+/** How long an instance's claim to send a chat's outbox holds without progress (ms). */
+export const OUTBOX_CLAIM_MS = 60_000;
+/** While waiting for an agent, every this many messages (starting with the first) are acknowledged. */
+const WAITING_ACK_EVERY = 3;
+
+/** What became of a user message handed to {@link UserToAgentRelay.accept}. */
+export type AcceptOutcome =
+  /** In the outbox; `acknowledge` when the user should be told it was passed on (while waiting). */
+  | { status: 'queued'; acknowledge: boolean }
+  /** A redelivery of an activity already taken: nothing was done. */
+  | { status: 'duplicate' }
+  /** Nothing to send (no text, no attachment to link). */
+  | { status: 'empty' }
+  /** The outbox is full: the message was not taken (the caller tells the user). */
+  | { status: 'full' }
+  /** The chat ended meanwhile: the message belongs to the bot again. */
+  | { status: 'ended' };
 
 /**
- * User → agent: sends what the user writes (text and attachment links) and typing to the agent,
- * through the connection held here or, when another instance holds the chat, a detached send.
+ * User → agent, through the chat's outbox: {@link UserToAgentRelay.accept} adds a message to the
+ * outbox in the live-chat record (one ETag-guarded write that also de-duplicates by activity id and
+ * counts the message as activity) and returns at once; the instance that holds the outbox claim
+ * sends the entries to Genesys in order, removing each once Genesys acknowledged it, through the
+ * connection held here or a detached send. A message Genesys refused (after the provider's own
+ * retries) is reported to the user once, quoted, and the outbox moves on. An instance that dies
+ * mid-send leaves its entries in the record; another one resumes them once the claim lapses.
  */
 export class UserToAgentRelay {
+  private readonly draining = new Map<string, { again: boolean }>();
+
   constructor(
     private readonly chats: LocalChats,
     private readonly records: HandoffRecords,
     private readonly provider: HandoffProvider | undefined,
     private readonly timers: HandoffTimers,
+    private readonly notices: ChatNotices,
+    private readonly settings: HandoffSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
   /**
-   * Relays a user message to the agent. Returns false when it could not be delivered (the caller
-   * tells the user). Attachments are sent as links, with a note where the channel's URLs need auth.
+   * Takes a user message for the agent (text and attachment links, or `text` when given): queues
+   * it in the outbox and starts sending unless another instance is. Messages written while the
+   * chat opens wait in the outbox and follow the introduction.
    */
-  async relayUserMessage(record: HandoffRecord, activity: Partial<Activity>): Promise<boolean> {
-    const text = composeUserText(activity);
-    if (text === '') return true;
-    const log = this.logger.child({ conversationId: record.conversationId });
-    try {
-      const local = this.chats.get(record.id);
-      const files = publicAttachments(activity);
-      if (local?.session?.sendMessage !== undefined && files.length > 0) {
-        // Files Genesys can fetch go as files; the text keeps their links too.
-        await local.session.sendMessage(text, files);
-      } else if (local?.session !== undefined) {
-        await local.session.sendText(text);
-      } else if (record.resumeData !== undefined && this.provider !== undefined) {
-        // Re-check: a chat that ended meanwhile must not be reopened by a late message.
-        const current = await this.records.get(record.id);
-        if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) return false;
-        await this.provider.sendDetached(record.resumeData, text);
-      } else {
-        log.info({ state: record.state }, 'user wrote before the chat could take messages');
-        return false;
-      }
-    } catch (err) {
-      log.warn({ err }, 'could not relay a user message to the agent');
-      return false;
-    }
+  async accept(
+    record: HandoffRecord,
+    activity: Partial<Activity>,
+    text = composeUserText(activity),
+  ): Promise<AcceptOutcome> {
+    const activityId = typeof activity.id === 'string' ? activity.id : '';
+    const me = this.settings.instanceId;
     const now = this.clock.now();
-    if (now - record.lastActivityAt < ACTIVITY_WRITE_INTERVAL_MS && record.idleWarned !== true) return true;
-    this.chats.track(
-      await this.records.update(record.id, (r) => {
-        if (!ACTIVE_STATES.includes(r.state)) return undefined;
+    const result: { outcome: AcceptOutcome; drain: boolean } = { outcome: { status: 'ended' }, drain: false };
+    const updated = await this.records.update(record.id, (r) => {
+      result.drain = false;
+      if (r.generation !== record.generation || !ACTIVE_STATES.includes(r.state)) {
+        result.outcome = { status: 'ended' };
+        return undefined;
+      }
+      if (activityId !== '' && (r.inboundIds ?? []).includes(activityId)) {
+        result.outcome = { status: 'duplicate' };
+        return undefined;
+      }
+      if (text === '') {
+        result.outcome = { status: 'empty' };
+        return undefined;
+      }
+      if (activityId !== '') r.inboundIds = [...(r.inboundIds ?? []), activityId].slice(-MAX_INBOUND_IDS);
+      const outbox = r.outbox ?? [];
+      if (outbox.length >= MAX_OUTBOX) {
+        result.outcome = { status: 'full' };
+        return r;
+      }
+      const files = publicAttachments(activity);
+      r.outbox = [...outbox, { activityId, text, ...(files.length === 0 ? {} : { files }), at: now }];
+      let acknowledge = false;
+      if (r.state !== 'connected') {
+        r.waitingMessages = (r.waitingMessages ?? 0) + 1;
+        acknowledge = r.waitingMessages % WAITING_ACK_EVERY === 1;
+      } else if (now - r.lastActivityAt >= ACTIVITY_WRITE_INTERVAL_MS || r.idleWarned === true) {
         r.lastActivityAt = now;
         this.timers.armIdle(r, now);
+      }
+      if (r.outboxDrainer === undefined || r.outboxDrainer === me || (r.outboxDrainUntil ?? 0) <= now) {
+        r.outboxDrainer = me;
+        r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
+        result.drain = true;
+      }
+      result.outcome = { status: 'queued', acknowledge };
+      return r;
+    });
+    this.chats.track(updated);
+    if (result.drain && updated !== undefined) this.kick(updated);
+    return result.outcome;
+  }
+
+  /**
+   * Sends what waits in the outbox of chat `id`, claiming it when nobody else holds a live claim
+   * (or always, with `force`: the instance that just opened or took over the chat).
+   */
+  async resumeOutbox(id: string, force = false): Promise<void> {
+    const me = this.settings.instanceId;
+    const now = this.clock.now();
+    const claimed = await this.records.update(id, (r) => {
+      if (!ACTIVE_STATES.includes(r.state)) return undefined;
+      if ((r.outbox ?? []).length === 0) {
+        // Nothing to send: give up a claim held here (taken when the chat was begun) so any instance may send.
+        if (r.outboxDrainer !== me) return undefined;
+        r.outboxDrainer = undefined;
+        r.outboxDrainUntil = undefined;
         return r;
-      }),
-    );
-    return true;
+      }
+      const free = r.outboxDrainer === undefined || r.outboxDrainer === me || (r.outboxDrainUntil ?? 0) <= now;
+      if (!free && !force) return undefined;
+      r.outboxDrainer = me;
+      r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
+      return r;
+    });
+    this.chats.track(claimed);
+    if (claimed?.outboxDrainer === me && (claimed.outbox ?? []).length > 0) this.kick(claimed);
   }
 
   /** Tells the agent the user is typing (only from the instance that holds the chat). */
@@ -75,6 +156,111 @@ export class UserToAgentRelay {
     await session.sendTyping().catch((err: unknown) => {
       this.logger.debug({ err, conversationId: record.conversationId }, 'could not relay typing');
     });
+  }
+
+  /** Starts the send loop of a chat, or asks the running one to look again. */
+  private kick(record: HandoffRecord): void {
+    const running = this.draining.get(record.id);
+    if (running !== undefined) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.draining.set(record.id, state);
+    void this.chats.trackWork(
+      this.drain(record, state)
+        .catch((err: unknown) => {
+          this.logger.warn(
+            { err, recordId: record.id },
+            'sending the outbox stopped; it resumes with the next message',
+          );
+        })
+        .finally(() => {
+          this.draining.delete(record.id);
+        }),
+    );
+  }
+
+  /** Sends the outbox head by head while this instance holds the claim and the chat can take messages. */
+  private async drain(first: HandoffRecord, state: { again: boolean }): Promise<void> {
+    const me = this.settings.instanceId;
+    let record: HandoffRecord | undefined = first;
+    for (;;) {
+      const head: OutboxEntry | undefined = record?.outbox?.[0];
+      const sendable =
+        record !== undefined &&
+        ACTIVE_STATES.includes(record.state) &&
+        record.outboxDrainer === me &&
+        record.resumeData !== undefined;
+      if (record === undefined || head === undefined || !sendable || this.chats.stopped) {
+        // Empty, claimed elsewhere, or still opening (the instance opening the chat sends once it is open).
+        if (!state.again || this.chats.stopped) return;
+        state.again = false;
+        record = await this.records.get(first.id);
+        continue;
+      }
+      const sent = await this.sendToGenesys(record, head.text, head.files ?? []);
+      // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
+      if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
+      if (sent.status === 'refused')
+        await this.notices.notDelivered(record.id, record.reference, head.text, sent.notice);
+      const now = this.clock.now();
+      record = await this.records.update(record.id, (r) => {
+        const outbox = r.outbox ?? [];
+        if (outbox[0]?.at === head.at && outbox[0].activityId === head.activityId) r.outbox = outbox.slice(1);
+        if ((r.outbox ?? []).length === 0) {
+          r.outbox = [];
+          if (r.outboxDrainer === me) {
+            r.outboxDrainer = undefined;
+            r.outboxDrainUntil = undefined;
+          }
+        } else if (r.outboxDrainer === me) {
+          r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
+        }
+        return r;
+      });
+      this.chats.track(record);
+    }
+  }
+
+  /** True once the instance stopped (read afresh: it changes while a send is awaited). */
+  private stopped(): boolean {
+    return this.chats.stopped;
+  }
+
+  /**
+   * Sends one outbox entry to Genesys: `sent`, `refused` (after the provider's retries) or `ended`
+   * (the chat is over). A refusal the user can act on (too long, details too large, a session
+   * Genesys made read-only) carries the sentence that tells them.
+   */
+  private async sendToGenesys(
+    record: HandoffRecord,
+    text: string,
+    files: readonly AttachmentLink[],
+  ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
+    const log = this.logger.child({ conversationId: record.conversationId });
+    try {
+      const local = this.chats.get(record.id);
+      const session = local !== undefined && local.generation === record.generation ? local.session : undefined;
+      // Files go as files where the provider takes them by URL (Open Messaging); otherwise as the links in the text.
+      if (session?.sendMessage !== undefined && files.length > 0) await session.sendMessage(text, files);
+      else if (session !== undefined) await session.sendText(text);
+      else if (record.resumeData !== undefined && this.provider !== undefined)
+        await this.provider.sendDetached(record.resumeData, text);
+      else return { status: 'ended' };
+      return { status: 'sent' };
+    } catch (err) {
+      const notice = isGenesysError(err) ? UNDELIVERED_NOTICES[err.code] : undefined;
+      const current = await this.records.get(record.id);
+      if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) {
+        // Ended meanwhile; a read-only refusal means the user wrote after the agent ended: say so once.
+        if (notice === 'messageAfterAgentEnded')
+          await this.notices.notDelivered(record.id, record.reference, text, notice);
+        return { status: 'ended' };
+      }
+      log.warn({ err }, 'could not relay a user message to the agent');
+      return notice === undefined ? { status: 'refused' } : { status: 'refused', notice };
+    }
   }
 }
 
@@ -86,30 +272,47 @@ function needsAuth(activity: Partial<Activity>, url: string): boolean {
   return AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
 }
 
-/** The user's attachments anyone can fetch by URL (https only). */
+/** The user's attachments anyone can fetch by URL (https only; not stickers). */
 export function publicAttachments(activity: Partial<Activity>): AttachmentLink[] {
+  if (isSticker(activity)) return [];
   return (activity.attachments ?? []).flatMap((a) =>
     typeof a.contentUrl === 'string' && a.contentUrl.startsWith('https://') && !needsAuth(activity, a.contentUrl)
-      ? [
-          {
-            url: a.contentUrl,
-            ...(a.name === undefined ? {} : { name: a.name }),
-            contentType: a.contentType,
-          },
-        ]
+      ? [{ url: a.contentUrl, ...(a.name === undefined ? {} : { name: a.name }), contentType: a.contentType }]
       : [],
   );
 }
 
-/** The text sent to the agent for a user message: its text plus one line per attachment link. */
+/**
+ * The text sent to the agent for a user message: its text plus one line per attachment. Shapes
+ * channels really send: an attachment with a URL becomes a link (noting channels whose links need
+ * the customer's sign-in); a Facebook sticker or "like" (`channelData.message.sticker_id`) becomes
+ * `[Sticker] url`; a card or other content without a URL is named as not viewable; Teams' `text/html`
+ * copy of the text and empty attachments are left out. Never returns text for an empty message.
+ */
 export function composeUserText(activity: Partial<Activity>): string {
   const parts: string[] = [];
   const text = activityText(activity);
   if (text !== '') parts.push(text);
+  const sticker = isSticker(activity);
   for (const attachment of activity.attachments ?? []) {
-    if (typeof attachment.contentUrl !== 'string' || attachment.contentUrl === '') continue;
-    const url = attachment.contentUrl;
+    const url = typeof attachment.contentUrl === 'string' ? attachment.contentUrl : '';
+    if (url === '') {
+      if (attachment.content !== undefined && attachment.contentType !== 'text/html')
+        parts.push(AGENT_TEXTS.userAttachmentWithoutLink(attachment.contentType));
+      continue;
+    }
+    if (sticker) {
+      parts.push(AGENT_TEXTS.userSticker(url));
+      continue;
+    }
     parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth(activity, url)));
   }
   return parts.join('\n');
+}
+
+/** True for a Facebook sticker or "like" (`channelData.message.sticker_id`, as the Messenger webhook sends it). */
+function isSticker(activity: Partial<Activity>): boolean {
+  const data: unknown = activity.channelData;
+  if (!isRecord(data) || !isRecord(data.message)) return false;
+  return data.message.sticker_id !== undefined;
 }

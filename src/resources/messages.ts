@@ -1,55 +1,202 @@
+import { createInstance, type TFunction } from 'i18next';
+import { SUPPORTED_LANGUAGES, FALLBACK_LANGUAGE, languageOf, type Language } from './languages';
+import de from './locales/de.json';
+import en from './locales/en.json';
+
 /**
- * Every sentence the bot shows to users, in one place, ready for translation. Texts are short,
- * friendly, and never contain developer detail.
+ * Every sentence the bot shows to users, in one language. Texts are short, friendly, and never
+ * contain developer detail. Built from the catalogues `src/resources/locales/{language}.json` by
+ * {@link messagesFor}.
  */
-export const MESSAGES = {
-  welcome: 'Hi! I\'m the virtual assistant. Ask me a question, or type "help" to see what I can do.',
-  help:
-    'I can answer common questions about opening hours, orders, delivery, returns, payments and your account. ' +
-    'Just ask in your own words. If you would rather talk to a person, type "agent" at any time.',
-  talkToAgentAction: 'Talk to an agent',
-  helpAction: 'Help',
-  endChatAction: 'End chat',
-  didNotUnderstand: 'Sorry, I didn\'t get that. Could you rephrase it, or type "help"?',
-  offerAgent: "I'm having trouble understanding. Would you like to talk to a person?",
-  agentsNotConfigured:
-    "I'm sorry, live agents aren't available from this bot right now. I'll keep helping as best I can, or type \"help\".",
-  turnError: 'Sorry, something went wrong on my side. Please try again.',
+export interface Messages {
+  readonly welcome: string;
+  readonly help: string;
+  /** Help while a live chat is connected: says how to end it. */
+  readonly helpConnected: string;
+  readonly talkToAgentAction: string;
+  readonly helpAction: string;
+  readonly endChatAction: string;
+  /** Button titles of the yes/no offer of a person. */
+  readonly yesAction: string;
+  readonly noAction: string;
+  readonly didNotUnderstand: string;
+  readonly offerAgent: string;
+  /** The answer to "no" after the offer of a person. */
+  readonly offerDeclined: string;
+  /** The answer to "end chat" when no live chat is open. */
+  readonly noChatToEnd: string;
+  /** The answer to "cancel" when nothing is waiting. */
+  readonly nothingToCancel: string;
+  /** The answer to "cancel" during the pre-chat questions. */
+  readonly transferCancelled: string;
+  readonly agentsNotConfigured: string;
+  readonly turnError: string;
+  readonly connecting: string;
+  readonly queued: string;
+  readonly alreadyConnecting: string;
+  readonly agentJoined: (name: string) => string;
+  readonly agentFallbackName: string;
+  readonly agentTransferred: string;
+  readonly userEnded: string;
+  readonly userCancelled: string;
+  readonly agentEnded: string;
+  readonly sessionExpired: string;
+  readonly queueTimeout: string;
+  /** `minutes`: whole minutes left before the idle timeout closes the chat. */
+  readonly idleWarning: (minutes: number) => string;
+  readonly idleTimeout: string;
+  readonly connectionLost: string;
+  readonly handoffFailed: string;
+  readonly handoffRefused: string;
+  readonly messageNotDelivered: string;
+  /** The line the agent sees for a file the customer sent. */
+  readonly attachmentNote: (name: string, url: string, needsAuth: boolean) => string;
+  readonly linkDown: string;
+  readonly linkRestored: string;
+  readonly sessionExpiring: (minutes: number) => string;
+  readonly passedOnWhileWaiting: string;
+  readonly messageNotDeliveredQuoted: (quote: string) => string;
+  readonly agentAttachment: (name: string) => string;
+  /** A message Genesys refused as too long (Web Messaging 4011): the user can split it. */
+  readonly messageTooLongForAgent: string;
+  /** A message whose attached details Genesys refused as too large (Web Messaging 4013). */
+  readonly messageDetailsTooLarge: string;
+  /** A message refused because the agent had already ended the chat (read-only session, 409). */
+  readonly messageAfterAgentEnded: string;
+}
 
-  connecting: 'Connecting you to an agent…',
-  queued: 'You\'re in the queue. An agent will be with you shortly. Type "cancel" to stop waiting.',
-  alreadyConnecting: 'I\'m already connecting you to an agent. Type "cancel" to stop waiting.',
-  agentJoined: (name: string): string => `You are now chatting with ${name}.`,
-  agentFallbackName: 'an agent',
-  agentTransferred: "You're being transferred to another agent. Please wait.",
-  userEnded: 'You have ended the chat with the agent. I am back to help you.',
-  userCancelled: "OK, I've stopped looking for an agent. I am back to help you.",
-  agentEnded: 'The agent has ended the chat. I am back to help you.',
-  sessionExpired: 'The chat with the agent has expired. I am back to help you.',
-  queueTimeout:
-    'Sorry, no agent became available in time. I am back to help you; you can ask for an agent again later.',
-  idleWarning: (minutes: number): string =>
-    `Are you still there? The chat will close in ${minutes} minute${minutes === 1 ? '' : 's'} if there is no message.`,
-  idleTimeout: 'The chat with the agent was closed because nobody wrote for a while. I am back to help you.',
-  connectionLost: 'Sorry, the connection to the agent was lost. I am back to help you; you can ask for an agent again.',
-  handoffFailed: "Sorry, I couldn't reach an agent right now. Please try again later. I am back to help you.",
-  handoffRefused: "Sorry, live agents aren't available right now. Please try again later. I am back to help you.",
-  messageNotDelivered: "Sorry, your last message couldn't be delivered to the agent. Please send it again.",
-  attachmentNote: (name: string, url: string, needsAuth: boolean): string =>
-    `[Attachment] ${name}: ${url}${needsAuth ? ' (this link may need the customer to be signed in to the chat channel)' : ''}`,
-  agentAttachment: (name: string): string => `The agent sent a file: ${name}`,
-} as const;
+/** A catalogue: message key to text, with i18next `{{placeholders}}` and `_one`/`_other` plurals. */
+export type Catalogue = Readonly<Record<string, string>>;
 
-/** Phrases that end a live chat (compared case-insensitively, whole message). */
+/** The catalogues, by language (`src/resources/locales/{language}.json`). */
+export const CATALOGUES: Readonly<Record<Language, Catalogue>> = { en, de };
+
+const i18n = createInstance({
+  resources: Object.fromEntries(SUPPORTED_LANGUAGES.map((l) => [l, { translation: CATALOGUES[l] }])),
+  supportedLngs: [...SUPPORTED_LANGUAGES],
+  lng: FALLBACK_LANGUAGE,
+  fallbackLng: FALLBACK_LANGUAGE,
+  // Texts go to chat channels as plain text or Markdown, never into HTML.
+  interpolation: { escapeValue: false },
+  initAsync: false,
+  showSupportNotice: false,
+});
+void i18n.init();
+
+function build(t: TFunction): Messages {
+  return {
+    welcome: t('welcome'),
+    help: t('help'),
+    helpConnected: t('helpConnected'),
+    talkToAgentAction: t('talkToAgentAction'),
+    helpAction: t('helpAction'),
+    endChatAction: t('endChatAction'),
+    yesAction: t('yesAction'),
+    noAction: t('noAction'),
+    didNotUnderstand: t('didNotUnderstand'),
+    offerAgent: t('offerAgent'),
+    offerDeclined: t('offerDeclined'),
+    noChatToEnd: t('noChatToEnd'),
+    nothingToCancel: t('nothingToCancel'),
+    transferCancelled: t('transferCancelled'),
+    agentsNotConfigured: t('agentsNotConfigured'),
+    turnError: t('turnError'),
+    connecting: t('connecting'),
+    queued: t('queued'),
+    alreadyConnecting: t('alreadyConnecting'),
+    agentJoined: (name) => t('agentJoined', { name }),
+    agentFallbackName: t('agentFallbackName'),
+    agentTransferred: t('agentTransferred'),
+    userEnded: t('userEnded'),
+    userCancelled: t('userCancelled'),
+    agentEnded: t('agentEnded'),
+    sessionExpired: t('sessionExpired'),
+    queueTimeout: t('queueTimeout'),
+    idleWarning: (minutes) => t('idleWarning', { count: minutes }),
+    idleTimeout: t('idleTimeout'),
+    connectionLost: t('connectionLost'),
+    handoffFailed: t('handoffFailed'),
+    handoffRefused: t('handoffRefused'),
+    messageNotDelivered: t('messageNotDelivered'),
+    attachmentNote: (name, url, needsAuth) => t(needsAuth ? 'attachmentNoteSignIn' : 'attachmentNote', { name, url }),
+    linkDown: t('linkDown'),
+    linkRestored: t('linkRestored'),
+    sessionExpiring: (minutes) => t('sessionExpiring', { count: minutes }),
+    passedOnWhileWaiting: t('passedOnWhileWaiting'),
+    messageNotDeliveredQuoted: (quote) => t('messageNotDeliveredQuoted', { quote }),
+    agentAttachment: (name) => t('agentAttachment', { name }),
+    messageTooLongForAgent: t('messageTooLongForAgent'),
+    messageDetailsTooLarge: t('messageDetailsTooLarge'),
+    messageAfterAgentEnded: t('messageAfterAgentEnded'),
+  };
+}
+
+function messagesIn(language: Language): Messages {
+  return Object.freeze(build(i18n.getFixedT(language)));
+}
+
+const BY_LANGUAGE: Readonly<Record<Language, Messages>> = { en: messagesIn('en'), de: messagesIn('de') };
+
+/**
+ * The bot's texts in the language of `locale` (BCP 47, usually `context.activity.locale`: `de-DE`
+ * and `de` give German); English when the locale is missing or not supported.
+ */
+export function messagesFor(locale?: string | null): Messages {
+  return BY_LANGUAGE[languageOf(locale)];
+}
+
+/** The texts in English, the fallback language. */
+export const MESSAGES: Messages = BY_LANGUAGE[FALLBACK_LANGUAGE];
+
+/**
+ * English phrases that end a live chat (compared case-insensitively, whole message). Bare words
+ * such as "end" or "exit" are not among them: a customer can type them as an answer to the agent.
+ * @deprecated Use `isEndChatRequest` (`src/recognizers/handoffIntentRecognizer.ts`), which also
+ * knows German and polite variants.
+ */
 export const END_CHAT_PHRASES: readonly string[] = [
   'end chat',
-  'end',
+  'end the chat',
+  'end this chat',
   'stop chat',
-  'quit',
-  'exit',
-  'bye bot',
+  'stop the chat',
+  'close chat',
   'end conversation',
+  'end the conversation',
 ];
 
-/** Phrases that cancel waiting in the queue. */
+/**
+ * English phrases that cancel waiting in the queue.
+ * @deprecated Use `isCancelRequest` (`src/recognizers/handoffIntentRecognizer.ts`).
+ */
 export const CANCEL_PHRASES: readonly string[] = ['cancel', 'stop', 'stop waiting', 'never mind', 'nevermind'];
+
+/** Sentences and labels of rich content relayed between a channel and the agent. */
+export const CONTENT_MESSAGES = {
+  /** What the agent reads for a Facebook sticker other than the "like" thumbs-up. */
+  sticker: '[Sticker]',
+  /** The button of a file card. */
+  openFile: 'Open',
+  /** Above the numbered options of a channel without buttons. */
+  chooseByNumber: 'Reply with the number of your choice:',
+  /** Title of a message that only offers time slots. */
+  chooseTime: 'Choose a time:',
+} as const;
+
+/**
+ * Lines the agent reads (not the customer), in the contact centre's language: what the relay adds
+ * to describe something the customer did that is not plain text.
+ */
+export const AGENT_TEXTS = {
+  /** Sent when the customer can no longer be reached on their channel. */
+  userUnreachable:
+    'The customer is no longer reachable on their chat channel (they left or the channel refused the message). The chat has been ended.',
+  /** The customer edited a message they sent during the chat. */
+  userEdited: (text: string): string => `(edited) ${text}`,
+  /** The customer deleted a message they sent during the chat. */
+  userDeleted: '(The customer deleted one of their messages.)',
+  /** A sticker or "like" with no text. */
+  userSticker: (url: string): string => `[Sticker] ${url}`,
+  /** An attachment the bot cannot link to. */
+  userAttachmentWithoutLink: (kind: string): string => `[Attachment] ${kind} (it can't be shown here)`,
+} as const;

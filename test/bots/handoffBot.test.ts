@@ -226,7 +226,7 @@ describe('HandoffBot handoff', () => {
   it('tells the user when a message could not reach the agent', async () => {
     const { provider, harness } = await connectedHarness();
     provider.last.failSends = true;
-    expect((await harness.say('hello?')).map((r) => r.text)).toEqual([MESSAGES.messageNotDelivered]);
+    expect((await harness.say('hello?')).map((r) => r.text)).toEqual([MESSAGES.messageNotDeliveredQuoted('hello?')]);
   });
 
   it('never lets two conversations cross', async () => {

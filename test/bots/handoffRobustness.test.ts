@@ -88,9 +88,11 @@ describe('live chats that could get stuck or cross', () => {
     const opening = harness.say('agent');
     await eventually(() => provider.chats.length === 1, 5000, 'the chat to be opening');
     const first = provider.last;
-    await harness.say('cancel');
+    // The opening chat is still waiting on Genesys: these turns answer without waiting for it.
+    await harness.say('cancel', undefined, { settle: false });
     provider.startGate = undefined;
-    await harness.say('agent');
+    await harness.say('agent', undefined, { settle: false });
+    await eventually(() => provider.chats.length === 2, 5000, 'the second chat to be opening');
     const second = provider.last;
     release();
     await opening;

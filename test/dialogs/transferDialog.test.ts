@@ -2,7 +2,7 @@ import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { TransferDialog, type PreChatQuestion, type TransferOptions } from '../../dialogs/transferDialog';
 import type { StartHandoffResult } from '../../src/handoff/handoffService';
-import { MESSAGES } from '../../src/resources/messages';
+import { MESSAGES, messagesFor } from '../../src/resources/messages';
 import type { Transcript } from '../../src/transcript/transcript';
 import { RecordingHandoffStarter } from '../support/recordingHandoffStarter';
 
@@ -21,10 +21,11 @@ function client(
   return new DialogTestClient('test', dialog, options, [], conversationState);
 }
 
-/** Sends a message and returns the texts of every reply of that turn. */
-async function say(c: DialogTestClient, text: string): Promise<string[]> {
+/** Sends a message (in `locale` when given) and returns the texts of every reply of that turn. */
+async function say(c: DialogTestClient, text: string, locale?: string): Promise<string[]> {
   const texts: string[] = [];
-  let reply = (await c.sendActivity(text)) as Partial<Activity> | undefined;
+  const activity = locale === undefined ? text : { type: 'message', text, locale };
+  let reply = (await c.sendActivity(activity)) as Partial<Activity> | undefined;
   while (reply !== undefined) {
     texts.push(reply.text ?? '');
     reply = c.getNextReply();
@@ -81,5 +82,30 @@ describe('TransferDialog', () => {
     const c = client(handoff);
     expect(await say(c, 'agent')).toEqual([MESSAGES.connecting, text]);
     expect(c.dialogTurnResult.result).toEqual(result);
+  });
+
+  it.each(['cancel', 'never mind'])(
+    'stops when "%s" answers a pre-chat question, and requests nothing',
+    async (text) => {
+      const handoff = new RecordingHandoffStarter();
+      const c = client(handoff, QUESTIONS);
+      expect(await say(c, 'agent')).toEqual([QUESTIONS[0]?.prompt]);
+      expect(await say(c, text)).toEqual([MESSAGES.transferCancelled]);
+      expect(c.dialogTurnResult.result).toEqual({ status: 'cancelled' });
+      expect(handoff.requests).toEqual([]);
+    },
+  );
+
+  it('speaks German to a German user', async () => {
+    const de = messagesFor('de-DE');
+    const handoff = new RecordingHandoffStarter();
+    handoff.result = { status: 'failed', code: 'network' };
+    expect(await say(client(handoff), 'Mitarbeiter', 'de-DE')).toEqual([de.connecting, de.handoffFailed]);
+    expect(await say(client(new RecordingHandoffStarter(false)), 'Mitarbeiter', 'de')).toEqual([
+      de.agentsNotConfigured,
+    ]);
+    const asking = client(new RecordingHandoffStarter(), QUESTIONS);
+    await say(asking, 'Mitarbeiter', 'de-DE');
+    expect(await say(asking, 'abbrechen', 'de-DE')).toEqual([de.transferCancelled]);
   });
 });

@@ -11,6 +11,7 @@ import {
   startSimulator,
   streamClosed,
 } from './guestChatSupport';
+import { emojiHeavyText, expectExactSplit } from '../support/textSplitting';
 
 function guestResumeData(session: ChatSession): GuestChatResumeData {
   const data = session.resumeData;
@@ -113,7 +114,21 @@ describe('GuestChatProvider against the Guest Chat simulator', () => {
         .map((m) => m.body);
       expect(parts).toHaveLength(3);
       for (const part of parts) expect(part.length).toBeLessThanOrEqual(4_000);
-      expect(parts.join(' ')).toBe(text);
+      expect(parts.join('')).toBe(text);
+    });
+
+    it('splits emoji-heavy text exactly, at most 4,000 UTF-16 code units a part, cutting no grapheme cluster', async () => {
+      const session = await provider.startChat(startRequest({ introduction: '' }), rec.listener);
+      const { conversationId, memberId } = guestResumeData(session);
+      const text = emojiHeavyText(300);
+      await session.sendText(text);
+      const sent = sim.conversation(conversationId).messages.filter((m) => m.sender.id === memberId);
+      expectExactSplit(
+        text,
+        sent.filter((m) => m.bodyType === 'standard').map((m) => m.body),
+        4_000,
+        'chars',
+      );
     });
   });
 

@@ -5,8 +5,10 @@ import type {
   SimulatedConversationInfo,
   WebMessagingSimulator,
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
-import type { ConnectorRecorder } from '../support/connectorRecorder';
+import { postActivity, userMessage, type ConnectorRecorder } from '../support/connectorRecorder';
+import { eventually } from '../support/eventually';
 import { BotInstance, simulatorConfig, startConnector, startWebMessagingSimulator } from '../support/handoffRig';
+import { WebMessagingProxy } from '../support/webMessagingProxy';
 
 /**
  * Several bot instances on one Cosmos DB (the local protocol server) and one Genesys simulator:
@@ -17,11 +19,14 @@ describe('running as several instances on Cosmos DB', () => {
   const endpoint = process.env.TEST_COSMOS_ENDPOINT ?? '';
   const databaseId = `scaleout-${randomUUID().slice(0, 8)}`;
   let simulator: WebMessagingSimulator;
+  let proxy: WebMessagingProxy;
+  let proxyUrl: string;
   let connector: ConnectorRecorder & { serviceUrl: string };
   const running: BotInstance[] = [];
 
   const start = async (instanceId: string): Promise<BotInstance> => {
     const config = simulatorConfig(simulator, {
+      GenesysWebMessagingUrl: proxyUrl,
       InstanceId: instanceId,
       CosmosDbEndpoint: endpoint,
       CosmosDbKey: Buffer.from('local-cosmos-test-key').toString('base64'),
@@ -37,11 +42,14 @@ describe('running as several instances on Cosmos DB', () => {
   beforeAll(async () => {
     expect(endpoint).not.toBe('');
     simulator = await startWebMessagingSimulator();
+    proxy = new WebMessagingProxy(simulator.webMessagingUrl);
+    proxyUrl = await proxy.start();
     connector = await startConnector();
   });
 
   afterAll(async () => {
     for (const bot of running) await bot.app.stop();
+    await proxy.stop();
     await simulator.stop();
     await connector.stop();
   });
@@ -133,4 +141,50 @@ describe('running as several instances on Cosmos DB', () => {
     }
     await second.app.stop();
   });
+
+  it('ignores a redelivery that reaches the other instance: one chat, one message', async () => {
+    const a = await start('instance-redeliver-a');
+    const b = await start('instance-redeliver-b');
+    const ask = userMessage(connector.serviceUrl, 'scale-redeliver', 'talk to an agent');
+    expect((await postActivity(a.url, ask)).status).toBe(200);
+    expect((await postActivity(b.url, ask)).status).toBe(200);
+    await connector.waitForText('scale-redeliver', MESSAGES.queued);
+    const chat = await simulator.waitForConversation(
+      (c) => c.customAttributes.botConversationId === 'scale-redeliver' && c.state !== 'ended',
+    );
+    simulator.agentJoin(chat.id, { displayName: 'Anna' });
+    simulator.agentSend(chat.id, 'Hello from Anna');
+    await connector.waitForText('scale-redeliver', 'Hello from Anna');
+    const once = userMessage(connector.serviceUrl, 'scale-redeliver', 'said once');
+    expect((await postActivity(a.url, once)).status).toBe(200);
+    expect((await postActivity(b.url, once)).status).toBe(200);
+    await b.say('scale-redeliver', 'then this');
+    await simulator.waitUntil(() => (guestTexts(chat.id).includes('then this') ? true : undefined));
+    await a.app.handoff.whenIdle();
+    await b.app.handoff.whenIdle();
+    expect(guestTexts(chat.id).slice(1)).toEqual(['said once', 'then this']);
+    expect(
+      simulator.conversations().filter((c) => c.customAttributes.botConversationId === 'scale-redeliver'),
+    ).toHaveLength(1);
+    expect(connector.texts('scale-redeliver').filter((t) => t === MESSAGES.connecting)).toHaveLength(1);
+    await a.app.stop();
+    await b.app.stop();
+  });
+
+  it('sends a message its instance died while sending, from the instance that takes over, once', async () => {
+    const owner = await start('instance-dies-sending');
+    const survivor = await start('instance-resumes-sending');
+    const chat = await connectVia(owner, 'scale-in-flight');
+    const release = proxy.hold('onMessage');
+    await owner.say('scale-in-flight', 'in flight');
+    await eventually(() => proxy.held('onMessage') === 1, 5000, 'the message to be on its way to Genesys');
+    await owner.app.abort();
+    release();
+    await simulator.waitUntil(() => (guestTexts(chat.id).includes('in flight') ? true : undefined), 15_000);
+    await survivor.app.handoff.whenIdle();
+    expect(guestTexts(chat.id).filter((t) => t === 'in flight')).toHaveLength(1);
+    expect(await ownerOf(survivor, 'scale-in-flight')).toBe('instance-resumes-sending');
+    expect(connector.texts('scale-in-flight')).not.toContain(MESSAGES.messageNotDeliveredQuoted('in flight'));
+    await survivor.app.stop();
+  }, 30_000);
 });

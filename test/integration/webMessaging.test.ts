@@ -9,6 +9,7 @@ import {
   type SimulatedConversationInfo,
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { barrier, eventually, EventRecorder, longText, providerFor, sleep } from './webMessagingSupport';
+import { emojiHeavyText, expectExactSplit } from '../support/textSplitting';
 
 const DEP = 'dep-main';
 const DEP_DISCONNECT = 'dep-disconnect';
@@ -53,7 +54,7 @@ describe('Web Messaging provider against the simulator', () => {
   beforeEach(async () => {
     sim = new WebMessagingSimulator({
       deployments: [
-        { id: DEP, conversationClear: true },
+        { id: DEP, conversationClear: true, showUserTypingIndicator: true },
         { id: DEP_DISCONNECT, conversationDisconnect: 'Send', conversationClear: true },
         { id: DEP_NO_CLEAR, conversationClear: false },
         { id: DEP_ORIGIN, allowedOrigins: ['https://shop.example.com'] },
@@ -204,7 +205,15 @@ describe('Web Messaging provider against the simulator', () => {
       .map((m) => m.text);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
-    expect(parts.join(' ')).toBe(text);
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('splits emoji-heavy text with spaces and line breaks exactly, cutting no grapheme cluster', async () => {
+    const { session, conversation } = await started();
+    const text = emojiHeavyText(300);
+    await session.sendText(text);
+    const parts = sim.conversation(conversation.id).messages.map((m) => m.text);
+    expectExactSplit(text, parts.slice(1), 4096, 'bytes');
   });
 
   it('retries after 429 without losing or reordering messages', async () => {
@@ -521,7 +530,10 @@ describe('Web Messaging provider when the link cannot be restored', () => {
   it('reports ended "failed" once reconnecting gives up', async () => {
     const sim = new WebMessagingSimulator({ deployments: [{ id: DEP }] });
     await sim.start();
-    const provider = providerFor(sim, DEP, { reconnectPolicy: (attempt) => (attempt > 3 ? null : 20) });
+    const provider = providerFor(sim, DEP, {
+      reconnectPolicy: (attempt) => (attempt > 3 ? null : 20),
+      reconnectGiveUpMs: 300,
+    });
     const events = new EventRecorder();
     try {
       await provider.startChat(request(), events.listener);

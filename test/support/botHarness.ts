@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TestAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { buildBot, type AppStorage, type BotServices } from '../../src/app';
 import type { Config } from '../../src/config';
@@ -52,13 +53,25 @@ export class BotHarness {
     return new BotHarness(adapter, services, storage);
   }
 
-  /** Sends a user message (or activity) in `conversationId` and returns what the bot sent meanwhile. */
-  async say(input: string | Partial<Activity>, conversationId = 'conversation-1'): Promise<Partial<Activity>[]> {
+  /**
+   * Sends a user message (or activity) in `conversationId` and returns what the bot sent meanwhile.
+   * Each activity gets a fresh id, as channels give them, unless it has one (a redelivery). With
+   * `settle` (default) it also waits until the work the turn queued is done.
+   */
+  async say(
+    input: string | Partial<Activity>,
+    conversationId = 'conversation-1',
+    { settle = true }: { settle?: boolean } = {},
+  ): Promise<Partial<Activity>[]> {
     const activity: Partial<Activity> =
-      typeof input === 'string' ? { type: 'message', text: input } : { type: 'message', ...input };
+      typeof input === 'string'
+        ? { type: 'message', id: randomUUID(), text: input }
+        : { type: 'message', id: randomUUID(), ...input };
     activity.conversation = { id: conversationId, isGroup: false, conversationType: 'personal', name: '' };
     activity.from = { id: `user-of-${conversationId}`, name: 'Dana Customer' };
     await this.adapter.processActivity(activity, (context) => this.services.bot.run(context));
+    // The turn answers at once; what it queued (opening the chat, sending to the agent) finishes here.
+    if (settle) await this.services.handoff.whenIdle();
     return this.take();
   }
 

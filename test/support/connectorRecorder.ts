@@ -1,6 +1,56 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * How the connector answers one attempt instead of accepting it, like the Bot Connector and Teams
+ * do (Microsoft Learn, Teams "Messages in bot conversations"): `status` with the body `{error: {code, message}}`, an optional
+ * `Retry-After` (seconds) and a delay before answering (`delayMs`, also for accepted attempts).
+ */
+export interface ConnectorAnswer {
+  status: number;
+  code?: string;
+  message?: string;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+}
+
+/** Common refusals, as the channels send them. */
+export const CONNECTOR_REFUSALS = {
+  throttled: { status: 429, code: 'Throttled', message: 'Too many requests', retryAfterSeconds: 1 },
+  serviceError: { status: 500, code: 'ServiceError', message: 'Internal service error' },
+  unavailable: { status: 503, code: 'ServiceUnavailable', message: 'Service unavailable' },
+  wrongGeo: { status: 400, code: 'BadArgument', message: 'Incoming request was redirected to the wrong geo!' },
+  notInRoster: {
+    status: 403,
+    code: 'BotNotInConversationRoster',
+    message: 'The bot is not part of the conversation roster.',
+  },
+  conversationNotFound: { status: 404, code: 'ConversationNotFound', message: 'Conversation not found.' },
+  outsideWindow: {
+    status: 400,
+    code: 'BadArgument',
+    message: '(#10) This message is sent outside of allowed window.',
+  },
+} satisfies Record<string, ConnectorAnswer>;
+
+/** One attempt the bot made, with what the connector answered. */
+export interface ConnectorAttempt {
+  conversationId: string;
+  /** First path segment of the serviceUrl (`''` without one): tells regions apart. */
+  region: string;
+  activity: RecordedActivity['activity'];
+  status: number;
+}
+
+/**
+ * Decides how an attempt is answered: `undefined` (or a `status` of 200) accepts it. Gets the
+ * attempt and how many attempts this conversation saw before it.
+ */
+export type ConnectorFault = (
+  attempt: Omit<ConnectorAttempt, 'status'>,
+  previous: number,
+) => ConnectorAnswer | undefined;
+
 /** An activity the bot sent to the connector, with the path it was sent to. */
 export interface RecordedActivity {
   conversationId: string;
@@ -11,10 +61,15 @@ export interface RecordedActivity {
 
 /**
  * The channel side of the Bot Framework, as the Emulator provides it: receives the bot's replies at
- * `POST /v3/conversations/{id}/activities[/{replyToId}]` and records them.
+ * `[/{region}]/v3/conversations/{id}/activities[/{replyToId}]` and records them. Per conversation it
+ * can be scripted ({@link ConnectorRecorder.fault}) to refuse, throttle or answer slowly; every
+ * attempt is kept in {@link ConnectorRecorder.attempts}, accepted ones also in `activities` (what
+ * the user saw).
  */
 export class ConnectorRecorder {
   readonly activities: RecordedActivity[] = [];
+  readonly attempts: ConnectorAttempt[] = [];
+  private readonly faults = new Map<string, ConnectorFault>();
   private readonly waiters: (() => void)[] = [];
   private server: Server | undefined;
   private counter = 0;
@@ -22,8 +77,8 @@ export class ConnectorRecorder {
   /** Starts on a free loopback port; resolves with the serviceUrl to put in activities. */
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+      void readBody(req).then(async (body) => {
+        const match = /^(?:\/([a-z]+))?\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
         if (req.method !== 'POST' || match === null) {
           res.statusCode = 404;
           res.end();
@@ -37,8 +92,22 @@ export class ConnectorRecorder {
           res.end();
           return;
         }
+        const conversationId = decodeURIComponent(match[2] ?? '');
+        const attempt = { conversationId, region: match[1] ?? '', activity };
+        const previous = this.attempts.filter((a) => a.conversationId === conversationId).length;
+        const answer = this.faults.get(conversationId)?.(attempt, previous);
+        if (answer?.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+        this.attempts.push({ ...attempt, status: answer?.status ?? 200 });
+        if (answer !== undefined && answer.status !== 200) {
+          res.statusCode = answer.status;
+          res.setHeader('content-type', 'application/json');
+          if (answer.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(answer.retryAfterSeconds));
+          res.end(JSON.stringify({ error: { code: answer.code ?? 'Error', message: answer.message ?? '' } }));
+          for (const wake of this.waiters.splice(0)) wake();
+          return;
+        }
         this.activities.push({
-          conversationId: decodeURIComponent(match[1] ?? ''),
+          conversationId,
           path: req.url ?? '',
           authorization: req.headers.authorization,
           activity,
@@ -52,6 +121,17 @@ export class ConnectorRecorder {
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Answers the attempts of `conversationId` as `fault` decides (`undefined` removes it). */
+  fault(conversationId: string, fault: ConnectorFault | undefined): void {
+    if (fault === undefined) this.faults.delete(conversationId);
+    else this.faults.set(conversationId, fault);
+  }
+
+  /** Attempts the connector refused in a conversation. */
+  refusals(conversationId: string): ConnectorAttempt[] {
+    return this.attempts.filter((a) => a.conversationId === conversationId && a.status !== 200);
   }
 
   /** Message texts sent to a conversation, in order. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AgentToUserRelay, ChatNotices } from '../../src/handoff/agentToUserRelay';
+import { ChannelDelivery, type DeliveryLimits } from '../../src/handoff/channelDelivery';
 import { ChatEnder } from '../../src/handoff/chatEnder';
 import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import type { HandoffDocument, HandoffRecord, HandoffState } from '../../src/handoff/handoffRecord';
@@ -36,6 +37,7 @@ export class HandoffParts {
   readonly messenger = new RecordingMessenger();
   readonly chats = new LocalChats(createSilentLogger());
   readonly records: HandoffRecords;
+  readonly delivery: ChannelDelivery;
   readonly notices: ChatNotices;
   readonly ender: ChatEnder;
   readonly timers: HandoffTimers;
@@ -43,29 +45,43 @@ export class HandoffParts {
   readonly userToAgent: UserToAgentRelay;
   readonly leases: InstanceLeases;
 
-  constructor(readonly settings: HandoffSettings = UNIT_SETTINGS) {
+  constructor(
+    readonly settings: HandoffSettings = UNIT_SETTINGS,
+    limits: DeliveryLimits = { maxTotalMs: 2_000, baseDelayMs: 10, maxDelayMs: 100 },
+  ) {
     const logger = createSilentLogger();
     this.records = new HandoffRecords(this.store, 3600, logger, () => this.clock.now());
-    this.notices = new ChatNotices(this.messenger);
+    this.delivery = new ChannelDelivery(this.messenger, this.records, this.chats, logger, limits);
+    this.notices = new ChatNotices(this.delivery);
     this.ender = new ChatEnder(this.chats, this.records, this.provider, this.notices, logger);
     this.timers = new HandoffTimers(this.chats, this.records, this.notices, this.ender, settings);
     this.agentToUser = new AgentToUserRelay(
       this.chats,
       this.records,
-      this.messenger,
+      this.delivery,
       this.timers,
       this.ender,
       settings,
       this.clock,
       logger,
     );
-    this.userToAgent = new UserToAgentRelay(this.chats, this.records, this.provider, this.timers, this.clock, logger);
+    this.userToAgent = new UserToAgentRelay(
+      this.chats,
+      this.records,
+      this.provider,
+      this.timers,
+      this.notices,
+      settings,
+      this.clock,
+      logger,
+    );
     this.leases = new InstanceLeases(
       this.chats,
       this.records,
       this.provider,
       this.timers,
       this.agentToUser,
+      this.userToAgent,
       this.ender,
       settings,
       this.clock,

@@ -1,4 +1,5 @@
 import type { Activity, ConversationReference } from 'botbuilder';
+import type { ChannelFailure, SendResult } from '../../src/handoff/channelFailure';
 import type { ChatMessenger } from '../../src/handoff/proactiveMessenger';
 import type { TranscriptSpeaker } from '../../src/transcript/transcriptRecorder';
 
@@ -14,19 +15,33 @@ export interface ProactiveSend {
 /** Stands in for the channel side of the handoff layer: records every proactive send; can refuse sends. */
 export class RecordingMessenger implements ChatMessenger {
   readonly sends: ProactiveSend[] = [];
-  /** Sends still to refuse (each refusal counts one down). */
+  /** Sends still to refuse as throttled (each refusal counts one down). */
   refuse = 0;
+  /** Refusals to answer the next sends with, in order (after {@link refuse}). */
+  readonly failures: ChannelFailure[] = [];
+  /** Every attempt, including refused ones: the text of each message activity, or the kind. */
+  readonly attempts: { conversationId: string | undefined; serviceUrl: string | undefined; texts: string[] }[] = [];
 
   send(
     reference: Partial<ConversationReference>,
     activities: Partial<Activity>[],
     speaker: TranscriptSpeaker,
     systemNote?: string,
-  ): Promise<void> {
+  ): Promise<SendResult> {
+    this.attempts.push({
+      conversationId: reference.conversation?.id,
+      serviceUrl: reference.serviceUrl,
+      texts: activities.map((a) => a.text ?? ''),
+    });
     if (this.refuse > 0) {
       this.refuse--;
-      return Promise.reject(new Error('channel refused the message'));
+      return Promise.resolve({
+        ok: false,
+        failure: { kind: 'transient', status: 429, code: 'Throttled', retryAfterMs: 10 },
+      });
     }
+    const failure = this.failures.shift();
+    if (failure !== undefined) return Promise.resolve({ ok: false, failure });
     this.sends.push({
       conversationId: reference.conversation?.id,
       kind: 'send',
@@ -34,12 +49,16 @@ export class RecordingMessenger implements ChatMessenger {
       speaker,
       ...(systemNote === undefined ? {} : { note: systemNote }),
     });
-    return Promise.resolve();
+    return Promise.resolve({ ok: true });
   }
 
-  typing(reference: Partial<ConversationReference>): Promise<void> {
+  /** When set, typing indicators are refused with it. */
+  typingRefusal: ChannelFailure | undefined;
+
+  typing(reference: Partial<ConversationReference>): Promise<SendResult> {
+    if (this.typingRefusal !== undefined) return Promise.resolve({ ok: false, failure: this.typingRefusal });
     this.sends.push({ conversationId: reference.conversation?.id, kind: 'typing', activities: [] });
-    return Promise.resolve();
+    return Promise.resolve({ ok: true });
   }
 
   note(reference: Partial<ConversationReference>, text: string): Promise<void> {

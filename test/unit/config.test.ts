@@ -75,6 +75,19 @@ describe('loadConfig', () => {
     expect(config.genesys.priority).toBe(5);
   });
 
+  it('reads the agent name prefix and the Facebook human-agent tag', () => {
+    expect(loadConfig({}).channels).toEqual({ agentNamePrefix: '{name}: ', facebookHumanAgentTag: false });
+    expect(loadConfig({ HandoffAgentNamePrefix: '', FacebookHumanAgentTag: '' }).channels.agentNamePrefix).toBe(
+      '{name}: ',
+    );
+    const custom = loadConfig({ HandoffAgentNamePrefix: ' [{name}] ', FacebookHumanAgentTag: 'true' });
+    expect(custom.channels).toEqual({ agentNamePrefix: '[{name}] ', facebookHumanAgentTag: true });
+    expect(loadConfig({ HandoffAgentNamePrefix: 'none' }).channels.agentNamePrefix).toBe('');
+    expect(() => loadConfig({ HandoffAgentNamePrefix: 'Agent:' })).toThrow(
+      /HandoffAgentNamePrefix must contain \{name\}/,
+    );
+  });
+
   it('is frozen', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config.genesys)).toBe(true);

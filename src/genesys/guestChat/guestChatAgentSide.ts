@@ -13,8 +13,13 @@ import type { GuestChatCredentials, GuestChatRestClient } from './guestChatRestC
 export interface AgentSideHost {
   /** Hands an event to the listener (inside a pipeline task). */
   emit: (event: ChatEvent) => Promise<void>;
-  /** Ends the chat locally with one `ended` event. */
-  finish: (reason: ChatEndReason, error?: GenesysError) => Promise<void>;
+  /**
+   * Ends the chat locally with one `ended` event. `chatOver`: Genesys has already ended the chat (or
+   * it cannot be reached with these credentials), so the guest need not leave it there.
+   */
+  finish: (reason: ChatEndReason, error?: GenesysError, chatOver?: boolean) => Promise<void>;
+  /** The guest's own link looks broken to Genesys: re-attach the event stream (a catch-up follows). */
+  reattach: () => void;
   /** True once the session ended or was detached. */
   isInactive: () => boolean;
   /** Who ended the chat when the guest's membership ends. */
@@ -65,8 +70,8 @@ export class GuestChatAgentSide {
     return this.host.emit(event);
   }
 
-  private finish(reason: ChatEndReason, error?: GenesysError): Promise<void> {
-    return this.host.finish(reason, error);
+  private finish(reason: ChatEndReason, error?: GenesysError, chatOver = false): Promise<void> {
+    return this.host.finish(reason, error, chatOver);
   }
 
   private isInactive(): boolean {
@@ -121,8 +126,8 @@ export class GuestChatAgentSide {
     const guestId = this.options.credentials.memberId;
     const senderId = message.sender.id;
     if (senderId === guestId) {
-      // The guest's own messages are echoed on the stream; only its leave matters.
-      if (message.bodyType === 'member-leave') await this.finish(this.endReason());
+      // The guest's own messages are echoed on the stream; only its leave matters: the chat is over (§3.7 [O]).
+      if (message.bodyType === 'member-leave') await this.finish(this.endReason(), undefined, true);
       return;
     }
     const silent = this.isAlreadyDelivered(message);
@@ -186,7 +191,10 @@ export class GuestChatAgentSide {
       if (state === 'CONNECTED') {
         this.host.guestConnected();
       } else if (state === 'DISCONNECTED') {
-        await this.finish(this.endReason());
+        // [O] docs/genesys-protocol.md §3.7: the guest's own DISCONNECTED means Genesys lost its stream, not that
+        // the chat ended (only a member-leave does): re-attach and catch up like after any blip.
+        this.logger.info('Genesys reports the guest disconnected; re-attaching the event stream');
+        this.host.reattach();
       }
       return;
     }
@@ -223,12 +231,36 @@ export class GuestChatAgentSide {
     // An agent who never connected (declined or timed out while ALERTING) leaves no trace for the user.
     if (previous !== 'connected' || silent || this.isInactive()) return;
     const guestState = await this.readGuestState();
+    if (this.isInactive()) return;
     if (guestState === 'DISCONNECTED') {
-      await this.finish(this.endReason());
-      return;
+      // [O] docs/genesys-protocol.md §3.7/§3.8: a DISCONNECTED guest may only have its stream away; the chat is
+      // over only when history holds the guest's member-leave.
+      if (await this.guestLeftInHistory()) {
+        await this.finish(this.endReason(), undefined, true);
+        return;
+      }
+      this.logger.info('the guest shows disconnected without leaving; taking the agent leaving as a transfer');
     }
     // The guest is still in the chat: it goes back to the queue for another agent (docs/genesys-protocol.md §3.8 step 8).
     await this.emit({ kind: 'agentLeft', agent: this.members.agentInfo(memberId), transfer: true });
+  }
+
+  /** Whether history after the last message handled holds the guest's own `member-leave` (one page is enough). */
+  private async guestLeftInHistory(): Promise<boolean> {
+    const { rest, credentials } = this.options;
+    try {
+      const after = this.lastSeenMessageId;
+      const page = await rest.getMessages(credentials, {
+        ...(after === undefined ? {} : { after }),
+        sortOrder: 'ascending',
+        maxResults: 100,
+      });
+      return page.entities.some((m) => m.sender.id === credentials.memberId && m.bodyType === 'member-leave');
+    } catch (err) {
+      // Unknown: the chat goes on; if it did end, the guest's member-leave frame or the next catch-up says so.
+      this.logger.warn({ err }, 'could not read history to tell a transfer from an end');
+      return false;
+    }
   }
 
   private async readGuestState(): Promise<WebChatMemberInfo['state']> {
@@ -236,7 +268,11 @@ export class GuestChatAgentSide {
       const guest = await this.options.rest.getMember(this.options.credentials, this.options.credentials.memberId);
       return guest.state;
     } catch (err) {
-      if (isAlreadyEnded(err)) return 'DISCONNECTED';
+      if (isAlreadyEnded(err)) {
+        // The chat (or the guest's membership) no longer exists on Genesys: it is over.
+        await this.finish(this.endReason(), undefined, true);
+        return 'DISCONNECTED';
+      }
       // Unknown: treat as a transfer; if the chat did end, the guest's own leave frame follows.
       this.logger.warn({ err }, 'could not read the guest member after the agent left');
       return undefined;
@@ -254,10 +290,11 @@ export class GuestChatAgentSide {
       for (const member of members) this.members.remember(member);
       await this.backfill();
       if (this.isInactive()) return;
-      let guestState: WebChatMemberInfo['state'];
       for (const member of members) {
         if (member.id === this.options.credentials.memberId) {
-          guestState = member.state;
+          // [O] docs/genesys-protocol.md §3.7: right after re-attaching the guest can still show DISCONNECTED
+          // (its stream was away); history, read above, holds its member-leave when the chat really ended.
+          if (member.state === 'DISCONNECTED') this.logger.debug('catch-up finds the guest disconnected; not an end');
           continue;
         }
         if (member.role !== 'AGENT') continue;
@@ -268,10 +305,10 @@ export class GuestChatAgentSide {
         else if (member.state === 'DISCONNECTED' && known === 'connected')
           await this.agentDisconnected(member.id, false);
       }
-      if (guestState === 'DISCONNECTED') await this.finish(this.endReason());
     } catch (err) {
       if (isGenesysError(err) && (err.code === 'sessionExpired' || err.code === 'unauthorized')) {
-        await this.finish('expired', err);
+        // The guest's credentials no longer work: it cannot leave the chat on Genesys either.
+        await this.finish('expired', err, true);
         return;
       }
       this.logger.warn({ err }, 'guest chat catch-up failed; continuing live');

@@ -13,6 +13,9 @@ import type { GuestChatCredentials, GuestChatRestClient } from './guestChatRestC
 /** Longest message body Genesys accepts (docs/genesys-protocol.md §3.3, `CreateWebChatMessageRequest.body`). */
 export const GUEST_CHAT_MAX_BODY_CHARS = 4_000;
 
+/** At most one forced re-attach of the event stream this often, so a slow presence update cannot cause a loop. */
+const REATTACH_INTERVAL_MS = 5_000;
+
 export { FALLBACK_AGENT_NAME } from './guestChatMembers';
 export { isAlreadyEnded } from './guestChatErrors';
 
@@ -66,6 +69,7 @@ export class GuestChatSession implements ChatSession {
   private guestConnectedWaiters: (() => void)[] = [];
   private firstCatchUp: Promise<void> | undefined;
   private mode: 'start' | 'resume' = 'start';
+  private lastReattachAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: GuestChatSessionOptions) {
     this.logger = options.logger;
@@ -80,7 +84,10 @@ export class GuestChatSession implements ChatSession {
       delivered: options.delivered,
       host: {
         emit: (event) => this.events.deliver(event),
-        finish: (reason, error) => this.finish(reason, error),
+        finish: (reason, error, chatOver) => this.finish(reason, error, chatOver),
+        reattach: () => {
+          this.reattach();
+        },
         isInactive: () => this.isInactive(),
         endReason: () => this.endReason(),
         guestConnected: () => {
@@ -104,9 +111,9 @@ export class GuestChatSession implements ChatSession {
         this.logger.info({ code }, 'guest chat event stream dropped');
       },
       onGiveUp: (error) => {
-        // A 401 on the handshake means the JWT in the URI is no longer accepted.
+        // A 401 on the handshake means the JWT in the URI is no longer accepted (nor would a DELETE be).
         const reason: ChatEndReason = error.status === 401 ? 'expired' : 'failed';
-        void this.enqueue(() => this.finish(reason, error));
+        void this.enqueue(() => this.finish(reason, error, reason === 'expired'));
       },
     });
   }
@@ -185,7 +192,7 @@ export class GuestChatSession implements ChatSession {
       // The chat had already ended on the agent side: leaving it is done either way.
       this.logger.debug({ err }, 'guest chat was already over when the guest left');
     }
-    await this.enqueue(() => this.finish('guestEnded'));
+    await this.enqueue(() => this.finish('guestEnded', undefined, true));
   }
 
   /** Closes the event stream without ending the chat. No events follow. */
@@ -267,16 +274,43 @@ export class GuestChatSession implements ChatSession {
     return this.currentState === 'ended' || this.currentState === 'detached';
   }
 
-  /** Emits the one `ended` event, then closes the stream. Runs on the event queue. */
-  private async finish(reason: ChatEndReason, error?: GenesysError): Promise<void> {
+  /**
+   * Emits the one `ended` event, then closes the stream. Unless Genesys already ended the chat
+   * (`chatOver`), the guest also leaves it there (`DELETE` member, docs/genesys-protocol.md §3.6), so no
+   * agent goes on writing into a chat nobody reads. Runs on the event queue.
+   */
+  private async finish(reason: ChatEndReason, error?: GenesysError, chatOver = false): Promise<void> {
     if (this.isInactive()) return;
     this.setState('ended', reason);
     this.releaseGuestWaiters();
     this.logger.info({ reason, code: error?.code }, 'guest chat ended');
     await this.events.deliver(error === undefined ? { kind: 'ended', reason } : { kind: 'ended', reason, error });
     this.options.onFinished(this);
+    if (!chatOver) void this.leaveOnGenesys();
     this.socket.close(1000, 'chat ended').catch((err: unknown) => {
       this.logger.debug({ err }, 'closing the event stream failed');
     });
+  }
+
+  /** Leaves the chat on the Genesys side after the bot ended it; never rejects. */
+  private async leaveOnGenesys(): Promise<void> {
+    try {
+      await this.options.rest.deleteMember(this.options.credentials);
+      this.logger.info('left the ended chat on the Genesys side');
+    } catch (err) {
+      if (isAlreadyEnded(err)) return;
+      this.logger.warn({ err }, 'could not leave the ended chat on the Genesys side');
+    }
+  }
+
+  /** Drops the event stream so that it reconnects and catches up (the link looks broken to Genesys). */
+  private reattach(): void {
+    const now = (this.options.now ?? Date.now)();
+    if (now - this.lastReattachAt < REATTACH_INTERVAL_MS) {
+      this.logger.debug('re-attached moments ago; waiting for Genesys to see the stream');
+      return;
+    }
+    this.lastReattachAt = now;
+    this.socket.terminate();
   }
 }

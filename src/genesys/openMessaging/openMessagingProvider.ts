@@ -383,11 +383,18 @@ export class OpenMessagingProvider implements HandoffProvider {
     }
   }
 
-  private followTopics(): void {
+  /**
+   * Brings the notification topics in line with the held chats. A chat just followed is then read
+   * once (`subscribed`), so nothing that happened before its topics were live is missed.
+   */
+  private followTopics(subscribed?: OpenMessagingSession): void {
     if (this.closed || this.subscriber === undefined) return;
-    this.subscriber.sync().catch((err: unknown) => {
-      this.logger.warn({ err }, 'notifications subscription failed');
-    });
+    this.subscriber
+      .sync()
+      .then(() => subscribed?.reconcile())
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'notifications subscription failed');
+      });
   }
 
   private ensureReconciler(): void {
@@ -451,7 +458,7 @@ export class OpenMessagingProvider implements HandoffProvider {
       },
       onConversationId: (known, conversationId) => {
         this.byConversationId.set(conversationId, known);
-        this.followTopics();
+        this.followTopics(known);
       },
     });
     this.byExternalId.set(options.customer.id, session);

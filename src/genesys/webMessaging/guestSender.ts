@@ -28,6 +28,13 @@ export interface GuestSenderOptions {
   maxRateLimitRetries: number;
   /** Attributes sent with the first text message (new chats only). */
   attributes: Record<string, string> | undefined;
+  /**
+   * How long a message whose answer did not come within the response timeout still waits for it
+   * (ms; 0 = fail at the timeout). [I] docs/genesys-protocol.md §5.2: a late answer still carries the
+   * request's `tracingId`, and the message may well have arrived: failing it would make the user
+   * send it again, and failing a chat's introduction would leave its conversation waiting for nobody.
+   */
+  lateAnswerWaitMs: number;
   /** Why the session cannot send now, or `undefined` when it can. */
   closedReason: () => string | undefined;
 }
@@ -41,6 +48,8 @@ export class GuestSender {
   private pendingAttributes: Record<string, string> | undefined;
   private clearRequested = false;
   private clearedSignal: (() => void) | undefined;
+  /** Requests that timed out but may still be answered, by tracingId. */
+  private readonly lateAnswers = new Map<string, (frame: ServerFrame | undefined) => void>();
 
   constructor(private readonly options: GuestSenderOptions) {
     this.pacer = new Pacer(options.messagesPerSecond, options.clock);
@@ -86,12 +95,20 @@ export class GuestSender {
       await connection.waitReady(this.options.reconnectWaitMs);
       await this.pacer.take();
       let frame: ServerFrame;
+      let sentAs: string | undefined;
       try {
-        frame = await connection.request((tracingId) => ({ action: 'onMessage', token, tracingId, message }));
+        frame = await connection.request((tracingId) => {
+          sentAs = tracingId;
+          return { action: 'onMessage', token, tracingId, message };
+        });
       } catch (err) {
         // A drop after sending may mean Genesys got it; resending risks a duplicate rather than a loss.
         if (err instanceof GenesysError && err.code === 'network' && dropped++ < 3) continue;
-        throw err;
+        if (!(err instanceof GenesysError && err.code === 'timeout' && sentAs !== undefined)) throw err;
+        const late = await this.awaitLateAnswer(sentAs);
+        if (late === undefined) throw err;
+        logger.info('Genesys answered a guest message after the response timeout');
+        frame = late;
       }
       if (frame.kind === 'tooManyRequests' || frame.code === 429 || frame.code === 4029) {
         const error = errorFromFrame(frame, context);
@@ -128,6 +145,58 @@ export class GuestSender {
       this.clearRequested = false;
       throw err;
     }
+  }
+
+  /**
+   * For a frame that answered no pending request: true when it is the late answer of a timed-out
+   * message (which then completes). Every frame of a session carries the request's `tracingId`
+   * when it answers one (docs/genesys-protocol.md §5.2).
+   */
+  takeLateAnswer(frame: ServerFrame): boolean {
+    if (frame.tracingId === undefined) return false;
+    const resolve = this.lateAnswers.get(frame.tracingId);
+    if (resolve === undefined) return false;
+    this.lateAnswers.delete(frame.tracingId);
+    resolve(frame);
+    return true;
+  }
+
+  /**
+   * Sends one Presence Clear without retrying or waiting past the response timeout, and ignores the
+   * answer: for giving up a session whose conversation may exist (e.g. a failed introduction).
+   */
+  async clearOnce(): Promise<void> {
+    const { connection, token } = this.options;
+    const frame = await connection.request((tracingId) => ({
+      action: 'onMessage',
+      token,
+      tracingId,
+      message: { type: 'Event', events: [{ eventType: 'Presence', presence: { type: 'Clear' } }] },
+    }));
+    if (isErrorFrame(frame)) throw errorFromFrame(frame, 'clear');
+  }
+
+  /** Stops waiting for late answers (the session is over): those sends fail with their timeout. */
+  cancelLateAnswers(): void {
+    const waiting = [...this.lateAnswers.values()];
+    this.lateAnswers.clear();
+    for (const resolve of waiting) resolve(undefined);
+  }
+
+  /** Resolves with the late answer of request `tracingId`, or undefined after `lateAnswerWaitMs`. */
+  private awaitLateAnswer(tracingId: string): Promise<ServerFrame | undefined> {
+    const waitMs = this.options.lateAnswerWaitMs;
+    if (waitMs <= 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.lateAnswers.delete(tracingId);
+        resolve(undefined);
+      }, waitMs);
+      this.lateAnswers.set(tracingId, (frame) => {
+        clearTimeout(timer);
+        resolve(frame);
+      });
+    });
   }
 
   /** For a `sessionCleared` frame: true (and {@link GuestSender.clear} resolves) when it answers the guest's own Clear. */

@@ -1,4 +1,5 @@
 import type { StructuredMessage } from './frames';
+import type { HistoryBudget } from './historyBudget';
 import type { HistoryClient } from './historyClient';
 import { errorFromFrame, type WebMessagingConnection } from './webMessagingConnection';
 
@@ -16,6 +17,8 @@ export interface ReadMissedHistoryOptions {
   /** Session token (a secret). */
   token: string;
   history: HistoryClient;
+  /** The session's history reads (docs/genesys-protocol.md §5.7); every call waits for a token. */
+  budget: HistoryBudget;
   pageSize: number;
   maxPages: number;
   /** True for an entry the user has already seen (or this session has handled). */
@@ -34,7 +37,7 @@ export async function readMissedHistory(options: ReadMissedHistoryOptions): Prom
   const missing: StructuredMessage[] = [];
   let newest: StructuredMessage | undefined;
   for (let pageNumber = 1; pageNumber <= options.maxPages; pageNumber++) {
-    const page = await options.history.fetchPage(jwt, pageNumber, options.pageSize);
+    const page = await options.history.fetchPage(jwt, pageNumber, options.pageSize, () => options.budget.take());
     if (pageNumber === 1) newest = page.entities[0];
     let reachedKnown = false;
     for (const entity of page.entities) {

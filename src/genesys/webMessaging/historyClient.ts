@@ -1,7 +1,7 @@
 import axios from 'axios';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
-import { retryAsync, type RetryPolicy } from '../retryPolicy';
+import { RETRY_AFTER_JITTER, retryAsync, type RetryPolicy } from '../retryPolicy';
 import { httpNetworkError, httpStatusError, parseRetryAfter, type HttpRequestSummary } from '../shared';
 import { parseHistoryPage, type HistoryPage } from './frames';
 
@@ -24,12 +24,21 @@ export interface HistoryClientOptions {
 export class HistoryClient {
   constructor(private readonly options: HistoryClientOptions) {}
 
-  /** Fetches one page (newest first). `jwt` comes from `getJwt`; it is a secret and never logged. */
-  fetchPage(jwt: string, pageNumber: number, pageSize: number): Promise<HistoryPage> {
+  /**
+   * Fetches one page (newest first). `jwt` comes from `getJwt`; it is a secret and never logged.
+   * `beforeAttempt` runs before every call, retries included (the session's history budget).
+   */
+  fetchPage(
+    jwt: string,
+    pageNumber: number,
+    pageSize: number,
+    beforeAttempt?: () => Promise<void>,
+  ): Promise<HistoryPage> {
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/api/v2/webmessaging/messages`;
     const request: HttpRequestSummary = { method: 'GET', url };
     return retryAsync(
       async () => {
+        await beforeAttempt?.();
         let response;
         try {
           response = await axios.get<unknown>(url, {
@@ -61,6 +70,7 @@ export class HistoryClient {
         policy: this.options.retryPolicy,
         isRetryable: (err) => err instanceof GenesysError && err.transient,
         retryAfterMs: (err) => (err instanceof GenesysError ? err.retryAfterMs : undefined),
+        retryAfterJitter: RETRY_AFTER_JITTER,
         onRetry: (err, attempt, waitMs) => {
           this.options.logger.info({ err, attempt, waitMs }, 'retrying web messaging history request');
         },

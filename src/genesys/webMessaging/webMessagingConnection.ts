@@ -26,6 +26,9 @@ export function errorFromFrame(frame: ServerFrame, context: RequestContext): Gen
   const detail = frame.kind === 'errorString' ? frame.body : `unexpected ${frame.kind} frame`;
   let code: GenesysErrorCode;
   if (status === 4011) code = 'messageTooLong';
+  else if (status === 4013) code = 'attributesTooLarge';
+  // [O] docs/genesys-protocol.md §5.16: a message on a read-only session (the agent ended it) is refused with 409.
+  else if (status === 409 && context !== 'configure') code = 'sessionReadOnly';
   else if (status === 4006 || status === 4007) code = 'sessionExpired';
   else if (status === 429 || status === 4029) code = 'rateLimited';
   else if (status === 401) code = context === 'configure' ? 'authRequired' : 'unauthorized';
@@ -68,6 +71,8 @@ export interface WebMessagingConnectionOptions {
   onGiveUp?: (error: GenesysError) => void;
   /** An established link dropped (a reconnect follows when the policy allows). */
   onDrop?: () => void;
+  /** Every answer to an `echo` health check, errors included (it reports the session lifetime, §5.15). */
+  onEchoAnswer?: (frame: ServerFrame) => void;
 }
 
 interface PendingRequest {
@@ -305,6 +310,7 @@ export class WebMessagingConnection {
         (frame) => {
           if (isErrorFrame(frame))
             this.options.logger.debug({ code: frame.code }, 'echo health check answered with an error');
+          this.options.onEchoAnswer?.(frame);
         },
         (err: unknown) => {
           if (err instanceof GenesysError && err.code === 'timeout') {

@@ -12,6 +12,8 @@ import type {
 } from '../handoffProvider';
 import type { RetryPolicy } from '../retryPolicy';
 import { OptionsValidator, resumeDataFor, SessionRegistry, SHARED_PROVIDER_DEFAULTS, type Clock } from '../shared';
+import { HistoryBudget, type HistoryRateLimit } from './historyBudget';
+import { deploymentConfigUrl, fetchDeploymentConfig, type DeploymentConfig } from './deploymentConfig';
 import { HistoryClient } from './historyClient';
 import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
 
@@ -44,7 +46,10 @@ export interface WebMessagingProviderOptions {
   connectTimeoutMs?: number;
   /** Minimum time between two guest typing events (default 5,000 ms; docs/genesys-protocol.md §5.3). */
   typingIntervalMs?: number;
-  /** How long live agent messages are held to be released in `channel.time` order (default 0: delivered at once). */
+  /**
+   * How long live agent messages are held to be released in `channel.time` order (default
+   * {@link DEFAULT_REORDER_WINDOW_MS}; 0 delivers at once, in arrival order).
+   */
   reorderWindowMs?: number;
   /** How long a send waits for a dropped link to be restored (default 60,000 ms). */
   reconnectWaitMs?: number;
@@ -54,9 +59,39 @@ export interface WebMessagingProviderOptions {
   historyPageSize?: number;
   /** Most history pages read per backfill (default 4; Genesys allows 10 history calls per minute). */
   maxHistoryPages?: number;
+  /** History reads allowed per session (default 10 per 60,000 ms, docs/genesys-protocol.md §5.7). */
+  historyRateLimit?: HistoryRateLimit;
+  /**
+   * Continuous link downtime after which a chat ends as `failed` (default 600,000 ms). Until then the
+   * provider keeps reconnecting and keeps the Genesys session, whatever the reconnect policy's own
+   * attempt limit (docs/genesys-protocol.md §5.8).
+   */
+  reconnectGiveUpMs?: number;
+  /** Link downtime after which the listener gets `linkDown` (default 10,000 ms; 0 = never). */
+  linkDownNoticeMs?: number;
+  /** How long a restored link must stay up before `linkRestored` (default 5,000 ms). */
+  linkStableMs?: number;
+  /** How long a guest message still waits for Genesys' answer after `responseTimeoutMs` (default 60,000 ms). */
+  lateAnswerWaitMs?: number;
+  /** How long before the guest session expires `sessionExpiring` is reported (default 300,000 ms, as Messenger). */
+  expiryNoticeMs?: number;
+  /**
+   * The deployment's public `config.json` (docs/genesys-protocol.md §5.13). Default: derived from
+   * `apiUrl` (`https://api-cdn.{domain}/webdeployments/v1/deployments/{id}/config.json`).
+   */
+  deploymentConfigUrl?: string;
   /** Clock of typing throttling, pacing and rate-limit waits (tests; default: the system clock). */
   clock?: Clock;
 }
+
+/**
+ * Default hold of live agent messages, in ms. [C] docs/genesys-protocol.md §5.8: Web Messaging does not
+ * guarantee order; a burst (bot flow, canned responses) can arrive shuffled within a few ms. The first
+ * message of a burst waits this long and everything that arrived meanwhile is released with it in
+ * `channel.time` order, so the burst reads in order while the added delay stays below what a person
+ * notices in a chat. Frames shuffled further apart than this are still delivered, in arrival order.
+ */
+export const DEFAULT_REORDER_WINDOW_MS = 150;
 
 /** Web Messaging endpoints of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
 export function webMessagingUrlsFor(environment: string): { webMessagingUrl: string; apiUrl: string } {
@@ -83,6 +118,10 @@ export class WebMessagingProvider implements HandoffProvider {
   private readonly settings: SessionSettings;
   private readonly detachedSettings: SessionSettings;
   private readonly sessions = new SessionRegistry<WebMessagingSession>();
+  private readonly configUrl: string;
+  private readonly configTimeoutMs: number;
+  private deployment: DeploymentConfig | undefined;
+  private deploymentLoad: Promise<DeploymentConfig | undefined> | undefined;
 
   constructor(options: WebMessagingProviderOptions) {
     const check = new OptionsValidator('WebMessagingProvider');
@@ -123,14 +162,26 @@ export class WebMessagingProvider implements HandoffProvider {
         options.typingIntervalMs,
         SHARED_PROVIDER_DEFAULTS.typingIntervalMs,
       ),
-      reorderWindowMs: check.number('reorderWindowMs', options.reorderWindowMs, 0),
+      reorderWindowMs: check.number('reorderWindowMs', options.reorderWindowMs, DEFAULT_REORDER_WINDOW_MS),
       reconnectWaitMs: check.number('reconnectWaitMs', options.reconnectWaitMs, 60_000, true),
       maxRateLimitRetries: check.number('maxRateLimitRetries', options.maxRateLimitRetries, 30),
       historyPageSize: check.number('historyPageSize', options.historyPageSize, 25, true),
       maxHistoryPages: check.number('maxHistoryPages', options.maxHistoryPages, 4, true),
+      // Constructing a budget checks the limit now rather than at the first chat.
+      historyRateLimit: new HistoryBudget(options.historyRateLimit).limit,
       history,
+      resilience: {
+        reconnectGiveUpMs: check.number('reconnectGiveUpMs', options.reconnectGiveUpMs, 600_000),
+        linkDownNoticeMs: check.number('linkDownNoticeMs', options.linkDownNoticeMs, 10_000),
+        linkStableMs: check.number('linkStableMs', options.linkStableMs, 5_000),
+        lateAnswerWaitMs: check.number('lateAnswerWaitMs', options.lateAnswerWaitMs, 60_000),
+        expiryNoticeMs: check.number('expiryNoticeMs', options.expiryNoticeMs, 300_000),
+      },
+      deployment: () => this.deployment,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     };
+    this.configUrl = options.deploymentConfigUrl ?? deploymentConfigUrl(options.apiUrl, options.deploymentId);
+    this.configTimeoutMs = responseTimeoutMs;
     // Detached operations use a short-lived connection: no reconnects, no health checks.
     this.detachedSettings = {
       ...this.settings,
@@ -142,29 +193,67 @@ export class WebMessagingProvider implements HandoffProvider {
       },
       reorderWindowMs: 0,
       reconnectWaitMs: responseTimeoutMs,
+      resilience: { ...this.settings.resilience, reconnectGiveUpMs: 0, linkDownNoticeMs: 0, lateAnswerWaitMs: 0 },
     };
+  }
+
+  /** The deployment's public configuration, once read; undefined before or when it could not be read. */
+  get deploymentConfig(): DeploymentConfig | undefined {
+    return this.deployment;
+  }
+
+  /**
+   * Reads the deployment's public configuration once (docs/genesys-protocol.md §5.13) and logs what it
+   * says; later calls share the result. Resolves with `undefined` (and a warning) when it cannot be
+   * read: the provider then behaves as without it (sends typing, tries Clear and learns from a 403).
+   */
+  loadDeploymentConfig(): Promise<DeploymentConfig | undefined> {
+    this.deploymentLoad ??= fetchDeploymentConfig(this.configUrl, this.configTimeoutMs).then(
+      (config) => {
+        this.deployment = config;
+        this.logDeployment(config);
+        return config;
+      },
+      (err: unknown) => {
+        this.logger.warn({ err }, 'could not read the Messenger deployment configuration; using defaults');
+        return undefined;
+      },
+    );
+    return this.deploymentLoad;
   }
 
   /** {@inheritDoc HandoffProvider.startChat} */
   async startChat(request: StartChatRequest, listener: ChatListener): Promise<ChatSession> {
+    await this.loadDeploymentConfig();
     const token = randomUUID();
     const session = this.createSession({ token, listener, attributes: request.attributes });
     try {
       await session.open('start');
-      this.logger.info('web messaging session started');
-      session.markQueued();
-      if (request.introduction.trim().length > 0) await session.sendText(request.introduction);
     } catch (err) {
       await session.detach();
       this.logger.warn({ err }, 'starting a web messaging chat failed');
       throw err;
     }
+    this.logger.info('web messaging session started');
+    try {
+      // [I] docs/genesys-protocol.md §5.13: without auto-start a conversation is routed on the guest's
+      // first message. `queued` is reported once the introduction is acknowledged, so a chat is
+      // never "queued" and then "failed".
+      if (request.introduction.trim().length > 0) await session.sendText(request.introduction);
+    } catch (err) {
+      // Part of the introduction may have arrived: do not leave that conversation waiting for nobody.
+      await session.abandon();
+      this.logger.warn({ err }, 'the introduction of a web messaging chat could not be sent');
+      throw err;
+    }
+    session.markQueued();
     return session;
   }
 
   /** {@inheritDoc HandoffProvider.resumeChat} */
   async resumeChat(data: ResumeData, options: ResumeOptions, listener: ChatListener): Promise<ChatSession> {
     const resumeData = this.checkResumeData(data);
+    await this.loadDeploymentConfig();
     const session = this.createSession({ token: resumeData.token, listener, resume: options });
     let readOnly: boolean;
     try {
@@ -192,6 +281,7 @@ export class WebMessagingProvider implements HandoffProvider {
   /** {@inheritDoc HandoffProvider.endDetached} */
   async endDetached(data: ResumeData): Promise<void> {
     const session = this.detachedSession(data);
+    await this.loadDeploymentConfig();
     try {
       await session.open('resume');
       await session.end();
@@ -210,6 +300,30 @@ export class WebMessagingProvider implements HandoffProvider {
   /** {@inheritDoc HandoffProvider.close} */
   async close(): Promise<void> {
     await this.sessions.detachAll();
+  }
+
+  private logDeployment(config: DeploymentConfig): void {
+    this.logger.info(
+      {
+        status: config.status,
+        showUserTypingIndicator: config.showUserTypingIndicator,
+        conversationClear: config.conversationClear,
+        conversationDisconnect: config.conversationDisconnect.enabled ? config.conversationDisconnect.type : 'off',
+        sessionDurationSeconds: config.sessionDurationSeconds,
+      },
+      'Messenger deployment configuration read',
+    );
+    if (config.status !== undefined && config.status !== 'Active')
+      this.logger.warn(
+        { status: config.status },
+        'the Messenger deployment is not active: Genesys refuses its sessions',
+      );
+    if (!config.conversationDisconnect.enabled)
+      this.logger.warn(
+        'Conversation Disconnect is off: an agent ending the chat is not reported; chats end by idle or queue timeout',
+      );
+    if (this.settings.endMode === 'clear' && !config.conversationClear)
+      this.logger.warn('Conversation Clear is off: the bot ends chats with a notice to the agent instead');
   }
 
   private detachedSession(data: ResumeData): WebMessagingSession {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
+import { afterRetryAfter } from '../retryPolicy';
 import type {
   AgentInfo,
   ChatEndReason,
@@ -20,12 +21,21 @@ import {
 } from '../shared';
 import { splitText } from '../splitText';
 import { agentInfoOf, attachmentsOf, isHuman, timeOf } from './agentMessages';
+import type { DeploymentConfig } from './deploymentConfig';
 import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
 import { GuestSender } from './guestSender';
+import { HistoryBudget, type HistoryRateLimit } from './historyBudget';
 import type { HistoryClient } from './historyClient';
 import { CoalescingRunner, readMissedHistory } from './historyBackfill';
+import { LinkWatch } from './linkWatch';
 import { ReorderBuffer } from './reorderBuffer';
-import { WebMessagingConnection, type WebMessagingConnectionOptions } from './webMessagingConnection';
+import { lifetimeFromMetadata, SessionLifetime } from './sessionLifetime';
+import {
+  errorFromFrame,
+  isErrorFrame,
+  WebMessagingConnection,
+  type WebMessagingConnectionOptions,
+} from './webMessagingConnection';
 
 export { MAX_CUSTOM_ATTRIBUTES_BYTES } from './guestSender';
 
@@ -40,12 +50,14 @@ const DEDUPE_CAPACITY = 2000;
  * than the last delivered one is still delivered (late rather than lost); older ones count as seen.
  */
 const BACKFILL_GRACE_MS = 60_000;
+/** How often a backfill that failed on a transient error is tried again before the failure is reported. */
+const BACKFILL_RETRIES = 3;
 
 /** Settings a session shares with its provider (already defaulted). */
 export interface SessionSettings {
   connection: Omit<
     WebMessagingConnectionOptions,
-    'token' | 'logger' | 'onFrame' | 'onConfigured' | 'onGiveUp' | 'onDrop'
+    'token' | 'logger' | 'onFrame' | 'onConfigured' | 'onGiveUp' | 'onDrop' | 'onEchoAnswer'
   >;
   messagesPerSecond: number;
   endMode: 'clear' | 'notice';
@@ -56,9 +68,29 @@ export interface SessionSettings {
   maxRateLimitRetries: number;
   historyPageSize: number;
   maxHistoryPages: number;
+  /** History reads allowed per session (docs/genesys-protocol.md §5.7: 10 a minute). */
+  historyRateLimit: HistoryRateLimit;
   history: HistoryClient;
+  /** Link outages, session lifetime and late answers (see {@link WebMessagingProviderOptions}). */
+  resilience: SessionResilience;
+  /** The deployment's public configuration, once read (docs/genesys-protocol.md §5.13). */
+  deployment: () => DeploymentConfig | undefined;
   /** Clock of typing throttling, pacing and rate-limit waits (default: the system clock). */
   clock?: Clock;
+}
+
+/** How a session rides out a bad link, a slow Genesys and a session lifetime (all in ms). */
+export interface SessionResilience {
+  /** How long the link may be down before the user is told (0: never). */
+  linkDownNoticeMs: number;
+  /** How long a restored link must stay up before the user is told it is back. */
+  linkStableMs: number;
+  /** Continuous downtime after which the chat ends as `failed` (0: the reconnect policy's own limit). */
+  reconnectGiveUpMs: number;
+  /** How long a message still waits for its answer after the response timeout. */
+  lateAnswerWaitMs: number;
+  /** How long before the session expires the user is warned (capped at half the lifetime). */
+  expiryNoticeMs: number;
 }
 
 /** Options of one {@link WebMessagingSession}. */
@@ -98,12 +130,17 @@ export class WebMessagingSession implements ChatSession {
   private readonly delivered: DeliveredMark;
   private readonly held: ReorderBuffer<HeldMessage>;
   private readonly backfills: CoalescingRunner;
+  private readonly historyBudget: HistoryBudget;
+  private readonly clock: Clock;
+  private readonly link: LinkWatch;
+  private readonly lifetime: SessionLifetime;
   private state: SessionState = 'new';
   private agentJoined = false;
 
   constructor(private readonly options: WebMessagingSessionOptions) {
     const settings = options.settings;
     const clock = settings.clock ?? systemClock;
+    this.clock = clock;
     this.resumeData = { provider: 'webmessaging', token: options.token };
     this.logger = options.logger;
     this.events = new ChatEventPipeline(options.listener, options.logger);
@@ -113,19 +150,51 @@ export class WebMessagingSession implements ChatSession {
     this.held = new ReorderBuffer<HeldMessage>(settings.reorderWindowMs, (item, timeMs) => {
       this.release(item, timeMs);
     });
+    this.historyBudget = new HistoryBudget(settings.historyRateLimit, clock);
     this.backfills = new CoalescingRunner(
       () => this.backfillOnce(),
       () => this.state === 'live',
     );
+    const resilience = settings.resilience;
+    this.link = new LinkWatch({
+      noticeAfterMs: resilience.linkDownNoticeMs,
+      stableAfterMs: resilience.linkStableMs,
+      giveUpAfterMs: resilience.reconnectGiveUpMs,
+      now: clock.now,
+      onDown: (downForMs) => {
+        this.logger.warn({ downForMs }, 'web messaging link down for a while; still reconnecting');
+        this.emit({ kind: 'linkDown', downForMs });
+      },
+      onRestored: () => {
+        this.logger.info('web messaging link restored');
+        this.emit({ kind: 'linkRestored' });
+      },
+    });
+    this.lifetime = new SessionLifetime({
+      noticeBeforeMs: resilience.expiryNoticeMs,
+      now: clock.now,
+      onExpiring: (expiresInSeconds) => {
+        this.logger.info({ expiresInSeconds }, 'web messaging session expires soon without a message');
+        this.emit({ kind: 'sessionExpiring', expiresInSeconds });
+      },
+    });
     this.connection = new WebMessagingConnection({
       ...settings.connection,
+      reconnectPolicy: this.link.reconnectPolicy(settings.connection.reconnectPolicy),
       token: options.token,
       logger: options.logger,
       onFrame: (frame) => {
         this.handleFrame(frame);
       },
       onConfigured: (body, isReconnect) => {
-        if (isReconnect) this.handleReconnected(body);
+        this.lifetime.report(body);
+        if (isReconnect) {
+          this.link.restored();
+          this.handleReconnected(body);
+        }
+      },
+      onEchoAnswer: (frame) => {
+        this.handleEchoAnswer(frame);
       },
       onGiveUp: (error) => {
         this.logger.warn({ err: error }, 'web messaging link lost for good');
@@ -133,6 +202,7 @@ export class WebMessagingSession implements ChatSession {
       },
       onDrop: () => {
         this.logger.info('web messaging link dropped; reconnecting');
+        this.link.dropped();
       },
     });
     this.sender = new GuestSender({
@@ -143,6 +213,7 @@ export class WebMessagingSession implements ChatSession {
       messagesPerSecond: settings.messagesPerSecond,
       reconnectWaitMs: settings.reconnectWaitMs,
       maxRateLimitRetries: settings.maxRateLimitRetries,
+      lateAnswerWaitMs: resilience.lateAnswerWaitMs,
       attributes: options.attributes,
       closedReason: () => (this.state === 'live' || this.state === 'ending' ? undefined : this.state),
     });
@@ -181,10 +252,28 @@ export class WebMessagingSession implements ChatSession {
    * Never rejects: a failed replay is reported as an `error` event (the chat itself is live).
    */
   async catchUp(readOnly: boolean): Promise<void> {
-    try {
-      await this.backfills.run();
-    } catch (err) {
-      this.reportError(err, 'backfill from history failed');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.backfills.run();
+        break;
+      } catch (err) {
+        // A link that dropped again (or a busy history) must not lose what the agent said: try again.
+        if (!(err instanceof GenesysError && err.transient) || attempt > BACKFILL_RETRIES || !this.isLive()) {
+          this.reportError(err, 'backfill from history failed');
+          break;
+        }
+        this.logger.info({ err, attempt }, 'backfill from history failed; trying again once the link is ready');
+        // [C] docs/genesys-protocol.md §5.4: a rate-limited request says when to come back.
+        if (err.retryAfterMs !== undefined) await this.clock.sleep(afterRetryAfter(err.retryAfterMs));
+        const ready = await this.connection.waitReady(this.options.settings.reconnectWaitMs).then(
+          () => true,
+          (waitErr: unknown) => {
+            this.reportError(waitErr, 'link not ready for backfill');
+            return false;
+          },
+        );
+        if (!ready) break;
+      }
     }
     this.held.flush();
     if (readOnly) this.finish('agentEnded');
@@ -195,13 +284,25 @@ export class WebMessagingSession implements ChatSession {
     if (this.state !== 'live') return Promise.reject(new GenesysError('closed', `cannot send: chat is ${this.state}`));
     const parts = splitText(text, MAX_TEXT_BYTES, 'bytes');
     return this.sends.run(async () => {
-      for (const part of parts) await this.sender.sendTextPart(part);
+      try {
+        for (const part of parts) {
+          await this.sender.sendTextPart(part);
+          this.lifetime.touched();
+        }
+      } catch (err) {
+        // [O] docs/genesys-protocol.md §5.16: 409 read-only means the agent ended the conversation and the
+        // Disconnect event was missed; the chat is over, like an agent end.
+        if (err instanceof GenesysError && err.code === 'sessionReadOnly') this.finish('readOnly', err);
+        throw err;
+      }
     });
   }
 
   /** {@inheritDoc ChatSession.sendTyping} */
   sendTyping(): Promise<void> {
     if (this.state !== 'live' || !this.connection.isConfigured) return Promise.resolve();
+    // [C] docs/genesys-protocol.md §5.13: Messenger sends guest typing only when the deployment shows it.
+    if (this.options.settings.deployment()?.showUserTypingIndicator === false) return Promise.resolve();
     // Typing takes a rate slot like a message, but the caller does not wait for it.
     if (this.typing.tryTake()) this.sender.sendTyping();
     return Promise.resolve();
@@ -213,7 +314,12 @@ export class WebMessagingSession implements ChatSession {
     this.setState('ending', 'guest ends the chat');
     // Let messages already queued go out before the guest leaves.
     await this.sends.drained();
-    if (this.options.settings.endMode === 'clear') {
+    // [C] docs/genesys-protocol.md §5.11, §5.13: Clear works only when the deployment enables it.
+    const clearAllowed = this.options.settings.deployment()?.conversationClear !== false;
+    if (this.options.settings.endMode === 'clear' && !clearAllowed) {
+      this.logger.info('Conversation Clear is disabled for this deployment; ending with a notice');
+      await this.sender.sendTextPart(LEFT_NOTICE_TEXT);
+    } else if (this.options.settings.endMode === 'clear') {
       try {
         await this.sender.clear();
       } catch (err) {
@@ -233,10 +339,30 @@ export class WebMessagingSession implements ChatSession {
     this.finish('guestEnded');
   }
 
+  /**
+   * Gives up a session whose start failed after some guest text may have reached Genesys: clears the
+   * conversation so it does not wait in a queue for nobody (when the deployment allows Clear), then
+   * detaches. Never rejects.
+   */
+  async abandon(): Promise<void> {
+    if (this.state === 'live' && this.options.settings.deployment()?.conversationClear !== false) {
+      try {
+        await this.sender.clearOnce();
+        this.logger.info('cleared the conversation of a chat that could not start');
+      } catch (err) {
+        this.logger.warn({ err }, 'could not clear the conversation of a chat that could not start');
+      }
+    } else if (this.state === 'live') {
+      this.logger.warn('Conversation Clear is disabled: a chat that could not start may wait in the queue');
+    }
+    await this.detach();
+  }
+
   /** {@inheritDoc ChatSession.detach} */
   async detach(): Promise<void> {
     if (this.state === 'ended' || this.state === 'detached') return;
     this.setState('detached', 'detached locally');
+    this.stopWatches();
     this.events.silence();
     // Held messages are not delivered here; whoever resumes the chat gets them from history.
     this.held.discard();
@@ -254,6 +380,11 @@ export class WebMessagingSession implements ChatSession {
     return this.events.idle();
   }
 
+  /** True while the chat is live (a method, so state checks after an await are not narrowed away). */
+  private isLive(): boolean {
+    return this.state === 'live';
+  }
+
   private handleReconnected(body: SessionResponseBody): void {
     if (body.newSession === true) {
       // [I] docs/genesys-protocol.md §5.8: a reconnect that creates a new session means the old one expired.
@@ -269,8 +400,27 @@ export class WebMessagingSession implements ChatSession {
     );
   }
 
+  /** An echo answer: [C] docs/genesys-protocol.md §5.15 its metadata reports the lifetime; 4006 means expired. */
+  private handleEchoAnswer(frame: ServerFrame): void {
+    if (this.state === 'ended' || this.state === 'detached') return;
+    if (frame.kind === 'structuredMessage') {
+      this.lifetime.report(lifetimeFromMetadata(frame.body.metadata));
+      return;
+    }
+    if (!isErrorFrame(frame)) return;
+    const error = errorFromFrame(frame, 'echo');
+    if (error.code === 'sessionExpired') this.finish('expired', error);
+  }
+
+  private stopWatches(): void {
+    this.link.stop();
+    this.lifetime.stop();
+    this.sender.cancelLateAnswers();
+  }
+
   private handleFrame(frame: ServerFrame): void {
     if (this.state === 'ended' || this.state === 'detached') return;
+    if (this.sender.takeLateAnswer(frame)) return;
     switch (frame.kind) {
       case 'structuredMessage':
         if (frame.body.direction === 'Outbound') this.handleOutbound(frame.body);
@@ -314,6 +464,8 @@ export class WebMessagingSession implements ChatSession {
       }
       return;
     }
+    // [I] docs/genesys-protocol.md §5.15: every message either way restarts the session lifetime.
+    this.lifetime.touched();
     this.acceptMessage(message);
     this.held.schedule();
   }
@@ -356,6 +508,7 @@ export class WebMessagingSession implements ChatSession {
       connection: this.connection,
       token: this.options.token,
       history: settings.history,
+      budget: this.historyBudget,
       pageSize: settings.historyPageSize,
       maxPages: settings.maxHistoryPages,
       isKnown: (entry) =>
@@ -383,6 +536,7 @@ export class WebMessagingSession implements ChatSession {
   private finish(reason: ChatEndReason, error?: GenesysError): void {
     if (this.state === 'ended' || this.state === 'detached') return;
     this.held.flush();
+    this.stopWatches();
     this.setState('ended', reason);
     this.emit(error === undefined ? { kind: 'ended', reason } : { kind: 'ended', reason, error });
     this.connection.close().catch((err: unknown) => {

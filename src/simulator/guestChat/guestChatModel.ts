@@ -28,6 +28,8 @@ export interface SimConversation {
   sockets: Set<WebSocket>;
   currentAgentId: string | undefined;
   endedBy: 'guest' | 'agent' | undefined;
+  /** The guest shows `DISCONNECTED` because its event stream is away, not because it left (§3.7 [O]). */
+  guestAway: boolean;
 }
 
 /** The fields of a new member; the rest take their "just joined" values. */
@@ -46,6 +48,8 @@ export class GuestChatModel {
   readonly conversations = new Map<string, SimConversation>();
   /** Issued JWT → conversation id. */
   readonly issuedJwts = new Map<string, string>();
+  /** Event stream connections accepted so far. */
+  streamAttachments = 0;
 
   constructor(
     readonly now: () => number,
@@ -121,6 +125,11 @@ export class GuestChatModel {
     return member;
   }
 
+  /** True when the guest has left the chat for good (not merely away with its stream down). */
+  guestLeft(c: SimConversation): boolean {
+    return c.members.get(c.guestId)?.state === 'DISCONNECTED' && !c.guestAway;
+  }
+
   /** Changes a member's state; `DISCONNECTED` sets its `leaveDate`. */
   setMemberState(c: SimConversation, memberId: string, state: WebChatMemberState): void {
     const member = c.members.get(memberId);
@@ -190,6 +199,7 @@ export class GuestChatModel {
    */
   endChat(c: SimConversation, by: 'guest' | 'agent'): void {
     c.state = 'ended';
+    c.guestAway = false;
     c.endedBy = by;
     this.setMemberState(c, c.guestId, 'DISCONNECTED');
     this.addMessage(c, c.guestId, '', 'member-leave');

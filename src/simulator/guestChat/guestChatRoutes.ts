@@ -17,12 +17,6 @@ import {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
 /** What the routes know of the simulated organization. */
 export interface GuestChatOrganization {
   organizationId: string;
@@ -189,6 +183,7 @@ export class GuestChatRoutes {
       sockets: new Set(),
       currentAgentId: undefined,
       endedBy: undefined,
+      guestAway: false,
     };
     this.model.conversations.set(conversationId, c);
     this.model.issuedJwts.set(jwt, conversationId);
@@ -210,7 +205,8 @@ export class GuestChatRoutes {
 
   private requireChatAccepting(c: SimConversation): void {
     if (c.state !== 'active') fail(conversationStateError());
-    if (c.members.get(c.guestId)?.state === 'DISCONNECTED') {
+    // [U] a guest that is only away (its stream down, §3.7) can still send; one that left cannot.
+    if (this.model.guestLeft(c)) {
       fail(
         errorBody(400, 'chat.error.member.state', 'Member State', {
           messageParams: { message: 'The member is not active' },
@@ -240,7 +236,9 @@ export class GuestChatRoutes {
         }),
       );
     const max = this.config.options.maxBodyChars ?? 4_000;
-    if (codePointLength(body.body) > max) {
+    // [I] The service validates `body` as a Java string, so its length is counted in UTF-16 code units
+    // (an emoji counts two; docs/genesys-protocol.md §3.3).
+    if (body.body.length > max) {
       // [U] code; [I] docs/genesys-protocol.md §3.10 `constraint.validation`.
       fail(
         errorBody(400, 'constraint.validation', 'body size must be between 0 and {max}', {
@@ -353,7 +351,7 @@ export class GuestChatRoutes {
   /** `DELETE .../members/{guestId}`: the guest leaves (docs/genesys-protocol.md §3.6). */
   deleteMember(c: SimConversation, memberId: string): HttpAnswer {
     this.requireGuestMember(c, memberId);
-    if (c.state === 'ended' || c.members.get(c.guestId)?.state === 'DISCONNECTED') fail(conversationStateError());
+    if (c.state === 'ended' || this.model.guestLeft(c)) fail(conversationStateError());
     this.model.endChat(c, 'guest');
     return { status: 204 };
   }

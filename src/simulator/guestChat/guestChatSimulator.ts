@@ -8,6 +8,7 @@ import { GuestChatHttp } from './guestChatHttp';
 import { GuestChatModel } from './guestChatModel';
 import { GuestChatRoutes } from './guestChatRoutes';
 import { errorBody } from './guestChatSimErrors';
+import { GuestPresence } from './guestChatPresence';
 import { GuestChatStream } from './guestChatStream';
 import type {
   GuestChatSimConversation,
@@ -48,6 +49,7 @@ export class GuestChatSimulator
   private readonly faults: GuestChatFaults;
   private readonly agent: GuestChatAgent;
   private readonly stream: GuestChatStream;
+  private readonly presence: GuestPresence;
   private readonly http: GuestChatHttp;
 
   constructor(options: GuestChatSimulatorOptions = {}) {
@@ -77,7 +79,13 @@ export class GuestChatSimulator
     this.model = new GuestChatModel(options.now ?? Date.now, this, this.host, options.closeSocketOnEnd === true);
     this.faults = new GuestChatFaults(this.model, options);
     this.agent = new GuestChatAgent(this.model, this.faults);
-    this.stream = new GuestChatStream(this.model, this.host, this.faults, options, this.logger);
+    this.presence = new GuestPresence(this.model, {
+      enabled: options.guestDisconnectedWhileAway ?? true,
+      awayDetectionMs: options.guestAwayDetectionMs ?? 0,
+      reconnectLagMs: options.guestReconnectLagMs ?? 250,
+      announceConnected: options.emitGuestConnectedOnConnect !== false,
+    });
+    this.stream = new GuestChatStream(this.model, this.host, this.faults, options, this.logger, this.presence);
     const deployments = options.deployments ?? [{ id: SIMULATOR_DEPLOYMENT_ID }];
     const routes = new GuestChatRoutes(this.model, this.host, this, {
       organizationId: options.organizationId ?? SIMULATOR_ORGANIZATION_ID,
@@ -108,6 +116,11 @@ export class GuestChatSimulator
   async stop(): Promise<void> {
     this.stream.stop();
     await this.host.stop();
+  }
+
+  /** Event stream connections accepted so far (every re-attach counts). */
+  get streamAttachments(): number {
+    return this.model.streamAttachments;
   }
 
   /** Every request answered so far, oldest first. */
@@ -236,6 +249,13 @@ export class GuestChatSimulator
   /** Terminates the event stream sockets (of one conversation, or all): the client sees 1006. */
   dropConnections(conversationId?: string): void {
     this.faults.dropConnections(conversationId);
+  }
+  /**
+   * Genesys takes the guest's live stream for dead: the guest shows `DISCONNECTED` on the streams still
+   * attached, then `CONNECTED` again after `guestReconnectLagMs` ([O] docs/genesys-protocol.md §3.7).
+   */
+  reportGuestAway(conversationId: string): void {
+    this.presence.reportAway(this.model.requireRouted(conversationId));
   }
 
   /** Sends a stored message's frame again (a re-delivery; only its `CorrelationId` differs). */

@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import type { Logger } from '../../logger';
 import { refuseUpgrade, type SimulatorHost } from '../kit/simulatorHost';
 import type { GuestChatFaults } from './guestChatFaults';
+import type { GuestPresence } from './guestChatPresence';
 import { decodeGuestChatJwt } from './guestChatSimJwt';
 import type { GuestChatModel, SimConversation } from './guestChatModel';
 import type { GuestChatSimulatorOptions } from './guestChatTypes';
@@ -21,12 +22,14 @@ export class GuestChatStream {
     private readonly faults: GuestChatFaults,
     private readonly options: GuestChatSimulatorOptions,
     private readonly logger: Logger,
+    private readonly presence: GuestPresence,
   ) {}
 
   /** Stops every heartbeat (the simulator stops). */
   stop(): void {
     for (const timer of this.heartbeats.values()) clearInterval(timer);
     this.heartbeats.clear();
+    this.presence.stop();
   }
 
   /** Opens the event stream of `/v1/token/{jwt}`, or refuses the upgrade (401 bad token, 404 unknown or retired). */
@@ -60,14 +63,14 @@ export class GuestChatStream {
       this.logger.debug({ err, conversationId: c.id }, 'simulator socket error');
     });
     c.sockets.add(ws);
+    this.model.streamAttachments++;
     if (c.state === 'pending') {
       // docs/genesys-protocol.md §3.2 [C]: the chat is routed only once its event stream is attached.
       c.state = 'active';
       this.logger.debug({ conversationId: c.id }, 'event stream attached; routing');
     }
     this.model.changed();
-    if (this.options.emitGuestConnectedOnConnect !== false && c.state === 'active')
-      this.model.sendMemberChange(c, c.guestId, 'CONNECTED', ws);
+    this.presence.streamAttached(c, ws);
     const interval = this.options.heartbeatIntervalMs ?? 30_000;
     if (interval > 0) {
       const timer = setInterval(() => {
@@ -87,6 +90,7 @@ export class GuestChatStream {
     ws.on('close', () => {
       this.stopHeartbeat(ws);
       c.sockets.delete(ws);
+      this.presence.streamClosed(c);
       this.model.changed();
     });
   }

@@ -128,6 +128,19 @@ export interface GuestChatSimulatorOptions {
   /** Send the guest's `member-change CONNECTED` on every stream connection ([I] docs/genesys-protocol.md §3.10); default true. */
   emitGuestConnectedOnConnect?: boolean;
   /**
+   * While the guest's event stream is away the guest member shows `DISCONNECTED` (a `member-change` to
+   * the streams still attached) and comes back `CONNECTED` after a stream is attached again
+   * ([O] docs/genesys-protocol.md §3.7); default true.
+   */
+  guestDisconnectedWhileAway?: boolean;
+  /** How long after the guest's last stream closed Genesys reports it `DISCONNECTED` ([U]; default 0). */
+  guestAwayDetectionMs?: number;
+  /**
+   * How long after a stream is attached again the away guest shows `CONNECTED` ([U]; default 250 ms), so
+   * a catch-up right after re-attaching can still find it `DISCONNECTED`.
+   */
+  guestReconnectLagMs?: number;
+  /**
    * Longest accepted message body, in code points (default 4,000, docs/genesys-protocol.md §3.3 [C]). Over it: `400
    * constraint.validation` ([U] code, [I] docs/genesys-protocol.md §3.10). Whether Genesys counts UTF-16 units is [U].
    */

@@ -66,7 +66,7 @@ function parseGuestEvents(value: unknown): GuestEvent[] | undefined {
   return events;
 }
 
-function parseGuestMessage(value: unknown, requestChannel: unknown): GuestMessage | undefined {
+function parseGuestMessage(value: unknown): GuestMessage | undefined {
   if (!isRecord(value)) return undefined;
   const type = str(value, 'type');
   if (type === 'Event') {
@@ -79,8 +79,9 @@ function parseGuestMessage(value: unknown, requestChannel: unknown): GuestMessag
   const content = Array.isArray(value.content) ? value.content : [];
   const text = rawText ?? '';
   if (text.length === 0 && content.length === 0) return undefined;
-  // Custom attributes on the message, or on the request's top-level channel (as some clients send them).
-  const customAttributes = customAttributesOf(value.channel) ?? customAttributesOf(requestChannel);
+  // [C] docs/genesys-protocol.md §5.3: only the message's own `channel.metadata.customAttributes` count; a
+  // `channel` beside `message` in the request has been ignored by Genesys since 2026-06-05, so it is ignored here.
+  const customAttributes = customAttributesOf(value.channel);
   return customAttributes === undefined ? { type, text, content } : { type, text, content, customAttributes };
 }
 
@@ -118,7 +119,7 @@ export function parseGuestRequest(raw: string): GuestRequestResult {
       return { ok: true, request: { action, token, deploymentId, startNew: startNew === true, ...withTracing } };
     }
     case 'onMessage': {
-      const message = parseGuestMessage(json.message, json.channel);
+      const message = parseGuestMessage(json.message);
       return message === undefined
         ? fail('invalid message')
         : { ok: true, request: { action, token, message, ...withTracing } };

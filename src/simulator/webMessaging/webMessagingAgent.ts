@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentProfile } from '../kit/agentControl';
 import type { WebMessagingFaults } from './webMessagingFaults';
 import { partyOf, type WebMessagingModel } from './webMessagingModel';
-import type { AgentSendOptions, SimulatedAgent, SimulatedMessage } from './webMessagingTypes';
+import type { AgentLeaveOptions, AgentSendOptions, SimulatedAgent, SimulatedMessage } from './webMessagingTypes';
 
 /** [C] docs/genesys-protocol.md §5.7: agent typing events per minute. */
 const AGENT_TYPING_PER_MINUTE = 12;
@@ -122,7 +122,7 @@ export class WebMessagingAgent {
    * Disconnect only when the deployment's Conversation Disconnect is enabled; `ReadOnly` also makes
    * the session read-only (docs/genesys-protocol.md §5.16).
    */
-  leave(conversationId: string): void {
+  leave(conversationId: string, options: AgentLeaveOptions = {}): void {
     const { session, conversation } = this.model.requireLive(conversationId);
     const mode = session.deployment.conversationDisconnect;
     if (mode !== 'off') {
@@ -152,7 +152,8 @@ export class WebMessagingAgent {
         time,
         events: ['Presence:Disconnect'],
       });
-      this.faults.deliver(session, { type: 'message', class: 'StructuredMessage', code: 200, body });
+      if (options.deliverEvent !== false)
+        this.faults.deliver(session, { type: 'message', class: 'StructuredMessage', code: 200, body });
     }
     this.model.endConversation(conversation, 'agentDisconnected');
   }

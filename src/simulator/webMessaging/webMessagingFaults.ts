@@ -9,10 +9,19 @@ import type { DeliveryOptions } from './webMessagingTypes';
 export class WebMessagingFaults {
   /** Whether `echo` health checks are answered. */
   answerEcho = true;
+  /**
+   * How long the answer (the echo) to an accepted guest message is held back (ms). [I] a busy Genesys
+   * can acknowledge later than a client's response timeout; the message is accepted all the same
+   * (docs/genesys-protocol.md §5.2).
+   */
+  guestAnswerDelayMs = 0;
+  /** While true, every websocket upgrade is refused with HTTP 503 (a network or service outage). */
+  outage = false;
   private delivery: Required<DeliveryOptions> = { reorder: 'none', batchMs: 100, duplicate: false };
   private batch: { session: Session; frame: Record<string, unknown> }[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
   private batchDone: (() => void) | undefined;
+  private readonly held = new Map<NodeJS.Timeout, () => void>();
 
   constructor(
     private readonly model: WebMessagingModel,
@@ -38,6 +47,22 @@ export class WebMessagingFaults {
     }, this.delivery.batchMs);
   }
 
+  /** Runs `send` after {@link guestAnswerDelayMs} (at once when 0); a held answer counts as pending work. */
+  answerGuest(send: () => void): void {
+    const delayMs = this.guestAnswerDelayMs;
+    if (delayMs <= 0) {
+      send();
+      return;
+    }
+    const done = this.host.beginWork();
+    const timer = setTimeout(() => {
+      this.held.delete(timer);
+      send();
+      done();
+    }, delayMs);
+    this.held.set(timer, done);
+  }
+
   /** Terminates every socket of the session (the guest sees close code 1006). */
   dropConnections(session: Session): void {
     for (const connection of [...session.connections]) connection.ws.terminate();
@@ -55,6 +80,11 @@ export class WebMessagingFaults {
     this.batch = [];
     this.batchDone?.();
     this.batchDone = undefined;
+    for (const [timer, done] of this.held) {
+      clearTimeout(timer);
+      done();
+    }
+    this.held.clear();
   }
 
   private flush(): void {

@@ -3,13 +3,13 @@ import type { EventEmitter } from 'node:events';
 import type { GuestMessage } from './clientFrames';
 import {
   MAX_CUSTOM_ATTRIBUTES_BYTES,
-  MAX_TEXT_BYTES,
   send,
   stringFrame,
   type Connection,
   type Session,
   type WebMessagingModel,
 } from './webMessagingModel';
+import type { WebMessagingFaults } from './webMessagingFaults';
 import type { SimulatedMessage, WebMessagingSimulatorEvents } from './webMessagingTypes';
 
 /**
@@ -21,6 +21,7 @@ export class WebMessagingGuestMessages {
   constructor(
     private readonly model: WebMessagingModel,
     private readonly events: EventEmitter<WebMessagingSimulatorEvents>,
+    private readonly faults: WebMessagingFaults,
   ) {}
 
   /** A guest `onMessage`: rate limit, size limits, routing on the first message, echo. */
@@ -50,8 +51,9 @@ export class WebMessagingGuestMessages {
       return;
     }
     const bytes = Buffer.byteLength(message.text, 'utf8');
-    if (bytes > MAX_TEXT_BYTES) {
-      send(connection.ws, stringFrame(4011, `Message length ${bytes} is larger than ${MAX_TEXT_BYTES}`, tracingId));
+    const maxTextBytes = this.model.settings.maxTextBytes;
+    if (bytes > maxTextBytes) {
+      send(connection.ws, stringFrame(4011, `Message length ${bytes} is larger than ${maxTextBytes}`, tracingId));
       return;
     }
     let attributes: Record<string, string> | undefined;
@@ -78,8 +80,10 @@ export class WebMessagingGuestMessages {
       }
     }
     if (session.readOnly) {
-      // [U] the answer to a message on a read-only session is not documented.
-      send(connection.ws, stringFrame(403, 'Conversation is read-only', tracingId));
+      // [O] docs/genesys-protocol.md §5.16: Genesys answers a message on a read-only session with
+      // 409 "Session is read-only, no new messages allowed" (configurable: `readOnlyRejection`).
+      const { code, body } = this.model.settings.readOnlyRejection;
+      send(connection.ws, stringFrame(code, body, tracingId));
       return;
     }
     this.model.touch(session);
@@ -114,8 +118,11 @@ export class WebMessagingGuestMessages {
     const simulated: SimulatedMessage = { id, direction: 'Inbound', type: message.type, text: message.text, time };
     conversation.messages.push(simulated);
     if (started) this.events.emit('conversationStarted', this.model.require(conversation.id));
-    // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection.
-    this.echo(session, body, tracingId);
+    // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection;
+    // the fault knob holds the echo back while the message itself is already accepted.
+    this.faults.answerGuest(() => {
+      this.echo(session, body, tracingId);
+    });
     this.events.emit('guestMessage', { conversationId: conversation.id, message: { ...simulated } });
     this.model.changed();
   }
@@ -130,6 +137,7 @@ export class WebMessagingGuestMessages {
       if (event.eventType === 'Presence' && event.presenceType === 'Clear') {
         if (!session.deployment.conversationClear) {
           // [C] Clear needs Conversation Clear enabled in the Messenger configuration.
+          this.model.counters.clearsRefused++;
           send(connection.ws, stringFrame(403, 'Presence events Conversation Clear are not supported', tracingId));
           return;
         }

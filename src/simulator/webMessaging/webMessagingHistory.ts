@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebMessagingModel } from './webMessagingModel';
+import { retryAfterSeconds } from './webMessagingRateLimits';
 
 /**
  * The history REST endpoint of the Web Messaging simulator (docs/genesys-protocol.md §5.8):
@@ -30,11 +31,12 @@ export class WebMessagingHistory {
       json(401, { message: 'Authentication failed', code: 'authentication.required', status: 401 });
       return;
     }
+    const { historyRequestsPerMinute, rateLimitWindowMs } = this.model.settings;
+    // [C] docs/genesys-protocol.md §5.7: 10 history reads per session per minute; 429 with Retry-After above.
     const now = Date.now();
-    session.historyTimes = session.historyTimes.filter((t) => now - t < 60_000);
-    if (session.historyTimes.length >= this.model.settings.historyRequestsPerMinute) {
-      const oldest = session.historyTimes[0] ?? now;
-      const retryAfter = Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+    const retryAfter = retryAfterSeconds(session.historyTimes, now, historyRequestsPerMinute, rateLimitWindowMs);
+    if (retryAfter !== undefined) {
+      this.model.counters.historyRateLimited++;
       json(
         429,
         { message: 'Rate limit exceeded', code: 'too.many.requests', status: 429 },

@@ -91,7 +91,17 @@ export class WebMessagingModel {
   readonly conversations = new Map<string, { session: Session; conversation: Conversation }>();
   readonly connections = new Set<Connection>();
   readonly settings: WebMessagingSettings;
-  readonly counters: SimulatorStats = { rateLimited: 0, invalidFrames: 0, historyRequests: 0, connections: 0 };
+  readonly counters: SimulatorStats = {
+    rateLimited: 0,
+    invalidFrames: 0,
+    historyRequests: 0,
+    connections: 0,
+    configureRateLimited: 0,
+    historyRateLimited: 0,
+    clearsRefused: 0,
+  };
+  /** Accepted `configureSession` times, per session token and per deployment (rate limits). */
+  readonly configureTimes = { bySession: new Map<string, number[]>(), byDeployment: new Map<string, number[]>() };
 
   constructor(
     options: WebMessagingSimulatorOptions,
@@ -104,6 +114,11 @@ export class WebMessagingModel {
         conversationDisconnect: d.conversationDisconnect ?? 'off',
         conversationClear: d.conversationClear ?? false,
         sessionDurationSeconds: d.sessionDurationSeconds ?? 259_200,
+        showUserTypingIndicator: d.showUserTypingIndicator ?? false,
+        showAgentTypingIndicator: d.showAgentTypingIndicator ?? false,
+        autoStart: d.autoStart ?? false,
+        status: d.status ?? 'Active',
+        publishConfig: d.publishConfig ?? true,
       });
     }
     this.settings = {
@@ -114,6 +129,15 @@ export class WebMessagingModel {
       unknownDeploymentRejection: options.unknownDeploymentRejection ?? 'frame',
       originRejection: options.originRejection ?? 'handshake',
       jwtLifetimeSeconds: options.jwtLifetimeSeconds ?? 3600,
+      configuresPerSessionPerMinute: options.configuresPerSessionPerMinute ?? 60,
+      configuresPerDeploymentPerMinute: options.configuresPerDeploymentPerMinute ?? 1000,
+      rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
+      maxTextBytes: options.maxTextBytes ?? MAX_TEXT_BYTES,
+      readOnlyRejection: options.readOnlyRejection ?? {
+        code: 409,
+        body: 'Session is read-only, no new messages allowed',
+      },
+      echoExtendsSession: options.echoExtendsSession ?? false,
     };
   }
 

@@ -7,6 +7,7 @@ import type { Logger } from '../../logger';
 import { refuseUpgrade, type SimulatorHost } from '../kit/simulatorHost';
 import { parseGuestRequest, type GuestRequest } from './clientFrames';
 import type { WebMessagingFaults } from './webMessagingFaults';
+import { retryAfterSeconds, timesOf } from './webMessagingRateLimits';
 import type { WebMessagingGuestMessages } from './webMessagingGuestMessages';
 import {
   MAX_CUSTOM_ATTRIBUTES_BYTES,
@@ -50,6 +51,11 @@ export class WebMessagingProtocol {
     };
     if (url.pathname !== '/v1') {
       refuse(404, 'Not Found');
+      return;
+    }
+    if (this.faults.outage) {
+      // An outage between the guest and Genesys: sessions live on, connections cannot be made.
+      refuse(503, 'Service Unavailable');
       return;
     }
     const deploymentId = url.searchParams.get('deploymentId') ?? '';
@@ -153,6 +159,7 @@ export class WebMessagingProtocol {
         return;
       case 'echo':
         if (!this.faults.answerEcho) return;
+        if (this.model.settings.echoExtendsSession) this.model.touch(session);
         send(connection.ws, {
           type: 'response',
           class: 'StructuredMessage',
@@ -163,6 +170,11 @@ export class WebMessagingProtocol {
             text: 'ping',
             direction: 'Inbound',
             channel: { time: new Date().toISOString() },
+            // [C] docs/genesys-protocol.md §5.15: every echo answer reports the lifetime, as strings.
+            metadata: {
+              durationSeconds: String(session.deployment.sessionDurationSeconds),
+              expirationDate: String(Math.floor(session.expiresAt / 1000)),
+            },
           },
           ...(request.tracingId === undefined ? {} : { tracingId: request.tracingId }),
         });
@@ -198,6 +210,38 @@ export class WebMessagingProtocol {
     }
   }
 
+  /**
+   * [C] docs/genesys-protocol.md §5.7: `configureSession` is limited per session (60 a minute) and
+   * new connections per deployment (1,000 a minute). [O] A refusal is `TooManyRequestsErrorMessage`
+   * with code 429 and `retryAfter` in seconds, and carries no `tracingId`.
+   */
+  private rateLimited(connection: Connection, token: string, deploymentId: string): boolean {
+    const settings = this.model.settings;
+    const times = this.model.configureTimes;
+    const now = Date.now();
+    const bySession = timesOf(times.bySession, token);
+    const byDeployment = timesOf(times.byDeployment, deploymentId);
+    const window = settings.rateLimitWindowMs;
+    const wait =
+      retryAfterSeconds(bySession, now, settings.configuresPerSessionPerMinute, window) ??
+      retryAfterSeconds(byDeployment, now, settings.configuresPerDeploymentPerMinute, window);
+    if (wait === undefined) {
+      bySession.push(now);
+      byDeployment.push(now);
+      return false;
+    }
+    this.model.counters.configureRateLimited++;
+    send(connection.ws, {
+      type: 'response',
+      class: 'TooManyRequestsErrorMessage',
+      code: 429,
+      body: { retryAfter: wait, errorCode: 4029, errorMessage: 'Too many requests' },
+    });
+    this.events.emit('configureRateLimited', { sessionToken: token, retryAfterSeconds: wait });
+    this.model.changed();
+    return true;
+  }
+
   private configureSession(
     connection: Connection,
     request: Extract<GuestRequest, { action: 'configureSession' }>,
@@ -216,6 +260,7 @@ export class WebMessagingProtocol {
       send(connection.ws, stringFrame(403, 'HTTP authorization error', tracingId));
       return;
     }
+    if (this.rateLimited(connection, request.token, deployment.id)) return;
     let session = this.model.sessions.get(request.token);
     if (session?.expired === true) {
       // [I] docs/genesys-protocol.md §5.8: an expired session answers 4006.

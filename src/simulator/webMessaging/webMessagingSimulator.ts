@@ -3,12 +3,14 @@ import { createSilentLogger, type Logger } from '../../logger';
 import type { AgentControl, AgentProfile } from '../kit/agentControl';
 import { DEFAULT_WAIT_MS, SimulatorHost } from '../kit/simulatorHost';
 import { WebMessagingAgent } from './webMessagingAgent';
+import { WebMessagingDeploymentConfig } from './webMessagingDeploymentConfig';
 import { WebMessagingFaults } from './webMessagingFaults';
 import { WebMessagingGuestMessages } from './webMessagingGuestMessages';
 import { WebMessagingHistory } from './webMessagingHistory';
 import { WebMessagingModel } from './webMessagingModel';
 import { WebMessagingProtocol } from './webMessagingProtocol';
 import type {
+  AgentLeaveOptions,
   AgentSendOptions,
   DeliveryOptions,
   SimulatedAgent,
@@ -39,6 +41,7 @@ export class WebMessagingSimulator
   private readonly agent: WebMessagingAgent;
   private readonly protocol: WebMessagingProtocol;
   private readonly history: WebMessagingHistory;
+  private readonly deploymentConfig: WebMessagingDeploymentConfig;
 
   constructor(options: WebMessagingSimulatorOptions) {
     super();
@@ -52,7 +55,7 @@ export class WebMessagingSimulator
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
       onRequest: (req, res) => {
-        this.history.handle(req, res);
+        if (!this.deploymentConfig.handle(req, res)) this.history.handle(req, res);
       },
       onUpgrade: (req, socket, head) => {
         this.protocol.handleUpgrade(req, socket, head);
@@ -63,9 +66,13 @@ export class WebMessagingSimulator
     });
     this.faults = new WebMessagingFaults(this.model, this.host);
     this.agent = new WebMessagingAgent(this.model, this.faults);
-    const guestMessages = new WebMessagingGuestMessages(this.model, this);
+    const guestMessages = new WebMessagingGuestMessages(this.model, this, this.faults);
     this.protocol = new WebMessagingProtocol(this.model, this.host, guestMessages, this.faults, this, this.logger);
     this.history = new WebMessagingHistory(this.model, this.protocol.jwts);
+    this.deploymentConfig = new WebMessagingDeploymentConfig(this.model, () => ({
+      apiUrl: this.apiUrl,
+      webMessagingUrl: this.webMessagingUrl,
+    }));
   }
 
   /** Starts listening (port 0 = any free port); resolves with {@link apiUrl}. */
@@ -169,8 +176,8 @@ export class WebMessagingSimulator
    * The agent disconnects, which ends a Web Messaging conversation. [C] The guest gets a Presence
    * Disconnect only when the deployment's Conversation Disconnect is enabled.
    */
-  agentLeave(conversationId: string): void {
-    this.agent.leave(conversationId);
+  agentLeave(conversationId: string, options: AgentLeaveOptions = {}): void {
+    this.agent.leave(conversationId, options);
   }
 
   /** The agent side ends the conversation: in Web Messaging, the agent disconnecting (see {@link agentLeave}). */
@@ -190,14 +197,55 @@ export class WebMessagingSimulator
     this.faults.answerEcho = answer;
   }
 
+  /** Holds back the answer (echo) to every accepted guest text message by `ms` (0 = answer at once). */
+  setGuestAnswerDelay(ms: number): void {
+    this.faults.guestAnswerDelayMs = ms;
+  }
+
   /** Changes the per-session guest message rate. */
   setMessagesPerSecond(perSecond: number): void {
     this.model.settings.messagesPerSecond = perSecond;
   }
 
+  /** Changes the configure and history rate limits (docs/genesys-protocol.md §5.7) for later requests. */
+  setRateLimits(
+    limits: Partial<
+      Pick<
+        WebMessagingSimulatorOptions,
+        | 'configuresPerSessionPerMinute'
+        | 'configuresPerDeploymentPerMinute'
+        | 'historyRequestsPerMinute'
+        | 'rateLimitWindowMs'
+      >
+    >,
+  ): void {
+    const settings = this.model.settings;
+    settings.configuresPerSessionPerMinute =
+      limits.configuresPerSessionPerMinute ?? settings.configuresPerSessionPerMinute;
+    settings.configuresPerDeploymentPerMinute =
+      limits.configuresPerDeploymentPerMinute ?? settings.configuresPerDeploymentPerMinute;
+    settings.historyRequestsPerMinute = limits.historyRequestsPerMinute ?? settings.historyRequestsPerMinute;
+    settings.rateLimitWindowMs = limits.rateLimitWindowMs ?? settings.rateLimitWindowMs;
+  }
+
+  /** Changes the longest guest text accepted, in UTF-8 bytes (above it: 4011). */
+  setMaxTextBytes(bytes: number): void {
+    this.model.settings.maxTextBytes = bytes;
+  }
+
   /** Expires the session now: [C] `SessionExpiredEvent` to every connection, later requests get 4006. */
   expireSession(conversationId: string): void {
     this.model.expire(this.model.sessionOf(conversationId));
+  }
+
+  /**
+   * Starts or ends an outage: while on, every new guest connection is refused with HTTP 503 and, when
+   * starting, every open socket is terminated. [C] docs/genesys-protocol.md §5.8: sessions and
+   * conversations live on (closing a socket ends nothing), and keep expiring on their own clock.
+   */
+  setOutage(on: boolean): void {
+    this.faults.outage = on;
+    if (on) for (const session of this.model.sessions.values()) this.faults.dropConnections(session);
   }
 
   /** Terminates every socket of the session (the guest sees close code 1006). */

@@ -17,8 +17,21 @@ export interface SimulatedDeployment {
   conversationDisconnect?: ConversationDisconnectMode;
   /** [C] Presence Clear works only when enabled; otherwise 403 (default false). */
   conversationClear?: boolean;
-  /** [C] Session lifetime after the last message (default 259,200 s = 3 days). */
+  /**
+   * [C] Session lifetime after the last message (default 259,200 s = 3 days; docs/genesys-protocol.md
+   * §5.15: admins set 15 minutes to 18 months; tests may use seconds).
+   */
   sessionDurationSeconds?: number;
+  /** [C] `showUserTypingIndicator` of the deployment configuration (default false, docs/genesys-protocol.md §5.13). */
+  showUserTypingIndicator?: boolean;
+  /** [C] `showAgentTypingIndicator` of the deployment configuration (default false). */
+  showAgentTypingIndicator?: boolean;
+  /** [C] `autoStart.enabled` of the deployment configuration (default false). */
+  autoStart?: boolean;
+  /** [C] `status` of the deployment configuration (default `Active`). */
+  status?: 'Active' | 'Inactive';
+  /** Whether `config.json` is served (default true; false answers 404, an unreadable configuration). */
+  publishConfig?: boolean;
 }
 
 /** Options of `WebMessagingSimulator`. */
@@ -49,6 +62,34 @@ export interface WebMessagingSimulatorOptions {
   originRejection?: 'handshake' | 'frame';
   /** [I] Lifetime of a `getJwt` token in seconds (default 3600). */
   jwtLifetimeSeconds?: number;
+  /** [C] docs/genesys-protocol.md §5.7: `configureSession` per session per minute (default 60). */
+  configuresPerSessionPerMinute?: number;
+  /**
+   * [C] docs/genesys-protocol.md §5.7: new connections per deployment per minute (default 1,000);
+   * [I] counted here at `configureSession`.
+   */
+  configuresPerDeploymentPerMinute?: number;
+  /**
+   * [I] Length of the "minute" of the configure limits, in ms (default 60,000); tests shorten it to run a
+   * reconnect storm quickly.
+   */
+  rateLimitWindowMs?: number;
+  /**
+   * [C] docs/genesys-protocol.md §5.7: longest guest text in UTF-8 bytes, refused above with 4011
+   * (default 4,096). Lower it to model a service that counts more strictly than the client.
+   */
+  maxTextBytes?: number;
+  /**
+   * [O] docs/genesys-protocol.md §5.16: the answer to a guest message on a read-only session
+   * (default `409` "Session is read-only, no new messages allowed", as observed).
+   */
+  readOnlyRejection?: { code: number; body: string };
+  /**
+   * [I] Whether an `echo` health check restarts the session lifetime (default false: docs/genesys-protocol.md
+   * §5.15 has Messenger send an echo to learn whether the expiry moved, which only makes sense if it
+   * does not move it; messages either way do).
+   */
+  echoExtendsSession?: boolean;
 }
 
 /** An agent as the simulator shows it to the guest (`channel.from`). */
@@ -94,6 +135,15 @@ export interface SimulatedConversationInfo {
   startedAt: string;
 }
 
+/** Options of `WebMessagingSimulator.agentLeave`. */
+export interface AgentLeaveOptions {
+  /**
+   * Whether the Presence Disconnect reaches the guest's connections (default true). `false` models the
+   * one push being lost (e.g. during a reconnect, docs/genesys-protocol.md §5.16 [O]); history still has it.
+   */
+  deliverEvent?: boolean;
+}
+
 /** Options of `WebMessagingSimulator.agentSend`. */
 export interface AgentSendOptions {
   /** `Bot` for an Architect bot flow talking before an agent (default `Human`). */
@@ -122,6 +172,12 @@ export interface SimulatorStats {
   historyRequests: number;
   /** Websocket connections accepted. */
   connections: number;
+  /** `configureSession` requests answered with `TooManyRequestsErrorMessage`. */
+  configureRateLimited: number;
+  /** History REST calls answered 429. */
+  historyRateLimited: number;
+  /** Presence Clear requests refused because the deployment has Conversation Clear off. */
+  clearsRefused: number;
 }
 
 /** Events the simulator emits so a UI or a test can follow along. */
@@ -131,6 +187,8 @@ export interface WebMessagingSimulatorEvents {
   guestMessage: [{ conversationId: string; message: SimulatedMessage }];
   guestTyping: [{ conversationId: string }];
   sessionConfigured: [{ sessionToken: string; newSession: boolean; connectionCount: number }];
+  /** A `configureSession` was refused with `TooManyRequestsErrorMessage` (`retryAfterSeconds`). */
+  configureRateLimited: [{ sessionToken: string; retryAfterSeconds: number }];
   /** Anything changed (used by `waitUntil`). */
   changed: [];
 }

@@ -10,7 +10,7 @@ describe('simulator: parseGuestRequest', () => {
     });
   });
 
-  it('reads custom attributes from the message channel or the request channel', () => {
+  it('reads custom attributes from the message channel only; the request channel is ignored (§5.3)', () => {
     const onMessage = parseGuestRequest(
       JSON.stringify({
         action: 'onMessage',
@@ -27,7 +27,10 @@ describe('simulator: parseGuestRequest', () => {
         message: { type: 'Text', text: 'hi' },
       }),
     );
-    expect(topLevel).toMatchObject({ ok: true, request: { message: { customAttributes: { b: '2' } } } });
+    expect(topLevel).toMatchObject({ ok: true, request: { message: { type: 'Text', text: 'hi' } } });
+    expect(topLevel.ok && topLevel.request.action === 'onMessage' && topLevel.request.message).not.toHaveProperty(
+      'customAttributes',
+    );
   });
 
   it('accepts typing and presence events', () => {

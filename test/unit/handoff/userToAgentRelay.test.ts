@@ -1,13 +1,27 @@
+import type { Activity } from 'botbuilder';
 import { composeUserText } from '../../../src/handoff/userToAgentRelay';
+import type { HandoffRecord } from '../../../src/handoff/handoffRecord';
 import { GenesysError } from '../../../src/genesys/genesysError';
-import { MESSAGES } from '../../../src/resources/messages';
+import { AGENT_TEXTS, MESSAGES } from '../../../src/resources/messages';
 import { HandoffParts } from '../../support/handoffParts';
+
+/** Queues a message and waits until the outbox was worked through; true when it reached Genesys without a refusal notice. */
+async function relay(parts: HandoffParts, record: HandoffRecord, activity: Partial<Activity>): Promise<boolean> {
+  const before = parts.messenger.texts().length;
+  const outcome = await parts.userToAgent.accept(record, activity);
+  await parts.chats.whenIdle();
+  const refusedNotice = parts.messenger
+    .texts()
+    .slice(before)
+    .some((t) => t.startsWith('Sorry, '));
+  return outcome.status === 'queued' && !refusedNotice;
+}
 
 describe('UserToAgentRelay (user → agent)', () => {
   it('sends the text and attachment links on the connection held here', async () => {
     const parts = new HandoffParts();
     const { record, chat } = await parts.openChat('u-1', 'connected');
-    const delivered = await parts.userToAgent.relayUserMessage(record, {
+    const delivered = await relay(parts, record, {
       type: 'message',
       channelId: 'test',
       text: 'see this',
@@ -20,23 +34,86 @@ describe('UserToAgentRelay (user → agent)', () => {
   it('sends detached when another instance holds the chat, but not once the chat ended', async () => {
     const parts = new HandoffParts();
     const { record } = await parts.openChat('u-2', 'connected', { held: false, owner: 'instance-b' });
-    expect(await parts.userToAgent.relayUserMessage(record, { type: 'message', text: 'hello' })).toBe(true);
+    expect(await relay(parts, record, { type: 'message', text: 'hello' })).toBe(true);
     expect(parts.provider.detachedSends.map((s) => s.text)).toEqual(['hello']);
 
     await parts.records.transition(record.id, 'ended', 'agent ended', (r) => {
       r.endReason = 'agentEnded';
     });
-    expect(await parts.userToAgent.relayUserMessage(record, { type: 'message', text: 'too late' })).toBe(false);
+    expect(await relay(parts, record, { type: 'message', text: 'too late' })).toBe(false);
     expect(parts.provider.detachedSends.map((s) => s.text)).toEqual(['hello']);
   });
 
-  it('reports a message it could not deliver', async () => {
+  it('reports a message it could not deliver once, quoting it, and carries on', async () => {
     const parts = new HandoffParts();
     const { record, chat } = await parts.openChat('u-3', 'connected');
     chat.failSends = true;
-    expect(await parts.userToAgent.relayUserMessage(record, { type: 'message', text: 'lost?' })).toBe(false);
-    const opening = await parts.openChat('u-4', 'requested', { held: false, patch: { resumeData: undefined } });
-    expect(await parts.userToAgent.relayUserMessage(opening.record, { type: 'message', text: 'early' })).toBe(false);
+    expect(await relay(parts, record, { type: 'message', text: 'lost?' })).toBe(false);
+    expect(parts.messenger.texts()).toEqual([MESSAGES.messageNotDeliveredQuoted('lost?')]);
+    chat.failSends = false;
+    expect(await relay(parts, record, { type: 'message', text: 'second try' })).toBe(true);
+    expect(chat.sent).toEqual(['second try']);
+    expect((await parts.record('u-3'))?.outbox).toEqual([]);
+  });
+
+  it('keeps messages written while the chat opens and sends them, in order, once it is open', async () => {
+    const parts = new HandoffParts();
+    const opening = await parts.openChat('u-4', 'requested', {
+      held: false,
+      patch: { resumeData: undefined, outboxDrainer: 'instance-a', outboxDrainUntil: parts.clock.now() + 60_000 },
+    });
+    for (const text of ['early 1', 'early 2']) {
+      expect(await parts.userToAgent.accept(opening.record, { type: 'message', id: text, text })).toEqual({
+        status: 'queued',
+        acknowledge: text === 'early 1',
+      });
+    }
+    await parts.chats.whenIdle();
+    expect(opening.chat.sent).toEqual([]);
+    expect((await parts.record('u-4'))?.outbox?.map((e) => e.text)).toEqual(['early 1', 'early 2']);
+    await parts.records.update(opening.record.id, (r) => ({ ...r, resumeData: opening.chat.resumeData }));
+    parts.chats.set(opening.record.id, {
+      generation: opening.record.generation,
+      session: opening.chat,
+      reference: opening.record.reference,
+    });
+    await parts.userToAgent.resumeOutbox(opening.record.id, true);
+    await parts.chats.whenIdle();
+    expect(opening.chat.sent).toEqual(['early 1', 'early 2']);
+    expect((await parts.record('u-4'))?.outbox).toEqual([]);
+  });
+
+  it('takes a redelivered activity once', async () => {
+    const parts = new HandoffParts();
+    const { record, chat } = await parts.openChat('u-8', 'connected');
+    expect(await parts.userToAgent.accept(record, { type: 'message', id: 'a-1', text: 'once' })).toMatchObject({
+      status: 'queued',
+    });
+    expect(await parts.userToAgent.accept(record, { type: 'message', id: 'a-1', text: 'once' })).toEqual({
+      status: 'duplicate',
+    });
+    await parts.chats.whenIdle();
+    expect(chat.sent).toEqual(['once']);
+  });
+
+  it('resumes an outbox whose sender stopped, from another instance, once the claim lapsed', async () => {
+    const parts = new HandoffParts();
+    const { record } = await parts.openChat('u-9', 'connected', {
+      held: false,
+      owner: 'instance-b',
+      patch: {
+        outbox: [{ activityId: 'x', text: 'left behind', at: parts.clock.now() }],
+        outboxDrainer: 'instance-dead',
+        outboxDrainUntil: parts.clock.now() + 60_000,
+      },
+    });
+    await parts.userToAgent.resumeOutbox(record.id);
+    await parts.chats.whenIdle();
+    expect(parts.provider.detachedSends).toEqual([]);
+    parts.clock.advance(60_001);
+    await parts.userToAgent.resumeOutbox(record.id);
+    await parts.chats.whenIdle();
+    expect(parts.provider.detachedSends.map((s) => s.text)).toEqual(['left behind']);
   });
 
   it('moves the idle deadline at most every 30 s, and at once after an idle warning', async () => {
@@ -44,16 +121,17 @@ describe('UserToAgentRelay (user → agent)', () => {
     const { record } = await parts.openChat('u-5', 'connected');
     const firstDeadline = record.idleDeadline;
     parts.clock.advance(29_000);
-    await parts.userToAgent.relayUserMessage(record, { type: 'message', text: 'one' });
+    await relay(parts, record, { type: 'message', text: 'one' });
     expect((await parts.record('u-5'))?.idleDeadline).toBe(firstDeadline);
 
     parts.clock.advance(1_000);
-    await parts.userToAgent.relayUserMessage(record, { type: 'message', text: 'two' });
+    await relay(parts, record, { type: 'message', text: 'two' });
     expect((await parts.record('u-5'))?.idleDeadline).toBe(parts.clock.now() + 300_000);
 
     const warned = { ...(await parts.record('u-5'))!, idleWarned: true };
     parts.clock.advance(1_000);
-    await parts.userToAgent.relayUserMessage(warned, { type: 'message', text: 'three' });
+    await parts.records.update(warned.id, (r) => ({ ...r, idleWarned: true }));
+    await relay(parts, warned, { type: 'message', text: 'three' });
     expect(await parts.record('u-5')).toMatchObject({ idleWarned: false, idleDeadline: parts.clock.now() + 300_000 });
   });
 
@@ -67,6 +145,31 @@ describe('UserToAgentRelay (user → agent)', () => {
     expect(elsewhere.chat.typingCount).toBe(0);
     jest.spyOn(held.chat, 'sendTyping').mockRejectedValueOnce(new GenesysError('network', 'reset'));
     await expect(parts.userToAgent.relayUserTyping(held.record)).resolves.toBeUndefined();
+  });
+
+  it('composes stickers, cards and edits the agent can read, and never an empty text', () => {
+    expect(
+      composeUserText({
+        type: 'message',
+        channelId: 'facebook',
+        channelData: { message: { sticker_id: 369239263222822 } },
+        attachments: [{ contentType: 'image/png', contentUrl: 'https://fb.example/like.png' }],
+      }),
+    ).toBe(AGENT_TEXTS.userSticker('https://fb.example/like.png'));
+    expect(
+      composeUserText({
+        type: 'message',
+        attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard' } }],
+      }),
+    ).toBe(AGENT_TEXTS.userAttachmentWithoutLink('application/vnd.microsoft.card.adaptive'));
+    expect(
+      composeUserText({
+        type: 'message',
+        text: 'plain',
+        attachments: [{ contentType: 'text/html', content: '<div>plain</div>' }],
+      }),
+    ).toBe('plain');
+    expect(composeUserText({ type: 'message', text: '   ' })).toBe('');
   });
 
   it('composes nothing for an activity without text or links', () => {

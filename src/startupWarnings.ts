@@ -1,0 +1,17 @@
+import type { Config } from './config';
+
+/**
+ * Settings that expose the bot more than an operator likely intends, each as one sentence for a
+ * `warn` log line at start-up. Empty when there is nothing to say. Demo mode is a local run and
+ * gets no warning.
+ */
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.demo) return warnings;
+  if (config.genesys.deploymentId !== '' && config.microsoft.appId === '') {
+    warnings.push(
+      'MicrosoftAppId is empty while Genesys is configured: /api/messages accepts unauthenticated traffic from anyone who can reach it, and anyone can open Genesys chats through it. Set MicrosoftAppId and MicrosoftAppPassword for any deployment reachable from outside.',
+    );
+  }
+  return warnings;
+}
