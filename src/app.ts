@@ -3,6 +3,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
+  TelemetryLoggerMiddleware,
   UserState,
   type StatePropertyAccessor,
   type TurnContext,
@@ -17,6 +18,8 @@ import type { Config } from './config';
 import { createOpenMessagingProvider, createProvider } from './genesys/createProvider';
 import { OpenMessagingProvider } from './genesys/openMessaging';
 import type { HandoffProvider } from './genesys/handoffProvider';
+import { Readiness, type ReadinessCheck, type ReadinessOptions } from './health/readiness';
+import { genesysCheck, storageCheck } from './health/readinessChecks';
 import type { HandoffDocument } from './handoff/handoffRecord';
 import { HandoffRecords } from './handoff/handoffRecords';
 import { HandoffSessionManager } from './handoff/handoffSessionManager';
@@ -31,6 +34,9 @@ import { ConcurrentConversationState, ConcurrentUserState } from './state/concur
 import { StateSaver } from './state/stateSaver';
 import { createStorage, type StorageBundle } from './storage/createStorage';
 import type { Transcript } from './transcript/transcript';
+import { OpenTelemetryBotTelemetryClient } from './telemetry/botTelemetryClient';
+import { telemetry } from './telemetry/telemetry';
+import { TurnSpanMiddleware } from './telemetry/turnSpanMiddleware';
 import { TranscriptRecorder } from './transcript/transcriptRecorder';
 
 /** Storage the app runs on. */
@@ -61,6 +67,8 @@ export interface AppOverrides {
   now?: () => number;
   /** Runs proactive turns (tests use the TestAdapter). Defaults to the CloudAdapter. */
   proactiveRunner?: ProactiveRunner;
+  /** Cache and time bounds of `/healthz/ready`. */
+  readiness?: ReadinessOptions;
 }
 
 /** A fully wired bot service. */
@@ -183,6 +191,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     options.preChatQuestions ?? config.handoff.preChatQuestions,
   );
   const mainDialog = new MainDialog(Faq.default(), transferDialog, mainStateAccessor);
+  mainDialog.telemetryClient = new OpenTelemetryBotTelemetryClient();
   const bot = new HandoffBot(mainDialog, dialogStateAccessor, handoff, stateSaver, logger.child({ module: 'bot' }));
   return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };
 }
@@ -303,6 +312,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       services.handoff.adoptChat((data) => data.provider === 'openmessaging' && matches(data)),
     );
   }
+  adapter.use(new TurnSpanMiddleware());
+  adapter.use(new TelemetryLoggerMiddleware(new OpenTelemetryBotTelemetryClient(), config.telemetry.logPersonalData));
   adapter.use(services.recorder);
   adapter.onTurnError = services.onTurnError;
   const { bot, handoff } = services;
@@ -329,11 +340,32 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           if (simulator !== undefined) demoRoutes(server, simulator, () => boundPort);
         };
 
+  const genesysReadiness =
+    chosenProvider === undefined
+      ? undefined
+      : genesysCheck(
+          config,
+          demo !== undefined
+            ? {
+                webMessagingUrl: demo.simulator.webMessagingUrl,
+                apiUrl: demo.simulator.apiUrl,
+                deploymentId: DEMO_DEPLOYMENT_ID,
+              }
+            : omDemo !== undefined
+              ? { loginUrl: omDemo.simulator.url }
+              : {},
+        );
+  const readinessChecks: ReadinessCheck[] = [storageCheck(storage)];
+  if (genesysReadiness !== undefined) readinessChecks.push(genesysReadiness);
+  const readiness = new Readiness(readinessChecks, overrides.readiness);
+  const stopObservingChats = telemetry().observeLiveChatsFrom(() => handoff.liveChatsByState());
+
   let phase: HealthStatus['status'] = 'starting';
   const server = createServer({
     adapter,
     runTurn: (context) => bot.run(context),
     logger,
+    readiness,
     health: () => ({
       status: phase,
       storage: storage.kind,
@@ -372,6 +404,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     abort(): Promise<void> {
       stopping ??= (async () => {
         phase = 'stopping';
+        stopObservingChats();
         await handoff.halt();
         server.server.closeAllConnections();
         await new Promise<void>((resolve) => {
@@ -388,6 +421,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     stop(): Promise<void> {
       stopping ??= (async () => {
         phase = 'stopping';
+        stopObservingChats();
         await handoff.shutdown();
         await new Promise<void>((resolve) => {
           server.close(() => {

@@ -1,10 +1,9 @@
 import 'dotenv/config';
 import { ConfigError, describeConfig, loadConfig, type Config } from './config';
-import { createDemoRoutes } from './demo/demoRoutes';
 import { createLogger } from './logger';
 import { installProcessSafetyNet } from './processSafetyNet';
-import { startApplication } from './startApplication';
 import { startupWarnings } from './startupWarnings';
+import { startTelemetry } from './telemetry/startTelemetry';
 
 /** Process entry point: configuration, logger, safety net, application. */
 async function main(): Promise<void> {
@@ -23,8 +22,12 @@ async function main(): Promise<void> {
   logger.info({ settings: describeConfig(config) }, 'settings loaded');
   for (const warning of startupWarnings(config)) logger.warn(warning);
 
+  // Telemetry first: Azure Monitor instruments `http` for the modules loaded after it.
+  const telemetryRuntime = startTelemetry(config.telemetry, config.instanceId, logger);
+  const { createDemoRoutes } = await import('./demo/demoRoutes');
+  const { startApplication } = await import('./startApplication');
   const running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger) });
-  safetyNet.setStop(() => running.stop());
+  safetyNet.setStop(() => running.stop().then(() => telemetryRuntime.shutdown()));
   logger.info({ port: running.port, demo: config.demo, urls: running.urls, pid: process.pid }, 'bot is listening');
 }
 

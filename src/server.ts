@@ -4,6 +4,8 @@ import { parseActivity } from './http/activitySchema';
 import { answerClientErrors, requireHostHeader, sendJsonError, type JsonError } from './http/httpErrors';
 import { DEFAULT_BODY_LIMITS, jsonBodyParser } from './http/requestBody';
 import { routeUpgrades } from './http/upgrades';
+import type { Readiness } from './health/readiness';
+import { registerHealthRoutes } from './http/healthRoutes';
 import type { Logger } from './logger';
 
 /** What `/healthz` reports. */
@@ -21,6 +23,8 @@ export interface ServerDeps {
   /** Runs one turn (the bot's `run`). */
   runTurn: (context: TurnContext) => Promise<void>;
   health: () => HealthStatus;
+  /** Serves `/healthz/ready` (see {@link registerHealthRoutes}) when given. */
+  readiness?: Readiness;
   logger: Logger;
   /** Largest accepted request body, as received and after decoding (bytes; default 256 KiB). */
   maxBodyBytes?: number;
@@ -80,6 +84,7 @@ export function createServer(deps: ServerDeps): restify.Server {
     next();
   });
 
+  if (deps.readiness !== undefined) registerHealthRoutes(server, deps.readiness, deps.logger);
   deps.extraRoutes?.(server);
 
   server.on(

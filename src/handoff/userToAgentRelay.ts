@@ -6,6 +6,7 @@ import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
 import type { ChatNotices } from './agentToUserRelay';
+import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import type { Clock } from './clock';
 import { ACTIVE_STATES, MAX_INBOUND_IDS, MAX_OUTBOX, type HandoffRecord, type OutboxEntry } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
@@ -239,17 +240,23 @@ export class UserToAgentRelay {
     files: readonly AttachmentLink[],
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
     const log = this.logger.child({ conversationId: record.conversationId });
+    const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
-      const local = this.chats.get(record.id);
-      const session = local !== undefined && local.generation === record.generation ? local.session : undefined;
-      // Files go as files where the provider takes them by URL (Open Messaging); otherwise as the links in the text.
-      if (session?.sendMessage !== undefined && files.length > 0) await session.sendMessage(text, files);
-      else if (session !== undefined) await session.sendText(text);
-      else if (record.resumeData !== undefined && this.provider !== undefined)
-        await this.provider.sendDetached(record.resumeData, text);
-      else return { status: 'ended' };
-      return { status: 'sent' };
+      return await telemetry().withSpan(SPANS.genesysSend, spanAttributes, async (span) => {
+        const local = this.chats.get(record.id);
+        const session = local !== undefined && local.generation === record.generation ? local.session : undefined;
+        // Files go as files where the provider takes them by URL (Open Messaging); otherwise as the links in the text.
+        if (session?.sendMessage !== undefined && files.length > 0) await session.sendMessage(text, files);
+        else if (session !== undefined) await session.sendText(text);
+        else if (record.resumeData !== undefined && this.provider !== undefined) {
+          span.setAttribute('genesys.send.detached', true);
+          await this.provider.sendDetached(record.resumeData, text);
+        } else return { status: 'ended' as const };
+        span.addEvent('genesys.acknowledged');
+        return { status: 'sent' as const };
+      });
     } catch (err) {
+      telemetry().deliveryFailed('genesys', errorClass(err));
       const notice = isGenesysError(err) ? UNDELIVERED_NOTICES[err.code] : undefined;
       const current = await this.records.get(record.id);
       if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) {

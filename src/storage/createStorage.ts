@@ -23,6 +23,11 @@ export interface StorageBundle<T extends StoredDocument> {
   readonly botStorage: Storage;
   /** Live-chat records and their leases. */
   readonly handoffStore: VersionedStore<T>;
+  /**
+   * Reads the live-chat container once, to tell whether storage answers now (readiness). Rejects
+   * with the client's error when it does not. Always resolves for in-memory storage.
+   */
+  ping(signal: AbortSignal): Promise<void>;
   /** Releases the Cosmos DB client. */
   close(): Promise<void>;
 }
@@ -92,6 +97,7 @@ export async function createStorage<THandoff extends StoredDocument>(
       kind: 'memory',
       botStorage: new MemoryStorage(),
       handoffStore: new MemoryVersionedStore<THandoff>(memoryOptions),
+      ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
@@ -158,6 +164,9 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
       kind: 'cosmos',
       botStorage,
       handoffStore,
+      ping: async (signal) => {
+        await database.container(handoffContainerId).read({ abortSignal: signal });
+      },
       close: () => {
         client.dispose();
         return Promise.resolve();

@@ -51,6 +51,10 @@ describe('demo mode with Open Messaging', () => {
   it('runs a whole handoff over the webhook, answered from the agent console', async () => {
     expect(app.simulator).toBeUndefined();
     expect(app.openMessagingSimulator).toBeDefined();
+    const ready = await fetch(`${base}/healthz/ready`);
+    const readiness = (await ready.json()) as { checks: Record<string, { target?: string }> };
+    expect(ready.status).toBe(200);
+    expect(readiness.checks.genesys?.target).toBe(app.openMessagingSimulator?.url);
     await say('I want to talk to a human');
     await connector.waitForText('omdemo', MESSAGES.queued);
     const [chat] = await listed();

@@ -41,6 +41,7 @@ describe('catalogues', () => {
       m.agentAttachment('a.pdf'),
       m.sessionExpiring(1),
       m.sessionExpiring(5),
+      m.messageNotDeliveredQuoted('order 123'),
     ];
     // Functions with plural forms are called twice (one, other).
     expect(texts).toHaveLength(Object.keys(m).length + 3);
