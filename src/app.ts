@@ -17,6 +17,7 @@ import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog'
 import type { Config } from './config';
 import { createOpenMessagingProvider, createProvider } from './genesys/createProvider';
 import { OpenMessagingProvider } from './genesys/openMessaging';
+import { BotAdapter } from './http/botAdapter';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import { Readiness, type ReadinessCheck, type ReadinessOptions } from './health/readiness';
 import { genesysCheck, storageCheck } from './health/readinessChecks';
@@ -296,7 +297,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     credentialsFactory,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   const services = buildBot(config, logger, {
     storage,
     provider: chosenProvider,

@@ -108,6 +108,8 @@ export interface OutboxEntry {
   files?: AttachmentLink[];
   /** When it was accepted (epoch ms). */
   at: number;
+  /** W3C `traceparent` of the turn that accepted it: the Genesys send joins that trace. */
+  traceParent?: string;
 }
 
 /** An instance's heartbeat: chats owned by an instance whose heartbeat lapsed may be taken over. */

@@ -102,7 +102,17 @@ export class UserToAgentRelay {
         return r;
       }
       const files = publicAttachments(activity);
-      r.outbox = [...outbox, { activityId, text, ...(files.length === 0 ? {} : { files }), at: now }];
+      const traceParent = telemetry().traceParent();
+      r.outbox = [
+        ...outbox,
+        {
+          activityId,
+          text,
+          ...(files.length === 0 ? {} : { files }),
+          at: now,
+          ...(traceParent === undefined ? {} : { traceParent }),
+        },
+      ];
       let acknowledge = false;
       if (r.state !== 'connected') {
         r.waitingMessages = (r.waitingMessages ?? 0) + 1;
@@ -200,7 +210,7 @@ export class UserToAgentRelay {
         record = await this.records.get(first.id);
         continue;
       }
-      const sent = await this.sendToGenesys(record, head.text, head.files ?? []);
+      const sent = await this.sendToGenesys(record, head);
       // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
@@ -236,13 +246,14 @@ export class UserToAgentRelay {
    */
   private async sendToGenesys(
     record: HandoffRecord,
-    text: string,
-    files: readonly AttachmentLink[],
+    entry: OutboxEntry,
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
     const log = this.logger.child({ conversationId: record.conversationId });
+    const text = entry.text;
+    const files = entry.files ?? [];
     const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
-      return await telemetry().withSpan(SPANS.genesysSend, spanAttributes, async (span) => {
+      return await telemetry().withSpanUnder(entry.traceParent, SPANS.genesysSend, spanAttributes, async (span) => {
         const local = this.chats.get(record.id);
         const session = local !== undefined && local.generation === record.generation ? local.session : undefined;
         // Files go as files where the provider takes them by URL (Open Messaging); otherwise as the links in the text.
@@ -252,6 +263,7 @@ export class UserToAgentRelay {
           span.setAttribute('genesys.send.detached', true);
           await this.provider.sendDetached(record.resumeData, text);
         } else return { status: 'ended' as const };
+        telemetry().relayLatency('user_to_agent', this.clock.now() - entry.at);
         span.addEvent('genesys.acknowledged');
         return { status: 'sent' as const };
       });

@@ -75,7 +75,7 @@ export function cosmosConnectionPolicy(endpoint: string): Partial<ConnectionPoli
 /**
  * Creates the bot's storage: Cosmos DB when `config.cosmos.endpoint` is set (database and containers
  * created when missing, reachability and credentials checked within a bounded time), otherwise
- * in-memory storage with one warning. Throws one {@link StoreError} naming the cause when Cosmos DB
+ * in-memory storage with one warning (an info line in demo mode). Throws one {@link StoreError} naming the cause when Cosmos DB
  * cannot be used.
  */
 export async function createStorage<THandoff extends StoredDocument>(
@@ -86,7 +86,8 @@ export async function createStorage<THandoff extends StoredDocument>(
   const log = logger.child({ module: 'storage' });
   const ttlSeconds = config.cosmos.ttlDays * 86_400;
   if (config.cosmos.endpoint === '') {
-    log.warn(
+    // Expected in demo mode (a local run); outside it, state that does not survive a restart is worth a warning.
+    log[config.demo ? 'info' : 'warn'](
       'CosmosDbEndpoint is not set: conversation state and live chats are kept in memory; they do not survive a restart and cannot be shared between instances',
     );
     const memoryOptions =

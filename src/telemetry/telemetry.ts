@@ -1,4 +1,6 @@
 import {
+  context,
+  isSpanContextValid,
   metrics,
   SpanKind,
   SpanStatusCode,
@@ -326,6 +328,40 @@ export class Telemetry {
   }
 
   /**
+   * The W3C `traceparent` (`00-{trace id}-{span id}-{flags}`) of the active span, or `undefined`
+   * without one. Stored with work that runs later (an outbox entry), so its span joins this trace.
+   */
+  traceParent(): string | undefined {
+    const span = trace.getActiveSpan();
+    if (span === undefined) return undefined;
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    if (!isSpanContextValid(span.spanContext())) return undefined;
+    return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
+  }
+
+  /**
+   * {@link withSpan} with the span whose `traceparent` is given as the parent (from
+   * {@link traceParent}, possibly on another instance); a missing or malformed value starts from the
+   * active context instead.
+   */
+  withSpanUnder<T>(
+    traceParent: string | undefined,
+    name: string,
+    attributes: Attributes,
+    fn: (span: Span) => Promise<T>,
+  ): Promise<T> {
+    const match = traceParent === undefined ? null : TRACEPARENT.exec(traceParent);
+    if (match === null) return this.withSpan(name, attributes, fn);
+    const parent = trace.setSpanContext(context.active(), {
+      traceId: match[1] ?? '',
+      spanId: match[2] ?? '',
+      traceFlags: parseInt(match[3] ?? '0', 16),
+      isRemote: true,
+    });
+    return context.with(parent, () => this.withSpan(name, attributes, fn));
+  }
+
+  /**
    * Runs `fn` in a new active span named `name` (a child of the active span, if any). The span
    * records an exception and an error status when `fn` throws, and ends when `fn` settles. Spans
    * of {@link SPANS.genesysSend} start with {@link ATTEMPTS_ATTRIBUTE} = 1; spans of
@@ -397,6 +433,9 @@ export function installTelemetry(instance: Telemetry): Telemetry {
   current = instance;
   return instance;
 }
+
+/** A W3C `traceparent` header value: version 00, trace id, parent span id, flags. */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /**
  * A low-cardinality class of a send failure for metric attributes: `throttled` (429),

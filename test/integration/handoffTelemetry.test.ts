@@ -107,6 +107,12 @@ describe('handoff telemetry', () => {
       5000,
       'the user text at the agent',
     );
+    // The send runs behind the chat's outbox: its span ends once Genesys acknowledged it.
+    await eventually(
+      () => spans.getFinishedSpans().some((s) => s.name === SPANS.genesysSend),
+      5000,
+      'the Genesys send span',
+    );
     return chat;
   }
 
