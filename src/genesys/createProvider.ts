@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { AGENT_TEXTS } from '../resources/messages';
 import { GuestChatProvider, guestChatProviderOptionsFromConfig } from './guestChat/guestChatProvider';
 import type { HandoffProvider } from './handoffProvider';
 import { OpenMessagingProvider, openMessagingUrlsFor } from './openMessaging';
@@ -36,6 +37,7 @@ export function createOpenMessagingProvider(
     clientId: endpoints.clientId ?? om.clientId,
     clientSecret: endpoints.clientSecret ?? om.clientSecret,
     webhookSecret: endpoints.webhookSecret ?? om.webhookSecret,
+    customerLeftNotice: AGENT_TEXTS.customerLeft,
     logger,
   });
 }
