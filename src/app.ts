@@ -15,7 +15,8 @@ import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
 import type { Config } from './config';
-import { createProvider } from './genesys/createProvider';
+import { createOpenMessagingProvider, createProvider } from './genesys/createProvider';
+import { OpenMessagingProvider } from './genesys/openMessaging';
 import { BotAdapter } from './http/botAdapter';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import { Readiness, type ReadinessCheck, type ReadinessOptions } from './health/readiness';
@@ -26,7 +27,9 @@ import { HandoffSessionManager } from './handoff/handoffSessionManager';
 import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
 import type { Logger } from './logger';
 import { messagesFor } from './resources/messages';
+import { installOpenMessagingRoutes, OPEN_MESSAGING_WEBHOOK_PATH } from './http/openMessagingWebhook';
 import { createServer, type HealthStatus } from './server';
+import { OpenMessagingSimulator } from './simulator/openMessaging';
 import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
 import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
 import { StateSaver } from './state/stateSaver';
@@ -44,7 +47,11 @@ export type AppStorage = StorageBundle<HandoffDocument>;
 export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';
 
 /** Adds the demo pages (Web Chat, agent console, Direct Line) to the bot's server in demo mode. */
-export type DemoRoutes = (server: restify.Server, simulator: WebMessagingSimulator, botPort: () => number) => void;
+export type DemoRoutes = (
+  server: restify.Server,
+  simulator: WebMessagingSimulator | OpenMessagingSimulator,
+  botPort: () => number,
+) => void;
 
 /** Parts a caller (tests, benchmarks, the entry point) may supply instead of building them from config. */
 export interface AppOverrides {
@@ -73,8 +80,10 @@ export interface App {
   readonly handoff: HandoffSessionManager;
   readonly bot: HandoffBot;
   readonly storage: AppStorage;
-  /** The in-process Genesys simulator (demo mode only). */
+  /** The in-process Genesys simulator (demo mode with Web Messaging only). */
   readonly simulator: WebMessagingSimulator | undefined;
+  /** The in-process Open Messaging simulator (demo mode with `GenesysProvider=openmessaging` only). */
+  readonly openMessagingSimulator: OpenMessagingSimulator | undefined;
   /** Starts listening and background work; resolves with the bound port. */
   start(port?: number, host?: string): Promise<number>;
   /** Graceful stop: releases live chats, closes connections and storage. Idempotent. */
@@ -228,6 +237,48 @@ async function startDemoGenesys(
   return { simulator, provider };
 }
 
+/** Integration, OAuth client and webhook secret of the simulated Open Messaging integration in demo mode. */
+export const DEMO_OPEN_MESSAGING = {
+  integrationId: 'd3m0d3m0-0000-4000-8000-000000000002',
+  clientId: 'demo-client',
+  clientSecret: 'demo-client-secret',
+  webhookSecret: 'demo-webhook-secret',
+} as const;
+
+/**
+ * Demo mode with `GenesysProvider=openmessaging`: an Open Messaging simulator (the agent console
+ * answers its chats) and the provider pointed at it. Its webhook URL is set once the bot listens
+ * ({@link App.start}).
+ */
+async function startDemoOpenMessaging(
+  config: Config,
+  logger: Logger,
+): Promise<{ simulator: OpenMessagingSimulator; provider: HandoffProvider | undefined }> {
+  logger.warn('DEMO MODE: a simulated Genesys Cloud Open Messaging integration runs in this process');
+  const simulator = new OpenMessagingSimulator({
+    integrations: [
+      {
+        id: DEMO_OPEN_MESSAGING.integrationId,
+        name: 'Bot handoff (demo)',
+        webhookSecret: DEMO_OPEN_MESSAGING.webhookSecret,
+        typing: { inbound: 'Enabled', outbound: 'Enabled' },
+      },
+    ],
+    clients: [{ clientId: DEMO_OPEN_MESSAGING.clientId, clientSecret: DEMO_OPEN_MESSAGING.clientSecret }],
+    logger: logger.child({ module: 'simulator' }),
+  });
+  const url = await simulator.start();
+  const provider = createOpenMessagingProvider(config, logger, {
+    apiUrl: url,
+    loginUrl: url,
+    integrationId: DEMO_OPEN_MESSAGING.integrationId,
+    clientId: DEMO_OPEN_MESSAGING.clientId,
+    clientSecret: DEMO_OPEN_MESSAGING.clientSecret,
+    webhookSecret: DEMO_OPEN_MESSAGING.webhookSecret,
+  });
+  return { simulator, provider };
+}
+
 /**
  * The composition root. Builds the service graph: storage -> Genesys provider (and, in demo mode,
  * the simulator) -> state -> handoff -> dialogs -> bot -> adapter -> server. Nothing listens until
@@ -235,9 +286,14 @@ async function startDemoGenesys(
  */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const storage: AppStorage = overrides.storage ?? (await createStorage<HandoffDocument>(config, logger));
-  const demo = config.demo && overrides.provider === undefined ? await startDemoGenesys(config, logger) : undefined;
+  const wantDemo = config.demo && overrides.provider === undefined;
+  const openMessagingDemo = wantDemo && config.genesys.provider === 'openmessaging';
+  const demo = wantDemo && !openMessagingDemo ? await startDemoGenesys(config, logger) : undefined;
+  const omDemo = openMessagingDemo ? await startDemoOpenMessaging(config, logger) : undefined;
   const chosenProvider =
-    overrides.provider === null ? undefined : (overrides.provider ?? demo?.provider ?? createProvider(config, logger));
+    overrides.provider === null
+      ? undefined
+      : (overrides.provider ?? demo?.provider ?? omDemo?.provider ?? createProvider(config, logger));
   const credentialsFactory = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.microsoft.appId,
     MicrosoftAppPassword: config.microsoft.appPassword,
@@ -260,6 +316,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   });
+  if (chosenProvider instanceof OpenMessagingProvider) {
+    // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.
+    chosenProvider.setChatAdopter((matches) =>
+      services.handoff.adoptChat((data) => data.provider === 'openmessaging' && matches(data)),
+    );
+  }
   adapter.use(new TurnSpanMiddleware());
   adapter.use(new TelemetryLoggerMiddleware(new OpenTelemetryBotTelemetryClient(), config.telemetry.logPersonalData));
   adapter.use(services.recorder);
@@ -267,13 +329,25 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const { bot, handoff } = services;
 
   let boundPort = config.port;
-  const { extraRoutes, demoRoutes } = overrides;
+  const { demoRoutes } = overrides;
+  const extraRoutes =
+    chosenProvider instanceof OpenMessagingProvider
+      ? (server: restify.Server): void => {
+          installOpenMessagingRoutes(server, {
+            receiver: chosenProvider,
+            logger,
+            eventsSecret: config.genesys.openMessaging.eventsSecret,
+          });
+          overrides.extraRoutes?.(server);
+        }
+      : overrides.extraRoutes;
   const routes =
-    demo === undefined || demoRoutes === undefined
+    (demo === undefined && omDemo === undefined) || demoRoutes === undefined
       ? extraRoutes
       : (server: restify.Server): void => {
           extraRoutes?.(server);
-          demoRoutes(server, demo.simulator, () => boundPort);
+          const simulator = demo?.simulator ?? omDemo?.simulator;
+          if (simulator !== undefined) demoRoutes(server, simulator, () => boundPort);
         };
 
   const genesysReadiness =
@@ -281,13 +355,15 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       ? undefined
       : genesysCheck(
           config,
-          demo === undefined
-            ? {}
-            : {
+          demo !== undefined
+            ? {
                 webMessagingUrl: demo.simulator.webMessagingUrl,
                 apiUrl: demo.simulator.apiUrl,
                 deploymentId: DEMO_DEPLOYMENT_ID,
-              },
+              }
+            : omDemo !== undefined
+              ? { loginUrl: omDemo.simulator.url }
+              : {},
         );
   const readinessChecks: ReadinessCheck[] = [storageCheck(storage)];
   if (genesysReadiness !== undefined) readinessChecks.push(genesysReadiness);
@@ -319,6 +395,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     bot,
     storage,
     simulator: demo?.simulator,
+    openMessagingSimulator: omDemo?.simulator,
     async start(port = config.port, host?: string): Promise<number> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -326,6 +403,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         else server.listen(port, host, resolve);
       });
       boundPort = server.address().port;
+      omDemo?.simulator.setWebhookUrl(
+        DEMO_OPEN_MESSAGING.integrationId,
+        `http://127.0.0.1:${boundPort}${OPEN_MESSAGING_WEBHOOK_PATH}`,
+      );
       await handoff.startBackground();
       phase = 'ok';
       return boundPort;
@@ -343,6 +424,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         });
         await storage.close();
         await demo?.simulator.stop();
+        await omDemo?.simulator.stop();
       })();
       return stopping;
     },
@@ -359,6 +441,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         });
         await storage.close();
         await demo?.simulator.stop();
+        await omDemo?.simulator.stop();
       })();
       return stopping;
     },

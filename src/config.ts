@@ -52,6 +52,19 @@ export interface Config {
     readonly endMode: WebMessagingEndMode;
     readonly reconnectGiveUpSeconds: number;
     readonly reorderWindowMs: number;
+    /** Explicit login base URL; empty = derived from `environment`. */
+    readonly loginUrl: string;
+    readonly openMessaging: {
+      /** Empty: no Open Messaging integration configured. */
+      readonly integrationId: string;
+      readonly clientId: string;
+      /** A secret. */
+      readonly clientSecret: string;
+      /** The integration's webhook signature secret token (a secret). */
+      readonly webhookSecret: string;
+      /** Shared secret of the detail-events push endpoint (a secret); empty: the endpoint is off. */
+      readonly eventsSecret: string;
+    };
   };
   readonly handoff: {
     readonly queueTimeoutSeconds: number;
@@ -112,13 +125,24 @@ export const SETTINGS = {
   CosmosDbTtlDays: 'Days before idle conversation state, transcripts and ended live-chat records expire (default 30).',
   TranscriptMaxEntries: 'Most messages kept in a conversation transcript (default 200; oldest dropped first).',
   TranscriptMaxChars: 'Most characters kept in a conversation transcript (default 50000).',
-  GenesysProvider: 'webmessaging (default, Web Messaging Guest API) or guestchat (retired Guest Chat v2, opt-in).',
+  GenesysProvider:
+    'webmessaging (default, Web Messaging Guest API), openmessaging (Open Messaging integration) or guestchat (retired Guest Chat v2, opt-in).',
   GenesysEnvironment: 'Genesys Cloud region domain, e.g. mypurecloud.com (default), mypurecloud.ie, usw2.pure.cloud.',
   GenesysDeploymentId:
     'Messenger (webmessaging) or web chat (guestchat) deployment id. Empty: no live agents (demo mode locally).',
   GenesysOrigin: 'Origin header sent to Web Messaging when the deployment restricts allowed domains.',
   GenesysWebMessagingUrl: 'Override of wss://webmessaging.{GenesysEnvironment}/v1 (sovereign clouds, simulator).',
   GenesysApiUrl: 'Override of https://api.{GenesysEnvironment} (sovereign clouds, simulator).',
+  GenesysLoginUrl:
+    'Override of https://login.{GenesysEnvironment}, where openmessaging gets its OAuth token (sovereign clouds, simulator).',
+  GenesysOpenMessagingIntegrationId:
+    'Open Messaging integration id (GUID); required for openmessaging. Empty: no live agents (demo mode locally).',
+  GenesysOAuthClientId: 'OAuth client (client credentials grant) of openmessaging; required with an integration id.',
+  GenesysOAuthClientSecret: 'Secret of GenesysOAuthClientId; required with an integration id.',
+  GenesysOpenMessagingWebhookSecret:
+    "The integration's Outbound Notification Webhook Signature Secret Token; webhook calls whose X-Hub-Signature-256 does not match it are refused. Required with an integration id.",
+  GenesysOpenMessagingEventsSecret:
+    'Shared secret a Genesys Process Automation trigger (Workflow data action) sends in X-Handoff-Events-Secret to POST /api/genesys/openmessaging/events. Empty: that endpoint is off.',
   GenesysOrganizationId: 'Organization id (GUID); required for guestchat.',
   GenesysQueueName: 'Queue name (not id) chats are routed to; required for guestchat.',
   GenesysSkills: 'Comma-separated skill names for guestchat routing.',
@@ -151,7 +175,7 @@ export const SETTINGS = {
   TelemetryLogPersonalData:
     'true adds message text and user names to telemetry (spans, Bot Framework events). Default false: personal data stays out.',
   DemoMode:
-    'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
+    'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when none of GenesysDeploymentId, GenesysOpenMessagingIntegrationId and MicrosoftAppId is set.',
 } as const;
 
 /** A setting name. */
@@ -281,7 +305,11 @@ export function loadConfig(env: Env): Config {
   }
 
   const cosmosEndpoint = r.url('CosmosDbEndpoint', ['https:', 'http:']);
-  const provider = r.oneOf<GenesysProviderName>('GenesysProvider', ['webmessaging', 'guestchat'], 'webmessaging');
+  const provider = r.oneOf<GenesysProviderName>(
+    'GenesysProvider',
+    ['webmessaging', 'guestchat', 'openmessaging'],
+    'webmessaging',
+  );
   const environment = r.string('GenesysEnvironment', 'mypurecloud.com').toLowerCase();
   r.require(
     DOMAIN.test(environment),
@@ -299,6 +327,26 @@ export function loadConfig(env: Env): Config {
     r.require(queueName !== '', 'GenesysQueueName is required when GenesysProvider is guestchat');
   }
   const origin = r.url('GenesysOrigin', ['https:', 'http:']);
+  const openMessaging = {
+    integrationId: r.string('GenesysOpenMessagingIntegrationId'),
+    clientId: r.string('GenesysOAuthClientId'),
+    clientSecret: r.string('GenesysOAuthClientSecret'),
+    webhookSecret: r.string('GenesysOpenMessagingWebhookSecret'),
+    eventsSecret: r.string('GenesysOpenMessagingEventsSecret'),
+  };
+  if (openMessaging.integrationId !== '')
+    r.require(
+      GUID.test(openMessaging.integrationId),
+      `GenesysOpenMessagingIntegrationId must be a GUID (got "${openMessaging.integrationId}")`,
+    );
+  if (provider === 'openmessaging' && openMessaging.integrationId !== '') {
+    for (const [name, value] of [
+      ['GenesysOAuthClientId', openMessaging.clientId],
+      ['GenesysOAuthClientSecret', openMessaging.clientSecret],
+      ['GenesysOpenMessagingWebhookSecret', openMessaging.webhookSecret],
+    ] as const)
+      r.require(value !== '', `${name} is required when GenesysProvider is openmessaging`);
+  }
 
   const idleTimeoutSeconds = r.integer('HandoffIdleTimeoutSeconds', 900, 0, 7 * 24 * 3600);
   const idleWarningSeconds = r.integer('HandoffIdleWarningSeconds', 120, 0, 24 * 3600);
@@ -357,6 +405,8 @@ export function loadConfig(env: Env): Config {
       endMode: r.oneOf<WebMessagingEndMode>('GenesysEndChatMode', ['clear', 'notice'], 'clear'),
       reconnectGiveUpSeconds: r.integer('GenesysReconnectGiveUpSeconds', 600, 0, 24 * 3600),
       reorderWindowMs: r.integer('GenesysReorderWindowMs', 150, 0, 5000),
+      loginUrl: r.url('GenesysLoginUrl', ['https:', 'http:']),
+      openMessaging,
     },
     handoff: {
       queueTimeoutSeconds: r.integer('HandoffQueueTimeoutSeconds', 600, 0, 24 * 3600),
@@ -376,7 +426,7 @@ export function loadConfig(env: Env): Config {
       metricExportIntervalMs: r.integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1_000, 3_600_000),
       logPersonalData: r.boolean('TelemetryLogPersonalData', false),
     },
-    demo: r.boolean('DemoMode', deploymentId === '' && appId === ''),
+    demo: r.boolean('DemoMode', deploymentId === '' && openMessaging.integrationId === '' && appId === ''),
   };
 
   if (config.handoff.sweepIntervalSeconds * 2 > config.handoff.leaseSeconds) {
@@ -386,6 +436,10 @@ export function loadConfig(env: Env): Config {
     r.require(
       deploymentId === '',
       'DemoMode cannot be true while GenesysDeploymentId is set: the demo uses its own simulated Genesys',
+    );
+    r.require(
+      openMessaging.integrationId === '',
+      'DemoMode cannot be true while GenesysOpenMessagingIntegrationId is set: the demo uses its own simulated Genesys',
     );
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -399,7 +453,16 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...config,
     microsoft: { ...config.microsoft, appPassword: mask(config.microsoft.appPassword) },
     cosmos: { ...config.cosmos, key: mask(config.cosmos.key) },
-    genesys: { ...config.genesys, memberAuthToken: mask(config.genesys.memberAuthToken) },
+    genesys: {
+      ...config.genesys,
+      memberAuthToken: mask(config.genesys.memberAuthToken),
+      openMessaging: {
+        ...config.genesys.openMessaging,
+        clientSecret: mask(config.genesys.openMessaging.clientSecret),
+        webhookSecret: mask(config.genesys.openMessaging.webhookSecret),
+        eventsSecret: mask(config.genesys.openMessaging.eventsSecret),
+      },
+    },
     telemetry: { ...config.telemetry, connectionString: mask(config.telemetry.connectionString) },
   };
 }

@@ -45,7 +45,7 @@ export async function startApplication(
     health: `${base}/healthz`,
     readiness: `${base}/healthz/ready`,
   };
-  if (app.simulator !== undefined && options.demoRoutes !== undefined) {
+  if ((app.simulator ?? app.openMessagingSimulator) !== undefined && options.demoRoutes !== undefined) {
     urls.customerPage = `${base}/demo/`;
     urls.agentConsole = `${base}/demo/agent`;
   }

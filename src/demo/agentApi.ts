@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type * as restify from 'restify';
 import type { Logger } from '../logger';
-import type { SimulatedConversationInfo, WebMessagingSimulator } from '../simulator/webMessaging/webMessagingSimulator';
+import type { SimulatedConversationInfo } from '../simulator/webMessaging/webMessagingSimulator';
+import type { AgentConsoleSource } from './consoleSources';
 import { jsonBody, routeParam, sendError } from './http';
 
 /** Path prefix of the agent console's JSON API. */
@@ -44,6 +45,7 @@ export class AgentApi {
   private readonly maxListed: number;
   private readonly maxStreams: number;
   private pending: NodeJS.Timeout | undefined;
+  private unfollow: (() => void) | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly onChanged = (): void => {
     this.scheduleBroadcast();
@@ -53,7 +55,7 @@ export class AgentApi {
   };
 
   constructor(
-    private readonly simulator: WebMessagingSimulator,
+    private readonly simulator: AgentConsoleSource,
     private readonly options: AgentApiOptions,
   ) {
     this.logger = options.logger.child({ component: 'agentConsole' });
@@ -81,7 +83,7 @@ export class AgentApi {
         if (raw !== undefined && typeof raw !== 'string') return '"nickname" must be a string.';
         const nickname = (raw ?? '').trim() || 'Agent';
         if (nickname.length > MAX_NICKNAME_CHARS) return `"nickname" must be at most ${MAX_NICKNAME_CHARS} characters.`;
-        this.simulator.agentJoin(id, { displayName: nickname });
+        this.simulator.agentJoin(id, nickname);
         this.logger.info({ conversationId: id }, 'agent accepted a chat');
         return undefined;
       });
@@ -125,14 +127,7 @@ export class AgentApi {
           if (labels.length > MAX_QUICK_REPLIES) return `"replies" must have at most ${MAX_QUICK_REPLIES} entries.`;
           if (labels.some((l) => l.length > MAX_QUICK_REPLY_CHARS))
             return `Each reply must be at most ${MAX_QUICK_REPLY_CHARS} characters.`;
-          this.simulator.agentSendStructured(
-            id,
-            labels.map((label) => ({
-              contentType: 'QuickReply',
-              quickReply: { text: label, payload: label, action: 'Message' },
-            })),
-            text.trim(),
-          );
+          this.simulator.agentSendQuickReplies(id, text.trim(), labels);
           return undefined;
         });
         next();
@@ -151,8 +146,7 @@ export class AgentApi {
       next();
     });
 
-    this.simulator.on('changed', this.onChanged);
-    this.simulator.on('guestTyping', this.onGuestTyping);
+    this.unfollow = this.simulator.follow(this.onChanged, this.onGuestTyping);
     this.keepAlive = setInterval(() => {
       for (const stream of this.streams) stream.write(': keep-alive\n\n');
     }, this.options.keepAliveMs ?? 15_000);
@@ -164,8 +158,8 @@ export class AgentApi {
 
   /** Stops following the simulator and closes every live-update stream. Idempotent. */
   close(): void {
-    this.simulator.off('changed', this.onChanged);
-    this.simulator.off('guestTyping', this.onGuestTyping);
+    this.unfollow?.();
+    this.unfollow = undefined;
     if (this.pending !== undefined) clearTimeout(this.pending);
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
     this.pending = undefined;

@@ -1,8 +1,10 @@
 import type * as restify from 'restify';
 import type { Logger } from '../logger';
+import { OpenMessagingSimulator } from '../simulator/openMessaging';
 import type { WebMessagingSimulator } from '../simulator/webMessaging/webMessagingSimulator';
 import type { DemoRoutes } from '../startApplication';
 import { AgentApi } from './agentApi';
+import { openMessagingConsole, webMessagingConsole } from './consoleSources';
 import { DirectLineEndpoint } from './directLine';
 import { DEMO_CUSTOMER_NAMES, installPages } from './pages';
 import { WebChatAsset } from './webChatAsset';
@@ -23,7 +25,11 @@ export interface DemoRoutesOptions {
  * Bot Framework Emulator can be used at the same time.
  */
 export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}): DemoRoutes {
-  return (server: restify.Server, simulator: WebMessagingSimulator, botPort: () => number): void => {
+  return (
+    server: restify.Server,
+    simulator: WebMessagingSimulator | OpenMessagingSimulator,
+    botPort: () => number,
+  ): void => {
     const log = logger.child({ module: 'demo' });
     const webChat = options.webChat ?? new WebChatAsset();
     if (!webChat.available()) {
@@ -43,7 +49,9 @@ export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}
       ...(options.customerLeftAfterMs === undefined ? {} : { customerLeftAfterMs: options.customerLeftAfterMs }),
     });
     directLine.install(server);
-    new AgentApi(simulator, { logger: log }).install(server);
+    const source =
+      simulator instanceof OpenMessagingSimulator ? openMessagingConsole(simulator) : webMessagingConsole(simulator);
+    new AgentApi(source, { logger: log }).install(server);
     installPages(server, webChat);
   };
 }

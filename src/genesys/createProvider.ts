@@ -1,7 +1,9 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { AGENT_TEXTS } from '../resources/messages';
 import { GuestChatProvider, guestChatProviderOptionsFromConfig } from './guestChat/guestChatProvider';
 import type { HandoffProvider } from './handoffProvider';
+import { OpenMessagingProvider, openMessagingUrlsFor } from './openMessaging';
 import { WebMessagingProvider, webMessagingUrlsFor } from './webMessaging/webMessagingProvider';
 
 /** Endpoint overrides for a local simulator (demo mode, tests). */
@@ -9,11 +11,40 @@ export interface ProviderEndpoints {
   webMessagingUrl?: string;
   apiUrl?: string;
   deploymentId?: string;
+  /** Open Messaging: login host, integration, OAuth client and webhook secret of a simulator. */
+  loginUrl?: string;
+  integrationId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  webhookSecret?: string;
+}
+
+/** The Open Messaging provider of the settings, or `undefined` when no integration is configured. */
+export function createOpenMessagingProvider(
+  config: Config,
+  logger: Logger,
+  endpoints: ProviderEndpoints = {},
+): OpenMessagingProvider | undefined {
+  const { genesys } = config;
+  const om = genesys.openMessaging;
+  const integrationId = endpoints.integrationId ?? om.integrationId;
+  if (integrationId === '') return undefined;
+  const derived = openMessagingUrlsFor(genesys.environment);
+  return new OpenMessagingProvider({
+    apiUrl: endpoints.apiUrl ?? (genesys.apiUrl || derived.apiUrl),
+    loginUrl: endpoints.loginUrl ?? (genesys.loginUrl || derived.loginUrl),
+    integrationId,
+    clientId: endpoints.clientId ?? om.clientId,
+    clientSecret: endpoints.clientSecret ?? om.clientSecret,
+    webhookSecret: endpoints.webhookSecret ?? om.webhookSecret,
+    customerLeftNotice: AGENT_TEXTS.customerLeft,
+    logger,
+  });
 }
 
 /**
- * Creates the configured Genesys provider, or `undefined` when no deployment is configured (the bot
- * then answers requests for an agent with an honest "not available").
+ * Creates the configured Genesys provider, or `undefined` when no deployment (or Open Messaging
+ * integration) is configured (the bot then answers requests for an agent with an honest "not available").
  */
 export function createProvider(
   config: Config,
@@ -21,6 +52,7 @@ export function createProvider(
   endpoints: ProviderEndpoints = {},
 ): HandoffProvider | undefined {
   const { genesys } = config;
+  if (genesys.provider === 'openmessaging') return createOpenMessagingProvider(config, logger, endpoints);
   const deploymentId = endpoints.deploymentId ?? genesys.deploymentId;
   if (deploymentId === '') return undefined;
   if (genesys.provider === 'guestchat') {

@@ -20,7 +20,7 @@ export type {
  */
 
 /** Names of the implemented providers; the value of the `GenesysProvider` setting. */
-export type GenesysProviderName = 'webmessaging' | 'guestchat';
+export type GenesysProviderName = 'webmessaging' | 'guestchat' | 'openmessaging';
 
 /** The guest as the agent will see them. */
 export interface GuestIdentity {
@@ -57,7 +57,7 @@ export interface StartChatRequest {
 }
 
 /** Data the handoff layer persists so any instance can reattach to (or send on) a chat. */
-export type ResumeData = WebMessagingResumeData | GuestChatResumeData;
+export type ResumeData = WebMessagingResumeData | GuestChatResumeData | OpenMessagingResumeData;
 
 /** Web Messaging: the session is identified by a token the client generated. */
 export interface WebMessagingResumeData {
@@ -76,6 +76,20 @@ export interface GuestChatResumeData {
   jwt: string;
   /** Event stream websocket; embeds the JWT (a secret: never log it). */
   eventStreamUri: string;
+}
+
+/**
+ * Open Messaging: the external id the bot chose for this handoff (`channel.from.id`, one per
+ * handoff so that a new handoff never threads into an earlier conversation, docs/genesys-protocol.md §6.9)
+ * and the Genesys conversation id learnt from the first inbound message.
+ */
+export interface OpenMessagingResumeData {
+  provider: 'openmessaging';
+  externalId: string;
+  /** Genesys' conversation id (from `prefetchConversationId`). */
+  conversationId: string;
+  /** `channel.from.nickname`: the name the agent sees. */
+  nickname: string;
 }
 
 /** What a provider needs to avoid re-delivering what the bot already showed the user. */
@@ -119,6 +133,21 @@ export type ChatEndReason =
   /** The chat cannot continue: the link could not be restored, or Genesys refused it. */
   | 'failed';
 
+/** The agent's after-call work as Genesys reports it. */
+export interface WrapUp {
+  code: string;
+  notes?: string;
+}
+
+/**
+ * What became of an agent message on the user's channel, reported back to Genesys as a delivery
+ * receipt where the protocol has them (Open Messaging, docs/genesys-protocol.md §6.2).
+ * `unsupported`: the channel cannot show this kind of message (a card, a file type);
+ * `failed`: anything else.
+ */
+export type DeliveryOutcome =
+  { delivered: true } | { delivered: false; reason: 'unsupported' | 'failed'; detail?: string };
+
 /** Something that happened on the Genesys side of one chat. */
 export type ChatEvent =
   /** The chat exists and waits for an agent. */
@@ -146,8 +175,11 @@ export type ChatEvent =
   | { kind: 'agentTyping'; durationMs: number }
   /** The agent left. `transfer` is true when the chat goes on and waits for another agent. */
   | { kind: 'agentLeft'; agent: AgentInfo; transfer: boolean }
-  /** The chat is over; no more events follow. */
-  | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError }
+  /**
+   * The chat is over; no more events follow. `wrapup` carries the agent's wrap-up code and notes
+   * when Genesys reported them before the end (Open Messaging, docs/genesys-protocol.md §6.5).
+   */
+  | { kind: 'ended'; reason: ChatEndReason; error?: GenesysError; wrapup?: WrapUp }
   /**
    * The link to Genesys has been down for a noticeable time; the provider keeps reconnecting and the
    * Genesys session is kept. Reported once per outage.
@@ -181,12 +213,22 @@ export interface ChatSession {
    * Providers without structured content leave it out; the caller then sends `answer.text` as text.
    */
   sendButtonResponse?(answer: ButtonAnswer): Promise<void>;
+  /**
+   * Sends guest text with files the provider hands to Genesys by URL (Genesys fetches them itself).
+   * Providers without file transfer leave it out; the caller then sends the links as text.
+   */
+  sendMessage?(text: string, attachments: readonly AttachmentLink[]): Promise<void>;
   /** Tells the agent the guest is typing; throttled by the provider (silently a no-op when too soon). */
   sendTyping(): Promise<void>;
   /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */
   end(): Promise<void>;
   /** Closes the local connection without ending the chat (shutdown, lease hand-over). No events follow. */
   detach(): Promise<void>;
+  /**
+   * Tells Genesys what became of agent message `messageId` on the user's channel (a delivery
+   * receipt). Providers without receipts leave it out. Never rejects: a receipt that cannot be sent is logged.
+   */
+  acknowledge?(messageId: string, outcome: DeliveryOutcome): Promise<void>;
 }
 
 /** A Genesys protocol client. */

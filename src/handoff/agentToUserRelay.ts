@@ -1,7 +1,12 @@
 import { type Activity, type ConversationReference, MessageFactory } from 'botbuilder';
 import { renderAgentContent } from '../channels';
 import { answerOptions } from '../content/answerOptions';
-import type { ChatEndReason, ChatEvent, ChatListener } from '../genesys/handoffProvider';
+import type {
+  ChatEndReason,
+  ChatEvent,
+  ChatListener,
+  DeliveryOutcome as ProviderDeliveryOutcome,
+} from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, messagesFor, type Messages } from '../resources/messages';
 import { agentContentOf } from './agentContent';
@@ -167,8 +172,10 @@ export class AgentToUserRelay {
     activities: Partial<Activity>[],
     speaker: { role: 'bot' } | { role: 'agent'; name?: string },
     systemNote?: string,
+    onOutcome?: (outcome: DeliveryOutcome) => Promise<void> | undefined,
   ): Promise<boolean> {
     const outcome = await this.delivery.send(record.id, record.reference, activities, speaker, systemNote);
+    await onOutcome?.(outcome);
     if (outcome.status === 'delivered') return true;
     if (outcome.status === 'gone' || outcome.status === 'exhausted')
       await this.userUnreachable(record.id, record.generation, outcome.failure.code);
@@ -299,6 +306,7 @@ export class AgentToUserRelay {
           generation,
           closeOnGenesys: false,
           tellUser: true,
+          ...(event.wrapup === undefined ? {} : { wrapup: event.wrapup }),
         });
         this.chats.delete(id);
         return;
@@ -357,10 +365,14 @@ export class AgentToUserRelay {
       slotFormat,
     });
     const options = answerOptions(content, slotFormat);
-    const delivered = await this.notify(record, activities, {
-      role: 'agent',
-      ...(agentName === undefined ? {} : { name: agentName }),
-    });
+    const delivered = await this.notify(
+      record,
+      activities,
+      { role: 'agent', ...(agentName === undefined ? {} : { name: agentName }) },
+      undefined,
+      // Genesys learns what became of the message where the protocol has receipts (Open Messaging).
+      (outcome) => this.chats.get(id)?.session?.acknowledge?.(event.id, receiptOf(outcome)),
+    );
     if (!delivered) return;
     telemetry().relayLatency('agent_to_user', this.clock.now() - now);
     this.chats.track(
@@ -376,4 +388,17 @@ export class AgentToUserRelay {
       }),
     );
   }
+}
+
+/**
+ * The delivery receipt of an agent message: the channel took it, refused this kind of message
+ * (`unsupported`), or could not deliver it (`failed`).
+ */
+export function receiptOf(outcome: DeliveryOutcome): ProviderDeliveryOutcome {
+  if (outcome.status === 'delivered') return { delivered: true };
+  return {
+    delivered: false,
+    reason: outcome.status === 'rejected' ? 'unsupported' : 'failed',
+    detail: `${outcome.status}: ${outcome.failure.code}`,
+  };
 }

@@ -1,4 +1,4 @@
-import type { ChatSession, HandoffProvider } from '../genesys/handoffProvider';
+import type { ChatSession, HandoffProvider, WrapUp } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { telemetry } from '../telemetry/telemetry';
 import type { ChatNotices } from './agentToUserRelay';
@@ -24,6 +24,8 @@ export interface EndLiveChat {
   tellUser: boolean;
   /** Sent to the agent just before the chat is closed on Genesys (best effort). */
   agentNotice?: string;
+  /** The agent's wrap-up, kept on the record. */
+  wrapup?: WrapUp;
 }
 
 /**
@@ -48,6 +50,7 @@ export class ChatEnder {
       end.detail,
       (r) => {
         r.endReason = end.reason;
+        if (end.wrapup !== undefined) r.wrapup = { ...end.wrapup };
         clearTimers(r);
       },
       end.from ?? ACTIVE_STATES,

@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { AnswerOption } from '../content/answerOptions';
 import type { ButtonResponse } from '../content/content';
-import type { GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
+import type { AttachmentLink, GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
 
 /** Lifecycle of a live chat. `ended` and `failed` are final until the user asks for an agent again. */
 export type HandoffState = 'requested' | 'queued' | 'connected' | 'ended' | 'failed';
@@ -64,6 +64,8 @@ export interface HandoffRecord {
   /** What any instance needs to reattach to the Genesys chat (contains secrets; redacted in logs). */
   resumeData?: ResumeData;
   agentName?: string;
+  /** The agent's wrap-up code and notes, when Genesys reported them before the end (Open Messaging). */
+  wrapup?: { code: string; notes?: string };
   /** Ids of agent messages already shown to the user, most recent last (bounded). */
   deliveredMessageIds: string[];
   lastDeliveredAt?: string;
@@ -117,6 +119,8 @@ export interface OutboxEntry {
   kind?: 'text' | 'buttonResponse';
   /** The answer, for `kind: "buttonResponse"`. */
   buttonResponse?: ButtonResponse;
+  /** Files anyone can fetch, handed to providers that take files by URL (the text keeps their links too). */
+  files?: AttachmentLink[];
   /** When it was accepted (epoch ms). */
   at: number;
   /** W3C `traceparent` of the turn that accepted it: the Genesys send joins that trace. */

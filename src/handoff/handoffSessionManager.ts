@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { isGenesysError } from '../genesys/genesysError';
-import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { HandoffProvider, ResumeData } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { telemetry, type LiveChatCounts } from '../telemetry/telemetry';
 import { formatTranscriptForAgent } from '../transcript/transcript';
@@ -339,6 +339,11 @@ export class HandoffSessionManager implements HandoffService {
   /** One pass of heartbeat, timers, reconciliation and takeover (see {@link InstanceLeases.sweep}). */
   sweep(startup = false): Promise<void> {
     return this.leases.sweep(startup);
+  }
+
+  /** See {@link InstanceLeases.adopt}. */
+  adoptChat(matches: (data: ResumeData) => boolean): Promise<boolean> {
+    return this.leases.adopt(matches);
   }
 
   /** Renews this instance's heartbeat (see {@link InstanceLeases.beat}). */

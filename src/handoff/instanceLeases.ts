@@ -1,5 +1,5 @@
 import { isGenesysError } from '../genesys/genesysError';
-import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { HandoffProvider, ResumeData } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { telemetry } from '../telemetry/telemetry';
 import type { AgentToUserRelay } from './agentToUserRelay';
@@ -173,10 +173,26 @@ export class InstanceLeases {
     await forEachLimited(stalled, PARALLELISM, (r) => this.outbox.resumeOutbox(r.id));
   }
 
-  private async claimAndResume(candidate: HandoffRecord, alive: Set<string>): Promise<void> {
+  /**
+   * Takes the active chat whose resume data `matches` from whichever instance owns it, and resumes
+   * it here. For providers that hold nothing per chat (Open Messaging): Genesys calls any instance,
+   * and the one it called becomes the owner. Resolves true when this instance holds the chat.
+   */
+  async adopt(matches: (data: ResumeData) => boolean): Promise<boolean> {
+    const candidate = (await this.records.listActive()).find(
+      (r) => r.resumeData !== undefined && matches(r.resumeData),
+    );
+    if (candidate === undefined || this.chats.stopped) return false;
+    if (this.chats.has(candidate.id)) return true;
+    this.logger.info({ conversationId: candidate.conversationId, from: candidate.owner }, 'adopting a live chat');
+    await this.claimAndResume(candidate, new Set(), true);
+    return this.chats.get(candidate.id)?.session !== undefined;
+  }
+
+  private async claimAndResume(candidate: HandoffRecord, alive: Set<string>, adopt = false): Promise<void> {
     const me = this.settings.instanceId;
     const claimed = await this.records.update(candidate.id, (r) => {
-      const orphan = r.owner === '' || !alive.has(r.owner) || (r.owner === me && !this.chats.has(r.id));
+      const orphan = adopt || r.owner === '' || !alive.has(r.owner) || (r.owner === me && !this.chats.has(r.id));
       if (!ACTIVE_STATES.includes(r.state) || !orphan) return undefined;
       r.owner = me;
       return r;

@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { normaliseInbound } from '../channels';
 import { matchButtonAnswer } from '../content/answerOptions';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
-import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { AttachmentLink, HandoffProvider } from '../genesys/handoffProvider';
 import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
@@ -103,11 +103,13 @@ export class UserToAgentRelay {
       }
       // A message answering the choices the agent side offered goes back as that choice (§5.14).
       const answer = given === undefined ? matchButtonAnswer(text, r.answerOptions ?? []) : undefined;
+      const files = answer === undefined ? publicAttachments(activity) : [];
       const traceParent = telemetry().traceParent();
       r.outbox = [
         ...outbox,
         {
           activityId,
+          ...(files.length === 0 ? {} : { files }),
           at: now,
           ...(answer === undefined
             ? { text }
@@ -255,6 +257,7 @@ export class UserToAgentRelay {
     const text = entry.text;
     // A provider without structured answers (Guest Chat) gets the chosen option's text.
     const answer = entry.kind === 'buttonResponse' ? entry.buttonResponse : undefined;
+    const files = entry.files ?? [];
     const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
       return await telemetry().withSpanUnder(entry.traceParent, SPANS.genesysSend, spanAttributes, async (span) => {
@@ -264,6 +267,8 @@ export class UserToAgentRelay {
         if (session !== undefined && local?.generation === record.generation) {
           if (answer !== undefined && session.sendButtonResponse !== undefined)
             await session.sendButtonResponse(answer);
+          // Files go as files where the provider takes them by URL (Open Messaging); otherwise as the links in the text.
+          else if (session.sendMessage !== undefined && files.length > 0) await session.sendMessage(text, files);
           else await session.sendText(text);
         } else if (record.resumeData !== undefined && provider !== undefined) {
           span.setAttribute('genesys.send.detached', true);
@@ -294,6 +299,21 @@ export class UserToAgentRelay {
 /** Channels whose attachment URLs only open with the bot's credentials. */
 const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
 
+/** Whether an attachment URL only opens with the bot's credentials. */
+function needsAuth(activity: Partial<Activity>, url: string): boolean {
+  return AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
+}
+
+/** The user's attachments anyone can fetch by URL (https only; not stickers). */
+export function publicAttachments(activity: Partial<Activity>): AttachmentLink[] {
+  if (isSticker(activity)) return [];
+  return (activity.attachments ?? []).flatMap((a) =>
+    typeof a.contentUrl === 'string' && a.contentUrl.startsWith('https://') && !needsAuth(activity, a.contentUrl)
+      ? [{ url: a.contentUrl, ...(a.name === undefined ? {} : { name: a.name }), contentType: a.contentType }]
+      : [],
+  );
+}
+
 /**
  * The text sent to the agent for a user message: the text the user meant, normalised for the
  * channel ({@link normaliseInbound}: Teams HTML and mentions, Slack markup, a Facebook sticker as
@@ -316,9 +336,7 @@ export function composeUserText(activity: Partial<Activity>): string {
         parts.push(AGENT_TEXTS.userAttachmentWithoutLink(attachment.contentType));
       continue;
     }
-    const needsAuth =
-      AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
-    parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth));
+    parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth(activity, url)));
   }
   return parts.join('\n');
 }

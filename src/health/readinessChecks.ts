@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { Config } from '../config';
 import { guestChatApiUrl } from '../genesys/guestChat/guestChatProvider';
+import { openMessagingUrlsFor } from '../genesys/openMessaging';
 import { webMessagingUrlsFor } from '../genesys/webMessaging/webMessagingProvider';
 import type { StorageBundle } from '../storage/createStorage';
 import type { StoredDocument } from '../storage/versionedStore';
@@ -69,11 +70,30 @@ export function guestChatCheck(apiUrl: string): ReadinessCheck {
   };
 }
 
+/**
+ * Open Messaging: the login service that issues the bot's tokens answers (any status below 500;
+ * the probe sends no credentials, docs/genesys-protocol.md §6.1).
+ */
+export function openMessagingCheck(loginUrl: string): ReadinessCheck {
+  const url = `${loginUrl.replace(/\/+$/, '')}/oauth/token`;
+  return {
+    name: 'genesys',
+    target: loginUrl,
+    probe: async (signal) => {
+      const res = await fetch(url, { method: 'GET', signal });
+      await res.body?.cancel();
+      if (res.status >= 500) throw new Error(`the login service answered HTTP ${res.status}`);
+    },
+  };
+}
+
 /** Genesys endpoints of the provider in use (see `createProvider`); demo mode passes the simulator's. */
 export interface GenesysEndpoints {
   webMessagingUrl?: string;
   apiUrl?: string;
   deploymentId?: string;
+  /** Open Messaging: the login base URL. */
+  loginUrl?: string;
 }
 
 /**
@@ -82,6 +102,12 @@ export interface GenesysEndpoints {
  */
 export function genesysCheck(config: Config, endpoints: GenesysEndpoints = {}): ReadinessCheck | undefined {
   const { genesys } = config;
+  if (genesys.provider === 'openmessaging') {
+    if (endpoints.loginUrl === undefined && genesys.openMessaging.integrationId === '') return undefined;
+    return openMessagingCheck(
+      endpoints.loginUrl ?? (genesys.loginUrl || openMessagingUrlsFor(genesys.environment).loginUrl),
+    );
+  }
   const deploymentId = endpoints.deploymentId ?? genesys.deploymentId;
   if (deploymentId === '') return undefined;
   if (genesys.provider === 'guestchat') {

@@ -191,6 +191,8 @@ export const AGENT_TEXTS = {
   /** Sent when the customer can no longer be reached on their channel. */
   userUnreachable:
     'The customer is no longer reachable on their chat channel (they left or the channel refused the message). The chat has been ended.',
+  /** Sent before the chat is closed on Genesys when the customer ends it (Open Messaging). */
+  customerLeft: 'The customer has left the conversation.',
   /** The customer edited a message they sent during the chat. */
   userEdited: (text: string): string => `(edited) ${text}`,
   /** The customer deleted a message they sent during the chat. */

@@ -1,0 +1,10 @@
+/** The Open Messaging provider (docs/genesys-protocol.md §6). */
+export { isTransferDisconnect, readDetailEvent, conversationVerdict, TRANSFER_DISCONNECT_TYPES } from './endDecision';
+export {
+  OpenMessagingProvider,
+  type ChatAdopter,
+  openMessagingUrlsFor,
+  type OpenMessagingProviderOptions,
+  type WebhookAnswer,
+} from './openMessagingProvider';
+export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER } from './webhookSignature';

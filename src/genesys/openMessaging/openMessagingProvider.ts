@@ -1,0 +1,471 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../logger';
+import { GenesysError } from '../genesysError';
+import type {
+  ChatListener,
+  ChatSession,
+  HandoffProvider,
+  OpenMessagingResumeData,
+  ResumeData,
+  ResumeOptions,
+  StartChatRequest,
+} from '../handoffProvider';
+import type { RetryPolicy } from '../retryPolicy';
+import {
+  BoundedIdSet,
+  OptionsValidator,
+  Pacer,
+  resumeDataFor,
+  SessionRegistry,
+  SHARED_PROVIDER_DEFAULTS,
+  systemClock,
+  type Clock,
+} from '../shared';
+import { readDetailEvent } from './endDecision';
+import { OAuthTokenSource } from './oauthTokens';
+import { NotificationsSubscriber } from './notificationsSubscriber';
+import { OpenMessagingApi } from './openMessagingApi';
+import { disconnectCustomer, OpenMessagingSession, type SessionSettings } from './openMessagingSession';
+import { parseOutboundWebhook, WebhookPayloadError } from './payloads';
+import { verifyWebhookSignature } from './webhookSignature';
+
+/** Options of an {@link OpenMessagingProvider}. */
+export interface OpenMessagingProviderOptions {
+  /** `https://api.{domain}` or an override. */
+  apiUrl: string;
+  /** `https://login.{domain}` or an override. */
+  loginUrl: string;
+  /** The Open Messaging integration id (GUID). */
+  integrationId: string;
+  /** OAuth client credentials (docs/genesys-protocol.md §6.1). */
+  clientId: string;
+  /** A secret: never logged. */
+  clientSecret: string;
+  /** The integration's webhook signature secret token (a secret). */
+  webhookSecret: string;
+  logger: Logger;
+  /** Per-request timeout (default 10,000 ms). */
+  requestTimeoutMs?: number;
+  /** Backoff of 5xx answers and network failures (default: 0.5 s doubling to 8 s, 4 retries). */
+  requestRetryPolicy?: RetryPolicy;
+  /** How many 429 answers one call may get before it fails (default 30). */
+  maxRateLimitRetries?: number;
+  /** Minimum time between two customer typing events (default 5,000 ms). */
+  typingIntervalMs?: number;
+  /** Longest inbound text part (default 4,000 characters; docs/genesys-protocol.md §6.10). */
+  maxTextChars?: number;
+  /** Largest participant data on the first message (default 1,900 bytes, §6.2). */
+  maxCustomAttributesBytes?: number;
+  /** How often every held chat is compared with its conversation (default 60,000 ms; 0 disables). */
+  reconcileIntervalMs?: number;
+  /** Most conversation reads per second of the reconciler (default 2; the Platform API allows 300/min per token). */
+  reconcilePerSecond?: number;
+  /** How many webhook message ids are remembered to drop redeliveries (default 10,000). */
+  webhookIdWindow?: number;
+  /** The courtesy message the agent gets when the customer ends the chat. */
+  customerLeftNotice?: string;
+  /**
+   * Follow the held chats' detail events over the Notifications API (docs/genesys-protocol.md §6.5;
+   * default on). `maxTopicsPerChannel` default 1,000; `renewBeforeMs` default 1 h before the
+   * channel's expiry; `silenceTimeoutMs` default 95 s (heartbeats come about every 30 s).
+   */
+  notifications?: {
+    enabled?: boolean;
+    maxTopicsPerChannel?: number;
+    renewBeforeMs?: number;
+    silenceTimeoutMs?: number;
+    reconnectPolicy?: RetryPolicy;
+  };
+  clock?: Clock;
+}
+
+/** Detail-event topics followed per conversation (docs/genesys-protocol.md §6.5). */
+export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.end', 'acw'] as const;
+
+/**
+ * Makes this process hold the chat whose resume data `matches`, held by another instance (or
+ * none), so a webhook or detail event that reached this instance is handled here; resolves true
+ * once the chat is held.
+ */
+export type ChatAdopter = (matches: (data: OpenMessagingResumeData) => boolean) => Promise<boolean>;
+
+/** What the webhook route answers. */
+export interface WebhookAnswer {
+  /** 503: the chat could not be taken over now; Genesys calls again (docs/genesys-protocol.md §6.3). */
+  status: 200 | 400 | 401 | 503;
+  /** What happened, for the route's log line (never message content). */
+  outcome: 'relayed' | 'duplicate' | 'unknownConversation' | 'ignored' | 'badSignature' | 'badPayload' | 'unavailable';
+}
+
+/** Login and API hosts of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
+export function openMessagingUrlsFor(environment: string): { apiUrl: string; loginUrl: string } {
+  const domain = environment.trim().replace(/^\.+|\.+$/g, '');
+  if (domain.length === 0) throw new Error('openMessagingUrlsFor: environment (e.g. mypurecloud.com) is required');
+  return { apiUrl: `https://api.${domain}`, loginUrl: `https://login.${domain}` };
+}
+
+/**
+ * Hands conversations to Genesys Cloud agents through Open Messaging (docs/genesys-protocol.md §6):
+ * customer traffic goes out over REST with a client-credentials token, agent traffic comes back to
+ * the signed webhook ({@link acceptWebhook}), and the end of a chat is learnt from detail events
+ * ({@link acceptDetailEvent}: Process Automation triggers or the Notifications API) and from a
+ * reconciler that reads every held chat's conversation at a bounded rate. Each handoff gets its own
+ * external id, so a new handoff never threads into an earlier conversation (§6.9).
+ */
+export class OpenMessagingProvider implements HandoffProvider {
+  readonly name = 'openmessaging' as const;
+  private readonly logger: Logger;
+  private readonly settings: SessionSettings;
+  private readonly tokens: OAuthTokenSource;
+  private readonly webhookSecret: string;
+  private readonly sessions = new SessionRegistry<OpenMessagingSession>();
+  private readonly byExternalId = new Map<string, OpenMessagingSession>();
+  private readonly byConversationId = new Map<string, OpenMessagingSession>();
+  private readonly seenWebhookIds: BoundedIdSet;
+  private readonly reconcileIntervalMs: number;
+  private readonly reconcilePacer: Pacer;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | undefined;
+  private readonly subscriber: NotificationsSubscriber | undefined;
+  private adopter: ChatAdopter | undefined;
+  private closed = false;
+
+  constructor(options: OpenMessagingProviderOptions) {
+    const check = new OptionsValidator('OpenMessagingProvider');
+    check.requireString('integrationId', options.integrationId);
+    check.requireString('clientId', options.clientId);
+    check.requireString('clientSecret', options.clientSecret);
+    this.webhookSecret = check.requireString('webhookSecret', options.webhookSecret);
+    check.requireUrl('apiUrl', options.apiUrl, ['http', 'https']);
+    check.requireUrl('loginUrl', options.loginUrl, ['http', 'https']);
+    this.logger = check.requireLogger(options.logger).child({ module: 'genesys.openmessaging' });
+    const clock = options.clock ?? systemClock;
+    const timeoutMs = check.number('requestTimeoutMs', options.requestTimeoutMs, 10_000, true);
+    this.tokens = new OAuthTokenSource({
+      loginUrl: options.loginUrl,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      timeoutMs,
+      logger: this.logger,
+      clock,
+    });
+    const api = new OpenMessagingApi({
+      apiUrl: options.apiUrl,
+      integrationId: options.integrationId,
+      tokens: this.tokens,
+      timeoutMs,
+      retryPolicy: options.requestRetryPolicy ?? SHARED_PROVIDER_DEFAULTS.requestRetryPolicy,
+      maxRateLimitRetries: check.number('maxRateLimitRetries', options.maxRateLimitRetries, 30),
+      logger: this.logger,
+      clock,
+    });
+    this.settings = {
+      api,
+      clock,
+      maxTextChars: check.number('maxTextChars', options.maxTextChars, 4000, true),
+      maxCustomAttributesBytes: check.number('maxCustomAttributesBytes', options.maxCustomAttributesBytes, 1900, true),
+      typingIntervalMs: check.number(
+        'typingIntervalMs',
+        options.typingIntervalMs,
+        SHARED_PROVIDER_DEFAULTS.typingIntervalMs,
+      ),
+      customerLeftNotice: options.customerLeftNotice ?? 'The customer has left the conversation.',
+    };
+    this.seenWebhookIds = new BoundedIdSet(check.number('webhookIdWindow', options.webhookIdWindow, 10_000, true));
+    this.reconcileIntervalMs = check.number('reconcileIntervalMs', options.reconcileIntervalMs, 60_000);
+    this.reconcilePacer = new Pacer(check.number('reconcilePerSecond', options.reconcilePerSecond, 2, true), clock);
+    const notifications = options.notifications ?? {};
+    if (notifications.enabled !== false) {
+      this.subscriber = new NotificationsSubscriber({
+        api,
+        wantedTopics: () =>
+          this.heldConversationIds().flatMap((id) =>
+            CONVERSATION_TOPIC_SUFFIXES.map((suffix) => `v2.detail.events.conversation.${id}.${suffix}`),
+          ),
+        onEvent: (topicName, eventBody) => {
+          this.acceptDetailEvent(topicName, eventBody);
+        },
+        logger: this.logger.child({ component: 'notifications' }),
+        clock,
+        maxTopicsPerChannel: check.number(
+          'notifications.maxTopicsPerChannel',
+          notifications.maxTopicsPerChannel,
+          1000,
+          true,
+        ),
+        renewBeforeMs: check.number('notifications.renewBeforeMs', notifications.renewBeforeMs, 3_600_000),
+        silenceTimeoutMs: check.number('notifications.silenceTimeoutMs', notifications.silenceTimeoutMs, 95_000, true),
+        reconnectPolicy: notifications.reconnectPolicy ?? SHARED_PROVIDER_DEFAULTS.reconnectPolicy,
+      });
+    }
+  }
+
+  /** The notifications subscriber, when enabled (tests, diagnostics). */
+  get notifications(): NotificationsSubscriber | undefined {
+    return this.subscriber;
+  }
+
+  /** How many access tokens were fetched (tests, diagnostics). */
+  get tokensFetched(): number {
+    return this.tokens.tokensFetched;
+  }
+
+  /** How many chats this process holds. */
+  get heldChats(): number {
+    return this.sessions.size;
+  }
+
+  /** {@inheritDoc HandoffProvider.startChat} */
+  async startChat(request: StartChatRequest, listener: ChatListener): Promise<ChatSession> {
+    const session = this.createSession({
+      customer: { id: randomUUID(), nickname: request.guest.displayName },
+      attributes: request.attributes,
+      listener,
+    });
+    try {
+      const introduction = request.introduction.trim();
+      await session.sendText(introduction === '' ? `${request.guest.displayName} asked for an agent.` : introduction);
+      if (session.conversationId === undefined)
+        throw new GenesysError('protocol', 'Genesys did not return the conversation id of the new chat');
+      this.logger.info({ genesysConversationId: session.conversationId }, 'open messaging chat started');
+      await session.markQueued();
+    } catch (err) {
+      await session.detach();
+      this.logger.warn({ err }, 'starting an open messaging chat failed');
+      throw err;
+    }
+    this.ensureReconciler();
+    return session;
+  }
+
+  /** {@inheritDoc HandoffProvider.resumeChat} Nothing to reconnect: the session is registered and checked against Genesys. */
+  async resumeChat(data: ResumeData, _options: ResumeOptions, listener: ChatListener): Promise<ChatSession> {
+    const resume = this.checkResumeData(data);
+    const existing = this.byExternalId.get(resume.externalId);
+    if (existing !== undefined) await existing.detach();
+    const session = this.createSession({
+      customer: { id: resume.externalId, nickname: resume.nickname },
+      conversationId: resume.conversationId,
+      listener,
+    });
+    await session.markQueued();
+    await session.reconcile();
+    this.ensureReconciler();
+    this.logger.info({ genesysConversationId: resume.conversationId }, 'open messaging chat resumed');
+    return session;
+  }
+
+  /** {@inheritDoc HandoffProvider.sendDetached} Open Messaging is stateless: any instance sends. */
+  async sendDetached(data: ResumeData, text: string): Promise<void> {
+    const session = this.detachedSession(data);
+    try {
+      await session.sendText(text);
+    } finally {
+      await session.detach();
+    }
+  }
+
+  /** {@inheritDoc HandoffProvider.endDetached} */
+  async endDetached(data: ResumeData): Promise<void> {
+    const resume = this.checkResumeData(data);
+    await disconnectCustomer(
+      this.settings,
+      { id: resume.externalId, nickname: resume.nickname },
+      resume.conversationId,
+      this.logger,
+    );
+  }
+
+  /** {@inheritDoc HandoffProvider.close} */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconcileTimer !== undefined) clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = undefined;
+    await this.subscriber?.stop();
+    await this.sessions.detachAll();
+    await this.reconciling;
+  }
+
+  /**
+   * Takes one webhook call (docs/genesys-protocol.md §6.3). The signature over the raw bytes is
+   * checked first; nothing else is read from a call that fails it. A valid call is answered at once
+   * and handled behind the chat's earlier events; a redelivered message id is answered and dropped.
+   * A chat another instance holds is taken over first (the {@link ChatAdopter}; 503 when that fails
+   * now, so Genesys calls again); a conversation no instance knows is answered 200 (Genesys would
+   * otherwise retry) and logged, never relayed.
+   */
+  async acceptWebhook(rawBody: Buffer, signature: unknown): Promise<WebhookAnswer> {
+    if (!verifyWebhookSignature(rawBody, signature, this.webhookSecret)) {
+      this.logger.warn('refused a webhook call with a missing or wrong signature');
+      return { status: 401, outcome: 'badSignature' };
+    }
+    let payload;
+    try {
+      payload = parseOutboundWebhook(JSON.parse(rawBody.toString('utf8')) as unknown);
+    } catch (err) {
+      const reason = err instanceof WebhookPayloadError ? err.message : 'the body is not JSON';
+      this.logger.warn({ reason }, 'refused a webhook call that does not follow the protocol');
+      return { status: 400, outcome: 'badPayload' };
+    }
+    if (payload === undefined) return { status: 200, outcome: 'ignored' };
+    if (this.seenWebhookIds.has(payload.id)) {
+      this.logger.debug({ messageId: payload.id }, 'webhook redelivery dropped');
+      return { status: 200, outcome: 'duplicate' };
+    }
+    let session = this.byExternalId.get(payload.externalId);
+    if (session === undefined && this.adopter !== undefined && !this.closed) {
+      try {
+        if (await this.adopter((data) => data.externalId === payload.externalId))
+          session = this.byExternalId.get(payload.externalId);
+      } catch (err) {
+        this.logger.warn({ err }, 'could not take over the chat of a webhook call; Genesys will call again');
+        return { status: 503, outcome: 'unavailable' };
+      }
+    }
+    if (session === undefined) {
+      this.logger.info(
+        { genesysConversationId: payload.conversationId, kind: payload.kind },
+        'webhook for a conversation not held here; not relayed',
+      );
+      return { status: 200, outcome: 'unknownConversation' };
+    }
+    if (!this.seenWebhookIds.add(payload.id)) {
+      this.logger.debug({ messageId: payload.id }, 'webhook redelivery dropped');
+      return { status: 200, outcome: 'duplicate' };
+    }
+    void session.receiveWebhook(payload);
+    return { status: 200, outcome: 'relayed' };
+  }
+
+  /** Lets webhooks for chats held by another instance be relayed here (see {@link ChatAdopter}). */
+  setChatAdopter(adopter: ChatAdopter): void {
+    this.adopter = adopter;
+  }
+
+  /**
+   * Takes one detail event `{ topicName, eventBody }` from the Notifications API
+   * (docs/genesys-protocol.md §6.5). Returns false when it concerns no chat held here.
+   */
+  acceptDetailEvent(topicName: string, eventBody: unknown): boolean {
+    const event = readDetailEvent(topicName, eventBody);
+    if (event === undefined) return false;
+    const session = this.byConversationId.get(event.conversationId);
+    if (session === undefined) return false;
+    void session.receiveSignal(event.signal);
+    return true;
+  }
+
+  /**
+   * Takes one detail event pushed by a Process Automation trigger (docs/genesys-protocol.md §6.5),
+   * which reaches any instance: a chat held elsewhere is taken over first (see {@link ChatAdopter}).
+   * Resolves false when no chat of this bot has that conversation.
+   */
+  async acceptPushedEvent(topicName: string, eventBody: unknown): Promise<boolean> {
+    if (this.acceptDetailEvent(topicName, eventBody)) return true;
+    const event = readDetailEvent(topicName, eventBody);
+    if (event === undefined || this.adopter === undefined || this.closed) return false;
+    if (!(await this.adopter((data) => data.conversationId === event.conversationId))) return false;
+    return this.acceptDetailEvent(topicName, eventBody);
+  }
+
+  /** Conversation ids of the chats held here (for the notifications subscriber). */
+  heldConversationIds(): string[] {
+    return [...this.byConversationId.keys()];
+  }
+
+  /** One reconciler pass over every held chat, paced to `reconcilePerSecond` (also run by the timer). */
+  async reconcileAll(): Promise<void> {
+    for (const session of [...this.byExternalId.values()]) {
+      if (this.closed) return;
+      if (session.isFinished) continue;
+      await this.reconcilePacer.take();
+      await session.reconcile();
+    }
+  }
+
+  /**
+   * Brings the notification topics in line with the held chats. A chat just followed is then read
+   * once (`subscribed`), so nothing that happened before its topics were live is missed.
+   */
+  private followTopics(subscribed?: OpenMessagingSession): void {
+    if (this.closed || this.subscriber === undefined) return;
+    this.subscriber
+      .sync()
+      .then(() => subscribed?.reconcile())
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'notifications subscription failed');
+      });
+  }
+
+  private ensureReconciler(): void {
+    if (this.reconcileIntervalMs === 0 || this.reconcileTimer !== undefined || this.closed) return;
+    const tick = (): void => {
+      this.reconciling = this.reconcileAll()
+        .catch((err: unknown) => {
+          this.logger.warn({ err }, 'reconciler pass failed');
+        })
+        .finally(() => {
+          this.reconciling = undefined;
+          if (this.closed || this.sessions.size === 0) {
+            this.reconcileTimer = undefined;
+            return;
+          }
+          this.reconcileTimer = setTimeout(tick, this.reconcileIntervalMs);
+          this.reconcileTimer.unref();
+        });
+    };
+    this.reconcileTimer = setTimeout(tick, this.reconcileIntervalMs);
+    this.reconcileTimer.unref();
+  }
+
+  private checkResumeData(data: ResumeData): OpenMessagingResumeData {
+    const resume = resumeDataFor(data, 'openmessaging');
+    if (typeof resume.externalId !== 'string' || resume.externalId === '')
+      throw new GenesysError('badRequest', 'Open Messaging resume data has no external id');
+    return resume;
+  }
+
+  private detachedSession(data: ResumeData): OpenMessagingSession {
+    const resume = this.checkResumeData(data);
+    return new OpenMessagingSession({
+      settings: this.settings,
+      customer: { id: resume.externalId, nickname: resume.nickname },
+      conversationId: resume.conversationId,
+      listener: () => undefined,
+      logger: this.logger.child({ detached: true }),
+      onFinished: () => undefined,
+      onConversationId: () => undefined,
+    });
+  }
+
+  private createSession(options: {
+    customer: { id: string; nickname: string };
+    conversationId?: string;
+    attributes?: Record<string, string>;
+    listener: ChatListener;
+  }): OpenMessagingSession {
+    const session: OpenMessagingSession = new OpenMessagingSession({
+      ...options,
+      settings: this.settings,
+      logger: this.logger,
+      onFinished: (finished) => {
+        this.sessions.release(finished);
+        if (this.byExternalId.get(finished.externalId) === finished) this.byExternalId.delete(finished.externalId);
+        const conversationId = finished.conversationId;
+        if (conversationId !== undefined && this.byConversationId.get(conversationId) === finished)
+          this.byConversationId.delete(conversationId);
+        this.followTopics();
+      },
+      onConversationId: (known, conversationId) => {
+        this.byConversationId.set(conversationId, known);
+        this.followTopics(known);
+      },
+    });
+    this.byExternalId.set(options.customer.id, session);
+    if (options.conversationId !== undefined && options.conversationId !== '') {
+      this.byConversationId.set(options.conversationId, session);
+      this.followTopics();
+    }
+    return this.sessions.hold(session);
+  }
+}
