@@ -143,6 +143,16 @@ export type ChatEvent =
  */
 export type ChatListener = (event: ChatEvent) => Promise<void> | void;
 
+/** A file the guest sends to the agent (user → agent uploads). */
+export interface FileUpload {
+  /** File name with its extension, as the agent will see it. */
+  fileName: string;
+  /** MIME type, e.g. `image/png`. */
+  contentType: string;
+  /** The file itself. */
+  bytes: Uint8Array;
+}
+
 /** A live, locally held chat. */
 export interface ChatSession {
   /** What to persist to reattach later. */
@@ -151,6 +161,12 @@ export interface ChatSession {
   sendText(text: string): Promise<void>;
   /** Tells the agent the guest is typing; throttled by the provider (silently a no-op when too soon). */
   sendTyping(): Promise<void>;
+  /**
+   * Uploads a file and sends it to the agent as a guest message (Web Messaging: the guest attachment
+   * flow, `docs/genesys-protocol.md §5.9`). Absent on providers without uploads (Guest Chat). Rejects
+   * with `fileTypeRefused` or `fileTooLarge` when Genesys refuses the file, or with the usual send errors.
+   */
+  sendAttachment?(file: FileUpload): Promise<void>;
   /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */
   end(): Promise<void>;
   /** Closes the local connection without ending the chat (shutdown, lease hand-over). No events follow. */
