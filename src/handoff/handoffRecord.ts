@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
+import type { ChannelFile } from './channelAttachments';
 
 /** Lifecycle of a live chat. `ended` and `failed` are final until the user asks for an agent again. */
 export type HandoffState = 'requested' | 'queued' | 'connected' | 'ended' | 'failed';
@@ -104,6 +105,13 @@ export interface OutboxEntry {
   text: string;
   /** When it was accepted (epoch ms). */
   at: number;
+  /**
+   * A file to upload instead of text (`text` is then its name): a reference to the channel's copy,
+   * downloaded only when sent. Entries of one activity share `activityId` and `at`; `part` orders them.
+   */
+  file?: ChannelFile;
+  /** Position among the entries of one activity (0 or absent for the first). */
+  part?: number;
 }
 
 /** An instance's heartbeat: chats owned by an instance whose heartbeat lapsed may be taken over. */

@@ -1,5 +1,12 @@
 import type { RoutingRequest } from '../genesys/handoffProvider';
+import type { AttachmentPolicy } from './channelAttachments';
 import type { DeliveryLimits } from './channelDelivery';
+
+/** Files from the user to the agent (settings `HandoffAttachmentTypes`, `HandoffAttachmentMaxBytes`). */
+export interface HandoffAttachmentSettings extends AttachmentPolicy {
+  /** The bot's Bot Framework token for channel attachment URLs; undefined without an app id (Emulator). */
+  botToken?: () => Promise<string | undefined>;
+}
 
 /** Timing and identity settings of the handoff. */
 export interface HandoffSettings {
@@ -15,4 +22,6 @@ export interface HandoffSettings {
   routing?: RoutingRequest;
   /** Retry limits of proactive sends (default {@link DEFAULT_DELIVERY_LIMITS}). */
   delivery?: DeliveryLimits;
+  /** Files users send to the agent: the allow-list and the bot's token for channel downloads. */
+  attachments?: HandoffAttachmentSettings;
 }

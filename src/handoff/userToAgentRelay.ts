@@ -1,7 +1,20 @@
 import type { Activity } from 'botbuilder';
 import { activityText } from '../activities';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
-import type { HandoffProvider } from '../genesys/handoffProvider';
+import type { FileUpload, HandoffProvider } from '../genesys/handoffProvider';
+import { extension } from 'mime-types';
+import {
+  channelFilesOf,
+  ChannelFileDownloader,
+  checkFile,
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  DEFAULT_ATTACHMENT_TYPES,
+  FileDownloadError,
+  isChannelFile,
+  type AttachmentPolicy,
+  type ChannelFile,
+  type FileRefusal,
+} from './channelAttachments';
 import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
@@ -14,14 +27,20 @@ import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
 
 /** The sentence (a key of `Messages`, src/resources/messages.ts) that tells the user about a message the agent did not get. */
-export type UndeliveredNotice = 'messageTooLongForAgent' | 'messageDetailsTooLarge' | 'messageAfterAgentEnded';
+export type UndeliveredNotice =
+  'messageTooLongForAgent' | 'messageDetailsTooLarge' | 'messageAfterAgentEnded' | FileRefusal;
 
 /** Failures the user can act on get their own sentence instead of "please send it again". */
 const UNDELIVERED_NOTICES: Partial<Record<GenesysErrorCode, UndeliveredNotice>> = {
   messageTooLong: 'messageTooLongForAgent',
   attributesTooLarge: 'messageDetailsTooLarge',
   sessionReadOnly: 'messageAfterAgentEnded',
+  fileTypeRefused: 'fileTypeNotAllowed',
+  fileTooLarge: 'fileTooLarge',
 };
+
+/** How long one download of a user's file may take (ms). */
+const FILE_DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** User activity moves the idle deadline in storage at most this often (the timeout is minutes long). */
 const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
@@ -54,6 +73,8 @@ export type AcceptOutcome =
  */
 export class UserToAgentRelay {
   private readonly draining = new Map<string, { again: boolean }>();
+  private readonly downloader: ChannelFileDownloader;
+  private readonly attachmentPolicy: AttachmentPolicy;
 
   constructor(
     private readonly chats: LocalChats,
@@ -64,18 +85,27 @@ export class UserToAgentRelay {
     private readonly settings: HandoffSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const attachments = settings.attachments;
+    this.attachmentPolicy = {
+      allowedTypes: attachments?.allowedTypes ?? DEFAULT_ATTACHMENT_TYPES,
+      maxBytes: attachments?.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+    };
+    this.downloader = new ChannelFileDownloader({
+      ...(attachments?.botToken === undefined ? {} : { botToken: attachments.botToken }),
+      maxBytes: this.attachmentPolicy.maxBytes,
+      timeoutMs: FILE_DOWNLOAD_TIMEOUT_MS,
+    });
+  }
 
   /**
-   * Takes a user message for the agent (text and attachment links, or `text` when given): queues
-   * it in the outbox and starts sending unless another instance is. Messages written while the
-   * chat opens wait in the outbox and follow the introduction.
+   * Takes a user message for the agent (its text, then each file the user sent as an upload; or
+   * `text` alone when given): queues it in the outbox and starts sending unless another instance
+   * is. Messages written while the chat opens wait in the outbox and follow the introduction.
    */
-  async accept(
-    record: HandoffRecord,
-    activity: Partial<Activity>,
-    text = composeUserText(activity),
-  ): Promise<AcceptOutcome> {
+  async accept(record: HandoffRecord, activity: Partial<Activity>, given?: string): Promise<AcceptOutcome> {
+    const files = given === undefined ? channelFilesOf(activity) : [];
+    const text = given ?? composeUserText(activity, true);
     const activityId = typeof activity.id === 'string' ? activity.id : '';
     const me = this.settings.instanceId;
     const now = this.clock.now();
@@ -90,7 +120,7 @@ export class UserToAgentRelay {
         result.outcome = { status: 'duplicate' };
         return undefined;
       }
-      if (text === '') {
+      if (text === '' && files.length === 0) {
         result.outcome = { status: 'empty' };
         return undefined;
       }
@@ -100,7 +130,16 @@ export class UserToAgentRelay {
         result.outcome = { status: 'full' };
         return r;
       }
-      r.outbox = [...outbox, { activityId, text, at: now }];
+      const entries: OutboxEntry[] = text === '' ? [] : [{ activityId, text, at: now }];
+      for (const file of files)
+        entries.push({
+          activityId,
+          text: file.name,
+          at: now,
+          file,
+          ...(entries.length > 0 ? { part: entries.length } : {}),
+        });
+      r.outbox = [...outbox, ...entries];
       let acknowledge = false;
       if (r.state !== 'connected') {
         r.waitingMessages = (r.waitingMessages ?? 0) + 1;
@@ -198,7 +237,7 @@ export class UserToAgentRelay {
         record = await this.records.get(first.id);
         continue;
       }
-      const sent = await this.sendToGenesys(record, head.text);
+      const sent = await this.sendToGenesys(record, head);
       // Stopped meanwhile (shutdown or halt): the entry stays in the outbox for the next instance.
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
@@ -206,7 +245,9 @@ export class UserToAgentRelay {
       const now = this.clock.now();
       record = await this.records.update(record.id, (r) => {
         const outbox = r.outbox ?? [];
-        if (outbox[0]?.at === head.at && outbox[0].activityId === head.activityId) r.outbox = outbox.slice(1);
+        const first = outbox[0];
+        if (first?.at === head.at && first.activityId === head.activityId && first.part === head.part)
+          r.outbox = outbox.slice(1);
         if ((r.outbox ?? []).length === 0) {
           r.outbox = [];
           if (r.outboxDrainer === me) {
@@ -222,6 +263,38 @@ export class UserToAgentRelay {
     }
   }
 
+  /**
+   * Downloads a user's file (with the bot's token where the channel requires it), checks it against
+   * the allow-list, and uploads it. Returns why it was not passed on, or undefined once sent; a
+   * failed download or upload rejects.
+   */
+  private async uploadFile(
+    sendAttachment: (file: FileUpload) => Promise<void>,
+    file: ChannelFile,
+  ): Promise<FileRefusal | undefined> {
+    const policy = this.attachmentPolicy;
+    // The channel's type, when it names one, is checked before anything is downloaded.
+    if (!file.contentType.endsWith('/*')) {
+      const early = checkFile(policy, file.contentType);
+      if (early !== undefined) return early;
+    }
+    let downloaded;
+    try {
+      downloaded = await this.downloader.download(file);
+    } catch (err) {
+      if (err instanceof FileDownloadError && err.refusal !== undefined) return err.refusal;
+      throw err;
+    }
+    const refusal = checkFile(policy, downloaded.contentType, downloaded.bytes.byteLength);
+    if (refusal !== undefined) return refusal;
+    await sendAttachment({
+      fileName: withExtension(file.name, downloaded.contentType),
+      contentType: downloaded.contentType,
+      bytes: downloaded.bytes,
+    });
+    return undefined;
+  }
+
   /** True once the instance stopped (read afresh: it changes while a send is awaited). */
   private stopped(): boolean {
     return this.chats.stopped;
@@ -234,14 +307,27 @@ export class UserToAgentRelay {
    */
   private async sendToGenesys(
     record: HandoffRecord,
-    text: string,
+    entry: OutboxEntry,
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
     const log = this.logger.child({ conversationId: record.conversationId });
+    const text = entry.text;
     try {
       const local = this.chats.get(record.id);
-      if (local?.session !== undefined && local.generation === record.generation) await local.session.sendText(text);
+      const session =
+        local?.session !== undefined && local.generation === record.generation ? local.session : undefined;
+      if (entry.file !== undefined && session?.sendAttachment !== undefined) {
+        const refusal = await this.uploadFile(session.sendAttachment.bind(session), entry.file);
+        if (refusal !== undefined) {
+          log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
+          return { status: 'refused', notice: refusal };
+        }
+        return { status: 'sent' };
+      }
+      // Without uploads (Guest Chat, or a chat held by another instance): the file's name and a note, never its URL.
+      const body = entry.file === undefined ? text : AGENT_TEXTS.userFileNotUploaded(entry.file.name);
+      if (session !== undefined) await session.sendText(body);
       else if (record.resumeData !== undefined && this.provider !== undefined)
-        await this.provider.sendDetached(record.resumeData, text);
+        await this.provider.sendDetached(record.resumeData, body);
       else return { status: 'ended' };
       return { status: 'sent' };
     } catch (err) {
@@ -259,6 +345,13 @@ export class UserToAgentRelay {
   }
 }
 
+/** `name` with the extension of `contentType` when it has none (Genesys requires one, docs/genesys-protocol.md §5.7). */
+function withExtension(name: string, contentType: string): string {
+  if (/\.[a-z0-9]+$/i.test(name)) return name;
+  const ext = extension(contentType);
+  return ext === false ? name : `${name}.${ext}`;
+}
+
 /** Channels whose attachment URLs only open with the bot's credentials. */
 const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
 
@@ -269,12 +362,14 @@ const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'web
  * `[Sticker] url`; a card or other content without a URL is named as not viewable; Teams' `text/html`
  * copy of the text and empty attachments are left out. Never returns text for an empty message.
  */
-export function composeUserText(activity: Partial<Activity>): string {
+export function composeUserText(activity: Partial<Activity>, withoutFiles = false): string {
   const parts: string[] = [];
   const text = activityText(activity);
   if (text !== '') parts.push(text);
   const sticker = isSticker(activity);
   for (const attachment of activity.attachments ?? []) {
+    // Files sent as uploads (see `channelFilesOf`) are not described in the text.
+    if (withoutFiles && isChannelFile(attachment, activity)) continue;
     const url = typeof attachment.contentUrl === 'string' ? attachment.contentUrl : '';
     if (url === '') {
       if (attachment.content !== undefined && attachment.contentType !== 'text/html')
