@@ -17,6 +17,7 @@ import type { Config } from './config';
 import { createProvider } from './genesys/createProvider';
 import type { HandoffProvider } from './genesys/handoffProvider';
 import type { HandoffDocument } from './handoff/handoffRecord';
+import { botTokenFrom } from './handoff/channelAttachments';
 import { HandoffRecords } from './handoff/handoffRecords';
 import { HandoffSessionManager } from './handoff/handoffSessionManager';
 import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
@@ -85,6 +86,8 @@ export interface BuildBotOptions {
   proactiveRunner: ProactiveRunner;
   preChatQuestions?: readonly PreChatQuestion[];
   now?: () => number;
+  /** The bot's Bot Framework token, for downloading the files users send on channels that require it. */
+  botToken?: () => Promise<string | undefined>;
 }
 
 /** The bot and what it is built from, independent of the adapter that serves it. */
@@ -157,6 +160,11 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
       idleWarningSeconds: config.handoff.idleWarningSeconds,
       leaseSeconds: config.handoff.leaseSeconds,
       sweepIntervalSeconds: config.handoff.sweepIntervalSeconds,
+      attachments: {
+        allowedTypes: config.handoff.attachmentTypes,
+        maxBytes: config.handoff.attachmentMaxBytes,
+        ...(options.botToken === undefined ? {} : { botToken: options.botToken }),
+      },
       routing: {
         ...(config.genesys.queueName === '' ? {} : { queueName: config.genesys.queueName }),
         ...(config.genesys.skills.length === 0 ? {} : { skills: [...config.genesys.skills] }),
@@ -240,6 +248,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
+    ...(config.microsoft.appId === '' ? {} : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
   });
   adapter.use(services.recorder);
   adapter.onTurnError = services.onTurnError;

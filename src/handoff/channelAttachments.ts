@@ -217,3 +217,31 @@ function isSticker(activity: Partial<Activity>): boolean {
   const data: unknown = activity.channelData;
   return isRecord(data) && isRecord(data.message) && data.message.sticker_id !== undefined;
 }
+
+/** What {@link botTokenFrom} needs of botbuilder's `ServiceClientCredentialsFactory`. */
+export interface BotCredentialsFactory {
+  createCredentials(
+    appId: string,
+    audience: string,
+    loginEndpoint: string,
+    validateAuthority: boolean,
+  ): Promise<object>;
+}
+
+/** Bot Framework's token audience and login endpoint for bot → channel calls. */
+const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com';
+const BOT_FRAMEWORK_LOGIN = 'https://login.microsoftonline.com/botframework.com';
+
+/**
+ * The bot's own token (client credentials for `https://api.botframework.com`) from the credentials
+ * factory the adapter uses: the same identity that sends replies, cached and refreshed by botbuilder.
+ */
+export function botTokenFrom(factory: BotCredentialsFactory, appId: string): () => Promise<string | undefined> {
+  return async () => {
+    const credentials = await factory.createCredentials(appId, BOT_FRAMEWORK_SCOPE, BOT_FRAMEWORK_LOGIN, true);
+    const getToken: unknown = Reflect.get(credentials, 'getToken');
+    if (typeof getToken !== 'function') return undefined;
+    const token: unknown = await (getToken as (this: object) => Promise<unknown>).call(credentials);
+    return typeof token === 'string' && token !== '' ? token : undefined;
+  };
+}
