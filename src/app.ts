@@ -55,6 +55,8 @@ export interface AppOverrides {
   now?: () => number;
   /** Runs proactive turns (tests use the TestAdapter). Defaults to the CloudAdapter. */
   proactiveRunner?: ProactiveRunner;
+  /** The bot's Bot Framework token for channel file downloads. Defaults to the app identity's (none without an app id). */
+  botToken?: () => Promise<string | undefined>;
 }
 
 /** A fully wired bot service. */
@@ -248,7 +250,11 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
-    ...(config.microsoft.appId === '' ? {} : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
+    ...(overrides.botToken !== undefined
+      ? { botToken: overrides.botToken }
+      : config.microsoft.appId === ''
+        ? {}
+        : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
   });
   adapter.use(services.recorder);
   adapter.onTurnError = services.onTurnError;
