@@ -7,6 +7,8 @@ import type { Logger } from '../logger';
 import { parseActivity } from '../http/activitySchema';
 import { addUpgradeRoute, refuseUpgrade } from '../http/upgrades';
 import { isRecord } from '../json';
+import { RequestBodyError } from '../http/requestBody';
+import { DirectLineUploads } from './directLineUploads';
 import { jsonBody, queryParams, routeParam, sendError } from './http';
 
 /** Path prefix of the Direct Line 3.0 API that Web Chat talks to. */
@@ -64,6 +66,8 @@ interface Conversation {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,100}$/;
+/** DirectLineJS' file upload (`POST /v3/directline/conversations/{id}/upload?userId=...`). */
+const UPLOAD_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/upload$/;
 const CLIENT_ACTIVITY_TYPES = new Set(['message', 'typing', 'event']);
 const MAX_TEXT_CHARS = 10_000;
 const MAX_NAME_CHARS = 100;
@@ -97,6 +101,7 @@ export class DirectLineEndpoint {
   private readonly botTimeoutMs: number;
   private readonly now: () => number;
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly uploads = new DirectLineUploads(`${DIRECT_LINE_PATH}/attachments`);
 
   constructor(private readonly options: DirectLineOptions) {
     if (typeof options.internalBaseUrl !== 'function')
@@ -155,13 +160,29 @@ export class DirectLineEndpoint {
         next();
       },
     );
-    server.post(
-      `${dl}/conversations/:conversationId/upload`,
-      (_req: restify.Request, res: restify.Response, next: restify.Next) => {
-        sendError(res, 400, 'notSupported', 'File uploads are not supported by the demo channel.');
+    // An upload is multipart, not JSON: it is answered before the server's JSON body parser runs.
+    server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+      const match = UPLOAD_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (req.method !== 'POST' || match?.[1] === undefined) {
         next();
-      },
-    );
+        return;
+      }
+      const conversationId = safeDecode(match[1]) ?? '';
+      void this.upload(req, res, conversationId).finally(() => {
+        next(false);
+      });
+    });
+    server.get(`${dl}/attachments/:key/:name`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      const file = this.uploads.file(routeParam(req, 'key') ?? '');
+      if (file === undefined) sendError(res, 404, 'notFound', 'No such attachment.');
+      else
+        res.sendRaw(200, file.bytes, {
+          'content-type': file.contentType,
+          'x-content-type-options': 'nosniff',
+          'content-disposition': 'inline',
+        });
+      next();
+    });
     const connector = `${DEMO_CONNECTOR_PATH}/v3/conversations/:conversationId/activities`;
     server.post(connector, (req: restify.Request, res: restify.Response, next: restify.Next) => {
       this.receiveFromBot(req, res);
@@ -283,6 +304,43 @@ export class DirectLineEndpoint {
       sendError(res, 400, 'badArgument', parsed);
       return;
     }
+    await this.acceptFromUser(conversation, parsed, res);
+  }
+
+  /**
+   * `POST .../conversations/{id}/upload` (DirectLineJS' file upload, see {@link DirectLineUploads}):
+   * stores the files and sends the activity with attachments pointing at them.
+   */
+  private async upload(req: restify.Request, res: restify.Response, conversationId: string): Promise<void> {
+    req.params = { conversationId };
+    const conversation = this.authenticate(req, res);
+    if (conversation === undefined) {
+      req.resume();
+      return;
+    }
+    let received;
+    try {
+      received = await this.uploads.receive(req, new URL(this.serviceUrl()).origin);
+    } catch (err) {
+      if (err instanceof RequestBodyError) sendError(res, err.status, err.code, err.message);
+      else sendError(res, 400, 'badArgument', err instanceof Error ? err.message : 'Invalid upload.');
+      return;
+    }
+    const parsed = parseClientActivity(received.activity, received.attachments.length > 0);
+    if (typeof parsed === 'string') {
+      sendError(res, 400, 'badArgument', parsed);
+      return;
+    }
+    if (received.attachments.length > 0) parsed.attachments = received.attachments;
+    await this.acceptFromUser(conversation, parsed, res);
+  }
+
+  /** Stamps a user's activity, appends it to the conversation and forwards it to the bot. */
+  private async acceptFromUser(
+    conversation: Conversation,
+    parsed: ClientActivity,
+    res: restify.Response,
+  ): Promise<void> {
     const from = conversation.user ?? parsed.from ?? { id: `dl_${conversation.id.slice(0, 12)}` };
     const { from: _clientFrom, ...fields } = parsed;
     const stamped = {
@@ -609,7 +667,7 @@ interface ClientActivity {
 }
 
 /** Validates an activity posted by a Direct Line client. Returns it, or a problem description. */
-export function parseClientActivity(body: unknown): ClientActivity | string {
+export function parseClientActivity(body: unknown, withFiles = false): ClientActivity | string {
   if (!isRecord(body)) return 'The body must be a JSON activity.';
   const { type } = body;
   if (typeof type !== 'string' || !CLIENT_ACTIVITY_TYPES.has(type))
@@ -620,10 +678,20 @@ export function parseClientActivity(body: unknown): ClientActivity | string {
     if (body.text.length > MAX_TEXT_CHARS) return `"text" must be at most ${MAX_TEXT_CHARS} characters.`;
     activity.text = body.text;
   }
-  if (type === 'message' && (activity.text === undefined || activity.text === '') && body.value === undefined)
+  if (
+    type === 'message' &&
+    (activity.text === undefined || activity.text === '') &&
+    body.value === undefined &&
+    !withFiles
+  )
     return 'A message needs "text".';
-  if (body.attachments !== undefined && (!Array.isArray(body.attachments) || body.attachments.length > 0)) {
-    return 'Attachments are not supported by the demo channel.';
+  // Files come through the upload endpoint (`withFiles`): the attachments the client lists there point at its own blobs.
+  if (
+    !withFiles &&
+    body.attachments !== undefined &&
+    (!Array.isArray(body.attachments) || body.attachments.length > 0)
+  ) {
+    return 'Attachments are sent through the upload endpoint of the demo channel.';
   }
   for (const key of ['textFormat', 'locale', 'localTimestamp', 'localTimezone', 'name'] as const) {
     const value = body[key];

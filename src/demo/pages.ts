@@ -107,6 +107,11 @@ export function agentConsoleHtml(): string {
         <input id="agent-input" type="text" maxlength="4000" autocomplete="off" placeholder="Type a message" data-testid="agent-input">
         <button type="submit" data-testid="send-button">Send</button>
       </form>
+      <form id="file-form" class="composer" data-testid="file-form" hidden>
+        <label class="visually-hidden" for="agent-file">File for the customer</label>
+        <input id="agent-file" type="file" data-testid="agent-file">
+        <button type="submit" data-testid="send-file-button">Send file</button>
+      </form>
       <div class="composer">
         <button id="end-button" type="button" class="danger" data-testid="end-button" hidden>End chat</button>
         <span id="ended-note" data-testid="ended-note" hidden>This chat has ended.</span>
