@@ -177,6 +177,12 @@ export interface ChatSession {
 export interface HandoffProvider {
   readonly name: GenesysProviderName;
   /**
+   * True when its sessions upload files ({@link ChatSession.sendAttachment}); false when they cannot
+   * (the agent then gets a user's file as a link it can open, or its name and a note); absent: files
+   * are described as links.
+   */
+  readonly uploadsFiles?: boolean;
+  /**
    * Opens a new chat and resolves once it can take messages and the introduction was sent.
    * Rejects with a `GenesysError` when Genesys refuses (unknown deployment, queue, auth, retired API...).
    */

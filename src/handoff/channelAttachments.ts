@@ -22,6 +22,16 @@ export interface ChannelFile {
   contentType: string;
   /** True when the URL only opens with the bot's own token (Teams `/v3/attachments/...`). */
   needsBotToken: boolean;
+  /** True when an agent could open the URL as it is (a public http(s) link): the fallback when no upload happens. */
+  agentCanOpen: boolean;
+}
+
+/** Channels whose attachment URLs only open with the bot's or the customer's credentials. */
+export const AUTH_ATTACHMENT_CHANNELS: ReadonlySet<string> = new Set(['msteams', 'skype', 'directline', 'webchat']);
+
+/** True when an agent's browser could not open `url` of a file sent on `channelId` (it needs credentials). */
+export function linkNeedsAuth(url: string, channelId: string): boolean {
+  return AUTH_ATTACHMENT_CHANNELS.has(channelId) || /botframework\.com|trafficmanager\.net/.test(url);
 }
 
 /** The allow-list of files passed on to the agent (settings `HandoffAttachmentTypes`, `HandoffAttachmentMaxBytes`). */
@@ -80,7 +90,7 @@ export function channelFilesOf(activity: Partial<Activity>): ChannelFile[] {
   const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
   const files: ChannelFile[] = [];
   for (const attachment of activity.attachments ?? []) {
-    const file = fileOf(attachment, serviceUrl);
+    const file = fileOf(attachment, serviceUrl, activity.channelId ?? '');
     if (file !== undefined) files.push(file);
   }
   return files;
@@ -88,10 +98,10 @@ export function channelFilesOf(activity: Partial<Activity>): ChannelFile[] {
 
 /** The attachments of `activity` that {@link channelFilesOf} takes as files. */
 export function isChannelFile(attachment: Attachment, activity: Partial<Activity>): boolean {
-  return !isSticker(activity) && fileOf(attachment, '') !== undefined;
+  return !isSticker(activity) && fileOf(attachment, '', '') !== undefined;
 }
 
-function fileOf(attachment: Attachment, serviceUrl: string): ChannelFile | undefined {
+function fileOf(attachment: Attachment, serviceUrl: string, channelId: string): ChannelFile | undefined {
   const content: unknown = attachment.content;
   const downloadUrl = isRecord(content) && typeof content.downloadUrl === 'string' ? content.downloadUrl : '';
   if (attachment.contentType === TEAMS_FILE_DOWNLOAD_INFO) {
@@ -99,14 +109,16 @@ function fileOf(attachment: Attachment, serviceUrl: string): ChannelFile | undef
     const fileType = isRecord(content) && typeof content.fileType === 'string' ? content.fileType : '';
     const name = attachment.name ?? (fileType === '' ? 'file' : `file.${fileType}`);
     // The download URL is a pre-authorised OneDrive/SharePoint link.
-    return { url: downloadUrl, name, contentType: typeOf(name), needsBotToken: false };
+    return { url: downloadUrl, name, contentType: typeOf(name), needsBotToken: false, agentCanOpen: false };
   }
   const url = downloadUrl !== '' ? downloadUrl : (attachment.contentUrl ?? '');
   if (url === '' || attachment.contentType === 'text/html') return undefined;
   if (!/^(https?:|data:)/i.test(url)) return undefined;
   const contentType = attachment.contentType === '' ? typeOf(attachment.name ?? '') : attachment.contentType;
   const name = attachment.name ?? defaultName(contentType);
-  return { url, name, contentType, needsBotToken: needsBotToken(url, serviceUrl) };
+  const tokenNeeded = needsBotToken(url, serviceUrl);
+  const agentCanOpen = !tokenNeeded && /^https?:/i.test(url) && !linkNeedsAuth(url, channelId);
+  return { url, name, contentType, needsBotToken: tokenNeeded, agentCanOpen };
 }
 
 /** True for URLs of the channel's own attachment service (the activity's `serviceUrl` host, Bot Framework hosts). */

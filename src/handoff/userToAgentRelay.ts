@@ -11,6 +11,7 @@ import {
   DEFAULT_ATTACHMENT_TYPES,
   FileDownloadError,
   isChannelFile,
+  linkNeedsAuth,
   type AttachmentPolicy,
   type ChannelFile,
   type FileRefusal,
@@ -104,8 +105,10 @@ export class UserToAgentRelay {
    * is. Messages written while the chat opens wait in the outbox and follow the introduction.
    */
   async accept(record: HandoffRecord, activity: Partial<Activity>, given?: string): Promise<AcceptOutcome> {
-    const files = given === undefined ? channelFilesOf(activity) : [];
-    const text = given ?? composeUserText(activity, true);
+    const uploads = this.provider?.uploadsFiles;
+    const files = given === undefined && uploads === true ? channelFilesOf(activity) : [];
+    const text =
+      given ?? composeUserText(activity, uploads === true ? 'omit' : uploads === false ? 'agentLinks' : 'describe');
     const activityId = typeof activity.id === 'string' ? activity.id : '';
     const me = this.settings.instanceId;
     const now = this.clock.now();
@@ -270,6 +273,7 @@ export class UserToAgentRelay {
    */
   private async uploadFile(
     sendAttachment: (file: FileUpload) => Promise<void>,
+    sendText: (text: string) => Promise<void>,
     file: ChannelFile,
   ): Promise<FileRefusal | undefined> {
     const policy = this.attachmentPolicy;
@@ -283,7 +287,11 @@ export class UserToAgentRelay {
       downloaded = await this.downloader.download(file);
     } catch (err) {
       if (err instanceof FileDownloadError && err.refusal !== undefined) return err.refusal;
-      throw err;
+      if (!file.agentCanOpen) throw err;
+      // The link as a fallback: the agent's browser may reach what the bot could not.
+      this.logger.info({ err }, 'could not download a file from the user; sending its link');
+      await sendText(fileFallbackText(file));
+      return undefined;
     }
     const refusal = checkFile(policy, downloaded.contentType, downloaded.bytes.byteLength);
     if (refusal !== undefined) return refusal;
@@ -316,15 +324,19 @@ export class UserToAgentRelay {
       const session =
         local?.session !== undefined && local.generation === record.generation ? local.session : undefined;
       if (entry.file !== undefined && session?.sendAttachment !== undefined) {
-        const refusal = await this.uploadFile(session.sendAttachment.bind(session), entry.file);
+        const refusal = await this.uploadFile(
+          session.sendAttachment.bind(session),
+          session.sendText.bind(session),
+          entry.file,
+        );
         if (refusal !== undefined) {
           log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
           return { status: 'refused', notice: refusal };
         }
         return { status: 'sent' };
       }
-      // Without uploads (Guest Chat, or a chat held by another instance): the file's name and a note, never its URL.
-      const body = entry.file === undefined ? text : AGENT_TEXTS.userFileNotUploaded(entry.file.name);
+      // Not uploaded here (a chat held by another instance): the link if the agent can open it, else a note.
+      const body = entry.file === undefined ? text : fileFallbackText(entry.file);
       if (session !== undefined) await session.sendText(body);
       else if (record.resumeData !== undefined && this.provider !== undefined)
         await this.provider.sendDetached(record.resumeData, body);
@@ -352,8 +364,12 @@ function withExtension(name: string, contentType: string): string {
   return ext === false ? name : `${name}.${ext}`;
 }
 
-/** Channels whose attachment URLs only open with the bot's credentials. */
-const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
+/** What the agent gets for a file that is not uploaded: its link when the agent can open it, else its name and a note. */
+function fileFallbackText(file: ChannelFile): string {
+  return file.agentCanOpen
+    ? MESSAGES.attachmentNote(file.name, file.url, false)
+    : AGENT_TEXTS.userFileNotUploaded(file.name);
+}
 
 /**
  * The text sent to the agent for a user message: its text plus one line per attachment. Shapes
@@ -362,14 +378,24 @@ const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'web
  * `[Sticker] url`; a card or other content without a URL is named as not viewable; Teams' `text/html`
  * copy of the text and empty attachments are left out. Never returns text for an empty message.
  */
-export function composeUserText(activity: Partial<Activity>, withoutFiles = false): string {
+export function composeUserText(
+  activity: Partial<Activity>,
+  files: 'describe' | 'omit' | 'agentLinks' = 'describe',
+): string {
   const parts: string[] = [];
   const text = activityText(activity);
   if (text !== '') parts.push(text);
   const sticker = isSticker(activity);
   for (const attachment of activity.attachments ?? []) {
-    // Files sent as uploads (see `channelFilesOf`) are not described in the text.
-    if (withoutFiles && isChannelFile(attachment, activity)) continue;
+    // Files sent as uploads (see `channelFilesOf`) are not described in the text; without uploads,
+    // the agent gets only links it can open, other files are named with a note.
+    if (files !== 'describe' && isChannelFile(attachment, activity)) {
+      if (files === 'agentLinks') {
+        const file = channelFilesOf({ ...activity, attachments: [attachment] })[0];
+        if (file !== undefined) parts.push(fileFallbackText(file));
+      }
+      continue;
+    }
     const url = typeof attachment.contentUrl === 'string' ? attachment.contentUrl : '';
     if (url === '') {
       if (attachment.content !== undefined && attachment.contentType !== 'text/html')
@@ -380,8 +406,7 @@ export function composeUserText(activity: Partial<Activity>, withoutFiles = fals
       parts.push(AGENT_TEXTS.userSticker(url));
       continue;
     }
-    const needsAuth =
-      AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
+    const needsAuth = linkNeedsAuth(url, activity.channelId ?? '');
     parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth));
   }
   return parts.join('\n');

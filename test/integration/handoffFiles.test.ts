@@ -245,8 +245,7 @@ describe('files to an agent over Guest Chat v2', () => {
         .conversation(chat.id)
         .messages.filter((m) => m.bodyType === 'standard')
         .map((m) => m.body);
-    await simulator.waitUntil(() => (bodies().includes(note) ? true : undefined));
-    expect(bodies().indexOf('see attached')).toBeLessThan(bodies().indexOf(note));
+    await simulator.waitUntil(() => (bodies().includes(`see attached\n${note}`) ? true : undefined));
     expect(bodies().some((b) => b.includes(url))).toBe(false);
   });
 });
