@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { lookup } from 'mime-types';
-import { readRequestBody, RequestBodyError } from '../http/requestBody';
+import { Busboy } from '@fastify/busboy';
+import { RequestBodyError } from '../http/requestBody';
 import { isRecord } from '../json';
 
-/** Largest upload request of the demo channel (bytes, files and activity together). */
-export const MAX_UPLOAD_BYTES = 10_500_000;
+/** Largest file of an upload (bytes). */
+export const MAX_UPLOAD_FILE_BYTES = 10_000_000;
+/** Most files in one upload. */
+const MAX_UPLOAD_FILES = 10;
+/** Largest `activity` part (bytes). */
+const MAX_ACTIVITY_BYTES = 64 * 1024;
 /** Files kept in memory; the oldest go first. */
 const MAX_STORED_FILES = 100;
 
@@ -43,34 +48,25 @@ export class DirectLineUploads {
     const contentType = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\s*;/i.test(contentType))
       throw new RequestBodyError(415, 'unsupportedMediaType', 'An upload must be multipart/form-data.');
-    const body = await readRequestBody(req, { maxBytes: MAX_UPLOAD_BYTES, maxDepth: 64 });
-    let form: FormData;
-    try {
-      form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
-    } catch {
-      throw new Error('The upload is not valid multipart/form-data.');
-    }
+    const parts = await readParts(req, contentType);
     let activity: unknown;
-    const part = form.get('activity');
     try {
-      activity = JSON.parse(typeof part === 'string' ? part : part === null ? '' : await part.text());
+      activity = JSON.parse(parts.activity ?? '');
     } catch {
       throw new Error('The upload needs an "activity" part with the activity as JSON.');
     }
     if (!isRecord(activity)) throw new Error('The "activity" part must be a JSON object.');
-    const attachments: UploadedAttachment[] = [];
-    for (const [field, value] of form.entries()) {
-      if (field === 'activity' || typeof value === 'string') continue;
-      const name = value.name === '' ? 'file' : value.name.slice(0, 200);
-      const type = value.type === '' ? lookup(name) || 'application/octet-stream' : value.type;
+    const attachments = parts.files.map((file): UploadedAttachment => {
+      const name = file.name === '' ? 'file' : file.name.slice(0, 200);
+      const type = file.type === '' || file.type === 'application/octet-stream' ? lookup(name) || file.type : file.type;
       const key = randomBytes(16).toString('hex');
-      this.store(key, { bytes: Buffer.from(await value.arrayBuffer()), contentType: type });
-      attachments.push({
-        contentType: type,
+      this.store(key, { bytes: file.bytes, contentType: type || 'application/octet-stream' });
+      return {
+        contentType: type || 'application/octet-stream',
         contentUrl: `${baseUrl}${this.pathPrefix}/${key}/${encodeURIComponent(name)}`,
         name,
-      });
-    }
+      };
+    });
     return { activity, attachments };
   }
 
@@ -87,4 +83,71 @@ export class DirectLineUploads {
       this.files.delete(oldest);
     }
   }
+}
+
+/** The parts of a multipart upload: the `activity` part's text and the files. */
+function readParts(
+  req: IncomingMessage,
+  contentType: string,
+): Promise<{ activity?: string; files: { name: string; type: string; bytes: Buffer }[] }> {
+  return new Promise((resolve, reject) => {
+    const result: { activity?: string; files: { name: string; type: string; bytes: Buffer }[] } = { files: [] };
+    let failed: Error | undefined;
+    const fail = (err: Error): void => {
+      failed ??= err;
+      req.unpipe(parser);
+      req.resume();
+      reject(failed);
+    };
+    const parser = Busboy({
+      headers: { ...req.headers, 'content-type': contentType },
+      limits: {
+        fileSize: MAX_UPLOAD_FILE_BYTES,
+        files: MAX_UPLOAD_FILES + 1,
+        fields: 5,
+        fieldSize: MAX_ACTIVITY_BYTES,
+      },
+    });
+    const pending: Promise<void>[] = [];
+    parser.on('field', (name, value) => {
+      if (name === 'activity') result.activity = value;
+    });
+    parser.on('file', (field, stream, filename, _encoding, mimeType) => {
+      const chunks: Buffer[] = [];
+      pending.push(
+        new Promise<void>((done) => {
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            const bytes = Buffer.concat(chunks);
+            // DirectLineJS sends the activity as a Blob, which arrives as a file part named "activity".
+            if (field === 'activity') {
+              if (bytes.length > MAX_ACTIVITY_BYTES)
+                fail(new RequestBodyError(413, 'bodyTooLarge', 'The activity is too large.'));
+              else result.activity = bytes.toString('utf8');
+            } else if (stream.truncated) {
+              fail(new RequestBodyError(413, 'bodyTooLarge', `A file must be at most ${MAX_UPLOAD_FILE_BYTES} bytes.`));
+            } else {
+              result.files.push({ name: filename, type: mimeType, bytes });
+            }
+            done();
+          });
+        }),
+      );
+    });
+    parser.on('filesLimit', () => {
+      fail(new RequestBodyError(413, 'bodyTooLarge', `An upload holds at most ${MAX_UPLOAD_FILES} files.`));
+    });
+    parser.on('error', (err: unknown) => {
+      fail(new Error('The upload is not valid multipart/form-data.', { cause: err }));
+    });
+    parser.on('finish', () => {
+      void Promise.all(pending).then(() => {
+        if (failed === undefined) resolve(result);
+      });
+    });
+    req.on('error', (err) => {
+      fail(new Error('The upload was interrupted.', { cause: err }));
+    });
+    req.pipe(parser);
+  });
 }

@@ -88,6 +88,9 @@ describe('demo: files between the Web Chat customer and the agent console', () =
       body: form,
     });
     expect(uploaded.status).toBe(200);
+    const uploadPath = `/v3/directline/conversations/${conversationId}/upload`;
+    expect((await post(uploadPath, { type: 'message', text: 'not multipart' }, token)).status).toBe(415);
+    expect((await fetch(`${base}${uploadPath}`, { method: 'POST', body: new FormData() })).status).toBe(401);
     const file = await simulator.waitUntil(
       () =>
         simulator.conversation(chat.id).messages.find((m) => m.direction === 'Inbound' && m.attachments !== undefined)
