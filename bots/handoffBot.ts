@@ -74,9 +74,15 @@ export class HandoffBot extends ActivityHandler {
 
     this.onMembersRemoved(async (context, next) => {
       const botId = context.activity.recipient.id;
-      const botRemoved = (context.activity.membersRemoved ?? []).some((m) => m.id === botId);
-      const live = botRemoved ? await this.liveChat(context) : undefined;
-      if (live !== undefined) await this.handoff.userUnreachable(live, 'the bot was removed from the conversation');
+      const removed = context.activity.membersRemoved ?? [];
+      const botRemoved = removed.some((m) => m.id === botId);
+      const live = removed.length > 0 ? await this.liveChat(context) : undefined;
+      if (live !== undefined && botRemoved) {
+        await this.handoff.userUnreachable(live, 'the bot was removed from the conversation');
+      } else if (live !== undefined && removed.some((m) => m.id === live.userId)) {
+        // The customer left the conversation (e.g. closed the chat page for good): nobody reads the agent now.
+        await this.handoff.userUnreachable(live, 'the customer left the conversation');
+      }
       await next();
     });
 

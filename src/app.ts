@@ -3,6 +3,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
+  TelemetryLoggerMiddleware,
   UserState,
   type StatePropertyAccessor,
   type TurnContext,
@@ -15,7 +16,10 @@ import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
 import type { Config } from './config';
 import { createProvider } from './genesys/createProvider';
+import { BotAdapter } from './http/botAdapter';
 import type { HandoffProvider } from './genesys/handoffProvider';
+import { Readiness, type ReadinessCheck, type ReadinessOptions } from './health/readiness';
+import { genesysCheck, storageCheck } from './health/readinessChecks';
 import type { HandoffDocument } from './handoff/handoffRecord';
 import { botTokenFrom } from './handoff/channelAttachments';
 import { HandoffRecords } from './handoff/handoffRecords';
@@ -29,6 +33,9 @@ import { ConcurrentConversationState, ConcurrentUserState } from './state/concur
 import { StateSaver } from './state/stateSaver';
 import { createStorage, type StorageBundle } from './storage/createStorage';
 import type { Transcript } from './transcript/transcript';
+import { OpenTelemetryBotTelemetryClient } from './telemetry/botTelemetryClient';
+import { telemetry } from './telemetry/telemetry';
+import { TurnSpanMiddleware } from './telemetry/turnSpanMiddleware';
 import { TranscriptRecorder } from './transcript/transcriptRecorder';
 
 /** Storage the app runs on. */
@@ -57,6 +64,8 @@ export interface AppOverrides {
   proactiveRunner?: ProactiveRunner;
   /** The bot's Bot Framework token for channel file downloads. Defaults to the app identity's (none without an app id). */
   botToken?: () => Promise<string | undefined>;
+  /** Cache and time bounds of `/healthz/ready`. */
+  readiness?: ReadinessOptions;
 }
 
 /** A fully wired bot service. */
@@ -184,6 +193,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     options.preChatQuestions ?? config.handoff.preChatQuestions,
   );
   const mainDialog = new MainDialog(Faq.default(), transferDialog, mainStateAccessor);
+  mainDialog.telemetryClient = new OpenTelemetryBotTelemetryClient();
   const bot = new HandoffBot(mainDialog, dialogStateAccessor, handoff, stateSaver, logger.child({ module: 'bot' }));
   return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };
 }
@@ -241,7 +251,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     credentialsFactory,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   const services = buildBot(config, logger, {
     storage,
     provider: chosenProvider,
@@ -256,6 +266,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         ? {}
         : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
   });
+  adapter.use(new TurnSpanMiddleware());
+  adapter.use(new TelemetryLoggerMiddleware(new OpenTelemetryBotTelemetryClient(), config.telemetry.logPersonalData));
   adapter.use(services.recorder);
   adapter.onTurnError = services.onTurnError;
   const { bot, handoff } = services;
@@ -270,11 +282,30 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
           demoRoutes(server, demo.simulator, () => boundPort);
         };
 
+  const genesysReadiness =
+    chosenProvider === undefined
+      ? undefined
+      : genesysCheck(
+          config,
+          demo === undefined
+            ? {}
+            : {
+                webMessagingUrl: demo.simulator.webMessagingUrl,
+                apiUrl: demo.simulator.apiUrl,
+                deploymentId: DEMO_DEPLOYMENT_ID,
+              },
+        );
+  const readinessChecks: ReadinessCheck[] = [storageCheck(storage)];
+  if (genesysReadiness !== undefined) readinessChecks.push(genesysReadiness);
+  const readiness = new Readiness(readinessChecks, overrides.readiness);
+  const stopObservingChats = telemetry().observeLiveChatsFrom(() => handoff.liveChatsByState());
+
   let phase: HealthStatus['status'] = 'starting';
   const server = createServer({
     adapter,
     runTurn: (context) => bot.run(context),
     logger,
+    readiness,
     health: () => ({
       status: phase,
       storage: storage.kind,
@@ -308,6 +339,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     abort(): Promise<void> {
       stopping ??= (async () => {
         phase = 'stopping';
+        stopObservingChats();
         await handoff.halt();
         server.server.closeAllConnections();
         await new Promise<void>((resolve) => {
@@ -323,6 +355,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     stop(): Promise<void> {
       stopping ??= (async () => {
         phase = 'stopping';
+        stopObservingChats();
         await handoff.shutdown();
         await new Promise<void>((resolve) => {
           server.close(() => {

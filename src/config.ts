@@ -73,6 +73,15 @@ export interface Config {
     /** Facebook: send agent messages with the human-agent message tag. */
     readonly facebookHumanAgentTag: boolean;
   };
+  /** Where telemetry goes, and whether it may carry personal data. */
+  readonly telemetry: {
+    /** Application Insights connection string; empty: not exported there. */
+    readonly connectionString: string;
+    /** OTLP/HTTP base URL; empty: not exported over OTLP. */
+    readonly otlpEndpoint: string;
+    readonly metricExportIntervalMs: number;
+    readonly logPersonalData: boolean;
+  };
   /** Demo mode runs the Genesys simulator in-process and serves the demo pages. */
   readonly demo: boolean;
 }
@@ -143,6 +152,13 @@ export const SETTINGS = {
     'Text before agent messages on Teams, Slack and Facebook, which show no sender name; {name} is the agent\'s name, a space follows (default "{name}:"; none: no prefix). Web Chat, Direct Line and the Emulator get the name as the sender name.',
   FacebookHumanAgentTag:
     "true sends agent messages on Facebook with the HUMAN_AGENT message tag, so agents can answer up to 7 days after the user's last message; needs Meta's Human Agent permission (default false).",
+  APPLICATIONINSIGHTS_CONNECTION_STRING:
+    'Application Insights connection string (App Service sets it when the resource is linked). Set: traces, metrics and Bot Framework events are exported there through Azure Monitor OpenTelemetry. Empty: not exported.',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'Base URL of an OpenTelemetry collector (OTLP/HTTP, e.g. http://localhost:4318). Set: traces, metrics and Bot Framework events are exported there (with a connection string also set: traces only). Empty: no OTLP export.',
+  OTEL_METRIC_EXPORT_INTERVAL: 'Milliseconds between metric exports over OTLP (default 60000).',
+  TelemetryLogPersonalData:
+    'true adds message text and user names to telemetry (spans, Bot Framework events). Default false: personal data stays out.',
   DemoMode:
     'true runs a simulated Genesys with an agent console and a Web Chat page. Default: true when neither GenesysDeploymentId nor MicrosoftAppId is set.',
 } as const;
@@ -372,6 +388,12 @@ export function loadConfig(env: Env): Config {
       agentNamePrefix: namePrefix === 'none' ? '' : `${namePrefix} `,
       facebookHumanAgentTag: r.boolean('FacebookHumanAgentTag', false),
     },
+    telemetry: {
+      connectionString: r.string('APPLICATIONINSIGHTS_CONNECTION_STRING'),
+      otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['https:', 'http:']),
+      metricExportIntervalMs: r.integer('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1_000, 3_600_000),
+      logPersonalData: r.boolean('TelemetryLogPersonalData', false),
+    },
     demo: r.boolean('DemoMode', deploymentId === '' && appId === ''),
   };
 
@@ -396,6 +418,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     microsoft: { ...config.microsoft, appPassword: mask(config.microsoft.appPassword) },
     cosmos: { ...config.cosmos, key: mask(config.cosmos.key) },
     genesys: { ...config.genesys, memberAuthToken: mask(config.genesys.memberAuthToken) },
+    telemetry: { ...config.telemetry, connectionString: mask(config.telemetry.connectionString) },
   };
 }
 

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -51,8 +52,26 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     base: { service: 'genesys-handoff-bot' },
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
+    mixin: traceContext,
   };
   return options.destination === undefined ? pino(pinoOptions) : pino(pinoOptions, options.destination);
+}
+
+/**
+ * The active span's ids (`trace_id`, `span_id`, `trace_flags`, as OpenTelemetry's log correlation
+ * names them), so every line written during a turn or a relayed event carries the trace id the
+ * telemetry shows. Empty outside a span.
+ */
+export function traceContext(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const context = span.spanContext();
+  if (!isSpanContextValid(context)) return {};
+  return {
+    trace_id: context.traceId,
+    span_id: context.spanId,
+    trace_flags: `0${context.traceFlags.toString(16)}`.slice(-2),
+  };
 }
 
 /** A logger that discards everything (tests and benchmarks). */

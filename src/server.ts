@@ -1,9 +1,14 @@
 import * as restify from 'restify';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
+import { withTimestampDates, type BotAdapter } from './http/botAdapter';
+
 import { parseActivity } from './http/activitySchema';
 import { answerClientErrors, requireHostHeader, sendJsonError, type JsonError } from './http/httpErrors';
 import { DEFAULT_BODY_LIMITS, jsonBodyParser } from './http/requestBody';
 import { routeUpgrades } from './http/upgrades';
+import type { Readiness } from './health/readiness';
+import { registerHealthRoutes } from './http/healthRoutes';
+import { isRecord } from './json';
 import type { Logger } from './logger';
 
 /** What `/healthz` reports. */
@@ -17,10 +22,12 @@ export interface HealthStatus {
 
 /** Dependencies of {@link createServer}. */
 export interface ServerDeps {
-  adapter: CloudAdapter;
+  adapter: BotAdapter;
   /** Runs one turn (the bot's `run`). */
   runTurn: (context: TurnContext) => Promise<void>;
   health: () => HealthStatus;
+  /** Serves `/healthz/ready` (see {@link registerHealthRoutes}) when given. */
+  readiness?: Readiness;
   logger: Logger;
   /** Largest accepted request body, as received and after decoding (bytes; default 256 KiB). */
   maxBodyBytes?: number;
@@ -65,10 +72,23 @@ export function createServer(deps: ServerDeps): restify.Server {
       sendJsonError(res, 400, 'unsupportedActivity', 'This bot does not handle invoke activities.');
       return;
     }
-    req.body = parsed.activity;
     try {
-      await deps.adapter.process(req, res, deps.runTurn);
+      const invokeResponse = await deps.adapter.handle(
+        req.headers.authorization ?? '',
+        withTimestampDates(parsed.activity),
+        deps.runTurn,
+      );
+      if (invokeResponse?.body === undefined) {
+        res.statusCode = invokeResponse?.status ?? 200;
+        res.end();
+      } else res.send(invokeResponse.status, invokeResponse.body);
     } catch (err) {
+      if (isRecord(err) && err.statusCode === 401) {
+        // The SDK's AuthenticationError: a caller without a valid Bot Framework token.
+        log.info({ reason: err.message }, 'refused an unauthenticated request to /api/messages');
+        if (!res.headersSent) sendJsonError(res, 401, 'unauthorized', 'The request is not authorized.');
+        return;
+      }
       log.error({ err }, 'could not process an activity');
       if (!res.headersSent) sendJsonError(res, 500, 'internalError', 'The activity could not be processed.');
     }
@@ -80,6 +100,7 @@ export function createServer(deps: ServerDeps): restify.Server {
     next();
   });
 
+  if (deps.readiness !== undefined) registerHealthRoutes(server, deps.readiness, deps.logger);
   deps.extraRoutes?.(server);
 
   server.on(

@@ -40,7 +40,11 @@ export async function startApplication(
   );
   const port = await app.start(config.port, options.host);
   const base = `http://localhost:${port}`;
-  const urls: Record<string, string> = { messagingEndpoint: `${base}/api/messages`, health: `${base}/healthz` };
+  const urls: Record<string, string> = {
+    messagingEndpoint: `${base}/api/messages`,
+    health: `${base}/healthz`,
+    readiness: `${base}/healthz/ready`,
+  };
   if (app.simulator !== undefined && options.demoRoutes !== undefined) {
     urls.customerPage = `${base}/demo/`;
     urls.agentConsole = `${base}/demo/agent`;

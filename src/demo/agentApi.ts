@@ -22,7 +22,8 @@ export interface AgentApiOptions {
 }
 
 const MAX_NICKNAME_CHARS = 40;
-const MAX_AGENT_TEXT_CHARS = 4000;
+/** [C] docs/genesys-protocol.md §5.7: most characters of an agent's message to the customer. */
+export const AGENT_TEXT_MAX_CHARS = 4000;
 /** Largest file the console sends (bytes); its base64 form must fit the server's JSON body limit. */
 export const MAX_AGENT_FILE_BYTES = 150_000;
 const MAX_FILE_NAME_CHARS = 200;
@@ -100,7 +101,7 @@ export class AgentApi {
         this.act(req, res, 'active', (id) => {
           const text = jsonBody(req)?.text;
           if (typeof text !== 'string' || text.trim() === '') return '"text" must be a non-empty string.';
-          if (text.length > MAX_AGENT_TEXT_CHARS) return `"text" must be at most ${MAX_AGENT_TEXT_CHARS} characters.`;
+          if (text.length > AGENT_TEXT_MAX_CHARS) return `"text" must be at most ${AGENT_TEXT_MAX_CHARS} characters.`;
           this.simulator.agentSend(id, text.trim());
           return undefined;
         });

@@ -4,13 +4,15 @@ import type { WebMessagingSimulator } from '../simulator/webMessaging/webMessagi
 import type { DemoRoutes } from '../startApplication';
 import { AgentApi } from './agentApi';
 import { DirectLineEndpoint } from './directLine';
-import { installPages } from './pages';
+import { DEMO_CUSTOMER_NAMES, installPages } from './pages';
 import { WebChatAsset } from './webChatAsset';
 
 /** Options of {@link createDemoRoutes}. */
 export interface DemoRoutesOptions {
   /** Where the Web Chat bundle is read from (default `vendor/webchat/webchat.js` in the repository). */
   webChat?: WebChatAsset;
+  /** How long the demo Direct Line waits for a closed customer page to come back (default 30 s). */
+  customerLeftAfterMs?: number;
 }
 
 /**
@@ -30,7 +32,16 @@ export function createDemoRoutes(logger: Logger, options: DemoRoutesOptions = {}
         'the Web Chat bundle is missing: the customer page cannot show the chat until "node scripts/fetch-webchat.js" is run',
       );
     }
-    const directLine = new DirectLineEndpoint({ internalBaseUrl: () => `http://127.0.0.1:${botPort()}`, logger: log });
+    // Compressed once, in the background, so the customer page's first load does not wait for it.
+    webChat.prepare().catch((err: unknown) => {
+      log.warn({ err, path: webChat.path }, 'could not read or compress the Web Chat bundle');
+    });
+    const directLine = new DirectLineEndpoint({
+      internalBaseUrl: () => `http://127.0.0.1:${botPort()}`,
+      logger: log,
+      customerNames: DEMO_CUSTOMER_NAMES,
+      ...(options.customerLeftAfterMs === undefined ? {} : { customerLeftAfterMs: options.customerLeftAfterMs }),
+    });
     directLine.install(server);
     new AgentApi(simulator, { logger: log }).install(server);
     installPages(server, webChat);

@@ -1,5 +1,6 @@
 import type * as restify from 'restify';
-import { sendText } from './http';
+import { AGENT_TEXT_MAX_CHARS } from './agentApi';
+import { queryParams, sendText } from './http';
 import { AGENT_SCRIPT } from './static/agentScript';
 import { CUSTOMER_SCRIPT } from './static/customerScript';
 import { DEMO_CSS } from './static/styles';
@@ -12,8 +13,22 @@ export const AGENT_CONSOLE_PATH = '/demo/agent';
 /** Path the Web Chat bundle is served at. */
 export const WEBCHAT_BUNDLE_PATH = '/demo/webchat.js';
 
-/** Name the demo customer chats under. */
-export const DEMO_CUSTOMER_NAME = 'Dana';
+/**
+ * Names the demo's customers chat under, in turn (the first customer after a start is Dana), unless
+ * the customer page is opened with `?name=<name>`.
+ */
+export const DEMO_CUSTOMER_NAMES: readonly string[] = [
+  'Dana',
+  'Ravi',
+  'Mei',
+  'Tomás',
+  'Aisha',
+  'Lars',
+  'Nia',
+  'Kenji',
+  'Sofia',
+  'Omar',
+];
 /** Nickname the agent console suggests. */
 export const DEMO_AGENT_NICKNAME = 'Anna';
 
@@ -29,10 +44,11 @@ function escapeHtml(text: string): string {
 }
 
 /** The customer page: Web Chat connected to the bot through the local Direct Line service. */
-export function customerPageHtml(bundleAvailable: boolean): string {
-  const missing = bundleAvailable
-    ? ''
-    : `<div class="notice" role="alert" data-testid="webchat-missing">
+export function customerPageHtml(bundleVersion: string | undefined): string {
+  const missing =
+    bundleVersion !== undefined
+      ? ''
+      : `<div class="notice" role="alert" data-testid="webchat-missing">
   The Web Chat bundle (botframework-webchat ${escapeHtml(WEBCHAT_VERSION)}) is not on this machine yet, so the chat cannot be shown.
   In the bot's folder run <code>${escapeHtml(WEBCHAT_FETCH_COMMAND)}</code> (it needs access to the npm registry), then reload this page.
 </div>`;
@@ -45,10 +61,14 @@ ${missing}
 <div id="status" class="notice" role="alert" hidden></div>
 <main>
   <section class="chat-frame" aria-label="Chat with the virtual assistant">
-    <div id="webchat" data-testid="webchat" data-user-name="${escapeHtml(DEMO_CUSTOMER_NAME)}"></div>
+    <div id="webchat" data-testid="webchat"></div>
   </section>
 </main>
-${bundleAvailable ? `<script src="${WEBCHAT_BUNDLE_PATH}"></script>\n<script src="/demo/customer.js"></script>` : ''}
+${
+  bundleVersion === undefined
+    ? ''
+    : `<script src="${WEBCHAT_BUNDLE_PATH}?v=${encodeURIComponent(bundleVersion)}"></script>\n<script src="/demo/customer.js"></script>`
+}
 </body>
 </html>
 `;
@@ -74,13 +94,18 @@ export function agentConsoleHtml(): string {
 <header class="top">
   <h1>Agent console</h1>
   <p>Simulated Genesys Cloud. Chats appear here when a customer asks the bot for an agent on the <a href="${CUSTOMER_PAGE_PATH}" target="_blank" rel="noopener">customer page</a>.</p>
+  <p>Times are UTC (24-hour), as in the bot's transcript.</p>
   <p id="live-status" aria-live="polite">Connecting…</p>
 </header>
 <main>
   <section class="panel" aria-labelledby="chats-heading">
     <h2 id="chats-heading">Chats</h2>
     <ul id="chat-list" class="chat-list" data-testid="chat-list"></ul>
-    <p id="chat-list-empty" class="empty">No chats yet. Ask the bot for an agent on the customer page.</p>
+    <p id="chat-list-empty" class="empty">No open chats. Ask the bot for an agent on the customer page.</p>
+    <details id="archive" class="archive" data-testid="archive" hidden>
+      <summary id="archive-summary">Ended chats</summary>
+      <ul id="archive-list" class="chat-list" data-testid="archive-list"></ul>
+    </details>
   </section>
   <section class="panel" aria-label="Selected chat">
     <p id="detail-placeholder" class="placeholder">Select a chat.</p>
@@ -104,8 +129,9 @@ export function agentConsoleHtml(): string {
       </form>
       <form id="send-form" class="composer" data-testid="send-form" hidden>
         <label class="visually-hidden" for="agent-input">Message to the customer</label>
-        <input id="agent-input" type="text" maxlength="4000" autocomplete="off" placeholder="Type a message" data-testid="agent-input">
+        <input id="agent-input" type="text" autocomplete="off" placeholder="Type a message" aria-describedby="agent-input-count" data-testid="agent-input">
         <button type="submit" data-testid="send-button">Send</button>
+        <span id="agent-input-count" class="counter" data-testid="agent-input-count" aria-live="polite"></span>
       </form>
       <form id="file-form" class="composer" data-testid="file-form" hidden>
         <label class="visually-hidden" for="agent-file">File for the customer</label>
@@ -120,7 +146,7 @@ export function agentConsoleHtml(): string {
     </div>
   </section>
 </main>
-<script src="/demo/agent.js"></script>
+<script src="/demo/agent.js" data-max-text="${AGENT_TEXT_MAX_CHARS}"></script>
 </body>
 </html>
 `;
@@ -128,11 +154,14 @@ export function agentConsoleHtml(): string {
 
 /** Adds the demo pages and their assets to `server`. */
 export function installPages(server: restify.Server, webChat: WebChatAsset): void {
+  server.get('/', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    res.redirect(302, CUSTOMER_PAGE_PATH, next);
+  });
   server.get('/demo', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
     res.redirect(302, CUSTOMER_PAGE_PATH, next);
   });
   server.get(CUSTOMER_PAGE_PATH, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
-    sendText(res, 200, 'text/html; charset=utf-8', customerPageHtml(webChat.available()), {
+    sendText(res, 200, 'text/html; charset=utf-8', customerPageHtml(webChat.load()?.version), {
       'content-security-policy': CUSTOMER_CSP,
     });
     next();
@@ -153,23 +182,46 @@ export function installPages(server: restify.Server, webChat: WebChatAsset): voi
     sendText(res, 200, 'text/javascript; charset=utf-8', AGENT_SCRIPT);
     next();
   });
-  server.get(WEBCHAT_BUNDLE_PATH, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-    const bundle = webChat.load();
-    if (bundle === undefined) {
-      sendText(
-        res,
-        404,
-        'text/javascript; charset=utf-8',
-        `/* Web Chat bundle missing: run "${WEBCHAT_FETCH_COMMAND}" in the bot's folder. */\n`,
-      );
-    } else if (req.headers['if-none-match'] === bundle.etag) {
-      res.sendRaw(304, '', { etag: bundle.etag });
-    } else {
-      sendText(res, 200, 'text/javascript; charset=utf-8', bundle.body, {
-        etag: bundle.etag,
-        'cache-control': 'no-cache',
-      });
-    }
-    next();
+  server.get(WEBCHAT_BUNDLE_PATH, async (req: restify.Request, res: restify.Response) => {
+    await sendWebChat(req, res, webChat);
   });
+}
+
+/**
+ * Serves the Web Chat bundle in the best coding the client accepts. Requested with the current
+ * content hash (`?v=<version>`, as the customer page does), it may be cached for a year and never
+ * revalidated; without it (or with an old hash) it must be revalidated with its ETag.
+ */
+async function sendWebChat(req: restify.Request, res: restify.Response, webChat: WebChatAsset): Promise<void> {
+  const acceptEncoding = req.headers['accept-encoding'];
+  const encoded = await webChat.encoded(typeof acceptEncoding === 'string' ? acceptEncoding : undefined);
+  const bundle = webChat.load();
+  if (encoded === undefined || bundle === undefined) {
+    sendText(
+      res,
+      404,
+      'text/javascript; charset=utf-8',
+      `/* Web Chat bundle missing: run "${WEBCHAT_FETCH_COMMAND}" in the bot's folder. */\n`,
+    );
+    return;
+  }
+  const current = queryParams(req).get('v') === bundle.version;
+  const headers: Record<string, string> = {
+    etag: encoded.etag,
+    vary: 'Accept-Encoding',
+    'cache-control': current ? 'public, max-age=31536000, immutable' : 'no-cache',
+  };
+  if (etagMatches(req.headers['if-none-match'], encoded.etag)) {
+    res.sendRaw(304, '', headers);
+    return;
+  }
+  if (encoded.encoding !== 'identity') headers['content-encoding'] = encoded.encoding;
+  sendText(res, 200, 'text/javascript; charset=utf-8', encoded.body, headers);
+}
+
+/** Whether an `If-None-Match` header lists `etag` (weak comparison, RFC 9110 §13.1.2). */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { Logger } from '../logger';
 import { redactUrl } from '../logger';
+import { telemetry } from '../telemetry/telemetry';
 import { GenesysError } from './genesysError';
 import { parseRetryAfter } from './shared';
 import { afterRetryAfter, type RetryPolicy } from './retryPolicy';
@@ -10,6 +11,8 @@ export type SocketState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'clo
 
 /** Options of a {@link ReconnectingSocket}. */
 export interface ReconnectingSocketOptions {
+  /** Provider name for the `genesys.reconnects` metric (`webmessaging`, `guestchat`). */
+  provider?: string;
   /** URL to connect to; a function is called before every attempt. May embed a token: it is redacted in logs. */
   url: string | (() => string);
   /** Extra handshake headers. */
@@ -260,6 +263,7 @@ export class ReconnectingSocket {
             }
             settled = true;
             this.setState('open', isReconnect ? 'reconnected' : 'connected');
+            if (isReconnect) telemetry().reconnect(this.options.provider ?? 'genesys');
             this.startHeartbeat(socket);
             resolve();
           })

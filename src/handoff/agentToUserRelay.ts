@@ -3,6 +3,7 @@ import type { ChatEndReason, ChatEvent, ChatListener } from '../genesys/handoffP
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES, messagesFor, type Messages } from '../resources/messages';
 import type { UndeliveredNotice } from './userToAgentRelay';
+import { SPANS, telemetry } from '../telemetry/telemetry';
 import type { Clock } from './clock';
 import type { ChatEnder } from './chatEnder';
 import { ACTIVE_STATES, MAX_DELIVERED_IDS, type HandoffEndReason, type HandoffRecord } from './handoffRecord';
@@ -144,7 +145,14 @@ export class AgentToUserRelay {
    * wait); the work counts as pending until done.
    */
   listenerFor(id: string, generation: string): ChatListener {
-    return (event) => this.chats.trackWork(this.delivery.inOrder(id, () => this.onChatEvent(id, generation, event)));
+    return (event) =>
+      this.chats.trackWork(
+        this.delivery.inOrder(id, () =>
+          telemetry().withSpan(SPANS.genesysEvent, { 'genesys.event.kind': event.kind }, () =>
+            this.onChatEvent(id, generation, event),
+          ),
+        ),
+      );
   }
 
   /**
@@ -204,6 +212,7 @@ export class AgentToUserRelay {
         );
         this.chats.track(result.record);
         if (result.changed && result.record !== undefined) {
+          telemetry().queued(now - result.record.createdAt);
           await this.notify(
             result.record,
             [MessageFactory.text(messagesFor(result.record.reference.locale).queued)],
@@ -215,13 +224,14 @@ export class AgentToUserRelay {
       }
       case 'agentJoined': {
         const name = event.agent.name ?? messagesFor(this.chats.get(id)?.reference.locale).agentFallbackName;
-        const join = { announce: false };
+        const join = { announce: false, first: false };
         const result = await this.records.transition(
           id,
           'connected',
           'agent joined',
           (r) => {
             join.announce = r.state !== 'connected' || r.agentName !== name;
+            join.first = r.connectedAt === undefined;
             r.agentName = name;
             r.connectedAt ??= now;
             r.lastActivityAt = now;
@@ -232,6 +242,8 @@ export class AgentToUserRelay {
           generation,
         );
         this.chats.track(result.record);
+        if (result.changed && join.first && result.record !== undefined)
+          telemetry().agentJoined(now - result.record.createdAt);
         if (result.changed && join.announce && result.record !== undefined) {
           const messages = messagesFor(result.record.reference.locale);
           const joined = MessageFactory.suggestedActions([messages.endChatAction], messages.agentJoined(name));
@@ -288,6 +300,7 @@ export class AgentToUserRelay {
         this.chats.delete(id);
         return;
       case 'error':
+        telemetry().genesysError(event.error.code);
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');
         return;
       // Link and session-lifetime notices: the chat goes on, the user is only told.
@@ -334,6 +347,7 @@ export class AgentToUserRelay {
       ...(agentName === undefined ? {} : { name: agentName }),
     });
     if (!delivered) return;
+    telemetry().relayLatency('agent_to_user', this.clock.now() - now);
     this.chats.track(
       await this.records.update(id, (r) => {
         r.deliveredMessageIds = [...r.deliveredMessageIds.filter((m) => m !== event.id), event.id].slice(

@@ -1,4 +1,5 @@
 import type { Activity, ConversationReference } from 'botbuilder';
+import { telemetry } from '../telemetry/telemetry';
 import type { Logger } from '../logger';
 import type { TranscriptSpeaker } from '../transcript/transcriptRecorder';
 import type { ChannelFailure } from './channelFailure';
@@ -74,8 +75,12 @@ export class ChannelDelivery {
       if (result.ok) return { status: 'delivered' };
       const failure = result.failure;
       const log = { conversationId: current.conversation?.id, attempt: attempt + 1, ...failure };
-      if (failure.kind === 'gone') return { status: 'gone', failure };
+      if (failure.kind === 'gone') {
+        telemetry().deliveryFailed('channel', failure.kind);
+        return { status: 'gone', failure };
+      }
       if (failure.kind === 'permanent') {
+        telemetry().deliveryFailed('channel', failure.kind);
         this.logger.warn(log, 'channel rejected a message for good');
         return { status: 'rejected', failure };
       }
@@ -92,9 +97,11 @@ export class ChannelDelivery {
         Math.min(this.limits.maxDelayMs, this.limits.baseDelayMs * 2 ** attempt),
       );
       if (this.chats.stopped || Date.now() + wait - started > this.limits.maxTotalMs) {
+        telemetry().deliveryFailed('channel', failure.kind);
         this.logger.warn(log, 'channel kept refusing a message; giving up');
         return { status: 'exhausted', failure };
       }
+      telemetry().deliveryRetry('channel', failure.kind);
       this.logger.info({ ...log, waitMs: wait }, 'channel refused a message; retrying');
       await new Promise((resolve) => setTimeout(resolve, wait));
       // The user may have written meanwhile (from a new serviceUrl): send where they are now.

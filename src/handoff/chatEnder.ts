@@ -1,5 +1,6 @@
 import type { ChatSession, HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
+import { telemetry } from '../telemetry/telemetry';
 import type { ChatNotices } from './agentToUserRelay';
 import { ACTIVE_STATES, type HandoffEndReason, type HandoffRecord, type HandoffState } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
@@ -54,6 +55,9 @@ export class ChatEnder {
     );
     if (!result.changed || result.record === undefined) return undefined;
     const ended = result.record;
+    telemetry().chatEnded(end.reason);
+    if (ended.connectedAt === undefined && (end.reason === 'userCancelled' || end.reason === 'userEnded'))
+      telemetry().abandonedWhileQueued();
     if (end.closeOnGenesys) await this.closeOnGenesys(ended, end.agentNotice);
     if (end.tellUser) await this.notices.announceEnd(ended.id, ended.reference, end.reason);
     return ended;

@@ -112,6 +112,8 @@ export interface OutboxEntry {
   file?: ChannelFile;
   /** Position among the entries of one activity (0 or absent for the first). */
   part?: number;
+  /** W3C `traceparent` of the turn that accepted it: the Genesys send joins that trace. */
+  traceParent?: string;
 }
 
 /** An instance's heartbeat: chats owned by an instance whose heartbeat lapsed may be taken over. */

@@ -3,6 +3,7 @@ import { TurnContext, type Activity, type ConversationReference } from 'botbuild
 import { isGenesysError } from '../genesys/genesysError';
 import type { HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
+import { telemetry, type LiveChatCounts } from '../telemetry/telemetry';
 import { formatTranscriptForAgent } from '../transcript/transcript';
 import { AgentToUserRelay, ChatNotices } from './agentToUserRelay';
 import { ChannelDelivery, DEFAULT_DELIVERY_LIMITS } from './channelDelivery';
@@ -106,6 +107,16 @@ export class HandoffSessionManager implements HandoffService {
     return this.chats.size;
   }
 
+  /** Chats this instance holds, by state (the `handoff.chats.live` gauge). */
+  liveChatsByState(): LiveChatCounts {
+    const counts = { requested: 0, queued: 0, connected: 0 };
+    for (const [, chat] of this.chats.entries()) {
+      const state = chat.record?.state ?? 'requested';
+      if (state === 'requested' || state === 'queued' || state === 'connected') counts[state] += 1;
+    }
+    return counts;
+  }
+
   /** The conversation's live chat when one is active (requested, queued or connected). */
   async activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined> {
     const record = await this.records.get(handoffRecordId(channelId, conversationId));
@@ -129,7 +140,7 @@ export class HandoffSessionManager implements HandoffService {
       id,
       type: 'handoff',
       state: 'requested',
-      reason: 'user asked for an agent',
+      reason: request.attributes.handoffReason ?? 'user asked for an agent',
       channelId: request.channelId,
       conversationId: request.conversationId,
       userId: request.userId,
@@ -150,6 +161,7 @@ export class HandoffSessionManager implements HandoffService {
       ttl: -1,
     });
     if (begun === undefined) return { status: 'alreadyActive' };
+    telemetry().handoffRequested(provider.name);
     this.chats.set(id, { generation, session: undefined, reference: request.reference, record: begun });
     void this.chats.trackWork(this.open(provider, request, id, generation));
     return { status: 'started' };
@@ -179,6 +191,7 @@ export class HandoffSessionManager implements HandoffService {
         },
         this.agentToUser.listenerFor(id, generation),
       );
+      telemetry().handoffStarted(provider.name);
       const bound = await this.records.update(id, (r) => {
         if (r.generation !== generation || !ACTIVE_STATES.includes(r.state)) return undefined;
         r.resumeData = session.resumeData;
@@ -209,6 +222,9 @@ export class HandoffSessionManager implements HandoffService {
       const code = isGenesysError(err) ? err.code : 'unexpected';
       const refused = isGenesysError(err) && !err.transient && err.code !== 'closed';
       log.warn({ err, code }, 'could not open a live chat');
+      if (isGenesysError(err)) telemetry().genesysError(code);
+      if (refused) telemetry().handoffRefused(code);
+      else telemetry().handoffFailed(code);
       const failed = await this.records.transition(
         id,
         'failed',

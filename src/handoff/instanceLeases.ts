@@ -1,6 +1,7 @@
 import { isGenesysError } from '../genesys/genesysError';
 import type { HandoffProvider } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
+import { telemetry } from '../telemetry/telemetry';
 import type { AgentToUserRelay } from './agentToUserRelay';
 import type { ChatEnder } from './chatEnder';
 import type { Clock } from './clock';
@@ -209,6 +210,7 @@ export class InstanceLeases {
         return;
       }
       local.session = session;
+      if (candidate.owner !== me) telemetry().takeover();
       log.info('live chat resumed');
       // Messages a stopped instance had taken but not sent yet go now, in order.
       if ((claimed.outbox ?? []).length > 0) await this.outbox.resumeOutbox(claimed.id, true);

@@ -1,6 +1,7 @@
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
 import { classifyChannelError, type SendResult } from './channelFailure';
+import { SPANS, telemetry } from '../telemetry/telemetry';
 import type { StateSaver } from '../state/stateSaver';
 import {
   TRANSCRIPT_SPEAKER_KEY,
@@ -41,13 +42,34 @@ export class ProactiveMessenger {
     speaker: TranscriptSpeaker,
     systemNote?: string,
   ): Promise<SendResult> {
+    const attributes = { 'bot.channel_id': reference.channelId ?? '', 'bot.activity.count': activities.length };
+    return telemetry().withSpan(SPANS.proactiveSend, attributes, () =>
+      this.sendInTurn(reference, activities, speaker, systemNote),
+    );
+  }
+
+  private sendInTurn(
+    reference: Partial<ConversationReference>,
+    activities: Partial<Activity>[],
+    speaker: TranscriptSpeaker,
+    systemNote: string | undefined,
+  ): Promise<SendResult> {
     return this.attempt(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
       stripReplyToId(context);
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
       }
-      if (activities.length > 0) await context.sendActivities(activities);
+      if (activities.length > 0) {
+        await telemetry().withSpan(
+          SPANS.channelSend,
+          { 'bot.channel_id': context.activity.channelId },
+          async (span) => {
+            const accepted = await context.sendActivities(activities);
+            span.addEvent('channel.accepted', { 'bot.activity.count': accepted.length });
+          },
+        );
+      }
       // The user has seen the message: a failure to record it must not make the caller send it again.
       await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
         this.logger.warn(

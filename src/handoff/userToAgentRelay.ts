@@ -20,6 +20,7 @@ import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
 import type { ChatNotices } from './agentToUserRelay';
+import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import type { Clock } from './clock';
 import { ACTIVE_STATES, MAX_INBOUND_IDS, MAX_OUTBOX, type HandoffRecord, type OutboxEntry } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
@@ -133,13 +134,16 @@ export class UserToAgentRelay {
         result.outcome = { status: 'full' };
         return r;
       }
-      const entries: OutboxEntry[] = text === '' ? [] : [{ activityId, text, at: now }];
+      const traceParent = telemetry().traceParent();
+      const trace = traceParent === undefined ? {} : { traceParent };
+      const entries: OutboxEntry[] = text === '' ? [] : [{ activityId, text, at: now, ...trace }];
       for (const file of files)
         entries.push({
           activityId,
           text: file.name,
           at: now,
           file,
+          ...trace,
           ...(entries.length > 0 ? { part: entries.length } : {}),
         });
       r.outbox = [...outbox, ...entries];
@@ -319,30 +323,37 @@ export class UserToAgentRelay {
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
     const log = this.logger.child({ conversationId: record.conversationId });
     const text = entry.text;
+    const spanAttributes = { 'genesys.provider': record.provider, ...telemetry().personal('message.text', text) };
     try {
-      const local = this.chats.get(record.id);
-      const session =
-        local?.session !== undefined && local.generation === record.generation ? local.session : undefined;
-      if (entry.file !== undefined && session?.sendAttachment !== undefined) {
-        const refusal = await this.uploadFile(
-          session.sendAttachment.bind(session),
-          session.sendText.bind(session),
-          entry.file,
-        );
-        if (refusal !== undefined) {
-          log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
-          return { status: 'refused', notice: refusal };
+      return await telemetry().withSpanUnder(entry.traceParent, SPANS.genesysSend, spanAttributes, async (span) => {
+        const local = this.chats.get(record.id);
+        const session =
+          local?.session !== undefined && local.generation === record.generation ? local.session : undefined;
+        if (entry.file !== undefined && session?.sendAttachment !== undefined) {
+          const refusal = await this.uploadFile(
+            session.sendAttachment.bind(session),
+            session.sendText.bind(session),
+            entry.file,
+          );
+          if (refusal !== undefined) {
+            log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
+            return { status: 'refused' as const, notice: refusal };
+          }
+        } else {
+          // Not uploaded here (no uploads, or a chat held by another instance): the link if the agent can open it, else a note.
+          const body = entry.file === undefined ? text : fileFallbackText(entry.file);
+          if (session !== undefined) await session.sendText(body);
+          else if (record.resumeData !== undefined && this.provider !== undefined) {
+            span.setAttribute('genesys.send.detached', true);
+            await this.provider.sendDetached(record.resumeData, body);
+          } else return { status: 'ended' as const };
         }
-        return { status: 'sent' };
-      }
-      // Not uploaded here (a chat held by another instance): the link if the agent can open it, else a note.
-      const body = entry.file === undefined ? text : fileFallbackText(entry.file);
-      if (session !== undefined) await session.sendText(body);
-      else if (record.resumeData !== undefined && this.provider !== undefined)
-        await this.provider.sendDetached(record.resumeData, body);
-      else return { status: 'ended' };
-      return { status: 'sent' };
+        telemetry().relayLatency('user_to_agent', this.clock.now() - entry.at);
+        span.addEvent('genesys.acknowledged');
+        return { status: 'sent' as const };
+      });
     } catch (err) {
+      telemetry().deliveryFailed('genesys', errorClass(err));
       const notice = isGenesysError(err) ? UNDELIVERED_NOTICES[err.code] : undefined;
       const current = await this.records.get(record.id);
       if (current?.generation !== record.generation || !ACTIVE_STATES.includes(current.state)) {

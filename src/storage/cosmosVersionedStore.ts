@@ -1,4 +1,5 @@
 import type { ItemDefinition, RequestOptions, SqlQuerySpec } from '@azure/cosmos';
+import { telemetry } from '../telemetry/telemetry';
 import { cosmosStatusOf, describeCosmosFailure } from './cosmosErrors';
 import {
   StoreConflictError,
@@ -12,6 +13,8 @@ import {
 export interface CosmosItemResult {
   readonly resource?: unknown;
   readonly etag: string;
+  /** Response headers; `x-ms-throttle-retry-count` says how many 429s the client retried. */
+  readonly headers?: Readonly<Record<string, unknown>>;
 }
 
 /** The part of an `@azure/cosmos` `Item` the store uses. */
@@ -79,6 +82,7 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
       if (cosmosStatusOf(err) === 404) return undefined;
       throw storeError('read', id, err);
     }
+    countThrottling(response);
     if (response.resource === undefined || response.resource === null) return undefined;
     return this.toVersioned(response.resource, response.etag);
   }
@@ -91,6 +95,7 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
       if (cosmosStatusOf(err) === 409) throw new StoreConflictError('exists', value.id, { cause: err });
       throw storeError('create', value.id, err);
     }
+    countThrottling(response);
     return this.toVersioned(response.resource, response.etag);
   }
 
@@ -102,10 +107,14 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
         .replace(value, { accessCondition: { type: 'IfMatch', condition: etag } });
     } catch (err: unknown) {
       const status = cosmosStatusOf(err);
-      if (status === 412) throw new StoreConflictError('stale', value.id, { cause: err });
+      if (status === 412) {
+        telemetry().storageConflict();
+        throw new StoreConflictError('stale', value.id, { cause: err });
+      }
       if (status === 404) throw new StoreConflictError('missing', value.id, { cause: err });
       throw storeError('replace', value.id, err);
     }
+    countThrottling(response);
     return this.toVersioned(response.resource, response.etag);
   }
 
@@ -154,7 +163,14 @@ export class CosmosVersionedStore<T extends StoredDocument> implements Versioned
   }
 }
 
+/** Counts the 429 answers the Cosmos DB client retried before this response (`storage.throttled`). */
+function countThrottling(response: CosmosItemResult): void {
+  const retries = Number(response.headers?.['x-ms-throttle-retry-count'] ?? 0);
+  if (Number.isInteger(retries)) telemetry().storageThrottled(retries);
+}
+
 function storeError(operation: string, id: string | undefined, cause: unknown): StoreError {
+  if (cosmosStatusOf(cause) === 429) telemetry().storageThrottled();
   const subject = id === undefined ? '' : ` of document ${id}`;
   return new StoreError(`Cosmos DB ${operation}${subject} failed: ${describeCosmosFailure(cause)}`, { cause });
 }

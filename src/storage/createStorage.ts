@@ -23,6 +23,11 @@ export interface StorageBundle<T extends StoredDocument> {
   readonly botStorage: Storage;
   /** Live-chat records and their leases. */
   readonly handoffStore: VersionedStore<T>;
+  /**
+   * Reads the live-chat container once, to tell whether storage answers now (readiness). Rejects
+   * with the client's error when it does not. Always resolves for in-memory storage.
+   */
+  ping(signal: AbortSignal): Promise<void>;
   /** Releases the Cosmos DB client. */
   close(): Promise<void>;
 }
@@ -70,7 +75,7 @@ export function cosmosConnectionPolicy(endpoint: string): Partial<ConnectionPoli
 /**
  * Creates the bot's storage: Cosmos DB when `config.cosmos.endpoint` is set (database and containers
  * created when missing, reachability and credentials checked within a bounded time), otherwise
- * in-memory storage with one warning. Throws one {@link StoreError} naming the cause when Cosmos DB
+ * in-memory storage with one warning (an info line in demo mode). Throws one {@link StoreError} naming the cause when Cosmos DB
  * cannot be used.
  */
 export async function createStorage<THandoff extends StoredDocument>(
@@ -81,7 +86,8 @@ export async function createStorage<THandoff extends StoredDocument>(
   const log = logger.child({ module: 'storage' });
   const ttlSeconds = config.cosmos.ttlDays * 86_400;
   if (config.cosmos.endpoint === '') {
-    log.warn(
+    // Expected in demo mode (a local run); outside it, state that does not survive a restart is worth a warning.
+    log[config.demo ? 'info' : 'warn'](
       'CosmosDbEndpoint is not set: conversation state and live chats are kept in memory; they do not survive a restart and cannot be shared between instances',
     );
     const memoryOptions =
@@ -92,6 +98,7 @@ export async function createStorage<THandoff extends StoredDocument>(
       kind: 'memory',
       botStorage: new MemoryStorage(),
       handoffStore: new MemoryVersionedStore<THandoff>(memoryOptions),
+      ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
@@ -158,6 +165,9 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
       kind: 'cosmos',
       botStorage,
       handoffStore,
+      ping: async (signal) => {
+        await database.container(handoffContainerId).read({ abortSignal: signal });
+      },
       close: () => {
         client.dispose();
         return Promise.resolve();

@@ -76,4 +76,26 @@ describe('HandoffBot: redeliveries, waiting and the shapes channels send', () =>
     expect(provider.last.ended).toBe(true);
     expect(harness.takeTexts()).toEqual([]);
   });
+
+  it('ends the chat as userUnreachable when the customer leaves the conversation', async () => {
+    const { provider, harness } = await waiting();
+    await harness.say('agent');
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    harness.take();
+    const userId = 'user-of-conversation-1';
+    await harness.say({
+      type: 'conversationUpdate',
+      membersRemoved: [{ id: 'someone-else', name: 'Other' }],
+      recipient: { id: 'bot', name: 'Bot' },
+    });
+    expect(provider.last.ended).toBe(false);
+    await harness.say({
+      type: 'conversationUpdate',
+      membersRemoved: [{ id: userId, name: 'Dana' }],
+      recipient: { id: 'bot', name: 'Bot' },
+    });
+    expect(provider.last.sent).toEqual([AGENT_TEXTS.userUnreachable]);
+    expect(provider.last.ended).toBe(true);
+    expect(harness.takeTexts()).toEqual([]);
+  });
 });

@@ -37,6 +37,7 @@ const REQUIRED_IN_AZURE = [
   'GenesysEnvironment',
   'GenesysDeploymentId',
   'DemoMode',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
 
 /** Settings App Service provides or that must stay empty in Azure (identity, not keys). */
@@ -52,6 +53,8 @@ const DEPLOYMENT_VALUES: Readonly<Record<string, string>> = {
   MicrosoftAppTenantId: '66666666-7777-8888-9999-000000000000',
   CosmosDbEndpoint: 'https://account.documents.azure.com:443/',
   GenesysDeploymentId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  APPLICATIONINSIGHTS_CONNECTION_STRING:
+    'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
 };
 
 const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS);
@@ -217,6 +220,8 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       }
     });
 
+    // App Service replaces instances that fail its health check: it probes liveness (/healthz), not
+    // readiness (/healthz/ready), so a Genesys or Cosmos DB outage does not recycle every instance.
     it('keeps websockets open and the app warm, HTTPS only, with the health check on /healthz', () => {
       const config = at(site.properties, 'siteConfig');
       expect(site.properties.httpsOnly).toBe(true);
@@ -300,6 +305,52 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       expect(resolveVariable(template, "[variables('webAppId')]")).toBe(
         `[resourceId('Microsoft.Web/sites', ${site.name.slice(1, -1)})]`,
       );
+    });
+  });
+
+  describe('Application Insights', () => {
+    const workspace = singleResource(template, 'Microsoft.OperationalInsights/workspaces');
+    const component = singleResource(template, 'Microsoft.Insights/components');
+    const connectionString = text(settingValue('APPLICATIONINSIGHTS_CONNECTION_STRING'));
+
+    it('creates a workspace-based resource by default, uses an existing one or none by parameter', () => {
+      expect(parameter(template, 'applicationInsightsMode').defaultValue).toBe('new');
+      expect(parameter(template, 'applicationInsightsMode').allowedValues).toEqual(['new', 'existing', 'none']);
+      expect(resolveVariable(template, component.condition ?? null)).toBe(
+        "[equals(parameters('applicationInsightsMode'), 'new')]",
+      );
+      expect(component.raw.kind).toBe('web');
+      expect(component.properties.Application_Type).toBe('web');
+      expect(component.properties.IngestionMode).toBe('LogAnalytics');
+      expect(resolveVariable(template, component.properties.WorkspaceResourceId)).toBe(
+        "[if(empty(parameters('logAnalyticsWorkspaceId')), resourceId('Microsoft.OperationalInsights/workspaces', variables('logAnalyticsWorkspaceName')), parameters('logAnalyticsWorkspaceId'))]",
+      );
+    });
+
+    it('creates the Log Analytics workspace only for a new resource without a given workspace', () => {
+      expect(resolveVariable(template, workspace.condition ?? null)).toBe(
+        "[and(variables('createApplicationInsights'), empty(parameters('logAnalyticsWorkspaceId')))]",
+      );
+      expect(workspace.name).toBe("[variables('logAnalyticsWorkspaceName')]");
+      expect(text(at(workspace.properties, 'sku', 'name'))).toBe('PerGB2018');
+    });
+
+    it('wires the connection string of the created or existing resource into the app, empty for none', () => {
+      expect(connectionString).toBe(
+        "[if(equals(parameters('applicationInsightsMode'), 'none'), '', reference(variables('applicationInsightsId'), '2020-02-02').ConnectionString)]",
+      );
+      expect(resolveVariable(template, "[variables('applicationInsightsId')]")).toBe(
+        "[if(equals(parameters('applicationInsightsMode'), 'existing'), parameters('existingApplicationInsightsId'), resourceId('Microsoft.Insights/components', variables('applicationInsightsName')))]",
+      );
+      expect(component.name).toBe("[variables('applicationInsightsName')]");
+      expect(site.raw.dependsOn).toContain(
+        "[resourceId('Microsoft.Insights/components', variables('applicationInsightsName'))]",
+      );
+    });
+
+    it('keeps personal data out of telemetry by default', () => {
+      expect(parameter(template, 'TelemetryLogPersonalData').defaultValue).toBe('false');
+      expect(settingValue('TelemetryLogPersonalData')).toBe("[parameters('TelemetryLogPersonalData')]");
     });
   });
 

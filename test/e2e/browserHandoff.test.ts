@@ -1,13 +1,21 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { WebChatAsset } from '../../src/demo/webChatAsset';
 import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
 import { startApplication, type RunningApplication } from '../../src/startApplication';
 import { ConnectorRecorder, postActivity, userMessage } from '../support/connectorRecorder';
+import {
+  ARTIFACTS,
+  describeInBrowser,
+  launchBrowser,
+  openPage,
+  UI_TIMEOUT,
+  webChatSays,
+  webChatSees,
+} from './browserSupport';
 
 /**
  * The whole demo in a real browser: the customer chats with the bot in Web Chat, asks for an agent,
@@ -16,31 +24,7 @@ import { ConnectorRecorder, postActivity, userMessage } from '../support/connect
  * refreshes docs/images/customer.png and docs/images/agent-console.png.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const ARTIFACTS = resolve(__dirname, '../../test-artifacts/e2e');
 const DOC_IMAGES = resolve(__dirname, '../../docs/images');
-const UI_TIMEOUT = 10_000;
-
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
-const missing = [
-  existsSync(CHROMIUM)
-    ? ''
-    : `chromium was not found at ${CHROMIUM} (install it with "apt-get install -y chromium", or set CHROMIUM_PATH)`,
-  new WebChatAsset().available() ? '' : 'the Web Chat bundle is missing (run "node scripts/fetch-webchat.js")',
-].filter((m) => m !== '');
-
-// Without a browser the test cannot run: that is a failure in CI and a skip on a developer machine.
-const describeInBrowser = missing.length === 0 || inCi ? describe : describe.skip;
 
 describeInBrowser('demo handoff in a real browser (Web Chat + agent console)', () => {
   let running: RunningApplication | undefined;
@@ -51,16 +35,15 @@ describeInBrowser('demo handoff in a real browser (Web Chat + agent console)', (
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (missing.length > 0) throw new Error(`The browser test cannot run: ${missing.join('; ')}.`);
     mkdirSync(ARTIFACTS, { recursive: true });
     for (const stale of ['failure-customer.png', 'failure-agent.png']) rmSync(join(ARTIFACTS, stale), { force: true });
     const logger = createSilentLogger();
     const config = loadConfig({ DemoMode: 'true', PORT: '0', LogLevel: 'silent', InstanceId: 'e2e' });
     running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
     base = `http://127.0.0.1:${running.port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
-    customer = await openPage(browser, { width: 520, height: 760 }, 'customer');
-    agent = await openPage(browser, { width: 1100, height: 720 }, 'agent');
+    browser = await launchBrowser();
+    customer = await openPage(browser, { width: 520, height: 760 }, 'customer', pageProblems);
+    agent = await openPage(browser, { width: 1100, height: 720 }, 'agent', pageProblems);
   }, 40_000);
 
   afterAll(async () => {
@@ -69,32 +52,12 @@ describeInBrowser('demo handoff in a real browser (Web Chat + agent console)', (
     writeFileSync(join(ARTIFACTS, 'page-problems.txt'), pageProblems.join('\n'));
   });
 
-  async function openPage(b: Browser, viewport: { width: number; height: number }, name: string): Promise<Page> {
-    const context = await b.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageProblems.push(`${name}: uncaught ${err.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageProblems.push(`${name}: console error ${message.text()}`);
-    });
-    return page;
-  }
-
   async function screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   }
 
-  /** Waits until Web Chat shows a message containing `text`. */
-  async function customerSees(text: string): Promise<void> {
-    await customer.locator('p', { hasText: text }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  }
-
-  async function customerSays(text: string): Promise<void> {
-    const input = customer.locator('[data-id="webchat-sendbox-input"]');
-    await input.pressSequentially(text, { delay: 15 });
-    await input.press('Enter');
-    // The message is on the transcript once Web Chat renders it; "sent" is confirmed by the echo.
-    await customerSees(text);
-  }
+  const customerSees = (text: string): Promise<void> => webChatSees(customer, text);
+  const customerSays = (text: string): Promise<void> => webChatSays(customer, text);
 
   async function agentSees(selector: string, text: string): Promise<void> {
     await agent.locator(selector, { hasText: text }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });

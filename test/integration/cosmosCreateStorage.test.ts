@@ -262,7 +262,7 @@ describe('createStorage on Cosmos DB (local protocol server)', () => {
 describe('createStorage without a Cosmos DB endpoint', () => {
   it('uses memory storage and warns exactly once that state is neither durable nor shared', async () => {
     const { logger, lines } = captureLogger();
-    const bundle = await createStorage<TestDoc>(cosmosTestConfig({}), logger);
+    const bundle = await createStorage<TestDoc>(cosmosTestConfig({ DemoMode: 'false' }), logger);
     expect(bundle.kind).toBe('memory');
     const warnings = lines.filter((l) => l.level === 40);
     expect(warnings).toHaveLength(1);
@@ -272,6 +272,20 @@ describe('createStorage without a Cosmos DB endpoint', () => {
     });
     await bundle.botStorage.write({ k: { v: 1 } });
     await expect(bundle.botStorage.read(['k'])).resolves.toMatchObject({ k: { v: 1 } });
+    await bundle.close();
+  });
+
+  it('says the same in demo mode as information, not as a warning (a local run expects memory)', async () => {
+    const { logger, lines } = captureLogger();
+    const bundle = await createStorage<TestDoc>(cosmosTestConfig({ DemoMode: 'true' }), logger);
+    expect(bundle.kind).toBe('memory');
+    expect(lines.filter((l) => (l.level as number) >= 40)).toEqual([]);
+    expect(lines.filter((l) => l.level === 30)).toEqual([
+      expect.objectContaining({
+        module: 'storage',
+        msg: expect.stringMatching(/do not survive a restart and cannot be shared between instances/) as unknown,
+      }),
+    ]);
     await bundle.close();
   });
 

@@ -1,5 +1,5 @@
 import { createApp, type App } from '../../src/app';
-import { createSilentLogger } from '../../src/logger';
+import { createLogger, createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
 import { ConnectorRecorder, postActivity, userMessage } from '../support/connectorRecorder';
 import { testConfig } from '../support/testConfig';
@@ -78,6 +78,38 @@ describe('HTTP server with a Microsoft App Id', () => {
       const res = await postActivity(`http://127.0.0.1:${port}`, userMessage('https://example.invalid', 'c1', 'hi'));
       expect(res.status).toBe(401);
     } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('HTTP server refusing an unauthenticated caller', () => {
+  it('answers 401 with a JSON error, logs one info line and prints nothing to the console', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: {
+        write: (line: string) => {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        },
+      },
+    });
+    const consoleError = jest.spyOn(console, 'error');
+    const app = await createApp(
+      testConfig({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'not-a-real-secret' }),
+      logger,
+      { provider: null },
+    );
+    const port = await app.start(0, '127.0.0.1');
+    try {
+      const res = await postActivity(`http://127.0.0.1:${port}`, userMessage('https://example.invalid', 'c2', 'hi'));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'unauthorized' });
+      expect(consoleError).not.toHaveBeenCalled();
+      expect(lines.filter((l) => l.msg === 'refused an unauthenticated request to /api/messages')).toHaveLength(1);
+      expect(lines.filter((l) => 'err' in l || (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      consoleError.mockRestore();
       await app.stop();
     }
   });

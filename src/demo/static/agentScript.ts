@@ -1,7 +1,9 @@
 /**
  * Browser script of the agent console (`/demo/agent.js`): follows the simulated Genesys through
  * Server-Sent Events and drives it through the agent API. All customer text is rendered with
- * `textContent`, never as HTML.
+ * `textContent`, never as HTML. Each chat keeps its own draft; open chats are listed apart from
+ * ended ones (the archive); the message pane follows new messages; times are 24-hour UTC, like the
+ * bot's transcript.
  */
 export const AGENT_SCRIPT = String.raw`
 (function () {
@@ -9,11 +11,17 @@ export const AGENT_SCRIPT = String.raw`
   var API = '/demo/api';
   var TYPING_SHOWN_MS = 5000;
   var TYPING_SEND_EVERY_MS = 5000;
+  var script = document.currentScript;
+  var MAX_TEXT = Number(script && script.getAttribute('data-max-text')) || 4000;
+  var TRANSCRIPT_LINE = /^\[\d\d:\d\d\] ([^:]+): (.*)$/;
 
-  var state = { conversations: [], selectedId: null, typing: {}, lastTypingSent: 0 };
+  var state = { conversations: [], selectedId: null, typing: {}, lastTypingSent: 0, drafts: {}, shown: { id: null, count: 0 } };
   var el = {
     list: document.getElementById('chat-list'),
     listEmpty: document.getElementById('chat-list-empty'),
+    archive: document.getElementById('archive'),
+    archiveSummary: document.getElementById('archive-summary'),
+    archiveList: document.getElementById('archive-list'),
     placeholder: document.getElementById('detail-placeholder'),
     detail: document.getElementById('detail'),
     title: document.getElementById('detail-title'),
@@ -25,6 +33,7 @@ export const AGENT_SCRIPT = String.raw`
     nickname: document.getElementById('nickname-input'),
     sendForm: document.getElementById('send-form'),
     input: document.getElementById('agent-input'),
+    count: document.getElementById('agent-input-count'),
     end: document.getElementById('end-button'),
     fileForm: document.getElementById('file-form'),
     file: document.getElementById('agent-file'),
@@ -33,34 +42,54 @@ export const AGENT_SCRIPT = String.raw`
     live: document.getElementById('live-status')
   };
 
-  function selected() {
+  function find(id) {
     for (var i = 0; i < state.conversations.length; i++) {
-      if (state.conversations[i].id === state.selectedId) return state.conversations[i];
+      if (state.conversations[i].id === id) return state.conversations[i];
     }
     return null;
+  }
+
+  function selected() {
+    return find(state.selectedId);
   }
 
   function customerName(c) {
     return (c.customAttributes && c.customAttributes.botUserName) || 'Customer';
   }
 
+  function declined(c) {
+    return c.state === 'ended' && c.endReason === 'agentDisconnected' && !c.agent;
+  }
+
   function stateLabel(c) {
     if (c.state === 'waiting') return 'Waiting';
     if (c.state === 'active') return 'With ' + (c.agent ? c.agent.nickname : 'an agent');
-    return 'Ended';
+    return declined(c) ? 'Declined' : 'Ended';
   }
 
-  function lastText(c) {
-    for (var i = c.messages.length - 1; i >= 0; i--) {
-      var m = c.messages[i];
-      if (m.type !== 'Event' && m.text) return m.text.split('\n').pop();
+  /** The customer's last line: their newest message, else their newest line in the bot's transcript. */
+  function preview(c) {
+    var first = true;
+    var last = '';
+    var intro = '';
+    c.messages.forEach(function (m) {
+      if (m.direction !== 'Inbound' || m.type === 'Event' || !m.text) return;
+      if (first) intro = m.text;
+      else last = m.text;
+      first = false;
+    });
+    if (last) return last.split('\n').pop();
+    var lines = intro.split('\n');
+    for (var i = lines.length - 1; i >= 0; i--) {
+      var match = TRANSCRIPT_LINE.exec(lines[i]);
+      if (match && match[1] === customerName(c)) return match[2];
     }
     return '';
   }
 
   function time(iso) {
     var d = new Date(iso);
-    return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return isNaN(d.getTime()) ? '' : d.toISOString().slice(11, 16);
   }
 
   function make(tag, className, text) {
@@ -70,41 +99,62 @@ export const AGENT_SCRIPT = String.raw`
     return node;
   }
 
-  function renderList() {
-    el.list.textContent = '';
-    el.listEmpty.hidden = state.conversations.length > 0;
-    state.conversations.forEach(function (c) {
-      var li = document.createElement('li');
-      var button = make('button', 'chat-item');
-      button.type = 'button';
-      button.setAttribute('data-testid', 'chat-item');
-      button.setAttribute('data-conversation-id', c.id);
-      button.setAttribute('data-state', c.state);
-      button.setAttribute('aria-current', c.id === state.selectedId ? 'true' : 'false');
-      button.appendChild(make('span', 'name', customerName(c)));
-      button.appendChild(make('span', 'badge ' + c.state, stateLabel(c)));
-      button.appendChild(make('span', 'preview', time(c.startedAt) + ' · ' + lastText(c)));
-      button.addEventListener('click', function () {
-        state.selectedId = c.id;
-        el.error.textContent = '';
-        render();
-        if (c.state === 'waiting') el.nickname.focus();
-        else if (c.state === 'active') el.input.focus();
-      });
-      li.appendChild(button);
-      el.list.appendChild(li);
+  /** Keeps the draft of the chat being left and shows the draft of the chat chosen. */
+  function select(id) {
+    if (state.selectedId !== null) state.drafts[state.selectedId] = el.input.value;
+    state.selectedId = id;
+    el.input.value = state.drafts[id] || '';
+    state.lastTypingSent = 0;
+    el.error.textContent = '';
+  }
+
+  function chatItem(c) {
+    var li = document.createElement('li');
+    var button = make('button', 'chat-item');
+    button.type = 'button';
+    button.setAttribute('data-testid', 'chat-item');
+    button.setAttribute('data-conversation-id', c.id);
+    button.setAttribute('data-state', c.state);
+    button.setAttribute('aria-current', c.id === state.selectedId ? 'true' : 'false');
+    button.appendChild(make('span', 'name', customerName(c)));
+    button.appendChild(make('span', 'badge ' + c.state, stateLabel(c)));
+    var line = make('span', 'preview', time(c.startedAt) + ' · ' + preview(c));
+    line.setAttribute('data-testid', 'chat-preview');
+    button.appendChild(line);
+    button.addEventListener('click', function () {
+      select(c.id);
+      render();
+      if (c.state === 'waiting') el.nickname.focus();
+      else if (c.state === 'active') el.input.focus();
     });
+    li.appendChild(button);
+    return li;
+  }
+
+  function renderList() {
+    var open = state.conversations.filter(function (c) { return c.state !== 'ended'; });
+    var ended = state.conversations.filter(function (c) { return c.state === 'ended'; });
+    el.list.textContent = '';
+    el.archiveList.textContent = '';
+    el.listEmpty.hidden = open.length > 0;
+    open.forEach(function (c) { el.list.appendChild(chatItem(c)); });
+    ended.forEach(function (c) { el.archiveList.appendChild(chatItem(c)); });
+    el.archive.hidden = ended.length === 0;
+    el.archiveSummary.textContent = 'Ended chats (' + ended.length + ')';
+  }
+
+  function eventText(c, m) {
+    if ((m.events || []).indexOf('Presence:Disconnect') >= 0) return c.agent ? 'You ended the chat.' : 'You declined the chat.';
+    return (m.events || []).join(', ');
   }
 
   function renderMessages(c) {
-    var atBottom = el.messages.scrollHeight - el.messages.scrollTop - el.messages.clientHeight < 40;
-    el.messages.textContent = '';
     var firstInbound = true;
+    el.messages.textContent = '';
     c.messages.forEach(function (m) {
       var li;
       if (m.type === 'Event') {
-        var ended = (m.events || []).indexOf('Presence:Disconnect') >= 0;
-        li = make('li', 'message event', ended ? 'You ended the chat.' : (m.events || []).join(', '));
+        li = make('li', 'message event', time(m.time) + ' · ' + eventText(c, m));
         li.setAttribute('data-testid', 'message');
         li.setAttribute('data-direction', m.direction);
         el.messages.appendChild(li);
@@ -133,7 +183,11 @@ export const AGENT_SCRIPT = String.raw`
       var note = make('li', 'message event', c.endReason === 'cleared' ? 'The customer ended the chat.' : 'The chat expired.');
       el.messages.appendChild(note);
     }
-    if (atBottom) el.messages.scrollTop = el.messages.scrollHeight;
+    // Follow the chat: a newly chosen chat, or new messages, show the newest message.
+    if (state.shown.id !== c.id || state.shown.count !== el.messages.children.length) {
+      el.messages.scrollTop = el.messages.scrollHeight;
+    }
+    state.shown = { id: c.id, count: el.messages.children.length };
   }
 
   function renderAttributes(c) {
@@ -167,6 +221,17 @@ export const AGENT_SCRIPT = String.raw`
     el.typing.textContent = typing ? customerName(c) + ' is typing…' : '';
   }
 
+  /** The counter under the message box; over the limit it says so and sending is refused. */
+  function renderCount() {
+    var length = el.input.value.length;
+    var over = length > MAX_TEXT;
+    el.count.textContent = over
+      ? 'Too long: ' + length + ' of at most ' + MAX_TEXT + ' characters'
+      : length > 0 ? length + ' / ' + MAX_TEXT : '';
+    el.count.className = 'counter' + (over ? ' over' : '');
+    el.input.setAttribute('aria-invalid', over ? 'true' : 'false');
+  }
+
   function render() {
     renderList();
     var c = selected();
@@ -181,18 +246,19 @@ export const AGENT_SCRIPT = String.raw`
     renderMessages(c);
     renderAttributes(c);
     renderTyping();
+    renderCount();
     el.acceptForm.hidden = c.state !== 'waiting';
     el.sendForm.hidden = c.state !== 'active';
     el.fileForm.hidden = c.state !== 'active';
     el.end.hidden = c.state === 'ended';
+    el.end.textContent = c.state === 'waiting' ? 'Decline chat' : 'End chat';
     el.endedNote.hidden = c.state !== 'ended';
+    el.endedNote.textContent = declined(c) ? 'You declined this chat.' : 'This chat has ended.';
   }
 
-  function post(path, body) {
-    var c = selected();
-    if (!c) return Promise.resolve(null);
+  function post(id, path, body) {
     el.error.textContent = '';
-    return fetch(API + '/conversations/' + encodeURIComponent(c.id) + path, {
+    return fetch(API + '/conversations/' + encodeURIComponent(id) + path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body || {})
@@ -210,19 +276,28 @@ export const AGENT_SCRIPT = String.raw`
 
   el.acceptForm.addEventListener('submit', function (event) {
     event.preventDefault();
-    post('/accept', { nickname: el.nickname.value })
+    if (!state.selectedId) return;
+    post(state.selectedId, '/accept', { nickname: el.nickname.value })
       .then(function () { el.input.focus(); })
       .catch(showError);
   });
 
   el.sendForm.addEventListener('submit', function (event) {
     event.preventDefault();
+    var id = state.selectedId;
     var text = el.input.value.trim();
-    if (!text) return;
-    post('/messages', { text: text })
+    if (!id || !text) return;
+    if (text.length > MAX_TEXT) {
+      showError('The message is ' + text.length + ' characters long; Genesys accepts at most ' + MAX_TEXT + '. Shorten it or send it in parts.');
+      return;
+    }
+    post(id, '/messages', { text: text })
       .then(function () {
+        state.drafts[id] = '';
+        if (state.selectedId !== id) return;
         el.input.value = '';
         state.lastTypingSent = 0;
+        renderCount();
         el.input.focus();
       })
       .catch(showError);
@@ -244,14 +319,16 @@ export const AGENT_SCRIPT = String.raw`
   });
 
   el.input.addEventListener('input', function () {
+    if (state.selectedId) state.drafts[state.selectedId] = el.input.value;
+    renderCount();
     var now = Date.now();
-    if (!el.input.value || now - state.lastTypingSent < TYPING_SEND_EVERY_MS) return;
+    if (!state.selectedId || !el.input.value || now - state.lastTypingSent < TYPING_SEND_EVERY_MS) return;
     state.lastTypingSent = now;
-    post('/typing', {}).catch(showError);
+    post(state.selectedId, '/typing', {}).catch(showError);
   });
 
   el.end.addEventListener('click', function () {
-    post('/end', {}).catch(showError);
+    if (state.selectedId) post(state.selectedId, '/end', {}).catch(showError);
   });
 
   var events = new EventSource(API + '/events');
@@ -265,7 +342,7 @@ export const AGENT_SCRIPT = String.raw`
     state.conversations = JSON.parse(event.data);
     if (state.selectedId === null) {
       var waiting = state.conversations.filter(function (c) { return c.state === 'waiting'; })[0];
-      if (waiting) state.selectedId = waiting.id;
+      if (waiting) select(waiting.id);
     }
     render();
   });

@@ -38,7 +38,7 @@ input, textarea { font: inherit; border: 1px solid var(--line); border-radius: 6
 body.customer { display: flex; flex-direction: column; height: 100vh; }
 .customer main { flex: 1; min-height: 0; display: flex; justify-content: center; padding: 1rem 1.25rem 1.25rem; }
 .chat-frame { width: min(100%, 520px); height: 100%; min-height: 380px; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.06); }
-#webchat { height: 100%; }
+#webchat, .webchat-host { height: 100%; }
 
 /* Agent console */
 .agent main { display: grid; grid-template-columns: minmax(230px, 300px) 1fr; gap: 1rem; padding: 1rem 1.25rem; height: calc(100vh - 3.5rem); }
@@ -76,6 +76,10 @@ body.customer { display: flex; flex-direction: column; height: 100vh; }
 .composer input[type="text"] { flex: 1; min-width: 10rem; }
 .composer label { font-size: 0.9rem; color: var(--muted); }
 .status-line { padding: 0 0.9rem 0.6rem; color: var(--danger); min-height: 1.2rem; font-size: 0.85rem; }
+.counter { font-size: 0.8rem; color: var(--muted); min-width: 7rem; }
+.counter.over { color: var(--danger); font-weight: 600; }
+.archive { border-top: 1px solid var(--line); }
+.archive summary { padding: 0.6rem 0.9rem; cursor: pointer; color: var(--muted); }
 .placeholder { color: var(--muted); padding: 2rem 1rem; text-align: center; margin: auto; }
 @media (max-width: 760px) {
   .agent main { grid-template-columns: 1fr; height: auto; }

@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../../logger';
+import { errorClass, telemetry } from '../../telemetry/telemetry';
 import { GenesysError, isGenesysError } from '../genesysError';
 import { retryAsync, type RetryPolicy } from '../retryPolicy';
 import { httpNetworkError, type HttpRequestSummary } from '../shared';
@@ -216,6 +217,7 @@ export class GuestChatRestClient {
             ? { code: err.code, status: err.status, genesysCode: err.genesysCode }
             : {};
           logger.debug({ operation, attempt, waitMs, ...fields }, 'guest chat request failed; retrying');
+          if (operation === 'sendMessage') telemetry().deliveryRetry('genesys', errorClass(err));
         },
         ...(sleep === undefined ? {} : { sleep }),
       },

@@ -97,6 +97,7 @@ export class GuestChatSession implements ChatSession {
       },
     });
     this.socket = new ReconnectingSocket({
+      provider: 'guestchat',
       url: options.eventStreamUri,
       reconnectPolicy: options.reconnectPolicy,
       // [U] docs/genesys-protocol.md §3.7: the stream's own heartbeat cadence is unknown; protocol pings detect a dead link.

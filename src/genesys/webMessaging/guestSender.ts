@@ -1,4 +1,5 @@
 import type { Logger } from '../../logger';
+import { telemetry } from '../../telemetry/telemetry';
 import { GenesysError } from '../genesysError';
 import { Pacer, type Clock } from '../shared';
 import { byteLength, fitCustomAttributes, type OutgoingMessage } from './clientRequests';
@@ -115,6 +116,7 @@ export class GuestSender {
         if (++rateLimited > this.options.maxRateLimitRetries) throw error;
         const waitMs = error.retryAfterMs ?? 1000;
         logger.info({ waitMs, attempt: rateLimited }, 'Genesys rate limited a guest message; retrying');
+        telemetry().deliveryRetry('genesys', 'throttled');
         await this.options.clock.sleep(waitMs);
         continue;
       }

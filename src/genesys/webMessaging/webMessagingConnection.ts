@@ -99,6 +99,7 @@ export class WebMessagingConnection {
 
   constructor(private readonly options: WebMessagingConnectionOptions) {
     this.socket = new ReconnectingSocket({
+      provider: 'webmessaging',
       url: options.url,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       reconnectPolicy: options.reconnectPolicy,

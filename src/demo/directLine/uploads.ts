@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { lookup } from 'mime-types';
 import { Busboy } from '@fastify/busboy';
-import { RequestBodyError } from '../http/requestBody';
-import { isRecord } from '../json';
+import { RequestBodyError } from '../../http/requestBody';
+import { isRecord } from '../../json';
 
 /** Largest file of an upload (bytes). */
 export const MAX_UPLOAD_FILE_BYTES = 10_000_000;
