@@ -306,12 +306,13 @@ export const AGENT_SCRIPT = String.raw`
   el.fileForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var file = el.file.files && el.file.files[0];
-    if (!file) return;
+    var id = state.selectedId;
+    if (!file || !id) return;
     var reader = new FileReader();
     reader.onerror = function () { showError(new Error('The file could not be read.')); };
     reader.onload = function () {
       var data = String(reader.result).split(',')[1] || '';
-      post('/files', { fileName: file.name, contentType: file.type || 'application/octet-stream', data: data })
+      post(id, '/files', { fileName: file.name, contentType: file.type || 'application/octet-stream', data: data })
         .then(function () { el.file.value = ''; })
         .catch(showError);
     };
