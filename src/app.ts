@@ -22,6 +22,7 @@ import type { HandoffProvider } from './genesys/handoffProvider';
 import { Readiness, type ReadinessCheck, type ReadinessOptions } from './health/readiness';
 import { genesysCheck, storageCheck } from './health/readinessChecks';
 import type { HandoffDocument } from './handoff/handoffRecord';
+import { botTokenFrom } from './handoff/channelAttachments';
 import { HandoffRecords } from './handoff/handoffRecords';
 import { HandoffSessionManager } from './handoff/handoffSessionManager';
 import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
@@ -68,6 +69,8 @@ export interface AppOverrides {
   now?: () => number;
   /** Runs proactive turns (tests use the TestAdapter). Defaults to the CloudAdapter. */
   proactiveRunner?: ProactiveRunner;
+  /** The bot's Bot Framework token for channel file downloads. Defaults to the app identity's (none without an app id). */
+  botToken?: () => Promise<string | undefined>;
   /** Cache and time bounds of `/healthz/ready`. */
   readiness?: ReadinessOptions;
 }
@@ -103,6 +106,8 @@ export interface BuildBotOptions {
   proactiveRunner: ProactiveRunner;
   preChatQuestions?: readonly PreChatQuestion[];
   now?: () => number;
+  /** The bot's Bot Framework token, for downloading the files users send on channels that require it. */
+  botToken?: () => Promise<string | undefined>;
 }
 
 /** The bot and what it is built from, independent of the adapter that serves it. */
@@ -176,6 +181,11 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
       leaseSeconds: config.handoff.leaseSeconds,
       sweepIntervalSeconds: config.handoff.sweepIntervalSeconds,
       channels: { ...config.channels },
+      attachments: {
+        allowedTypes: config.handoff.attachmentTypes,
+        maxBytes: config.handoff.attachmentMaxBytes,
+        ...(options.botToken === undefined ? {} : { botToken: options.botToken }),
+      },
       routing: {
         ...(config.genesys.queueName === '' ? {} : { queueName: config.genesys.queueName }),
         ...(config.genesys.skills.length === 0 ? {} : { skills: [...config.genesys.skills] }),
@@ -315,6 +325,11 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
+    ...(overrides.botToken !== undefined
+      ? { botToken: overrides.botToken }
+      : config.microsoft.appId === ''
+        ? {}
+        : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
   });
   if (chosenProvider instanceof OpenMessagingProvider) {
     // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GenesysProviderName } from './genesys/handoffProvider';
+import { DEFAULT_ATTACHMENT_MAX_BYTES, DEFAULT_ATTACHMENT_TYPES } from './handoff/channelAttachments';
 
 /** How the bot authenticates to the Bot Framework channels. */
 export type MicrosoftAppType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
@@ -73,6 +74,10 @@ export interface Config {
     readonly leaseSeconds: number;
     readonly sweepIntervalSeconds: number;
     readonly preChatQuestions: readonly { readonly key: string; readonly prompt: string }[];
+    /** MIME types of files users may send to the agent (`image/*` wildcards allowed). */
+    readonly attachmentTypes: readonly string[];
+    /** Largest file a user may send to the agent, in bytes. */
+    readonly attachmentMaxBytes: number;
   };
   /** How agent messages are shown on each channel. */
   readonly channels: {
@@ -163,6 +168,10 @@ export const SETTINGS = {
   HandoffSweepIntervalSeconds: 'How often timers and leases are checked (default 5).',
   HandoffPreChatQuestions:
     'Questions asked before connecting, as JSON: [{"key":"orderNumber","prompt":"What is your order number?"}]. Answers go to the agent as participant data. Default: none.',
+  HandoffAttachmentTypes:
+    'MIME types of files users may send to the agent, comma-separated; image/* allows every image type (default image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain). Others are refused with a note to the user.',
+  HandoffAttachmentMaxBytes:
+    "Largest file a user may send to the agent, in bytes (default 10000000, Genesys Web Messaging's limit; at most 25000000). Larger files are refused with a note to the user.",
   HandoffAgentNamePrefix:
     'Text before agent messages on Teams, Slack and Facebook, which show no sender name; {name} is the agent\'s name, a space follows (default "{name}:"; none: no prefix). Web Chat, Direct Line and the Emulator get the name as the sender name.',
   FacebookHumanAgentTag:
@@ -359,6 +368,13 @@ export function loadConfig(env: Env): Config {
 
   // Values are trimmed: the prefix is always followed by one space.
   const namePrefix = r.string('HandoffAgentNamePrefix') || '{name}:';
+  const attachmentTypes = r
+    .string('HandoffAttachmentTypes')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+  for (const type of attachmentTypes)
+    r.require(/^[a-z0-9.+-]+\/([a-z0-9.+-]+|\*)$/.test(type), `HandoffAttachmentTypes: "${type}" is not a MIME type`);
   r.require(
     namePrefix === 'none' || namePrefix.includes('{name}'),
     `HandoffAgentNamePrefix must contain {name} or be none (got "${namePrefix}")`,
@@ -415,6 +431,8 @@ export function loadConfig(env: Env): Config {
       leaseSeconds: r.integer('HandoffLeaseSeconds', 30, 5, 3600),
       sweepIntervalSeconds: r.integer('HandoffSweepIntervalSeconds', 5, 1, 600),
       preChatQuestions: r.questions('HandoffPreChatQuestions'),
+      attachmentTypes: attachmentTypes.length > 0 ? attachmentTypes : DEFAULT_ATTACHMENT_TYPES,
+      attachmentMaxBytes: r.integer('HandoffAttachmentMaxBytes', DEFAULT_ATTACHMENT_MAX_BYTES, 1, 25_000_000),
     },
     channels: {
       agentNamePrefix: namePrefix === 'none' ? '' : `${namePrefix} `,

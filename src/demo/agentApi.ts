@@ -28,6 +28,9 @@ export const AGENT_TEXT_MAX_CHARS = 4000;
 /** Most quick replies the console sends with one message, and their longest label. */
 const MAX_QUICK_REPLIES = 10;
 const MAX_QUICK_REPLY_CHARS = 100;
+/** Largest file the console sends (bytes); its base64 form must fit the server's JSON body limit. */
+export const MAX_AGENT_FILE_BYTES = 150_000;
+const MAX_FILE_NAME_CHARS = 200;
 
 /**
  * The agent console's API over the in-process Genesys simulator:
@@ -36,6 +39,8 @@ const MAX_QUICK_REPLY_CHARS = 100;
  * - `POST /demo/api/conversations/:id/accept` `{ nickname }`, `/typing`, `/messages` `{ text }`,
  *   `/quick-replies` `{ text?, replies: string[] }` (a Web Messaging quick reply each, the label as
  *   payload; at most 10 of at most 100 characters), `/end`;
+ * - `POST /demo/api/conversations/:id/files` `{ fileName, contentType, data }` (`data`: the file in
+ *   base64, at most {@link MAX_AGENT_FILE_BYTES} bytes): the agent sends a file the simulator serves;
  * - `GET /demo/api/events`: Server-Sent Events, `conversations` (the list, on every change) and
  *   `typing` (`{ conversationId }` when the customer types).
  */
@@ -133,6 +138,17 @@ export class AgentApi {
         next();
       },
     );
+    server.post(`${base}/:conversationId/files`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
+      this.act(req, res, 'active', (id) => {
+        const file = agentFile(jsonBody(req));
+        if (typeof file === 'string') return file;
+        const refused = this.simulator.agentSendFile(id, file);
+        if (refused !== undefined) return refused;
+        this.logger.info({ conversationId: id, bytes: file.bytes.byteLength }, 'agent sent a file');
+        return undefined;
+      });
+      next();
+    });
     server.post(`${base}/:conversationId/end`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
       this.act(req, res, 'waiting-or-active', (id) => {
         this.simulator.endConversation(id);
@@ -262,4 +278,20 @@ export class AgentApi {
 function view(info: SimulatedConversationInfo): AgentConversationView {
   const { sessionToken: _sessionToken, ...rest } = info;
   return rest;
+}
+
+/** The file of a `/files` request, or what is wrong with the request. */
+function agentFile(
+  body: Record<string, unknown> | undefined,
+): { fileName: string; mime: string; bytes: Uint8Array } | string {
+  const fileName = typeof body?.fileName === 'string' ? body.fileName.trim() : '';
+  const mime = typeof body?.contentType === 'string' ? body.contentType.trim().toLowerCase() : '';
+  const data = typeof body?.data === 'string' ? body.data : '';
+  if (fileName === '' || fileName.length > MAX_FILE_NAME_CHARS || /[\\/]/.test(fileName))
+    return `"fileName" must be a file name of at most ${MAX_FILE_NAME_CHARS} characters.`;
+  if (!/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(mime)) return '"contentType" must be a MIME type.';
+  if (data === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return '"data" must be the file in base64.';
+  const bytes = Buffer.from(data, 'base64');
+  if (bytes.length > MAX_AGENT_FILE_BYTES) return `The file must be at most ${MAX_AGENT_FILE_BYTES} bytes.`;
+  return { fileName, mime, bytes: new Uint8Array(bytes) };
 }

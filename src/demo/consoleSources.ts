@@ -13,6 +13,11 @@ export interface AgentConsoleSource {
   agentSend(conversationId: string, text: string): void;
   /** The agent offers quick replies (each label is also the payload) with `text` above them. */
   agentSendQuickReplies(conversationId: string, text: string, labels: readonly string[]): void;
+  /** The agent sends a file the simulator serves; a sentence saying why when this Genesys cannot. */
+  agentSendFile(
+    conversationId: string,
+    file: { fileName: string; mime: string; bytes: Uint8Array },
+  ): string | undefined;
   endConversation(conversationId: string): void;
   /** Calls `onChanged` on every change and `onTyping` when the customer types; returns the unsubscribe. */
   follow(onChanged: () => void, onTyping: (event: { conversationId: string }) => void): () => void;
@@ -34,6 +39,10 @@ export function webMessagingConsole(simulator: WebMessagingSimulator): AgentCons
     },
     agentSendQuickReplies: (id, text, labels) => {
       simulator.agentSendStructured(id, quickReplies(labels), text);
+    },
+    agentSendFile: (id, file) => {
+      simulator.agentSendFile(id, file);
+      return undefined;
     },
     endConversation: (id) => {
       simulator.endConversation(id);
@@ -99,6 +108,8 @@ export function openMessagingConsole(simulator: OpenMessagingSimulator): AgentCo
       // [O] Genesys' agent UI sends text and media only over Open Messaging (§6.3): quick replies come from a bot flow.
       simulator.agentSendStructured(id, text, quickReplies(labels));
     },
+    // The Open Messaging simulator takes agent files by URL only; the demo has no file host for it.
+    agentSendFile: () => 'Sending files is available in the Web Messaging demo only.',
     endConversation: (id) => {
       // The agent ends their part; the customer's participant goes with the last agent (§6.5).
       if (simulator.conversation(id)?.agent !== undefined) simulator.agentLeave(id);

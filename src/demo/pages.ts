@@ -32,10 +32,11 @@ export const DEMO_CUSTOMER_NAMES: readonly string[] = [
 /** Nickname the agent console suggests. */
 export const DEMO_AGENT_NICKNAME = 'Anna';
 
-// Web Chat injects its styles at run time; everything else comes from this server only.
+// Web Chat injects its styles at run time; everything else comes from this server only. DirectLineJS
+// reads a file the customer attaches from its `blob:` URL before uploading it (`connect-src blob:`).
 const CUSTOMER_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
-  "media-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  "media-src 'self' data: blob:; connect-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const AGENT_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -134,6 +135,11 @@ export function agentConsoleHtml(): string {
         <input id="quick-replies-input" type="text" maxlength="1000" autocomplete="off" placeholder="Quick replies: Yes, No" data-testid="quick-replies-input">
         <button type="submit" data-testid="send-button">Send</button>
         <span id="agent-input-count" class="counter" data-testid="agent-input-count" aria-live="polite"></span>
+      </form>
+      <form id="file-form" class="composer" data-testid="file-form" hidden>
+        <label class="visually-hidden" for="agent-file">File for the customer</label>
+        <input id="agent-file" type="file" data-testid="agent-file">
+        <button type="submit" data-testid="send-file-button">Send file</button>
       </form>
       <div class="composer">
         <button id="end-button" type="button" class="danger" data-testid="end-button" hidden>End chat</button>

@@ -40,7 +40,11 @@ export type GenesysErrorCode =
   /** Genesys sent something that does not follow the protocol. */
   | 'protocol'
   /** The session was closed locally; nothing more can be sent on it. */
-  | 'closed';
+  | 'closed'
+  /** Genesys refused a file's type (Web Messaging 4001) or its name (4004, 4005), or the provider takes no files. */
+  | 'fileTypeRefused'
+  /** Genesys refused a file's size (Web Messaging 4002) or its content (4003, e.g. an empty file). */
+  | 'fileTooLarge';
 
 /** Options of a {@link GenesysError}. */
 export interface GenesysErrorOptions {

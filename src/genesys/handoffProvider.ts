@@ -201,6 +201,16 @@ export type ChatEvent =
  */
 export type ChatListener = (event: ChatEvent) => Promise<void> | void;
 
+/** A file the guest sends to the agent (user → agent uploads). */
+export interface FileUpload {
+  /** File name with its extension, as the agent will see it. */
+  fileName: string;
+  /** MIME type, e.g. `image/png`. */
+  contentType: string;
+  /** The file itself. */
+  bytes: Uint8Array;
+}
+
 /** A live, locally held chat. */
 export interface ChatSession {
   /** What to persist to reattach later. */
@@ -220,6 +230,12 @@ export interface ChatSession {
   sendMessage?(text: string, attachments: readonly AttachmentLink[]): Promise<void>;
   /** Tells the agent the guest is typing; throttled by the provider (silently a no-op when too soon). */
   sendTyping(): Promise<void>;
+  /**
+   * Uploads a file and sends it to the agent as a guest message (Web Messaging: the guest attachment
+   * flow, `docs/genesys-protocol.md §5.9`). Absent on providers without uploads (Guest Chat). Rejects
+   * with `fileTypeRefused` or `fileTooLarge` when Genesys refuses the file, or with the usual send errors.
+   */
+  sendAttachment?(file: FileUpload): Promise<void>;
   /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */
   end(): Promise<void>;
   /** Closes the local connection without ending the chat (shutdown, lease hand-over). No events follow. */
@@ -234,6 +250,12 @@ export interface ChatSession {
 /** A Genesys protocol client. */
 export interface HandoffProvider {
   readonly name: GenesysProviderName;
+  /**
+   * True when its sessions upload files ({@link ChatSession.sendAttachment}); false when they cannot
+   * (the agent then gets a user's file as a link it can open, or its name and a note); absent: files
+   * are described as links.
+   */
+  readonly uploadsFiles?: boolean;
   /**
    * Opens a new chat and resolves once it can take messages and the introduction was sent.
    * Rejects with a `GenesysError` when Genesys refuses (unknown deployment, queue, auth, retired API...).

@@ -2,6 +2,7 @@ import type { ConversationReference } from 'botbuilder';
 import type { AnswerOption } from '../content/answerOptions';
 import type { ButtonResponse } from '../content/content';
 import type { AttachmentLink, GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
+import type { ChannelFile } from './channelAttachments';
 
 /** Lifecycle of a live chat. `ended` and `failed` are final until the user asks for an agent again. */
 export type HandoffState = 'requested' | 'queued' | 'connected' | 'ended' | 'failed';
@@ -123,6 +124,13 @@ export interface OutboxEntry {
   files?: AttachmentLink[];
   /** When it was accepted (epoch ms). */
   at: number;
+  /**
+   * A file to upload instead of text (`text` is then its name): a reference to the channel's copy,
+   * downloaded only when sent. Entries of one activity share `activityId` and `at`; `part` orders them.
+   */
+  file?: ChannelFile;
+  /** Position among the entries of one activity (0 or absent for the first). */
+  part?: number;
   /** W3C `traceparent` of the turn that accepted it: the Genesys send joins that trace. */
   traceParent?: string;
 }

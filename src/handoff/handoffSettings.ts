@@ -1,5 +1,12 @@
 import type { RoutingRequest } from '../genesys/handoffProvider';
+import type { AttachmentPolicy } from './channelAttachments';
 import type { DeliveryLimits } from './channelDelivery';
+
+/** Files from the user to the agent (settings `HandoffAttachmentTypes`, `HandoffAttachmentMaxBytes`). */
+export interface HandoffAttachmentSettings extends AttachmentPolicy {
+  /** The bot's Bot Framework token for channel attachment URLs; undefined without an app id (Emulator). */
+  botToken?: () => Promise<string | undefined>;
+}
 
 /** Timing and identity settings of the handoff. */
 export interface HandoffSettings {
@@ -20,4 +27,6 @@ export interface HandoffSettings {
    * `FacebookHumanAgentTag`); default: no name prefix, no human-agent tag.
    */
   channels?: { agentNamePrefix: string; facebookHumanAgentTag: boolean };
+  /** Files users send to the agent: the allow-list and the bot's token for channel downloads. */
+  attachments?: HandoffAttachmentSettings;
 }

@@ -2,7 +2,21 @@ import type { Activity } from 'botbuilder';
 import { normaliseInbound } from '../channels';
 import { matchButtonAnswer } from '../content/answerOptions';
 import { isGenesysError, type GenesysErrorCode } from '../genesys/genesysError';
-import type { AttachmentLink, HandoffProvider } from '../genesys/handoffProvider';
+import type { AttachmentLink, FileUpload, HandoffProvider } from '../genesys/handoffProvider';
+import { extension } from 'mime-types';
+import {
+  channelFilesOf,
+  ChannelFileDownloader,
+  checkFile,
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  DEFAULT_ATTACHMENT_TYPES,
+  FileDownloadError,
+  isChannelFile,
+  linkNeedsAuth,
+  type AttachmentPolicy,
+  type ChannelFile,
+  type FileRefusal,
+} from './channelAttachments';
 import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { AGENT_TEXTS, MESSAGES } from '../resources/messages';
@@ -16,14 +30,20 @@ import type { HandoffTimers } from './handoffTimers';
 import type { LocalChats } from './localChats';
 
 /** The sentence (a key of `Messages`, src/resources/messages.ts) that tells the user about a message the agent did not get. */
-export type UndeliveredNotice = 'messageTooLongForAgent' | 'messageDetailsTooLarge' | 'messageAfterAgentEnded';
+export type UndeliveredNotice =
+  'messageTooLongForAgent' | 'messageDetailsTooLarge' | 'messageAfterAgentEnded' | FileRefusal;
 
 /** Failures the user can act on get their own sentence instead of "please send it again". */
 const UNDELIVERED_NOTICES: Partial<Record<GenesysErrorCode, UndeliveredNotice>> = {
   messageTooLong: 'messageTooLongForAgent',
   attributesTooLarge: 'messageDetailsTooLarge',
   sessionReadOnly: 'messageAfterAgentEnded',
+  fileTypeRefused: 'fileTypeNotAllowed',
+  fileTooLarge: 'fileTooLarge',
 };
+
+/** How long one download of a user's file may take (ms). */
+const FILE_DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** User activity moves the idle deadline in storage at most this often (the timeout is minutes long). */
 const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
@@ -56,6 +76,8 @@ export type AcceptOutcome =
  */
 export class UserToAgentRelay {
   private readonly draining = new Map<string, { again: boolean }>();
+  private readonly downloader: ChannelFileDownloader;
+  private readonly attachmentPolicy: AttachmentPolicy;
 
   constructor(
     private readonly chats: LocalChats,
@@ -66,17 +88,31 @@ export class UserToAgentRelay {
     private readonly settings: HandoffSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const attachments = settings.attachments;
+    this.attachmentPolicy = {
+      allowedTypes: attachments?.allowedTypes ?? DEFAULT_ATTACHMENT_TYPES,
+      maxBytes: attachments?.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+    };
+    this.downloader = new ChannelFileDownloader({
+      ...(attachments?.botToken === undefined ? {} : { botToken: attachments.botToken }),
+      maxBytes: this.attachmentPolicy.maxBytes,
+      timeoutMs: FILE_DOWNLOAD_TIMEOUT_MS,
+    });
+  }
 
   /**
-   * Takes a user message for the agent (text and attachment links, or `given` text: an edit or
-   * delete notice): queues it in the outbox and starts sending unless another instance is. A
-   * message that answers the choices of the last agent message (a tapped button or a typed option
-   * number) is queued as that button response. Messages written while the chat opens wait in the
-   * outbox and follow the introduction.
+   * Takes a user message for the agent (its text, then each file the user sent as an upload where
+   * the provider uploads files; or `given` text alone: an edit or delete notice): queues it in the
+   * outbox and starts sending unless another instance is. A message that answers the choices of the
+   * last agent message (a tapped button or a typed option number) is queued as that button
+   * response. Messages written while the chat opens wait in the outbox and follow the introduction.
    */
   async accept(record: HandoffRecord, activity: Partial<Activity>, given?: string): Promise<AcceptOutcome> {
-    const text = given ?? composeUserText(activity);
+    const uploads = this.provider?.uploadsFiles;
+    const files = given === undefined && uploads === true ? channelFilesOf(activity) : [];
+    const text =
+      given ?? composeUserText(activity, uploads === true ? 'omit' : uploads === false ? 'agentLinks' : 'describe');
     const activityId = typeof activity.id === 'string' ? activity.id : '';
     const me = this.settings.instanceId;
     const now = this.clock.now();
@@ -91,7 +127,7 @@ export class UserToAgentRelay {
         result.outcome = { status: 'duplicate' };
         return undefined;
       }
-      if (text === '') {
+      if (text === '' && files.length === 0) {
         result.outcome = { status: 'empty' };
         return undefined;
       }
@@ -102,21 +138,33 @@ export class UserToAgentRelay {
         return r;
       }
       // A message answering the choices the agent side offered goes back as that choice (§5.14).
-      const answer = given === undefined ? matchButtonAnswer(text, r.answerOptions ?? []) : undefined;
-      const files = answer === undefined ? publicAttachments(activity) : [];
+      const answer =
+        given === undefined && files.length === 0 ? matchButtonAnswer(text, r.answerOptions ?? []) : undefined;
+      const links = answer === undefined && uploads !== true && given === undefined ? publicAttachments(activity) : [];
       const traceParent = telemetry().traceParent();
-      r.outbox = [
-        ...outbox,
-        {
+      const trace = traceParent === undefined ? {} : { traceParent };
+      const entries: OutboxEntry[] = [];
+      if (answer !== undefined)
+        entries.push({
           activityId,
-          ...(files.length === 0 ? {} : { files }),
+          text: answer.text,
+          kind: 'buttonResponse',
+          buttonResponse: answer,
           at: now,
-          ...(answer === undefined
-            ? { text }
-            : { text: answer.text, kind: 'buttonResponse' as const, buttonResponse: answer }),
-          ...(traceParent === undefined ? {} : { traceParent }),
-        },
-      ];
+          ...trace,
+        });
+      else if (text !== '')
+        entries.push({ activityId, text, ...(links.length === 0 ? {} : { files: links }), at: now, ...trace });
+      for (const file of files)
+        entries.push({
+          activityId,
+          text: file.name,
+          at: now,
+          file,
+          ...trace,
+          ...(entries.length > 0 ? { part: entries.length } : {}),
+        });
+      r.outbox = [...outbox, ...entries];
       if (answer !== undefined) r.answerOptions = undefined;
       let acknowledge = false;
       if (r.state !== 'connected') {
@@ -223,7 +271,9 @@ export class UserToAgentRelay {
       const now = this.clock.now();
       record = await this.records.update(record.id, (r) => {
         const outbox = r.outbox ?? [];
-        if (outbox[0]?.at === head.at && outbox[0].activityId === head.activityId) r.outbox = outbox.slice(1);
+        const first = outbox[0];
+        if (first?.at === head.at && first.activityId === head.activityId && first.part === head.part)
+          r.outbox = outbox.slice(1);
         if ((r.outbox ?? []).length === 0) {
           r.outbox = [];
           if (r.outboxDrainer === me) {
@@ -237,6 +287,43 @@ export class UserToAgentRelay {
       });
       this.chats.track(record);
     }
+  }
+
+  /**
+   * Downloads a user's file (with the bot's token where the channel requires it), checks it against
+   * the allow-list, and uploads it. Returns why it was not passed on, or undefined once sent; a
+   * failed download or upload rejects.
+   */
+  private async uploadFile(
+    sendAttachment: (file: FileUpload) => Promise<void>,
+    sendText: (text: string) => Promise<void>,
+    file: ChannelFile,
+  ): Promise<FileRefusal | undefined> {
+    const policy = this.attachmentPolicy;
+    // The channel's type, when it names one, is checked before anything is downloaded.
+    if (!file.contentType.endsWith('/*')) {
+      const early = checkFile(policy, file.contentType);
+      if (early !== undefined) return early;
+    }
+    let downloaded;
+    try {
+      downloaded = await this.downloader.download(file);
+    } catch (err) {
+      if (err instanceof FileDownloadError && err.refusal !== undefined) return err.refusal;
+      if (!file.agentCanOpen) throw err;
+      // The link as a fallback: the agent's browser may reach what the bot could not.
+      this.logger.info({ err }, 'could not download a file from the user; sending its link');
+      await sendText(fileFallbackText(file));
+      return undefined;
+    }
+    const refusal = checkFile(policy, downloaded.contentType, downloaded.bytes.byteLength);
+    if (refusal !== undefined) return refusal;
+    await sendAttachment({
+      fileName: withExtension(file.name, downloaded.contentType),
+      contentType: downloaded.contentType,
+      bytes: downloaded.bytes,
+    });
+    return undefined;
   }
 
   /** True once the instance stopped (read afresh: it changes while a send is awaited). */
@@ -262,20 +349,36 @@ export class UserToAgentRelay {
     try {
       return await telemetry().withSpanUnder(entry.traceParent, SPANS.genesysSend, spanAttributes, async (span) => {
         const local = this.chats.get(record.id);
-        const session = local?.session;
+        const session =
+          local?.session !== undefined && local.generation === record.generation ? local.session : undefined;
         const provider = this.provider;
-        if (session !== undefined && local?.generation === record.generation) {
+        if (entry.file !== undefined && session?.sendAttachment !== undefined) {
+          const refusal = await this.uploadFile(
+            session.sendAttachment.bind(session),
+            session.sendText.bind(session),
+            entry.file,
+          );
+          if (refusal !== undefined) {
+            log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
+            return { status: 'refused' as const, notice: refusal };
+          }
+        } else if (session !== undefined && entry.file === undefined) {
           if (answer !== undefined && session.sendButtonResponse !== undefined)
             await session.sendButtonResponse(answer);
           // Files go as files where the provider takes them by URL (Open Messaging); otherwise as the links in the text.
           else if (session.sendMessage !== undefined && files.length > 0) await session.sendMessage(text, files);
           else await session.sendText(text);
-        } else if (record.resumeData !== undefined && provider !== undefined) {
-          span.setAttribute('genesys.send.detached', true);
-          if (answer !== undefined && provider.sendDetachedButtonResponse !== undefined)
-            await provider.sendDetachedButtonResponse(record.resumeData, answer);
-          else await provider.sendDetached(record.resumeData, text);
-        } else return { status: 'ended' as const };
+        } else {
+          // Not uploaded here (no uploads, or a chat held by another instance): the link if the agent can open it, else a note.
+          const body = entry.file === undefined ? text : fileFallbackText(entry.file);
+          if (session !== undefined) await session.sendText(body);
+          else if (record.resumeData !== undefined && provider !== undefined) {
+            span.setAttribute('genesys.send.detached', true);
+            if (answer !== undefined && provider.sendDetachedButtonResponse !== undefined)
+              await provider.sendDetachedButtonResponse(record.resumeData, answer);
+            else await provider.sendDetached(record.resumeData, body);
+          } else return { status: 'ended' as const };
+        }
         telemetry().relayLatency('user_to_agent', this.clock.now() - entry.at);
         span.addEvent('genesys.acknowledged');
         return { status: 'sent' as const };
@@ -296,12 +399,23 @@ export class UserToAgentRelay {
   }
 }
 
-/** Channels whose attachment URLs only open with the bot's credentials. */
-const AUTH_ATTACHMENT_CHANNELS = new Set(['msteams', 'skype', 'directline', 'webchat']);
+/** `name` with the extension of `contentType` when it has none (Genesys requires one, docs/genesys-protocol.md §5.7). */
+function withExtension(name: string, contentType: string): string {
+  if (/\.[a-z0-9]+$/i.test(name)) return name;
+  const ext = extension(contentType);
+  return ext === false ? name : `${name}.${ext}`;
+}
+
+/** What the agent gets for a file that is not uploaded: its link when the agent can open it, else its name and a note. */
+function fileFallbackText(file: ChannelFile): string {
+  return file.agentCanOpen
+    ? MESSAGES.attachmentNote(file.name, file.url, false)
+    : AGENT_TEXTS.userFileNotUploaded(file.name);
+}
 
 /** Whether an attachment URL only opens with the bot's credentials. */
 function needsAuth(activity: Partial<Activity>, url: string): boolean {
-  return AUTH_ATTACHMENT_CHANNELS.has(activity.channelId ?? '') || /botframework\.com|trafficmanager\.net/.test(url);
+  return linkNeedsAuth(url, activity.channelId ?? '');
 }
 
 /** The user's attachments anyone can fetch by URL (https only; not stickers). */
@@ -322,7 +436,10 @@ export function publicAttachments(activity: Partial<Activity>): AttachmentLink[]
  * a card or other content without a URL is named as not viewable; Teams' `text/html` copy of the
  * text and empty attachments are left out. Never returns text for an empty message.
  */
-export function composeUserText(activity: Partial<Activity>): string {
+export function composeUserText(
+  activity: Partial<Activity>,
+  files: 'describe' | 'omit' | 'agentLinks' = 'describe',
+): string {
   const parts: string[] = [];
   const normalised = normaliseInbound(activity, activity.recipient?.id ?? '');
   const text = normalised.items.find((item) => item.kind === 'text')?.text ?? '';
@@ -330,6 +447,15 @@ export function composeUserText(activity: Partial<Activity>): string {
   // A sticker is its text: the channel's image of it says nothing more.
   if (isSticker(activity)) return parts.join('\n');
   for (const attachment of activity.attachments ?? []) {
+    // Files sent as uploads (see `channelFilesOf`) are not described in the text; without uploads,
+    // the agent gets only links it can open, other files are named with a note.
+    if (files !== 'describe' && isChannelFile(attachment, activity)) {
+      if (files === 'agentLinks') {
+        const file = channelFilesOf({ ...activity, attachments: [attachment] })[0];
+        if (file !== undefined) parts.push(fileFallbackText(file));
+      }
+      continue;
+    }
     const url = typeof attachment.contentUrl === 'string' ? attachment.contentUrl : '';
     if (url === '') {
       if (attachment.content !== undefined && attachment.contentType !== 'text/html')

@@ -63,6 +63,10 @@ export interface Messages {
   readonly messageDetailsTooLarge: string;
   /** A message refused because the agent had already ended the chat (read-only session, 409). */
   readonly messageAfterAgentEnded: string;
+  /** A file whose type is not passed on to agents (`HandoffAttachmentTypes`, or refused by Genesys). */
+  readonly fileTypeNotAllowed: string;
+  /** A file larger than agents accept (`HandoffAttachmentMaxBytes`, or Genesys' limit). */
+  readonly fileTooLarge: string;
 }
 
 /** A catalogue: message key to text, with i18next `{{placeholders}}` and `_one`/`_other` plurals. */
@@ -128,6 +132,8 @@ function build(t: TFunction): Messages {
     messageTooLongForAgent: t('messageTooLongForAgent'),
     messageDetailsTooLarge: t('messageDetailsTooLarge'),
     messageAfterAgentEnded: t('messageAfterAgentEnded'),
+    fileTypeNotAllowed: t('fileTypeNotAllowed'),
+    fileTooLarge: t('fileTooLarge'),
   };
 }
 
@@ -199,6 +205,9 @@ export const AGENT_TEXTS = {
   userDeleted: '(The customer deleted one of their messages.)',
   /** A sticker or "like" with no text. */
   userSticker: (url: string): string => `[Sticker] ${url}`,
+  /** A file the customer sent that this chat cannot carry (no uploads): its name, never its link. */
+  userFileNotUploaded: (name: string): string =>
+    `[File] The customer sent a file, "${name}", which can't be passed on in this chat. Please ask them to describe it or to send it another way.`,
   /** An attachment the bot cannot link to. */
   userAttachmentWithoutLink: (kind: string): string => `[Attachment] ${kind} (it can't be shown here)`,
 } as const;

@@ -73,11 +73,38 @@ export class ConnectorRecorder {
   private readonly waiters: (() => void)[] = [];
   private server: Server | undefined;
   private counter = 0;
+  /** Files served at `GET /v3/attachments/{id}/views/original`, as Teams serves a user's pasted image. */
+  private readonly files = new Map<string, { bytes: Buffer; contentType: string; token?: string }>();
+  /** The `Authorization` header of every attachment download, in order. */
+  readonly attachmentRequests: { id: string; authorization: string | undefined }[] = [];
+
+  /**
+   * Serves `bytes` as the channel's copy of a user's file and returns its URL (Teams-style:
+   * `{serviceUrl}/v3/attachments/{id}/views/original`). With `token`, only a request bearing it gets
+   * the file (others: 401), as Teams answers without the bot's token.
+   */
+  serveAttachment(id: string, file: { bytes: Buffer; contentType: string; token?: string }): string {
+    this.files.set(id, file);
+    const address = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}/v3/attachments/${id}/views/original`;
+  }
 
   /** Starts on a free loopback port; resolves with the serviceUrl to put in activities. */
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       void readBody(req).then(async (body) => {
+        const attachment = /^\/v3\/attachments\/([^/]+)\/views\/original$/.exec(req.url ?? '');
+        if (req.method === 'GET' && attachment?.[1] !== undefined) {
+          const id = attachment[1];
+          this.attachmentRequests.push({ id, authorization: req.headers.authorization });
+          const file = this.files.get(id);
+          const allowed =
+            file !== undefined && (file.token === undefined || req.headers.authorization === `Bearer ${file.token}`);
+          res.statusCode = file === undefined ? 404 : allowed ? 200 : 401;
+          if (allowed) res.setHeader('content-type', file.contentType);
+          res.end(allowed ? file.bytes : undefined);
+          return;
+        }
         const match = /^(?:\/([a-z]+))?\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
         if (req.method !== 'POST' || match === null) {
           res.statusCode = 404;

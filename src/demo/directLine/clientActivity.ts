@@ -20,7 +20,7 @@ export interface ClientActivity {
 }
 
 /** Validates an activity posted by a Direct Line client. Returns it, or a problem description. */
-export function parseClientActivity(body: unknown): ClientActivity | string {
+export function parseClientActivity(body: unknown, withFiles = false): ClientActivity | string {
   if (!isRecord(body)) return 'The body must be a JSON activity.';
   const { type } = body;
   if (typeof type !== 'string' || !CLIENT_ACTIVITY_TYPES.has(type))
@@ -31,10 +31,20 @@ export function parseClientActivity(body: unknown): ClientActivity | string {
     if (body.text.length > MAX_TEXT_CHARS) return `"text" must be at most ${MAX_TEXT_CHARS} characters.`;
     activity.text = body.text;
   }
-  if (type === 'message' && (activity.text === undefined || activity.text === '') && body.value === undefined)
+  if (
+    type === 'message' &&
+    (activity.text === undefined || activity.text === '') &&
+    body.value === undefined &&
+    !withFiles
+  )
     return 'A message needs "text".';
-  if (body.attachments !== undefined && (!Array.isArray(body.attachments) || body.attachments.length > 0)) {
-    return 'Attachments are not supported by the demo channel.';
+  // Files come through the upload endpoint (`withFiles`), which sets the attachments itself.
+  if (
+    !withFiles &&
+    body.attachments !== undefined &&
+    (!Array.isArray(body.attachments) || body.attachments.length > 0)
+  ) {
+    return 'Attachments are sent through the upload endpoint of the demo channel.';
   }
   for (const key of ['textFormat', 'locale', 'localTimestamp', 'localTimezone', 'name'] as const) {
     const value = body[key];

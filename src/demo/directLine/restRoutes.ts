@@ -3,9 +3,22 @@ import type { Logger } from '../../logger';
 import { parseActivity } from '../../http/activitySchema';
 import { jsonBody, queryParams, routeParam, sendError } from '../http';
 import type { BotConnector } from './botConnector';
-import { bearerFromHeader, parseAccount, parseClientActivity, parseWatermark, type Account } from './clientActivity';
+import { RequestBodyError } from '../../http/requestBody';
+import {
+  bearerFromHeader,
+  parseAccount,
+  parseClientActivity,
+  parseWatermark,
+  safeDecode,
+  type Account,
+  type ClientActivity,
+} from './clientActivity';
 import type { Conversation, ConversationStore } from './conversationStore';
 import { DIRECT_LINE_PATH } from './streams';
+import { DirectLineUploads } from './uploads';
+
+/** DirectLineJS' file upload (`POST /v3/directline/conversations/{id}/upload?userId=...`). */
+const UPLOAD_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/upload$/;
 
 /** Options of {@link DirectLineRestApi}. */
 export interface DirectLineRestOptions {
@@ -24,12 +37,15 @@ export interface DirectLineRestOptions {
  * - `POST /v3/directline/conversations` (sends the bot a `conversationUpdate` so it greets the user);
  * - `GET /v3/directline/conversations/:id` (reconnect: a new `streamUrl`; 404 for a conversation this
  *   service does not know, e.g. after a restart), `POST|GET .../activities` (send, poll);
- * - `POST .../upload` (refused: no attachments in the demo).
+ * - `POST .../upload`: DirectLineJS' multipart file upload ({@link DirectLineUploads}), answered
+ *   before the server's JSON body parser; the files are served at `GET /v3/directline/attachments/...`.
  *
  * The user's activities are echoed into the stream (Web Chat matches `channelData.clientActivityID`
  * to mark a message as sent) and posted to the bot's `/api/messages` like any channel would.
  */
 export class DirectLineRestApi {
+  private readonly uploads = new DirectLineUploads(`${DIRECT_LINE_PATH}/attachments`);
+
   constructor(
     private readonly store: ConversationStore,
     private readonly connector: BotConnector,
@@ -81,12 +97,59 @@ export class DirectLineRestApi {
         this.getActivities(req, res);
       }),
     );
-    server.post(
-      `${dl}/conversations/:conversationId/upload`,
-      sync((_req, res) => {
-        sendError(res, 400, 'notSupported', 'File uploads are not supported by the demo channel.');
+    // An upload is multipart, not JSON: it is answered before the server's JSON body parser runs.
+    server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+      const match = UPLOAD_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (req.method !== 'POST' || match?.[1] === undefined) {
+        next();
+        return;
+      }
+      const conversationId = safeDecode(match[1]) ?? '';
+      void this.upload(req, res, conversationId).finally(() => {
+        next(false);
+      });
+    });
+    server.get(
+      `${dl}/attachments/:key/:name`,
+      sync((req, res) => {
+        const file = this.uploads.file(routeParam(req, 'key') ?? '');
+        if (file === undefined) sendError(res, 404, 'notFound', 'No such attachment.');
+        else
+          res.sendRaw(200, file.bytes, {
+            'content-type': file.contentType,
+            'x-content-type-options': 'nosniff',
+            'content-disposition': 'inline',
+          });
       }),
     );
+  }
+
+  /**
+   * `POST .../conversations/{id}/upload` (DirectLineJS' file upload, see {@link DirectLineUploads}):
+   * stores the files and sends the activity with attachments pointing at them.
+   */
+  private async upload(req: restify.Request, res: restify.Response, conversationId: string): Promise<void> {
+    req.params = { conversationId };
+    const conversation = this.authenticate(req, res);
+    if (conversation === undefined) {
+      req.resume();
+      return;
+    }
+    let received;
+    try {
+      received = await this.uploads.receive(req, new URL(this.connector.serviceUrl()).origin);
+    } catch (err) {
+      if (err instanceof RequestBodyError) sendError(res, err.status, err.code, err.message);
+      else sendError(res, 400, 'badArgument', err instanceof Error ? err.message : 'Invalid upload.');
+      return;
+    }
+    const parsed = parseClientActivity(received.activity, received.attachments.length > 0);
+    if (typeof parsed === 'string') {
+      sendError(res, 400, 'badArgument', parsed);
+      return;
+    }
+    if (received.attachments.length > 0) parsed.attachments = received.attachments;
+    await this.acceptFromUser(conversation, parsed, res);
   }
 
   private generateToken(req: restify.Request, res: restify.Response): void {
@@ -175,6 +238,15 @@ export class DirectLineRestApi {
       sendError(res, 400, 'badArgument', parsed);
       return;
     }
+    await this.acceptFromUser(conversation, parsed, res);
+  }
+
+  /** Stamps a user's activity, appends it to the conversation and forwards it to the bot. */
+  private async acceptFromUser(
+    conversation: Conversation,
+    parsed: ClientActivity,
+    res: restify.Response,
+  ): Promise<void> {
     const from = conversation.user ?? parsed.from ?? { id: `dl_${conversation.id.slice(0, 12)}` };
     const { from: _clientFrom, ...fields } = parsed;
     const stamped = {

@@ -36,6 +36,8 @@ export const AGENT_SCRIPT = String.raw`
     input: document.getElementById('agent-input'),
     count: document.getElementById('agent-input-count'),
     end: document.getElementById('end-button'),
+    fileForm: document.getElementById('file-form'),
+    file: document.getElementById('agent-file'),
     endedNote: document.getElementById('ended-note'),
     error: document.getElementById('action-error'),
     live: document.getElementById('live-status')
@@ -179,8 +181,17 @@ export const AGENT_SCRIPT = String.raw`
       li.setAttribute('data-direction', m.direction);
       var who = inbound ? (intro ? 'Sent by the bot at handover' : customerName(c)) : (m.from && m.from.nickname) || 'Agent';
       li.appendChild(make('span', 'who', who + ' · ' + time(m.time)));
-      li.appendChild(make('p', 'text', m.text || answersText(m)));
+      var shown = m.text || answersText(m);
+      if (shown) li.appendChild(make('p', 'text', shown));
       if (m.content) li.appendChild(make('p', 'choices', offeredText(m)));
+      (m.attachments || []).forEach(function (a) {
+        var link = make('a', 'file', a.filename + ' (' + a.mime + ')');
+        link.href = a.url;
+        link.target = '_blank';
+        link.rel = 'noopener noreferrer';
+        link.setAttribute('data-testid', 'message-file');
+        li.appendChild(link);
+      });
       el.messages.appendChild(li);
     });
     if (c.state === 'ended' && c.endReason !== 'agentDisconnected') {
@@ -253,6 +264,7 @@ export const AGENT_SCRIPT = String.raw`
     renderCount();
     el.acceptForm.hidden = c.state !== 'waiting';
     el.sendForm.hidden = c.state !== 'active';
+    el.fileForm.hidden = c.state !== 'active';
     el.end.hidden = c.state === 'ended';
     el.end.textContent = c.state === 'waiting' ? 'Decline chat' : 'End chat';
     el.endedNote.hidden = c.state !== 'ended';
@@ -306,6 +318,22 @@ export const AGENT_SCRIPT = String.raw`
         el.input.focus();
       })
       .catch(showError);
+  });
+
+  el.fileForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var file = el.file.files && el.file.files[0];
+    var id = state.selectedId;
+    if (!file || !id) return;
+    var reader = new FileReader();
+    reader.onerror = function () { showError(new Error('The file could not be read.')); };
+    reader.onload = function () {
+      var data = String(reader.result).split(',')[1] || '';
+      post(id, '/files', { fileName: file.name, contentType: file.type || 'application/octet-stream', data: data })
+        .then(function () { el.file.value = ''; })
+        .catch(showError);
+    };
+    reader.readAsDataURL(file);
   });
 
   el.input.addEventListener('input', function () {

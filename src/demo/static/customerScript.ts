@@ -138,7 +138,7 @@ export const CUSTOMER_SCRIPT = String.raw`
         locale: 'en-US',
         sendTypingIndicator: true,
         styleOptions: {
-          hideUploadButton: true,
+          hideUploadButton: false,
           botAvatarInitials: 'Bot',
           userAvatarInitials: 'You',
           rootHeight: '100%',

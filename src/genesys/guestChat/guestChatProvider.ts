@@ -117,6 +117,8 @@ export function guestChatProviderOptionsFromConfig(config: Config, logger: Logge
 export class GuestChatProvider implements HandoffProvider {
   /** Always `guestchat`. */
   readonly name = 'guestchat' as const;
+  /** docs/genesys-protocol.md §3: Guest Chat v2 has no guest file upload; files go as text. */
+  readonly uploadsFiles = false;
   private readonly logger: Logger;
   private readonly rest: GuestChatRestClient;
   private readonly sessions = new SessionRegistry<GuestChatSession>();

@@ -7,7 +7,13 @@ import type { ButtonResponseMessage } from '../shared/structuredContent';
 
 /** The normalized message of an `onMessage` request (docs/genesys-protocol.md §5.3). */
 export type OutgoingMessage =
-  | { type: 'Text'; text: string; channel?: { metadata: { customAttributes: Record<string, string> } } }
+  | {
+      type: 'Text';
+      text: string;
+      channel?: { metadata: { customAttributes: Record<string, string> } };
+      /** Files uploaded beforehand (§5.9 step 5): Genesys takes the rest from the upload. */
+      content?: { contentType: 'Attachment'; attachment: { id: string } }[];
+    }
   /** An answer to structured content (§5.14). */
   | ButtonResponseMessage
   | {
@@ -23,7 +29,18 @@ export type ClientRequest =
   | { action: 'configureSession'; token: string; deploymentId: string; tracingId: string }
   | { action: 'onMessage'; token: string; tracingId: string; message: OutgoingMessage }
   | { action: 'echo'; token: string; tracingId: string; message: { type: 'Text'; text: 'ping' } }
-  | { action: 'getJwt'; token: string; tracingId: string };
+  | { action: 'getJwt'; token: string; tracingId: string }
+  | {
+      action: 'onAttachment';
+      token: string;
+      tracingId: string;
+      attachmentId: string;
+      fileName: string;
+      fileType: string;
+      fileSize: number;
+      errorsAsJson: true;
+    }
+  | { action: 'deleteAttachment'; token: string; tracingId: string; attachmentId: string };
 
 /** UTF-8 byte length of a string. */
 export function byteLength(text: string): number {

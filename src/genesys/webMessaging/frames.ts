@@ -111,8 +111,8 @@ export type ServerFrame = FrameEnvelope &
     | { kind: 'sessionCleared' }
     | { kind: 'connectionClosed'; reason?: string; reasonCode?: string }
     | { kind: 'logout' }
-    /** A well-formed frame of a class this client does not use (attachments, ...). */
-    | { kind: 'other'; className: string }
+    /** A well-formed frame of another class (attachment frames, ...), with its unchecked `body`. */
+    | { kind: 'other'; className: string; body?: unknown }
   );
 
 /** Result of {@link parseServerFrame}. */
@@ -340,7 +340,7 @@ export function parseServerFrame(raw: string): ParseResult {
       return { ok: true, frame };
     }
     default:
-      return { ok: true, frame: { ...envelope, kind: 'other', className } };
+      return { ok: true, frame: { ...envelope, kind: 'other', className, body } };
   }
 }
 

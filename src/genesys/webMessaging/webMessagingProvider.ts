@@ -115,6 +115,8 @@ function socketUrl(base: string, deploymentId: string): string {
  */
 export class WebMessagingProvider implements HandoffProvider {
   readonly name = 'webmessaging' as const;
+  /** docs/genesys-protocol.md §5.9: guests upload files. */
+  readonly uploadsFiles = true;
   private readonly logger: Logger;
   private readonly settings: SessionSettings;
   private readonly detachedSettings: SessionSettings;

@@ -8,6 +8,7 @@ import type {
   ChatEvent,
   ChatListener,
   ChatSession,
+  FileUpload,
   ResumeOptions,
   WebMessagingResumeData,
 } from '../handoffProvider';
@@ -22,6 +23,7 @@ import {
 } from '../shared';
 import { splitText } from '../splitText';
 import { agentInfoOf, attachmentsOf, isHuman, structuredContentOf, timeOf } from './agentMessages';
+import { AttachmentUploads } from './attachmentUpload';
 import type { DeploymentConfig } from './deploymentConfig';
 import type { ServerFrame, SessionResponseBody, StructuredMessage } from './frames';
 import { GuestSender } from './guestSender';
@@ -124,6 +126,7 @@ export class WebMessagingSession implements ChatSession {
   private readonly logger: Logger;
   private readonly connection: WebMessagingConnection;
   private readonly sender: GuestSender;
+  private readonly uploads: AttachmentUploads;
   private readonly events: ChatEventPipeline;
   private readonly sends = new SendQueue();
   private readonly typing: TypingThrottle;
@@ -218,6 +221,15 @@ export class WebMessagingSession implements ChatSession {
       attributes: options.attributes,
       closedReason: () => (this.state === 'live' || this.state === 'ending' ? undefined : this.state),
     });
+    this.uploads = new AttachmentUploads({
+      connection: this.connection,
+      token: options.token,
+      logger: options.logger,
+      timeoutMs: settings.connection.responseTimeoutMs,
+      sendMessage: async (message) => {
+        await this.sender.sendMessage(message, 'message');
+      },
+    });
   }
 
   /**
@@ -308,6 +320,20 @@ export class WebMessagingSession implements ChatSession {
       } catch (err) {
         // [O] docs/genesys-protocol.md §5.16: 409 read-only means the agent ended the conversation and the
         // Disconnect event was missed; the chat is over, like an agent end.
+        if (err instanceof GenesysError && err.code === 'sessionReadOnly') this.finish('readOnly', err);
+        throw err;
+      }
+    });
+  }
+
+  /** {@inheritDoc ChatSession.sendAttachment} */
+  sendAttachment(file: FileUpload): Promise<void> {
+    if (this.state !== 'live') return Promise.reject(new GenesysError('closed', `cannot send: chat is ${this.state}`));
+    return this.sends.run(async () => {
+      try {
+        await this.uploads.upload(file);
+        this.lifetime.touched();
+      } catch (err) {
         if (err instanceof GenesysError && err.code === 'sessionReadOnly') this.finish('readOnly', err);
         throw err;
       }
@@ -436,7 +462,7 @@ export class WebMessagingSession implements ChatSession {
 
   private handleFrame(frame: ServerFrame): void {
     if (this.state === 'ended' || this.state === 'detached') return;
-    if (this.sender.takeLateAnswer(frame)) return;
+    if (this.sender.takeLateAnswer(frame) || this.uploads.takeFrame(frame)) return;
     switch (frame.kind) {
       case 'structuredMessage':
         if (frame.body.direction === 'Outbound') this.handleOutbound(frame.body);

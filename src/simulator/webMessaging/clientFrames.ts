@@ -27,7 +27,17 @@ export type GuestRequest =
   | { action: 'echo'; token: string; tracingId?: string }
   | { action: 'getJwt'; token: string; tracingId?: string }
   | { action: 'closeSession'; token: string; closeAllConnections: boolean; tracingId?: string }
-  | { action: 'getConfiguration'; deploymentId: string; tracingId?: string };
+  | { action: 'getConfiguration'; deploymentId: string; tracingId?: string }
+  | {
+      action: 'onAttachment';
+      token: string;
+      attachmentId: string;
+      fileName: string;
+      fileType: string;
+      fileSize?: number;
+      tracingId?: string;
+    }
+  | { action: 'deleteAttachment'; token: string; attachmentId: string; tracingId?: string };
 
 /** Result of {@link parseGuestRequest}; a failure keeps the tracingId so the error reply can carry it. */
 export type GuestRequestResult =
@@ -123,6 +133,25 @@ export function parseGuestRequest(raw: string): GuestRequestResult {
       return message === undefined
         ? fail('invalid message')
         : { ok: true, request: { action, token, message, ...withTracing } };
+    }
+    case 'onAttachment': {
+      // [C] docs/genesys-protocol.md §5.9 step 1.
+      const attachmentId = str(json, 'attachmentId');
+      const fileName = str(json, 'fileName');
+      const fileType = str(json, 'fileType');
+      const fileSize = json.fileSize;
+      if (attachmentId === undefined || attachmentId === '' || fileName === undefined || fileType === undefined)
+        return fail('onAttachment needs attachmentId, fileName and fileType');
+      if (fileSize !== undefined && (typeof fileSize !== 'number' || !Number.isInteger(fileSize)))
+        return fail('fileSize is not an integer');
+      const size = typeof fileSize === 'number' ? { fileSize } : {};
+      return { ok: true, request: { action, token, attachmentId, fileName, fileType, ...size, ...withTracing } };
+    }
+    case 'deleteAttachment': {
+      const attachmentId = str(json, 'attachmentId');
+      return attachmentId === undefined
+        ? fail('deleteAttachment needs attachmentId')
+        : { ok: true, request: { action, token, attachmentId, ...withTracing } };
     }
     case 'echo':
     case 'getJwt':

@@ -9,6 +9,7 @@ import {
   type Session,
   type WebMessagingModel,
 } from './webMessagingModel';
+import { guestFilesOf } from './webMessagingAttachments';
 import type { WebMessagingFaults } from './webMessagingFaults';
 import { matchButtonResponses } from './webMessagingStructured';
 import type { SimulatedMessage, WebMessagingSimulatorEvents } from './webMessagingTypes';
@@ -130,6 +131,8 @@ export class WebMessagingGuestMessages {
       time,
       ...(answers.responses.length === 0 ? {} : { buttonResponses: answers.responses }),
     };
+    const files = guestFilesOf(message.content);
+    if (files.length > 0) simulated.attachments = files;
     conversation.messages.push(simulated);
     if (started) this.events.emit('conversationStarted', this.model.require(conversation.id));
     // [C] the message is echoed (direction Inbound) with the request's tracingId to every connection;

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import type {
   SimulatedAgent,
+  SimulatedAttachmentProfile,
   SimulatedConversationInfo,
   SimulatedDeployment,
   SimulatedEndReason,
@@ -54,6 +55,13 @@ export interface Session {
 export type WebMessagingSettings = Required<
   Omit<WebMessagingSimulatorOptions, 'deployments' | 'logger' | 'port' | 'host'>
 >;
+
+/** [C] docs/genesys-protocol.md §5.7: one file per upload, at most 10 MB (KB = 1,000 bytes, §5.9), any type. */
+export const DEFAULT_ATTACHMENT_PROFILE: SimulatedAttachmentProfile = {
+  fileTypes: ['*/*'],
+  maxFileSizeKB: 10_000,
+  blockedExtensions: [],
+};
 
 /** [C] docs/genesys-protocol.md §5.7: longest guest text, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 4096;
@@ -120,6 +128,7 @@ export class WebMessagingModel {
         markdown: d.markdown ?? false,
         status: d.status ?? 'Active',
         publishConfig: d.publishConfig ?? true,
+        attachments: d.attachments ?? DEFAULT_ATTACHMENT_PROFILE,
       });
     }
     this.settings = {

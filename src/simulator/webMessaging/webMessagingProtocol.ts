@@ -6,6 +6,7 @@ import type { RawData } from 'ws';
 import type { Logger } from '../../logger';
 import { refuseUpgrade, type SimulatorHost } from '../kit/simulatorHost';
 import { parseGuestRequest, type GuestRequest } from './clientFrames';
+import { allowedMediaOf, type WebMessagingAttachments } from './webMessagingAttachments';
 import type { WebMessagingFaults } from './webMessagingFaults';
 import { retryAfterSeconds, timesOf } from './webMessagingRateLimits';
 import type { WebMessagingGuestMessages } from './webMessagingGuestMessages';
@@ -41,6 +42,7 @@ export class WebMessagingProtocol {
     private readonly faults: WebMessagingFaults,
     private readonly events: EventEmitter<WebMessagingSimulatorEvents>,
     private readonly logger: Logger,
+    private readonly attachments: WebMessagingAttachments,
   ) {}
 
   /** Checks a guest upgrade (path, deployment, Origin) and accepts or refuses it. */
@@ -154,8 +156,24 @@ export class WebMessagingProtocol {
       return;
     }
     switch (request.action) {
-      case 'onMessage':
-        this.guestMessages.onMessage(connection, session, request.message, request.tracingId);
+      case 'onMessage': {
+        const message = request.message;
+        if (message.type !== 'Event' && message.content.length > 0) {
+          const resolved = this.attachments.resolveContent(session, message.content);
+          if ('code' in resolved) {
+            send(connection.ws, stringFrame(resolved.code, resolved.text, request.tracingId));
+            return;
+          }
+          message.content = resolved.content;
+        }
+        this.guestMessages.onMessage(connection, session, message, request.tracingId);
+        return;
+      }
+      case 'onAttachment':
+        this.attachments.onAttachment(connection, session, request);
+        return;
+      case 'deleteAttachment':
+        this.attachments.deleteAttachment(connection, session, request.attachmentId, request.tracingId);
         return;
       case 'echo':
         if (!this.faults.answerEcho) return;
@@ -309,6 +327,7 @@ export class WebMessagingProtocol {
         maxCustomDataBytes: MAX_CUSTOM_ATTRIBUTES_BYTES,
         durationSeconds: deployment.sessionDurationSeconds,
         expirationDate: Math.floor(session.expiresAt / 1000),
+        ...allowedMediaOf(deployment.attachments),
       },
       ...(tracingId === undefined ? {} : { tracingId }),
     });

@@ -3,6 +3,7 @@ import { createSilentLogger, type Logger } from '../../logger';
 import type { AgentControl, AgentProfile } from '../kit/agentControl';
 import { DEFAULT_WAIT_MS, SimulatorHost } from '../kit/simulatorHost';
 import { WebMessagingAgent } from './webMessagingAgent';
+import { WebMessagingAttachments } from './webMessagingAttachments';
 import { WebMessagingDeploymentConfig } from './webMessagingDeploymentConfig';
 import { WebMessagingFaults } from './webMessagingFaults';
 import { WebMessagingGuestMessages } from './webMessagingGuestMessages';
@@ -43,6 +44,7 @@ export class WebMessagingSimulator
   private readonly protocol: WebMessagingProtocol;
   private readonly history: WebMessagingHistory;
   private readonly deploymentConfig: WebMessagingDeploymentConfig;
+  private readonly attachments: WebMessagingAttachments;
 
   constructor(options: WebMessagingSimulatorOptions) {
     super();
@@ -56,7 +58,8 @@ export class WebMessagingSimulator
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
       onRequest: (req, res) => {
-        if (!this.deploymentConfig.handle(req, res)) this.history.handle(req, res);
+        if (!this.deploymentConfig.handle(req, res) && !this.attachments.handle(req, res))
+          this.history.handle(req, res);
       },
       onUpgrade: (req, socket, head) => {
         this.protocol.handleUpgrade(req, socket, head);
@@ -68,7 +71,16 @@ export class WebMessagingSimulator
     this.faults = new WebMessagingFaults(this.model, this.host);
     this.agent = new WebMessagingAgent(this.model, this.faults);
     const guestMessages = new WebMessagingGuestMessages(this.model, this, this.faults);
-    this.protocol = new WebMessagingProtocol(this.model, this.host, guestMessages, this.faults, this, this.logger);
+    this.attachments = new WebMessagingAttachments(this.model, () => this.apiUrl);
+    this.protocol = new WebMessagingProtocol(
+      this.model,
+      this.host,
+      guestMessages,
+      this.faults,
+      this,
+      this.logger,
+      this.attachments,
+    );
     this.history = new WebMessagingHistory(this.model, this.protocol.jwts);
     this.deploymentConfig = new WebMessagingDeploymentConfig(this.model, () => ({
       apiUrl: this.apiUrl,
@@ -181,6 +193,25 @@ export class WebMessagingSimulator
     options: AgentSendOptions = {},
   ): string {
     return this.agent.sendStructured(conversationId, text, content, options);
+  }
+
+  /**
+   * The agent sends a file the simulator stores and serves (`GET {apiUrl}/attachments/...`, no
+   * credentials, like a presigned download URL). Returns the message id.
+   */
+  agentSendFile(
+    conversationId: string,
+    file: { fileName: string; mime: string; bytes: Uint8Array },
+    text = '',
+  ): string {
+    this.model.requireLive(conversationId);
+    const url = this.attachments.storeAgentFile(file.fileName, file.mime, file.bytes);
+    return this.agentSendAttachment(conversationId, url, file.fileName, file.mime, text);
+  }
+
+  /** The bytes of a file guests uploaded or agents sent, by its attachment id (undefined when unknown or not uploaded). */
+  attachmentBytes(attachmentId: string): Buffer | undefined {
+    return this.attachments.bytesOf(attachmentId);
   }
 
   /** The agent types ([C] `duration` 5000); false (nothing sent) past the agent-side 12 per minute. */

@@ -8,6 +8,19 @@ import type { Logger } from '../../logger';
 /** Conversation Disconnect setting of a Messenger deployment (docs/genesys-protocol.md §5.5). */
 export type ConversationDisconnectMode = 'off' | 'Send' | 'ReadOnly';
 
+/**
+ * What a deployment accepts from guests (docs/genesys-protocol.md §5.9: `allowedMedia.inbound` and
+ * `blockedExtensions` of the `SessionResponse`).
+ */
+export interface SimulatedAttachmentProfile {
+  /** Allowed MIME types; `image/*` allows every image type and the star-slash-star type allows all. */
+  fileTypes: string[];
+  /** Largest file, in KB of 1,000 bytes. */
+  maxFileSizeKB: number;
+  /** Refused extensions with their dot, e.g. `.exe`. */
+  blockedExtensions: string[];
+}
+
 /** A simulated Messenger deployment. */
 export interface SimulatedDeployment {
   id: string;
@@ -34,6 +47,8 @@ export interface SimulatedDeployment {
   status?: 'Active' | 'Inactive';
   /** Whether `config.json` is served (default true; false answers 404, an unreadable configuration). */
   publishConfig?: boolean;
+  /** Files guests may upload (default any type up to 10 MB, docs/genesys-protocol.md §5.7, §5.9). */
+  attachments?: SimulatedAttachmentProfile;
 }
 
 /** Options of `WebMessagingSimulator`. */
