@@ -34,8 +34,9 @@ export const DEMO_AGENT_NICKNAME = 'Anna';
 
 // Web Chat injects its styles at run time; everything else comes from this server only. DirectLineJS
 // reads a file the customer attaches from its `blob:` URL before uploading it (`connect-src blob:`).
+// Files the agent sends are served by the simulated Genesys on its own loopback port (`img-src`).
 const CUSTOMER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: http://127.0.0.1:*; font-src 'self' data:; " +
   "media-src 'self' data: blob:; connect-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const AGENT_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
