@@ -10,74 +10,25 @@ import type {
   ResumeOptions,
   StartChatRequest,
 } from '../handoffProvider';
-import type { RetryPolicy } from '../retryPolicy';
 import {
   BoundedIdSet,
   OptionsValidator,
-  Pacer,
   resumeDataFor,
   SessionRegistry,
   SHARED_PROVIDER_DEFAULTS,
   systemClock,
-  type Clock,
 } from '../shared';
 import { readDetailEvent } from './endDecision';
 import { OAuthTokenSource } from './oauthTokens';
 import { NotificationsSubscriber } from './notificationsSubscriber';
 import { OpenMessagingApi } from './openMessagingApi';
 import { disconnectCustomer, OpenMessagingSession, type SessionSettings } from './openMessagingSession';
-import { parseOutboundWebhook, WebhookPayloadError } from './payloads';
-import { verifyWebhookSignature } from './webhookSignature';
+import type { OpenMessagingProviderOptions } from './openMessagingProviderOptions';
+import { readWebhookCall, type WebhookAnswer } from './readWebhookCall';
+import { Reconciler } from './reconciler';
 
-/** Options of an {@link OpenMessagingProvider}. */
-export interface OpenMessagingProviderOptions {
-  /** `https://api.{domain}` or an override. */
-  apiUrl: string;
-  /** `https://login.{domain}` or an override. */
-  loginUrl: string;
-  /** The Open Messaging integration id (GUID). */
-  integrationId: string;
-  /** OAuth client credentials (docs/genesys-protocol.md §6.1). */
-  clientId: string;
-  /** A secret: never logged. */
-  clientSecret: string;
-  /** The integration's webhook signature secret token (a secret). */
-  webhookSecret: string;
-  logger: Logger;
-  /** Per-request timeout (default 10,000 ms). */
-  requestTimeoutMs?: number;
-  /** Backoff of 5xx answers and network failures (default: 0.5 s doubling to 8 s, 4 retries). */
-  requestRetryPolicy?: RetryPolicy;
-  /** How many 429 answers one call may get before it fails (default 30). */
-  maxRateLimitRetries?: number;
-  /** Minimum time between two customer typing events (default 5,000 ms). */
-  typingIntervalMs?: number;
-  /** Longest inbound text part (default 4,000 characters; docs/genesys-protocol.md §6.10). */
-  maxTextChars?: number;
-  /** Largest participant data on the first message (default 1,900 bytes, §6.2). */
-  maxCustomAttributesBytes?: number;
-  /** How often every held chat is compared with its conversation (default 60,000 ms; 0 disables). */
-  reconcileIntervalMs?: number;
-  /** Most conversation reads per second of the reconciler (default 2; the Platform API allows 300/min per token). */
-  reconcilePerSecond?: number;
-  /** How many webhook message ids are remembered to drop redeliveries (default 10,000). */
-  webhookIdWindow?: number;
-  /** The courtesy message the agent gets when the customer ends the chat. */
-  customerLeftNotice?: string;
-  /**
-   * Follow the held chats' detail events over the Notifications API (docs/genesys-protocol.md §6.5;
-   * default on). `maxTopicsPerChannel` default 1,000; `renewBeforeMs` default 1 h before the
-   * channel's expiry; `silenceTimeoutMs` default 95 s (heartbeats come about every 30 s).
-   */
-  notifications?: {
-    enabled?: boolean;
-    maxTopicsPerChannel?: number;
-    renewBeforeMs?: number;
-    silenceTimeoutMs?: number;
-    reconnectPolicy?: RetryPolicy;
-  };
-  clock?: Clock;
-}
+export type { OpenMessagingProviderOptions } from './openMessagingProviderOptions';
+export type { WebhookAnswer } from './readWebhookCall';
 
 /** Detail-event topics followed per conversation (docs/genesys-protocol.md §6.5). */
 export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.end', 'acw'] as const;
@@ -88,14 +39,6 @@ export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.
  * once the chat is held.
  */
 export type ChatAdopter = (matches: (data: OpenMessagingResumeData) => boolean) => Promise<boolean>;
-
-/** What the webhook route answers. */
-export interface WebhookAnswer {
-  /** 503: the chat could not be taken over now; Genesys calls again (docs/genesys-protocol.md §6.3). */
-  status: 200 | 400 | 401 | 503;
-  /** What happened, for the route's log line (never message content). */
-  outcome: 'relayed' | 'duplicate' | 'unknownConversation' | 'ignored' | 'badSignature' | 'badPayload' | 'unavailable';
-}
 
 /** Login and API hosts of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
 export function openMessagingUrlsFor(environment: string): { apiUrl: string; loginUrl: string } {
@@ -122,10 +65,7 @@ export class OpenMessagingProvider implements HandoffProvider {
   private readonly byExternalId = new Map<string, OpenMessagingSession>();
   private readonly byConversationId = new Map<string, OpenMessagingSession>();
   private readonly seenWebhookIds: BoundedIdSet;
-  private readonly reconcileIntervalMs: number;
-  private readonly reconcilePacer: Pacer;
-  private reconcileTimer: NodeJS.Timeout | undefined;
-  private reconciling: Promise<void> | undefined;
+  private readonly reconciler: Reconciler;
   private readonly subscriber: NotificationsSubscriber | undefined;
   private adopter: ChatAdopter | undefined;
   private closed = false;
@@ -172,8 +112,14 @@ export class OpenMessagingProvider implements HandoffProvider {
       customerLeftNotice: options.customerLeftNotice ?? 'The customer has left the conversation.',
     };
     this.seenWebhookIds = new BoundedIdSet(check.number('webhookIdWindow', options.webhookIdWindow, 10_000, true));
-    this.reconcileIntervalMs = check.number('reconcileIntervalMs', options.reconcileIntervalMs, 60_000);
-    this.reconcilePacer = new Pacer(check.number('reconcilePerSecond', options.reconcilePerSecond, 2, true), clock);
+    this.reconciler = new Reconciler({
+      intervalMs: check.number('reconcileIntervalMs', options.reconcileIntervalMs, 60_000),
+      perSecond: check.number('reconcilePerSecond', options.reconcilePerSecond, 2, true),
+      clock,
+      logger: this.logger,
+      chats: () => this.byExternalId.values(),
+      hasChats: () => this.sessions.size > 0,
+    });
     const notifications = options.notifications ?? {};
     if (notifications.enabled !== false) {
       this.subscriber = new NotificationsSubscriber({
@@ -234,7 +180,7 @@ export class OpenMessagingProvider implements HandoffProvider {
       this.logger.warn({ err }, 'starting an open messaging chat failed');
       throw err;
     }
-    this.ensureReconciler();
+    this.reconciler.ensureRunning();
     return session;
   }
 
@@ -250,7 +196,7 @@ export class OpenMessagingProvider implements HandoffProvider {
     });
     await session.markQueued();
     await session.reconcile();
-    this.ensureReconciler();
+    this.reconciler.ensureRunning();
     this.logger.info({ genesysConversationId: resume.conversationId }, 'open messaging chat resumed');
     return session;
   }
@@ -279,11 +225,10 @@ export class OpenMessagingProvider implements HandoffProvider {
   /** {@inheritDoc HandoffProvider.close} */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.reconcileTimer !== undefined) clearTimeout(this.reconcileTimer);
-    this.reconcileTimer = undefined;
+    this.reconciler.stop();
     await this.subscriber?.stop();
     await this.sessions.detachAll();
-    await this.reconciling;
+    await this.reconciler.settled();
   }
 
   /**
@@ -295,19 +240,9 @@ export class OpenMessagingProvider implements HandoffProvider {
    * otherwise retry) and logged, never relayed.
    */
   async acceptWebhook(rawBody: Buffer, signature: unknown): Promise<WebhookAnswer> {
-    if (!verifyWebhookSignature(rawBody, signature, this.webhookSecret)) {
-      this.logger.warn('refused a webhook call with a missing or wrong signature');
-      return { status: 401, outcome: 'badSignature' };
-    }
-    let payload;
-    try {
-      payload = parseOutboundWebhook(JSON.parse(rawBody.toString('utf8')) as unknown);
-    } catch (err) {
-      const reason = err instanceof WebhookPayloadError ? err.message : 'the body is not JSON';
-      this.logger.warn({ reason }, 'refused a webhook call that does not follow the protocol');
-      return { status: 400, outcome: 'badPayload' };
-    }
-    if (payload === undefined) return { status: 200, outcome: 'ignored' };
+    const call = readWebhookCall(rawBody, signature, this.webhookSecret, this.logger);
+    if ('answer' in call) return call.answer;
+    const payload = call.payload;
     if (this.seenWebhookIds.has(payload.id)) {
       this.logger.debug({ messageId: payload.id }, 'webhook redelivery dropped');
       return { status: 200, outcome: 'duplicate' };
@@ -374,13 +309,8 @@ export class OpenMessagingProvider implements HandoffProvider {
   }
 
   /** One reconciler pass over every held chat, paced to `reconcilePerSecond` (also run by the timer). */
-  async reconcileAll(): Promise<void> {
-    for (const session of [...this.byExternalId.values()]) {
-      if (this.closed) return;
-      if (session.isFinished) continue;
-      await this.reconcilePacer.take();
-      await session.reconcile();
-    }
+  reconcileAll(): Promise<void> {
+    return this.reconciler.runPass();
   }
 
   /**
@@ -395,27 +325,6 @@ export class OpenMessagingProvider implements HandoffProvider {
       .catch((err: unknown) => {
         this.logger.warn({ err }, 'notifications subscription failed');
       });
-  }
-
-  private ensureReconciler(): void {
-    if (this.reconcileIntervalMs === 0 || this.reconcileTimer !== undefined || this.closed) return;
-    const tick = (): void => {
-      this.reconciling = this.reconcileAll()
-        .catch((err: unknown) => {
-          this.logger.warn({ err }, 'reconciler pass failed');
-        })
-        .finally(() => {
-          this.reconciling = undefined;
-          if (this.closed || this.sessions.size === 0) {
-            this.reconcileTimer = undefined;
-            return;
-          }
-          this.reconcileTimer = setTimeout(tick, this.reconcileIntervalMs);
-          this.reconcileTimer.unref();
-        });
-    };
-    this.reconcileTimer = setTimeout(tick, this.reconcileIntervalMs);
-    this.reconcileTimer.unref();
   }
 
   private checkResumeData(data: ResumeData): OpenMessagingResumeData {

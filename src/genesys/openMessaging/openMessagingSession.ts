@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger';
-import { GenesysError, isGenesysError } from '../genesysError';
+import { GenesysError } from '../genesysError';
 import type {
   AgentInfo,
   AttachmentLink,
@@ -10,11 +10,14 @@ import type {
   OpenMessagingResumeData,
   WrapUp,
 } from '../handoffProvider';
-import { ChatEventPipeline, SendQueue, TypingThrottle, type Clock } from '../shared';
+import { ChatEventPipeline, SendQueue, TypingThrottle } from '../shared';
 import { splitText } from '../splitText';
 import { fitCustomAttributes } from '../webMessaging/clientRequests';
 import { conversationVerdict, type ConversationSignal } from './endDecision';
-import { isNotFound, type OpenMessagingApi } from './openMessagingApi';
+import { AgentNames } from './agentNames';
+import { disconnectCustomer } from './disconnectCustomer';
+import { inboundAttachments, matchOfferedReply, type OfferedReplies } from './offeredReplies';
+import { isNotFound } from './openMessagingApi';
 import {
   inboundMessage,
   inboundReceipt,
@@ -25,20 +28,10 @@ import {
   type OfferedReply,
   type OutboundWebhook,
 } from './payloads';
+import type { SessionSettings } from './sessionSettings';
 
-/** What every session of one provider shares. */
-export interface SessionSettings {
-  api: OpenMessagingApi;
-  clock: Clock;
-  /** Longest text of one inbound message, in characters. */
-  maxTextChars: number;
-  /** Largest `channel.metadata.customAttributes`, in UTF-8 bytes of its JSON. */
-  maxCustomAttributesBytes: number;
-  /** Minimum time between two customer typing events (ms). */
-  typingIntervalMs: number;
-  /** The courtesy message the agent gets when the customer ends the chat. */
-  customerLeftNotice: string;
-}
+export { disconnectCustomer } from './disconnectCustomer';
+export type { SessionSettings } from './sessionSettings';
 
 /** Options of one {@link OpenMessagingSession}. */
 export interface OpenMessagingSessionOptions {
@@ -72,8 +65,8 @@ export class OpenMessagingSession implements ChatSession {
   private conversation: string | undefined;
   private pendingAttributes: Record<string, string> | undefined;
   private agent: { participantId: string | undefined; userId: string | undefined; info: AgentInfo } | undefined;
-  private readonly names = new Map<string, string | undefined>();
-  private offered: { messageId: string; replies: OfferedReply[] } | undefined;
+  private readonly names: AgentNames;
+  private offered: OfferedReplies | undefined;
   private wrapup: WrapUp | undefined;
   private queuedSent = false;
   private finished = false;
@@ -82,6 +75,7 @@ export class OpenMessagingSession implements ChatSession {
     this.settings = options.settings;
     this.logger = options.logger;
     this.pipeline = new ChatEventPipeline(options.listener, options.logger);
+    this.names = new AgentNames(options.settings.api, options.logger);
     this.typing = new TypingThrottle(options.settings.typingIntervalMs, options.settings.clock.now);
     this.conversation = options.conversationId;
     const attributes = options.attributes;
@@ -120,7 +114,7 @@ export class OpenMessagingSession implements ChatSession {
    * Text that matches a quick reply or button on offer goes out as its structured answer.
    */
   sendText(text: string): Promise<void> {
-    const reply = this.matchOfferedReply(text);
+    const reply = matchOfferedReply(this.offered, text);
     if (reply !== undefined) return this.sends.run(() => this.sendReply(reply.offer, reply.messageId));
     return this.sendMessage(text, []);
   }
@@ -130,14 +124,7 @@ export class OpenMessagingSession implements ChatSession {
    * Text over the length limit is split; attachments ride on the last part.
    */
   sendMessage(text: string, attachments: readonly AttachmentLink[]): Promise<void> {
-    const files: InboundAttachment[] = attachments.map((a) => ({
-      url: a.url,
-      mime:
-        a.contentType !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(a.contentType)
-          ? a.contentType
-          : 'application/octet-stream',
-      ...(a.name === undefined ? {} : { filename: a.name }),
-    }));
+    const files = inboundAttachments(attachments);
     return this.sends.run(async () => {
       this.requireOpen();
       const parts = splitText(text, this.settings.maxTextChars, 'chars');
@@ -234,14 +221,6 @@ export class OpenMessagingSession implements ChatSession {
       this.options.onConversationId(this, answer.conversationId);
     }
     this.logger.debug({ text }, 'customer message sent');
-  }
-
-  private matchOfferedReply(text: string): { offer: OfferedReply; messageId: string } | undefined {
-    const offered = this.offered;
-    if (offered === undefined) return undefined;
-    const wanted = text.trim().toLowerCase();
-    const offer = offered.replies.find((r) => r.text.trim().toLowerCase() === wanted);
-    return offer === undefined ? undefined : { offer, messageId: offered.messageId };
   }
 
   private async sendReply(offer: OfferedReply, originatingMessageId: string): Promise<void> {
@@ -365,7 +344,7 @@ export class OpenMessagingSession implements ChatSession {
     const current = this.agent;
     if (current !== undefined && (current.participantId === participantId || participantId === undefined)) return;
     if (current !== undefined) await this.agentGone(true);
-    const name = userId === undefined ? undefined : await this.nameOf(userId);
+    const name = userId === undefined ? undefined : await this.names.nameOf(userId);
     const info: AgentInfo = {
       ...(userId === undefined ? {} : { id: userId }),
       ...(name === undefined ? {} : { name }),
@@ -379,20 +358,6 @@ export class OpenMessagingSession implements ChatSession {
     if (current === undefined) return;
     this.agent = undefined;
     await this.pipeline.deliver({ kind: 'agentLeft', agent: current.info, transfer });
-  }
-
-  /** The agent's display name, looked up once per user (docs/genesys-protocol.md §6.4). */
-  private async nameOf(userId: string): Promise<string | undefined> {
-    if (this.names.has(userId)) return this.names.get(userId);
-    let name: string | undefined;
-    try {
-      name = await this.settings.api.getUserName(userId);
-    } catch (err) {
-      this.logger.info({ err }, 'could not read the agent name');
-      return undefined;
-    }
-    this.names.set(userId, name);
-    return name;
   }
 
   private async endFromGenesys(): Promise<void> {
@@ -409,46 +374,5 @@ export class OpenMessagingSession implements ChatSession {
     if (this.finished) return;
     this.finished = true;
     this.options.onFinished(this);
-  }
-}
-
-/**
- * Ends a chat from the customer side: a courtesy message to the agent, then the customer
- * participant PATCHed to `disconnected` (docs/genesys-protocol.md §6.6). A conversation or
- * participant Genesys no longer knows counts as ended.
- */
-export async function disconnectCustomer(
-  settings: SessionSettings,
-  customer: ExternalCustomer,
-  conversationId: string | undefined,
-  logger: Logger,
-): Promise<void> {
-  if (conversationId === undefined || conversationId === '')
-    throw new GenesysError('badRequest', 'the Open Messaging chat has no conversation id to end');
-  let snapshot;
-  try {
-    snapshot = await settings.api.getConversation(conversationId);
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw err;
-  }
-  const customers = snapshot.participants.filter((p) => p.purpose === 'customer' && p.state !== 'disconnected');
-  const participant = customers[customers.length - 1];
-  if (participant === undefined) {
-    logger.info('the customer participant had already left');
-    return;
-  }
-  const time = new Date(settings.clock.now()).toISOString();
-  await settings.api
-    .sendMessage(inboundMessage(customer, { messageId: randomUUID(), time, text: settings.customerLeftNotice }))
-    .catch((err: unknown) => {
-      // The courtesy message is a nicety; routing must stop regardless.
-      logger.warn({ err }, 'could not tell the agent the customer left');
-    });
-  try {
-    await settings.api.disconnectParticipant(conversationId, participant.id);
-  } catch (err) {
-    if (isGenesysError(err) && err.status === 404) return;
-    throw err;
   }
 }
