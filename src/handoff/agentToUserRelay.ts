@@ -315,7 +315,8 @@ export class AgentToUserRelay {
     event: Extract<ChatEvent, { kind: 'agentMessage' }>,
     now: number,
   ): Promise<void> {
-    const record = await this.records.get(id);
+    // The held chat's kept record: no read per message (a takeover elsewhere needs this instance's lease to lapse first).
+    const record = await this.records.current(id);
     if (record === undefined || !ACTIVE_STATES.includes(record.state) || record.generation !== generation) return;
     if (record.owner !== this.settings.instanceId) {
       // Another instance owns this chat now: stop listening here so nothing is delivered twice.

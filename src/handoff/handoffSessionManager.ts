@@ -45,7 +45,7 @@ export class HandoffSessionManager implements HandoffService {
   constructor(
     private readonly provider: HandoffProvider | undefined,
     private readonly records: HandoffRecords,
-    messenger: ChatMessenger,
+    private readonly messenger: ChatMessenger,
     private readonly settings: HandoffSettings,
     logger: Logger,
     private readonly clock: Clock = systemClock,
@@ -297,7 +297,9 @@ export class HandoffSessionManager implements HandoffService {
   async shutdown(): Promise<void> {
     this.chats.stopped = true;
     await this.leases.stopIntervals();
+    await this.records.flush();
     await this.leases.releaseAll();
+    await this.messenger.flush?.();
   }
 
   /**

@@ -195,7 +195,7 @@ export class UserToAgentRelay {
         // Empty, claimed elsewhere, or still opening (the instance opening the chat sends once it is open).
         if (!state.again || this.chats.stopped) return;
         state.again = false;
-        record = await this.records.get(first.id);
+        record = await this.records.current(first.id);
         continue;
       }
       const sent = await this.sendToGenesys(record, head.text);
@@ -203,21 +203,23 @@ export class UserToAgentRelay {
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
         await this.notices.notDelivered(record.id, record.reference, head.text, sent.notice);
+      // The removal rides on the record's next write (or is written alone within DEFER_MAX_MS):
+      // until then the entry stays in storage and a crash only means it is sent again.
       const now = this.clock.now();
-      record = await this.records.update(record.id, (r) => {
-        const outbox = r.outbox ?? [];
-        if (outbox[0]?.at === head.at && outbox[0].activityId === head.activityId) r.outbox = outbox.slice(1);
-        if ((r.outbox ?? []).length === 0) {
-          r.outbox = [];
-          if (r.outboxDrainer === me) {
-            r.outboxDrainer = undefined;
-            r.outboxDrainUntil = undefined;
-          }
-        } else if (r.outboxDrainer === me) {
-          r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
-        }
-        return r;
-      });
+      this.records.defer(
+        record.id,
+        (r) => {
+          removeSentHead(r, head, me, now);
+        },
+        (written) => {
+          // Another instance may have queued a message while the claim looked held here.
+          if ((written.outbox ?? []).length > 0 && written.outboxDrainer === undefined && !this.chats.stopped)
+            void this.resumeOutbox(written.id).catch((err: unknown) => {
+              this.logger.warn({ err, recordId: written.id }, 'could not resume the outbox');
+            });
+        },
+      );
+      record = await this.records.current(record.id);
       this.chats.track(record);
     }
   }
@@ -256,6 +258,24 @@ export class UserToAgentRelay {
       log.warn({ err }, 'could not relay a user message to the agent');
       return notice === undefined ? { status: 'refused' } : { status: 'refused', notice };
     }
+  }
+}
+
+/**
+ * Removes the sent entry `head` from the outbox when it is still first, and gives up the claim of
+ * `me` once the outbox is empty (else renews it from `now`).
+ */
+function removeSentHead(r: HandoffRecord, head: OutboxEntry, me: string, now: number): void {
+  const outbox = r.outbox ?? [];
+  if (outbox[0]?.at === head.at && outbox[0].activityId === head.activityId) r.outbox = outbox.slice(1);
+  if ((r.outbox ?? []).length === 0) {
+    r.outbox = [];
+    if (r.outboxDrainer === me) {
+      r.outboxDrainer = undefined;
+      r.outboxDrainUntil = undefined;
+    }
+  } else if (r.outboxDrainer === me) {
+    r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
   }
 }
 
