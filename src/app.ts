@@ -1,6 +1,5 @@
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
   UserState,
@@ -13,6 +12,7 @@ import { HandoffBot } from '../bots/handoffBot';
 import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
+import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import type { Config } from './config';
 import { createProvider } from './genesys/createProvider';
 import type { HandoffProvider } from './genesys/handoffProvider';
@@ -54,6 +54,19 @@ export interface AppOverrides {
   now?: () => number;
   /** Runs proactive turns (tests use the TestAdapter). Defaults to the CloudAdapter. */
   proactiveRunner?: ProactiveRunner;
+  /** Write batching (see {@link WriteBatching}); default: every change written at once. */
+  writeBatching?: WriteBatching;
+}
+
+/**
+ * Trades a bounded window of repeated work after a crash for fewer storage writes: an outbox
+ * entry's removal rides on the live-chat record's next write (`deferMaxMs`, see
+ * HandoffRecords.defer) and proactive transcript entries are saved per conversation in batches
+ * (`transcriptBatchMs`, see ProactiveMessenger). 0 writes at once. What a crash costs: bench/README.md.
+ */
+export interface WriteBatching {
+  deferMaxMs: number;
+  transcriptBatchMs: number;
 }
 
 /** A fully wired bot service. */
@@ -85,6 +98,7 @@ export interface BuildBotOptions {
   proactiveRunner: ProactiveRunner;
   preChatQuestions?: readonly PreChatQuestion[];
   now?: () => number;
+  writeBatching?: WriteBatching;
 }
 
 /** The bot and what it is built from, independent of the adapter that serves it. */
@@ -139,12 +153,14 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     recorder,
     stateSaver,
     logger.child({ module: 'proactive' }),
+    options.writeBatching?.transcriptBatchMs ?? 0,
   );
   const records = new HandoffRecords(
     storage.handoffStore,
     config.cosmos.ttlDays * 86_400,
     logger.child({ module: 'handoff.records' }),
     options.now,
+    options.writeBatching?.deferMaxMs ?? 0,
   );
   const handoff = new HandoffSessionManager(
     options.provider,
@@ -225,7 +241,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     MicrosoftAppType: config.microsoft.appType,
     MicrosoftAppTenantId: config.microsoft.tenantId,
   });
-  const auth = new ConfigurationBotFrameworkAuthentication(
+  const auth = new CachingBotFrameworkAuthentication(
     { MicrosoftAppId: config.microsoft.appId, MicrosoftAppTenantId: config.microsoft.tenantId },
     // The factory is botbuilder's own subclass of the expected base class; the rule cannot see through the re-export.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
@@ -240,6 +256,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       ((reference, logic) => adapter.continueConversationAsync(config.microsoft.appId, reference, logic)),
     ...(overrides.preChatQuestions === undefined ? {} : { preChatQuestions: overrides.preChatQuestions }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
+    ...(overrides.writeBatching === undefined ? {} : { writeBatching: overrides.writeBatching }),
   });
   adapter.use(services.recorder);
   adapter.onTurnError = services.onTurnError;

@@ -22,7 +22,7 @@ export interface TransitionResult {
 /** A change to a record that may wait for the record's next write (see {@link HandoffRecords.defer}). */
 export type DeferredPatch = (record: HandoffRecord) => void;
 
-/** How long a deferred change waits for another write to ride on before it is written alone (ms). */
+/** A bound for {@link HandoffRecords} `deferMaxMs` that lets outbox removals ride on the next write (ms). */
 export const DEFER_MAX_MS = 10_000;
 
 /**
@@ -48,6 +48,8 @@ export class HandoffRecords {
     private readonly retentionSeconds: number,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** How long a deferred change waits for another write to ride on (ms); 0 writes it at once. */
+    private readonly deferMaxMs = 0,
   ) {}
 
   /** Reads a record (always from storage). */
@@ -67,20 +69,27 @@ export class HandoffRecords {
 
   /**
    * Queues `patch` to be applied with the record's next write (of any kind), or written alone
-   * after {@link DEFER_MAX_MS}. Lost if the process dies before then: only for changes whose loss
+   * after `deferMaxMs` (at once when that is 0). Lost if the process dies before then: only for changes whose loss
    * a takeover tolerates (see bench/README.md). {@link HandoffRecords.flush} writes them at once.
    */
-  defer(id: string, patch: DeferredPatch, onWritten?: (record: HandoffRecord) => void): void {
+  async defer(id: string, patch: DeferredPatch, onWritten?: (record: HandoffRecord) => void): Promise<void> {
     const pending = this.deferred.get(id);
     if (pending !== undefined) {
       pending.patches.push(patch);
+      return;
+    }
+    if (this.deferMaxMs <= 0) {
+      await this.update(id, (r) => {
+        patch(r);
+        return r;
+      });
       return;
     }
     const timer = setTimeout(() => {
       void this.flushOne(id).then((record) => {
         if (record !== undefined) onWritten?.(record);
       });
-    }, DEFER_MAX_MS);
+    }, this.deferMaxMs);
     timer.unref();
     this.deferred.set(id, { patches: [patch], timer });
   }

@@ -298,6 +298,7 @@ export class HandoffSessionManager implements HandoffService {
     this.chats.stopped = true;
     await this.leases.stopIntervals();
     await this.records.flush();
+    await this.messenger.flush?.();
     await this.leases.releaseAll();
     await this.messenger.flush?.();
   }

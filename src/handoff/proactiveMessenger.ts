@@ -10,7 +10,7 @@ import {
   type TranscriptSpeaker,
 } from '../transcript/transcriptRecorder';
 
-/** How long transcript entries of proactive sends wait to be saved together, per conversation (ms). */
+/** A bound for {@link ProactiveMessenger} `batchMs` that saves a conversation's transcript entries together (ms). */
 export const TRANSCRIPT_BATCH_MS = 1_000;
 
 /** Transcript entries of one conversation waiting to be saved. */
@@ -34,10 +34,10 @@ export type ChatMessenger = Pick<ProactiveMessenger, 'send' | 'typing' | 'note'>
 
 /**
  * The only way the product talks to a user outside of the user's own turn: agent messages, typing,
- * joins and ends. Each send is recorded in the conversation transcript with its speaker; the
- * entries of a conversation are saved together at most {@link TRANSCRIPT_BATCH_MS} later (one read
- * and one write of the conversation state per batch, re-applying on concurrent writes), and at
- * once by {@link ProactiveMessenger.flush}.
+ * joins and ends. Each send is recorded in the conversation transcript with its speaker and saved
+ * in the same turn, or, with `batchMs` > 0, together with the conversation's other entries at most
+ * `batchMs` later (one read and one write of the conversation state per batch; at once by
+ * {@link ProactiveMessenger.flush}); saves re-apply on concurrent writes.
  *
  * A send never throws and never reaches the adapter's `onTurnError` (which would apologise to the
  * user for a failure that is not theirs): what the channel refused comes back as a classified
@@ -51,6 +51,8 @@ export class ProactiveMessenger {
     private readonly recorder: TranscriptRecorder,
     private readonly stateSaver: StateSaver,
     private readonly logger: Logger,
+    /** How long transcript entries wait to be saved with later ones (ms); 0 saves them in the send's turn. */
+    private readonly batchMs = 0,
   ) {}
 
   /** Sends activities to the conversation (without `replyToId`, see {@link stripReplyToId}). */
@@ -63,12 +65,21 @@ export class ProactiveMessenger {
     const recorded: TranscriptEntry[] = [];
     const result = await this.attempt(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
-      context.turnState.set(TRANSCRIPT_SINK_KEY, (entry: TranscriptEntry) => recorded.push(entry));
+      if (this.batchMs > 0)
+        context.turnState.set(TRANSCRIPT_SINK_KEY, (entry: TranscriptEntry) => recorded.push(entry));
       stripReplyToId(context);
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
       }
       if (activities.length > 0) await context.sendActivities(activities);
+      if (this.batchMs > 0) return;
+      // The user has seen the message: a failure to record it must not make the caller send it again.
+      await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
+        this.logger.warn(
+          { err, conversationId: reference.conversation?.id },
+          'sent, but could not save the transcript',
+        );
+      });
     });
     // The user has seen the message: a failure to record it must not make the caller send it again.
     if (recorded.length > 0) this.enqueue(reference, recorded);
@@ -90,7 +101,7 @@ export class ProactiveMessenger {
     }
     const timer = setTimeout(() => {
       void this.saveBatch(key);
-    }, TRANSCRIPT_BATCH_MS);
+    }, this.batchMs);
     timer.unref();
     this.batches.set(key, { reference, entries, timer });
   }

@@ -203,10 +203,10 @@ export class UserToAgentRelay {
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
         await this.notices.notDelivered(record.id, record.reference, head.text, sent.notice);
-      // The removal rides on the record's next write (or is written alone within DEFER_MAX_MS):
-      // until then the entry stays in storage and a crash only means it is sent again.
+      // The removal may ride on the record's next write (HandoffRecords `deferMaxMs`): until then
+      // the entry stays in storage and a crash only means it is sent again.
       const now = this.clock.now();
-      this.records.defer(
+      await this.records.defer(
         record.id,
         (r) => {
           removeSentHead(r, head, me, now);

@@ -32,10 +32,14 @@ export function diffCounts(a: StorageOperationCounts, b: StorageOperationCounts)
  * including those that fail with a conflict: Cosmos DB bills them too). Behaviour is unchanged.
  */
 export class CountingVersionedStore<T extends StoredDocument> implements VersionedStore<T> {
-  /** Operations so far; read it and diff snapshots with {@link diffCounts}. */
-  readonly counts: StorageOperationCounts = zeroCounts();
-
-  constructor(private readonly inner: VersionedStore<T>) {}
+  /**
+   * @param counts Where operations are added (shared between decorators to total several stores);
+   *   read it and diff snapshots with {@link diffCounts}.
+   */
+  constructor(
+    private readonly inner: VersionedStore<T>,
+    readonly counts: StorageOperationCounts = zeroCounts(),
+  ) {}
 
   read(id: string): Promise<Versioned<T> | undefined> {
     this.counts.reads++;
@@ -68,10 +72,11 @@ export class CountingVersionedStore<T extends StoredDocument> implements Version
  * write per key written or deleted, as Cosmos DB partitioned storage issues them. Behaviour is unchanged.
  */
 export class CountingStorage implements Storage {
-  /** Operations so far; read it and diff snapshots with {@link diffCounts}. */
-  readonly counts: StorageOperationCounts = zeroCounts();
-
-  constructor(private readonly inner: Storage) {}
+  /** @param counts Where operations are added (see {@link CountingVersionedStore}). */
+  constructor(
+    private readonly inner: Storage,
+    readonly counts: StorageOperationCounts = zeroCounts(),
+  ) {}
 
   read(keys: string[]): Promise<StoreItems> {
     this.counts.reads += keys.length;
