@@ -108,7 +108,11 @@ export class HandoffSessionManager implements HandoffService {
 
   /** The conversation's live chat when one is active (requested, queued or connected). */
   async activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined> {
-    const record = await this.records.get(handoffRecordId(channelId, conversationId));
+    const id = handoffRecordId(channelId, conversationId);
+    // A chat held here under a live lease: its kept record (writes to it are ETag-guarded, so a
+    // change made elsewhere meanwhile surfaces as a conflict and a re-read, never as a lost update).
+    const held = this.chats.has(id) && this.clock.now() < this.chats.leaseValidUntil;
+    const record = held ? await this.records.current(id) : await this.records.get(id);
     return record !== undefined && ACTIVE_STATES.includes(record.state) ? record : undefined;
   }
 
