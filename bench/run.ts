@@ -365,7 +365,7 @@ async function main(): Promise<void> {
     'Memory per chat: (heapUsed or RSS after forced GC) minus the idle baseline taken after the warm-up chats, divided by the chats opened since.',
     'CPU per message: relay process CPU (user+system) over the load phase divided by messages relayed both ways; "net" subtracts the idle CPU rate measured just before.',
     'Recovery: graceful stop, every agent writes while the relay is down, new app on the same storage (memory: the same objects; Cosmos: real persistence); time until every chat delivered that message.',
-    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, GenesysReorderWindowMs 0, heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
+    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, GenesysReorderWindowMs 0 in every phase but the reorder-window one (the product default, 150 ms, is measured there), heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
   ];
   if (fdLimit !== 'unknown' && fdLimit !== 'unlimited' && Number(fdLimit) < maxLevel + 1000) {
     notes.push(
