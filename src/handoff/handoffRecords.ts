@@ -69,8 +69,9 @@ export class HandoffRecords {
 
   /**
    * Queues `patch` to be applied with the record's next write (of any kind), or written alone
-   * after `deferMaxMs` (at once when that is 0). Lost if the process dies before then: only for changes whose loss
-   * a takeover tolerates (see bench/README.md). {@link HandoffRecords.flush} writes them at once.
+   * after `deferMaxMs` (at once when that is 0), then calls `onWritten`. Lost if the process dies
+   * before then: only for changes whose loss a takeover tolerates (see bench/README.md).
+   * {@link HandoffRecords.flush} writes them at once.
    */
   async defer(id: string, patch: DeferredPatch, onWritten?: (record: HandoffRecord) => void): Promise<void> {
     const pending = this.deferred.get(id);
@@ -97,11 +98,6 @@ export class HandoffRecords {
   /** Writes every deferred change now (graceful shutdown, before chats are released). */
   async flush(): Promise<void> {
     await Promise.all([...this.deferred.keys()].map((id) => this.flushOne(id)));
-  }
-
-  /** Forgets the kept version of a record (the chat is no longer held here). Deferred changes stay. */
-  forget(id: string): void {
-    this.known.delete(id);
   }
 
   private async flushOne(id: string): Promise<HandoffRecord | undefined> {
@@ -140,9 +136,12 @@ export class HandoffRecords {
     else this.known.delete(doc.value.id);
   }
 
-  /** Every record in an active state. */
+  /** Every record in an active state (also drops kept versions of records that ended elsewhere). */
   async listActive(): Promise<HandoffRecord[]> {
-    return (await this.store.queryByField('state', ACTIVE_STATES)).map((d) => d.value).filter(isHandoffRecord);
+    const active = (await this.store.queryByField('state', ACTIVE_STATES)).map((d) => d.value).filter(isHandoffRecord);
+    const ids = new Set(active.map((r) => r.id));
+    for (const id of [...this.known.keys()]) if (!ids.has(id)) this.known.delete(id);
+    return active;
   }
 
   /** Every active record owned by one of `owners` ('' = released). */
