@@ -229,6 +229,9 @@ async function startRelay(): Promise<StartResult> {
 
 async function handle(command: WorkerOwnCommand): Promise<unknown> {
   switch (command.cmd) {
+    case 'storageOps':
+      // No storage: nothing to count.
+      return { records: { reads: 0, writes: 0, queries: 0 }, state: { reads: 0, writes: 0, queries: 0 } };
     case 'start':
       endpoints = command.options;
       return { port: await listen(), startMs: 0 } satisfies StartResult;

@@ -1,12 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createApp, type App, type AppStorage } from '../src/app';
+import { createStorage } from '../src/storage/createStorage';
 import { loadConfig, type Config } from '../src/config';
 import { createProvider } from '../src/genesys/createProvider';
 import type { HandoffProvider } from '../src/genesys/handoffProvider';
 import { WebMessagingProvider } from '../src/genesys/webMessaging';
 import { createLogger, createSilentLogger, type Logger } from '../src/logger';
-import type { BotStartOptions, StartResult } from './protocol';
+import { CountingStorage, CountingVersionedStore } from '../src/storage/countingStore';
+import type { HandoffDocument } from '../src/handoff/handoffRecord';
+import type { BotStartOptions, StartResult, StorageOps } from './protocol';
 import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
 
 /**
@@ -20,6 +23,18 @@ let config: Config | undefined;
 let logger: Logger | undefined;
 let app: App | undefined;
 let memoryStorage: AppStorage | undefined;
+/** Counters that survive restarts (each new app's stores are wrapped again and add to them). */
+const ops: StorageOps = { records: { reads: 0, writes: 0, queries: 0 }, state: { reads: 0, writes: 0, queries: 0 } };
+
+/** The app's storage wrapped in counting decorators that add to {@link ops}. */
+function counted(storage: AppStorage): AppStorage {
+  return {
+    ...storage,
+    botStorage: new CountingStorage(storage.botStorage, ops.state),
+    handoffStore: new CountingVersionedStore<HandoffDocument>(storage.handoffStore, ops.records),
+    close: () => storage.close(),
+  };
+}
 
 function buildConfig(o: BotStartOptions): Config {
   return loadConfig({
@@ -67,11 +82,13 @@ async function startApp(reorderWindowMs: number | undefined): Promise<StartResul
   if (options === undefined || config === undefined || logger === undefined) throw new Error('bot worker: start first');
   const began = performance.now();
   const provider = buildProvider(config, options, logger, reorderWindowMs);
+  const base = memoryStorage ?? (await createStorage<HandoffDocument>(config, logger));
+  if (base.kind === 'memory') memoryStorage = base;
   const next = await createApp(config, logger, {
     provider: provider ?? null,
-    ...(memoryStorage === undefined ? {} : { storage: memoryStorage }),
+    storage: counted(base),
+    ...(options.writeBatching === undefined ? {} : { writeBatching: options.writeBatching }),
   });
-  if (next.storage.kind === 'memory') memoryStorage = next.storage;
   const port = await next.start(0, '127.0.0.1');
   app = next;
   return { port, startMs: performance.now() - began };
@@ -113,6 +130,8 @@ async function handle(command: WorkerOwnCommand): Promise<unknown> {
         deliveredIdsMax: Math.max(0, ...ids),
       };
     }
+    case 'storageOps':
+      return structuredClone(ops);
     case 'exit':
       return null;
   }

@@ -180,7 +180,12 @@ export class Scenario {
   }
 
   /** Steady two-way load: `ratePerDirection` user and agent messages per second over the ready chats. */
-  async load(ratePerDirection: number, durationMs: number, drainMs = 15_000): Promise<LoadResult> {
+  async load(
+    ratePerDirection: number,
+    durationMs: number,
+    drainMs = 15_000,
+    directions: 'both' | 'userToAgent' | 'agentToUser' = 'both',
+  ): Promise<LoadResult> {
     const ready = this.chats.filter((c) => c.ready);
     const n = ready.length;
     if (n === 0) throw new Error('bench: no live chats to load');
@@ -189,8 +194,9 @@ export class Scenario {
     const userPost: number[] = [];
     const phase: Phase = { outstanding: 0, lastAt: 0 };
     const total = Math.floor((ratePerDirection * durationMs) / 1000);
-    let userSent = 0;
-    let agentSent = 0;
+    // A one-way phase counts the other direction as already sent.
+    let userSent = directions === 'agentToUser' ? total : 0;
+    let agentSent = directions === 'userToAgent' ? total : 0;
     let httpErrors = 0;
     const httpStatuses: Record<string, number> = {};
     let iu = 0;

@@ -25,6 +25,16 @@ export interface BotStartOptions extends GenesysEndpoints {
   logFile: string;
   /** Extra settings (environment variable names), e.g. `HandoffSweepIntervalSeconds`. */
   settings: Record<string, string>;
+  /** Write batching of the app (`createApp` overrides); absent: every change written at once. */
+  writeBatching?: { deferMaxMs: number; transcriptBatchMs: number };
+}
+
+/** Storage operations the bot issued so far, counted by decorators around its two stores. */
+export interface StorageOps {
+  /** The versioned store (live-chat records, heartbeats, inbound-id logs). */
+  records: { reads: number; writes: number; queries: number };
+  /** Bot state (conversation and user state, transcripts). */
+  state: { reads: number; writes: number; queries: number };
 }
 
 /** Memory of a worker after full garbage collection. */
@@ -58,6 +68,7 @@ export type WorkerCommand =
   | { cmd: 'startApp'; reorderWindowMs: number | undefined }
   | { cmd: 'sweep' }
   | { cmd: 'counters' }
+  | { cmd: 'storageOps' }
   | { cmd: 'exit' };
 
 /** A command with its correlation id. */

@@ -1,6 +1,6 @@
-import { COMPARISON_REORDER_WINDOW_MS } from './options';
+import { COMPARISON_REORDER_WINDOW_MS, ONE_WAY_MS } from './options';
 import type { LoadResult } from './driver';
-import type { BenchResult, ConfigResult, LevelResult } from './results';
+import type { BenchResult, ConfigResult, LevelResult, StorageOpsRate } from './results';
 import type { LatencySummary } from './stats';
 import { round } from './stats';
 
@@ -280,6 +280,51 @@ function detailsTable(result: BenchResult): string[] {
   return lines;
 }
 
+function opsCell(rate: StorageOpsRate | undefined): string {
+  if (rate === undefined) return 'n/a';
+  const r = rate.records;
+  const st = rate.state;
+  return `**${fmt(rate.total, 2)}**: rec ${fmt(r.reads, 2)}/${fmt(r.writes, 2)}/${fmt(r.queries, 2)} · state ${fmt(st.reads, 2)}/${fmt(st.writes, 2)}`;
+}
+
+/** Storage operations counted inside the bot, per unit of work (the baseline has no storage). */
+function storageTable(result: BenchResult): string[] {
+  const lines = [
+    row([
+      'relay',
+      'live chats',
+      'per chat opened',
+      'per user→agent msg',
+      'per agent→user msg',
+      'per msg, both ways mixed',
+      'per idle chat per minute',
+      'request charge RU / msg',
+      'one-way phases lost',
+    ]),
+    row(Array.from({ length: 9 }, () => '---')),
+  ];
+  for (const config of result.configs) {
+    for (const l of config.levels) {
+      const o = l.storageOps;
+      const none = config.name === 'baseline' ? '0 (no storage)' : 'n/a';
+      lines.push(
+        row([
+          config.name,
+          fmt(l.chats, 0),
+          o === undefined ? none : opsCell(o.perOpenedChat),
+          o === undefined ? none : opsCell(o.perUserToAgentMessage),
+          o === undefined ? none : opsCell(o.perAgentToUserMessage),
+          o === undefined ? none : opsCell(o.perRelayedMessage),
+          o === undefined ? none : opsCell(o.perIdleChatMinute),
+          o?.requestChargePerMessage === undefined ? 'n/a' : fmt(o.requestChargePerMessage, 2),
+          o === undefined ? 'n/a' : `${o.userToAgentOnly.lost} / ${o.agentToUserOnly.lost}`,
+        ]),
+      );
+    }
+  }
+  return lines;
+}
+
 function contaminationWarning(result: BenchResult): string[] {
   const hits: string[] = [];
   for (const config of result.configs) {
@@ -326,6 +371,13 @@ export function renderMarkdown(result: BenchResult): string {
     '## Reorder window (agent→user buffer, `GenesysReorderWindowMs`)',
     '',
     ...reorderTable(result),
+    '',
+    '## Storage operations',
+    '',
+    'Counted inside the bot by decorators around its two stores (`src/storage/countingStore.ts`): **total** (bold), then the live-chat record store as reads/writes/queries and bot state (conversation and user state with the transcript) as reads/writes. Per message: one-way load phases of ' +
+      `${ONE_WAY_MS / 1000} s at the same rate, counted until deferred writes settled. Request charge: read from Cosmos DB responses (\`x-ms-request-charge\`); n/a for memory storage and the local protocol server, which sends none.`,
+    '',
+    ...storageTable(result),
     '',
     '## Targets (goals, not assertions)',
     '',

@@ -40,6 +40,8 @@ export interface LevelResult {
   recoveryBack: RecoveryResult | undefined;
   /** Live-chat records after the load phase (bot only). */
   records: RecordStats | undefined;
+  /** Storage operations counted inside the bot (bot configs only). */
+  storageOps: StorageOpsResult | undefined;
   /** Storage requests (Cosmos only). */
   storage:
     | {
@@ -51,6 +53,33 @@ export interface LevelResult {
         load: CosmosCounters;
       }
     | undefined;
+}
+
+/** Storage operations of one phase, per unit (chat opened, message, chat-minute). */
+export interface StorageOpsRate {
+  /** Live-chat record store (records, heartbeats, inbound-id logs). */
+  records: { reads: number; writes: number; queries: number };
+  /** Bot state (conversation and user state with the transcript). */
+  state: { reads: number; writes: number; queries: number };
+  /** reads + writes + queries of both. */
+  total: number;
+  /** Units the counts were divided by. */
+  units: number;
+}
+
+/** Storage operations counted in the bot worker (decorators around both stores). */
+export interface StorageOpsResult {
+  perOpenedChat: StorageOpsRate;
+  perIdleChatMinute: StorageOpsRate;
+  /** The mixed load phase: per relayed message, both directions together. */
+  perRelayedMessage: StorageOpsRate;
+  perUserToAgentMessage: StorageOpsRate;
+  perAgentToUserMessage: StorageOpsRate;
+  /** Summed `x-ms-request-charge` per relayed message; undefined when the store reports none (local server, memory). */
+  requestChargePerMessage: number | undefined;
+  /** The one-way phases (latency and loss), for reference. */
+  userToAgentOnly: LoadResult;
+  agentToUserOnly: LoadResult;
 }
 
 /** One relay configuration. */

@@ -4,9 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DEFER_MAX_MS } from '../src/handoff/handoffRecords';
+import { TRANSCRIPT_BATCH_MS } from '../src/handoff/proactiveMessenger';
 import { WebMessagingSimulator } from '../src/simulator/webMessaging/webMessagingSimulator';
 import { Scenario, type LoadResult } from './driver';
-import { COMPARISON_REORDER_WINDOW_MS, parseOptions, type BenchOptions } from './options';
+import { COMPARISON_REORDER_WINDOW_MS, ONE_WAY_MS, parseOptions, type BenchOptions } from './options';
 import type {
   BotStartOptions,
   CosmosCounters,
@@ -14,10 +16,19 @@ import type {
   GenesysEndpoints,
   MemorySample,
   StartResult,
+  StorageOps,
 } from './protocol';
 import { FastRecorder } from './recorder';
 import { renderMarkdown } from './report';
-import type { BenchResult, ConfigResult, LevelResult, MemoryResult, RecordStats } from './results';
+import type {
+  BenchResult,
+  ConfigResult,
+  LevelResult,
+  MemoryResult,
+  RecordStats,
+  StorageOpsResult,
+  StorageOpsRate,
+} from './results';
 import { round } from './stats';
 import { WorkerHandle } from './workerHandle';
 
@@ -29,9 +40,26 @@ import { WorkerHandle } from './workerHandle';
 
 const COSMOS_KEY = Buffer.from('bench-local-key').toString('base64');
 
+/** Write batching of the `batched` config (createApp `writeBatching`). */
+const BATCHING = { deferMaxMs: DEFER_MAX_MS, transcriptBatchMs: TRANSCRIPT_BATCH_MS };
+
+function opsRate(after: StorageOps, before: StorageOps, units: number): StorageOpsRate {
+  const per = (a: number, b: number): number => round((a - b) / Math.max(1, units), 3);
+  const part = (a: StorageOps['records'], b: StorageOps['records']): StorageOps['records'] => ({
+    reads: per(a.reads, b.reads),
+    writes: per(a.writes, b.writes),
+    queries: per(a.queries, b.queries),
+  });
+  const records = part(after.records, before.records);
+  const state = part(after.state, before.state);
+  const total = round(records.reads + records.writes + records.queries + state.reads + state.writes + state.queries, 3);
+  return { records, state, total, units };
+}
+
 const DESCRIPTIONS: Record<string, string> = {
   baseline: 'Minimal relay: raw ws per chat, HTTP in/out, no framework, no state (the floor)',
   memory: 'The bot (createApp + createProvider), memory storage',
+  batched: `The bot, memory storage, with write batching (outbox removals ride on the next record write within ${BATCHING.deferMaxMs / 1000} s; transcript saved per conversation every ${BATCHING.transcriptBatchMs / 1000} s)`,
   cosmos: 'The bot (createApp + createProvider), local Cosmos DB protocol server',
 };
 
@@ -95,6 +123,9 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
   const deploymentId = randomUUID();
   const sim = new WebMessagingSimulator({
     deployments: [{ id: deploymentId, conversationDisconnect: 'Send', conversationClear: true }],
+    // Genesys admits 1,000 new connections a minute per deployment (docs/genesys-protocol.md §5.7);
+    // the bench lifts that limit so opening and restart speed measure the relay, not the limit.
+    configuresPerDeploymentPerMinute: 1_000_000,
     port: 0,
     host: '127.0.0.1',
   });
@@ -120,13 +151,19 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       cosmosEndpoint,
       cosmosKey: COSMOS_KEY,
       cosmosDatabaseId: `bench-${runId}`,
-      reorderWindowMs: undefined,
+      // The relay's own overhead: the reorder hold is measured in a phase of its own.
+      reorderWindowMs: 0,
       logLevel: options.logLevel,
       logFile: options.logFile === '' ? '' : resolve(process.cwd(), `${options.logFile}.${name}.log`),
       settings: {},
+      ...(name === 'batched' ? { writeBatching: BATCHING } : {}),
     };
+    // Deferred writes land at most this long after the last message of a phase.
+    const settleMs = (name === 'batched' ? Math.max(BATCHING.deferMaxMs, BATCHING.transcriptBatchMs) : 0) + 500;
     const started = await worker.request<StartResult>({ cmd: 'start', options: isBot ? startOptions : endpoints });
-    scenario = new Scenario(sim, serviceUrl, worker, started.port, runId);
+    const running = new Scenario(sim, serviceUrl, worker, started.port, runId);
+    scenario = running;
+    const storageOps = (): Promise<StorageOps> => worker.request<StorageOps>({ cmd: 'storageOps' });
     const counters = async (): Promise<CosmosCounters> =>
       cosmos === undefined ? {} : cosmos.request<CosmosCounters>({ cmd: 'counters' });
 
@@ -144,7 +181,8 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     for (const level of levels) {
       const current = scenario.chats.length;
       const loadPhases = isBot && options.reorderWindowLevels.includes(level) ? 2 : 1;
-      const phasesMs = options.idleMs + loadPhases * (options.durationMs + 1_000) + 2_000;
+      const oneWayMs = isBot ? 2 * (ONE_WAY_MS + settleMs + 1_000) + settleMs : 0;
+      const phasesMs = options.idleMs + loadPhases * (options.durationMs + 1_000) + 2_000 + oneWayMs;
       const estimateMs =
         ((level - current) / Math.max(1, openRate)) * 1000 +
         phasesMs +
@@ -158,8 +196,10 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       }
       log(`${name}: opening chats up to ${level}`);
       const openBefore = await counters();
+      const openStorageBefore = await storageOps();
       const open = await scenario.openTo(level, options.concurrency);
       const openOps = diff(await counters(), openBefore);
+      const openStorage = opsRate(await storageOps(), openStorageBefore, open.opened);
       openRate = open.chatsPerSecond;
       log(
         `${name}: ${scenario.readyCount} live chats (${open.failed} failed) at ${round(open.chatsPerSecond, 1)} chats/s, ${round(open.cpuMsPerChat, 2)} CPU ms/chat; setup p50 ${open.setup.p50} p99 ${open.setup.p99} ms`,
@@ -172,8 +212,14 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       const sample = await worker.request<MemorySample>({ cmd: 'memory' });
       const memory = memoryResult(sample, baselineMemory, scenario.readyCount - options.warmupChats);
       const idleBefore = await counters();
+      const idleStorageBefore = await storageOps();
       const idleCpu = await scenario.idle(options.idleMs);
       const idleOps = diff(await counters(), idleBefore);
+      const idleStorage = opsRate(
+        await storageOps(),
+        idleStorageBefore,
+        (scenario.readyCount * idleCpu.wallMs) / 60_000,
+      );
       const idleMsPerSecond = (cpuMs(idleCpu) / idleCpu.wallMs) * 1000;
       const sweepMs = isBot ? (await worker.request<{ sweepMs: number }>({ cmd: 'sweep' })).sweepMs : undefined;
       log(
@@ -181,9 +227,42 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       );
 
       const loadBefore = await counters();
+      const loadStorageBefore = await storageOps();
       const connectionsBefore = recorder.connections;
       const rawLoad = await scenario.load(options.rate, options.durationMs);
       const loadOps = diff(await counters(), loadBefore);
+      let storageResult: StorageOpsResult | undefined;
+      if (isBot) {
+        await sleep(settleMs);
+        const mixed = opsRate(
+          await storageOps(),
+          loadStorageBefore,
+          rawLoad.userToAgent.count + rawLoad.agentToUser.count,
+        );
+        const oneWay = async (
+          direction: 'userToAgent' | 'agentToUser',
+        ): Promise<{ rate: StorageOpsRate; load: LoadResult }> => {
+          const before = await storageOps();
+          const oneLoad = await running.load(options.rate, ONE_WAY_MS, 15_000, direction);
+          await sleep(settleMs);
+          return { rate: opsRate(await storageOps(), before, oneLoad[direction].count), load: oneLoad };
+        };
+        const ua = await oneWay('userToAgent');
+        const au = await oneWay('agentToUser');
+        storageResult = {
+          perOpenedChat: openStorage,
+          perIdleChatMinute: idleStorage,
+          perRelayedMessage: mixed,
+          perUserToAgentMessage: ua.rate,
+          perAgentToUserMessage: au.rate,
+          requestChargePerMessage: undefined,
+          userToAgentOnly: ua.load,
+          agentToUserOnly: au.load,
+        };
+        log(
+          `${name}: storage ops per opened chat ${openStorage.total}, per u->a msg ${ua.rate.total} (lost ${ua.load.lost}), per a->u msg ${au.rate.total} (lost ${au.load.lost}), mixed ${mixed.total}, per idle chat-minute ${idleStorage.total}`,
+        );
+      }
       const load = {
         ...withCpu(rawLoad, idleMsPerSecond),
         recorderConnections: recorder.connections - connectionsBefore,
@@ -192,7 +271,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       log(`${name}: ${describeLoad('load', load)}`);
 
       const withWindow = isBot && options.reorderWindowLevels.includes(level);
-      const recovery = await scenario.restart(withWindow ? COMPARISON_REORDER_WINDOW_MS : undefined, 120_000);
+      const recovery = await scenario.restart(withWindow ? COMPARISON_REORDER_WINDOW_MS : 0, 120_000);
       recoveryRate =
         recovery.chats / (Math.max(1, Number.isNaN(recovery.allResumedMs) ? 120_000 : recovery.allResumedMs) / 1000);
       log(
@@ -203,7 +282,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       if (withWindow) {
         loadWithReorderWindow = withCpu(await scenario.load(options.rate, options.durationMs), idleMsPerSecond);
         log(`${name}: ${describeLoad(`reorder window ${COMPARISON_REORDER_WINDOW_MS} ms`, loadWithReorderWindow)}`);
-        if (level !== levels[levels.length - 1]) recoveryBack = await scenario.restart(undefined, 120_000);
+        if (level !== levels[levels.length - 1]) recoveryBack = await scenario.restart(0, 120_000);
       }
       const relayed = Math.max(1, load.userToAgent.count + load.agentToUser.count);
       results.push({
@@ -221,6 +300,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
         recovery,
         loadWithReorderWindow,
         recoveryBack,
+        storageOps: storageResult,
         records:
           records === undefined
             ? undefined
@@ -288,7 +368,7 @@ async function main(): Promise<void> {
     'Memory per chat: (heapUsed or RSS after forced GC) minus the idle baseline taken after the warm-up chats, divided by the chats opened since.',
     'CPU per message: relay process CPU (user+system) over the load phase divided by messages relayed both ways; "net" subtracts the idle CPU rate measured just before.',
     'Recovery: graceful stop, every agent writes while the relay is down, new app on the same storage (memory: the same objects; Cosmos: real persistence); time until every chat delivered that message.',
-    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, GenesysReorderWindowMs 0, heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
+    'Product defaults are used: HandoffSweepIntervalSeconds 5, HandoffLeaseSeconds 30, GenesysReorderWindowMs 0 in every phase but the reorder-window one (the product default, 150 ms, is measured there), heartbeat 15 s, echo 30 s, LogLevel info (written to /dev/null).',
   ];
   if (fdLimit !== 'unknown' && fdLimit !== 'unlimited' && Number(fdLimit) < maxLevel + 1000) {
     notes.push(

@@ -1,6 +1,5 @@
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
   TelemetryLoggerMiddleware,
@@ -14,6 +13,7 @@ import { HandoffBot } from '../bots/handoffBot';
 import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
+import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import type { Config } from './config';
 import { createOpenMessagingProvider, createProvider } from './genesys/createProvider';
 import { OpenMessagingProvider } from './genesys/openMessaging';
@@ -73,6 +73,19 @@ export interface AppOverrides {
   botToken?: () => Promise<string | undefined>;
   /** Cache and time bounds of `/healthz/ready`. */
   readiness?: ReadinessOptions;
+  /** Write batching (see {@link WriteBatching}); default: every change written at once. */
+  writeBatching?: WriteBatching;
+}
+
+/**
+ * Trades a bounded window of repeated work after a crash for fewer storage writes: an outbox
+ * entry's removal rides on the live-chat record's next write (`deferMaxMs`, see
+ * HandoffRecords.defer) and proactive transcript entries are saved per conversation in batches
+ * (`transcriptBatchMs`, see ProactiveMessenger). 0 writes at once. What a crash costs: bench/README.md.
+ */
+export interface WriteBatching {
+  deferMaxMs: number;
+  transcriptBatchMs: number;
 }
 
 /** A fully wired bot service. */
@@ -108,6 +121,7 @@ export interface BuildBotOptions {
   now?: () => number;
   /** The bot's Bot Framework token, for downloading the files users send on channels that require it. */
   botToken?: () => Promise<string | undefined>;
+  writeBatching?: WriteBatching;
 }
 
 /** The bot and what it is built from, independent of the adapter that serves it. */
@@ -162,12 +176,14 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     recorder,
     stateSaver,
     logger.child({ module: 'proactive' }),
+    options.writeBatching?.transcriptBatchMs ?? 0,
   );
   const records = new HandoffRecords(
     storage.handoffStore,
     config.cosmos.ttlDays * 86_400,
     logger.child({ module: 'handoff.records' }),
     options.now,
+    options.writeBatching?.deferMaxMs ?? 0,
   );
   const handoff = new HandoffSessionManager(
     options.provider,
@@ -310,7 +326,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     MicrosoftAppType: config.microsoft.appType,
     MicrosoftAppTenantId: config.microsoft.tenantId,
   });
-  const auth = new ConfigurationBotFrameworkAuthentication(
+  const auth = new CachingBotFrameworkAuthentication(
     { MicrosoftAppId: config.microsoft.appId, MicrosoftAppTenantId: config.microsoft.tenantId },
     // The factory is botbuilder's own subclass of the expected base class; the rule cannot see through the re-export.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
@@ -330,6 +346,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       : config.microsoft.appId === ''
         ? {}
         : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
+    ...(overrides.writeBatching === undefined ? {} : { writeBatching: overrides.writeBatching }),
   });
   if (chosenProvider instanceof OpenMessagingProvider) {
     // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.

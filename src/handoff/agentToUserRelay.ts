@@ -340,7 +340,9 @@ export class AgentToUserRelay {
     event: Extract<ChatEvent, { kind: 'agentMessage' }>,
     now: number,
   ): Promise<void> {
-    const record = await this.records.get(id);
+    // While this instance's lease holds, no other instance can take the chat over: its kept record
+    // is current and no read is needed. Past the lease, read: the chat may have moved.
+    const record = now < this.chats.leaseValidUntil ? await this.records.current(id) : await this.records.get(id);
     if (record === undefined || !ACTIVE_STATES.includes(record.state) || record.generation !== generation) return;
     if (record.owner !== this.settings.instanceId) {
       // Another instance owns this chat now: stop listening here so nothing is delivered twice.

@@ -19,27 +19,129 @@ export interface TransitionResult {
   record: HandoffRecord | undefined;
 }
 
+/** A change to a record that may wait for the record's next write (see {@link HandoffRecords.defer}). */
+export type DeferredPatch = (record: HandoffRecord) => void;
+
+/** A bound for {@link HandoffRecords} `deferMaxMs` that lets outbox removals ride on the next write (ms). */
+export const DEFER_MAX_MS = 10_000;
+
 /**
- * All reads and writes of live-chat records. Every write is a read-modify-write guarded by the
- * record's ETag; on a conflict the change is re-applied to the fresh record, never written blindly.
+ * All reads and writes of live-chat records. Every write is guarded by the record's ETag; on a
+ * conflict the change is re-applied to the fresh record, never written blindly.
+ *
+ * The instance keeps the version (value and ETag) it last read or wrote of each active record and
+ * writes against it without reading first: a write that loses (HTTP 412: someone else changed the
+ * record) re-reads and re-applies. A change whose `mutate` decides nothing needs writing is checked
+ * against a fresh read when it was decided on the kept copy. Small changes may be deferred
+ * ({@link HandoffRecords.defer}) to ride on the record's next write.
  */
 export class HandoffRecords {
+  /** The last version of each active record read or written here. */
+  private readonly known = new Map<string, Versioned<HandoffRecord>>();
+  /** Changes waiting for the record's next write, with the timer that writes them alone. */
+  private readonly deferred = new Map<string, { patches: DeferredPatch[]; timer: NodeJS.Timeout }>();
+  /** Versions of the instance heartbeat documents written here. */
+  private readonly heartbeatEtags = new Map<string, string>();
+
   constructor(
     private readonly store: VersionedStore<HandoffDocument>,
     private readonly retentionSeconds: number,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** How long a deferred change waits for another write to ride on (ms); 0 writes it at once. */
+    private readonly deferMaxMs = 0,
   ) {}
 
-  /** Reads a record. */
+  /** Reads a record (always from storage). */
   async get(id: string): Promise<HandoffRecord | undefined> {
-    const doc = await this.store.read(id);
-    return isHandoffRecord(doc?.value) ? doc.value : undefined;
+    return (await this.readFresh(id))?.value;
   }
 
-  /** Every record in an active state. */
+  /**
+   * The record as this instance last read or wrote it, with its deferred changes applied; read
+   * from storage when not kept here. For the instance that holds the chat (its lease guarantees no
+   * other instance writes the record except through ETag-guarded writes this instance then loses).
+   */
+  async current(id: string): Promise<HandoffRecord | undefined> {
+    const kept = this.known.get(id) ?? (await this.readFresh(id));
+    return kept === undefined ? undefined : view(kept.value, this.deferred.get(id)?.patches ?? []);
+  }
+
+  /**
+   * Queues `patch` to be applied with the record's next write (of any kind), or written alone
+   * after `deferMaxMs` (at once when that is 0), then calls `onWritten`. Lost if the process dies
+   * before then: only for changes whose loss a takeover tolerates (see bench/README.md).
+   * {@link HandoffRecords.flush} writes them at once.
+   */
+  async defer(id: string, patch: DeferredPatch, onWritten?: (record: HandoffRecord) => void): Promise<void> {
+    const pending = this.deferred.get(id);
+    if (pending !== undefined) {
+      pending.patches.push(patch);
+      return;
+    }
+    if (this.deferMaxMs <= 0) {
+      await this.update(id, (r) => {
+        patch(r);
+        return r;
+      });
+      return;
+    }
+    const timer = setTimeout(() => {
+      void this.flushOne(id).then((record) => {
+        if (record !== undefined) onWritten?.(record);
+      });
+    }, this.deferMaxMs);
+    timer.unref();
+    this.deferred.set(id, { patches: [patch], timer });
+  }
+
+  /** Writes every deferred change now (graceful shutdown, before chats are released). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.deferred.keys()].map((id) => this.flushOne(id)));
+  }
+
+  private async flushOne(id: string): Promise<HandoffRecord | undefined> {
+    const pending = this.deferred.get(id);
+    if (pending === undefined) return undefined;
+    try {
+      return await this.update(id, (r) => r);
+    } catch (err) {
+      this.logger.warn({ err, recordId: id }, 'could not write deferred live-chat record changes');
+      return undefined;
+    } finally {
+      // Written, or the record is gone: either way nothing is left to apply.
+      const left = this.deferred.get(id);
+      if (left === pending) {
+        clearTimeout(left.timer);
+        this.deferred.delete(id);
+      }
+    }
+  }
+
+  /** Reads a record from storage and keeps its version. */
+  private async readFresh(id: string): Promise<Versioned<HandoffRecord> | undefined> {
+    const doc = await this.store.read(id);
+    if (doc === undefined || !isHandoffRecord(doc.value)) {
+      this.known.delete(id);
+      return undefined;
+    }
+    const versioned = { value: doc.value, etag: doc.etag };
+    this.keep(versioned);
+    return versioned;
+  }
+
+  /** Keeps the version of an active record; forgets an ended one (it is only read again when begun anew). */
+  private keep(doc: Versioned<HandoffRecord>): void {
+    if (ACTIVE_STATES.includes(doc.value.state)) this.known.set(doc.value.id, doc);
+    else this.known.delete(doc.value.id);
+  }
+
+  /** Every record in an active state (also drops kept versions of records that ended elsewhere). */
   async listActive(): Promise<HandoffRecord[]> {
-    return (await this.store.queryByField('state', ACTIVE_STATES)).map((d) => d.value).filter(isHandoffRecord);
+    const active = (await this.store.queryByField('state', ACTIVE_STATES)).map((d) => d.value).filter(isHandoffRecord);
+    const ids = new Set(active.map((r) => r.id));
+    for (const id of [...this.known.keys()]) if (!ids.has(id)) this.known.delete(id);
+    return active;
   }
 
   /** Every active record owned by one of `owners` ('' = released). */
@@ -58,13 +160,15 @@ export class HandoffRecords {
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
       const existing = await this.store.read(record.id);
       try {
+        let saved: Versioned<HandoffDocument>;
         if (existing === undefined) {
-          await this.store.create(record);
+          saved = await this.store.create(record);
         } else {
           const current = existing.value;
           if (isHandoffRecord(current) && ACTIVE_STATES.includes(current.state)) return undefined;
-          await this.store.replace(record, existing.etag);
+          saved = await this.store.replace(record, existing.etag);
         }
+        this.keep({ value: structuredClone(record), etag: saved.etag });
         this.logTransition(
           record,
           isHandoffRecord(existing?.value) ? existing.value.state : 'none',
@@ -87,17 +191,34 @@ export class HandoffRecords {
     id: string,
     mutate: (current: HandoffRecord) => HandoffRecord | undefined,
   ): Promise<HandoffRecord | undefined> {
+    let useKept = true;
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
-      const doc = await this.store.read(id);
-      if (doc === undefined || !isHandoffRecord(doc.value)) return undefined;
-      const next = mutate(structuredClone(doc.value));
-      if (next === undefined) return doc.value;
+      const kept = useKept ? this.known.get(id) : undefined;
+      useKept = false;
+      const doc = kept ?? (await this.readFresh(id));
+      if (doc === undefined) return undefined;
+      const pending = this.deferred.get(id);
+      const next = mutate(view(doc.value, pending?.patches ?? []));
+      if (next === undefined) {
+        // Decided on the kept copy: make sure against storage before reporting "nothing to do".
+        if (kept !== undefined) {
+          attempt--;
+          continue;
+        }
+        return pending === undefined ? doc.value : view(doc.value, pending.patches);
+      }
       next.updatedAt = this.now();
       try {
         const saved = await this.store.replace(next, doc.etag);
-        return saved.value as HandoffRecord;
+        if (pending !== undefined && this.deferred.get(id) === pending) {
+          clearTimeout(pending.timer);
+          this.deferred.delete(id);
+        }
+        this.keep({ value: structuredClone(next), etag: saved.etag });
+        return next;
       } catch (err) {
         if (!isStoreConflict(err)) throw err;
+        this.known.delete(id);
         this.logger.debug({ recordId: id, attempt }, 'live-chat record changed concurrently; re-applying');
       }
     }
@@ -152,10 +273,22 @@ export class HandoffRecords {
       expiresAt,
       ttl: Math.max(60, Math.ceil((expiresAt - this.now()) / 1000) * 4),
     };
+    // One write: against the version written last time, or a create the first time.
+    const etag = this.heartbeatEtags.get(id);
+    try {
+      const saved = etag === undefined ? await this.store.create(doc) : await this.store.replace(doc, etag);
+      this.heartbeatEtags.set(id, saved.etag);
+      return;
+    } catch (err) {
+      if (!isStoreConflict(err)) throw err;
+      this.heartbeatEtags.delete(id);
+    }
+    // Created elsewhere, expired or removed meanwhile: read once and write against what is there.
     const existing = await this.store.read(id);
     try {
-      if (existing === undefined) await this.store.create(doc);
-      else await this.store.replace(doc, existing.etag);
+      const saved =
+        existing === undefined ? await this.store.create(doc) : await this.store.replace(doc, existing.etag);
+      this.heartbeatEtags.set(id, saved.etag);
     } catch (err) {
       // Only this instance writes its heartbeat; a conflict means an overlapping tick already did.
       if (!isStoreConflict(err)) throw err;
@@ -201,6 +334,7 @@ export class HandoffRecords {
 
   /** Removes a heartbeat (graceful shutdown). */
   async removeHeartbeat(id: string): Promise<void> {
+    this.heartbeatEtags.delete(id);
     await this.store.delete(id);
   }
 
@@ -210,4 +344,11 @@ export class HandoffRecords {
       'live chat state changed',
     );
   }
+}
+
+/** A copy of `value` with `patches` applied. */
+function view(value: HandoffRecord, patches: readonly DeferredPatch[]): HandoffRecord {
+  const copy = structuredClone(value);
+  for (const patch of patches) patch(copy);
+  return copy;
 }

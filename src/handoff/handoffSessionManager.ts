@@ -46,7 +46,7 @@ export class HandoffSessionManager implements HandoffService {
   constructor(
     private readonly provider: HandoffProvider | undefined,
     private readonly records: HandoffRecords,
-    messenger: ChatMessenger,
+    private readonly messenger: ChatMessenger,
     private readonly settings: HandoffSettings,
     logger: Logger,
     private readonly clock: Clock = systemClock,
@@ -119,7 +119,11 @@ export class HandoffSessionManager implements HandoffService {
 
   /** The conversation's live chat when one is active (requested, queued or connected). */
   async activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined> {
-    const record = await this.records.get(handoffRecordId(channelId, conversationId));
+    const id = handoffRecordId(channelId, conversationId);
+    // A chat held here under a live lease: its kept record (writes to it are ETag-guarded, so a
+    // change made elsewhere meanwhile surfaces as a conflict and a re-read, never as a lost update).
+    const held = this.chats.has(id) && this.clock.now() < this.chats.leaseValidUntil;
+    const record = held ? await this.records.current(id) : await this.records.get(id);
     return record !== undefined && ACTIVE_STATES.includes(record.state) ? record : undefined;
   }
 
@@ -313,7 +317,10 @@ export class HandoffSessionManager implements HandoffService {
   async shutdown(): Promise<void> {
     this.chats.stopped = true;
     await this.leases.stopIntervals();
+    await this.records.flush();
+    await this.messenger.flush?.();
     await this.leases.releaseAll();
+    await this.messenger.flush?.();
   }
 
   /**

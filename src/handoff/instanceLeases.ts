@@ -121,6 +121,7 @@ export class InstanceLeases {
     try {
       await this.records.heartbeat(heartbeatId(this.settings.instanceId), this.settings.instanceId, now + leaseMs);
       this.lastHeartbeatOk = now;
+      this.chats.leaseValidUntil = now + leaseMs;
     } catch (err) {
       this.logger.warn({ err }, 'could not renew the instance heartbeat');
       if (this.lastHeartbeatOk > 0 && now - this.lastHeartbeatOk > leaseMs && this.chats.size > 0) {

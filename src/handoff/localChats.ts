@@ -23,6 +23,11 @@ export class LocalChats {
   private readonly pending = new Set<Promise<unknown>>();
   /** Set once the instance shuts down or halts; nothing new is held after that. */
   stopped = false;
+  /**
+   * Epoch ms until which this instance's last renewed heartbeat keeps other instances off its
+   * chats; until then the kept copies of its records are current (see HandoffRecords.current).
+   */
+  leaseValidUntil = 0;
 
   constructor(private readonly logger: Logger) {}
 

@@ -4,11 +4,23 @@ import type { Logger } from '../logger';
 import { classifyChannelError, type SendResult } from './channelFailure';
 import { SPANS, telemetry } from '../telemetry/telemetry';
 import type { StateSaver } from '../state/stateSaver';
+import type { TranscriptEntry } from '../transcript/transcript';
 import {
+  TRANSCRIPT_SINK_KEY,
   TRANSCRIPT_SPEAKER_KEY,
   type TranscriptRecorder,
   type TranscriptSpeaker,
 } from '../transcript/transcriptRecorder';
+
+/** A bound for {@link ProactiveMessenger} `batchMs` that saves a conversation's transcript entries together (ms). */
+export const TRANSCRIPT_BATCH_MS = 1_000;
+
+/** Transcript entries of one conversation waiting to be saved. */
+interface TranscriptBatch {
+  reference: Partial<ConversationReference>;
+  entries: TranscriptEntry[];
+  timer: NodeJS.Timeout;
+}
 
 /** Runs `logic` in a proactive turn of the conversation `reference` points to. */
 export type ProactiveRunner = (
@@ -17,23 +29,32 @@ export type ProactiveRunner = (
 ) => Promise<void>;
 
 /** What the handoff layer needs to reach a user proactively (see {@link ProactiveMessenger}). */
-export type ChatMessenger = Pick<ProactiveMessenger, 'send' | 'typing' | 'note'>;
+export type ChatMessenger = Pick<ProactiveMessenger, 'send' | 'typing' | 'note'> & {
+  /** Saves what is waiting to be saved (graceful shutdown). */
+  flush?: () => Promise<void>;
+};
 
 /**
  * The only way the product talks to a user outside of the user's own turn: agent messages, typing,
- * joins and ends. Each send is recorded in the conversation transcript with its speaker and the
- * state is saved (re-applying on concurrent writes).
+ * joins and ends. Each send is recorded in the conversation transcript with its speaker and saved
+ * in the same turn, or, with `batchMs` > 0, together with the conversation's other entries at most
+ * `batchMs` later (one read and one write of the conversation state per batch; at once by
+ * {@link ProactiveMessenger.flush}); saves re-apply on concurrent writes.
  *
  * A send never throws and never reaches the adapter's `onTurnError` (which would apologise to the
  * user for a failure that is not theirs): what the channel refused comes back as a classified
  * {@link SendResult} for the caller to retry, refresh or stop.
  */
 export class ProactiveMessenger {
+  private readonly batches = new Map<string, TranscriptBatch>();
+
   constructor(
     private readonly run: ProactiveRunner,
     private readonly recorder: TranscriptRecorder,
     private readonly stateSaver: StateSaver,
     private readonly logger: Logger,
+    /** How long transcript entries wait to be saved with later ones (ms); 0 saves them in the send's turn. */
+    private readonly batchMs = 0,
   ) {}
 
   /** Sends activities to the conversation (without `replyToId`, see {@link stripReplyToId}). */
@@ -49,14 +70,17 @@ export class ProactiveMessenger {
     );
   }
 
-  private sendInTurn(
+  private async sendInTurn(
     reference: Partial<ConversationReference>,
     activities: Partial<Activity>[],
     speaker: TranscriptSpeaker,
     systemNote: string | undefined,
   ): Promise<SendResult> {
-    return this.attempt(reference, async (context) => {
+    const recorded: TranscriptEntry[] = [];
+    const result = await this.attempt(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
+      if (this.batchMs > 0)
+        context.turnState.set(TRANSCRIPT_SINK_KEY, (entry: TranscriptEntry) => recorded.push(entry));
       stripReplyToId(context);
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
@@ -72,6 +96,7 @@ export class ProactiveMessenger {
           },
         );
       }
+      if (this.batchMs > 0) return;
       // The user has seen the message: a failure to record it must not make the caller send it again.
       await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
         this.logger.warn(
@@ -80,6 +105,48 @@ export class ProactiveMessenger {
         );
       });
     });
+    // The user has seen the message: a failure to record it must not make the caller send it again.
+    if (recorded.length > 0) this.enqueue(reference, recorded);
+    return result;
+  }
+
+  /** Saves every waiting transcript batch now. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.batches.keys()].map((key) => this.saveBatch(key)));
+  }
+
+  private enqueue(reference: Partial<ConversationReference>, entries: TranscriptEntry[]): void {
+    const key = `${reference.channelId ?? ''}/${reference.conversation?.id ?? ''}`;
+    const batch = this.batches.get(key);
+    if (batch !== undefined) {
+      batch.entries.push(...entries);
+      batch.reference = reference;
+      return;
+    }
+    const timer = setTimeout(() => {
+      void this.saveBatch(key);
+    }, this.batchMs);
+    timer.unref();
+    this.batches.set(key, { reference, entries, timer });
+  }
+
+  /** Appends a batch to the conversation's transcript in one proactive turn (one state read and write). */
+  private async saveBatch(key: string): Promise<void> {
+    const batch = this.batches.get(key);
+    if (batch === undefined) return;
+    this.batches.delete(key);
+    clearTimeout(batch.timer);
+    try {
+      await this.run(batch.reference, async (context) => {
+        for (const entry of batch.entries) await this.recorder.record(context, entry);
+        await this.stateSaver.save(context, 'proactive');
+      });
+    } catch (err) {
+      this.logger.warn(
+        { err, conversationId: batch.reference.conversation?.id, entries: batch.entries.length },
+        'sent, but could not save the transcript',
+      );
+    }
   }
 
   /** Shows a typing indicator (not recorded). */

@@ -260,7 +260,7 @@ export class UserToAgentRelay {
         // Empty, claimed elsewhere, or still opening (the instance opening the chat sends once it is open).
         if (!state.again || this.chats.stopped) return;
         state.again = false;
-        record = await this.records.get(first.id);
+        record = await this.records.current(first.id);
         continue;
       }
       const sent = await this.sendToGenesys(record, head);
@@ -268,23 +268,23 @@ export class UserToAgentRelay {
       if (sent.status === 'ended' || (sent.status === 'refused' && this.stopped())) return;
       if (sent.status === 'refused')
         await this.notices.notDelivered(record.id, record.reference, head.text, sent.notice);
+      // The removal may ride on the record's next write (HandoffRecords `deferMaxMs`): until then
+      // the entry stays in storage and a crash only means it is sent again.
       const now = this.clock.now();
-      record = await this.records.update(record.id, (r) => {
-        const outbox = r.outbox ?? [];
-        const first = outbox[0];
-        if (first?.at === head.at && first.activityId === head.activityId && first.part === head.part)
-          r.outbox = outbox.slice(1);
-        if ((r.outbox ?? []).length === 0) {
-          r.outbox = [];
-          if (r.outboxDrainer === me) {
-            r.outboxDrainer = undefined;
-            r.outboxDrainUntil = undefined;
-          }
-        } else if (r.outboxDrainer === me) {
-          r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
-        }
-        return r;
-      });
+      await this.records.defer(
+        record.id,
+        (r) => {
+          removeSentHead(r, head, me, now);
+        },
+        (written) => {
+          // Another instance may have queued a message while the claim looked held here.
+          if ((written.outbox ?? []).length > 0 && written.outboxDrainer === undefined && !this.chats.stopped)
+            void this.resumeOutbox(written.id).catch((err: unknown) => {
+              this.logger.warn({ err, recordId: written.id }, 'could not resume the outbox');
+            });
+        },
+      );
+      record = await this.records.current(record.id);
       this.chats.track(record);
     }
   }
@@ -426,6 +426,26 @@ export function publicAttachments(activity: Partial<Activity>): AttachmentLink[]
       ? [{ url: a.contentUrl, ...(a.name === undefined ? {} : { name: a.name }), contentType: a.contentType }]
       : [],
   );
+}
+
+/**
+ * Removes the sent entry `head` from the outbox when it is still first, and gives up the claim of
+ * `me` once the outbox is empty (else renews it from `now`).
+ */
+function removeSentHead(r: HandoffRecord, head: OutboxEntry, me: string, now: number): void {
+  const outbox = r.outbox ?? [];
+  const first = outbox[0];
+  if (first?.at === head.at && first.activityId === head.activityId && first.part === head.part)
+    r.outbox = outbox.slice(1);
+  if ((r.outbox ?? []).length === 0) {
+    r.outbox = [];
+    if (r.outboxDrainer === me) {
+      r.outboxDrainer = undefined;
+      r.outboxDrainUntil = undefined;
+    }
+  } else if (r.outboxDrainer === me) {
+    r.outboxDrainUntil = now + OUTBOX_CLAIM_MS;
+  }
 }
 
 /**

@@ -16,6 +16,12 @@ export const TRANSCRIPT_PENDING_KEY = Symbol('transcriptPendingEntries');
 /** turnState key: who the bot's outgoing messages speak for in this turn (defaults to the bot). */
 export const TRANSCRIPT_SPEAKER_KEY = Symbol('transcriptSpeaker');
 
+/**
+ * turnState key: when set to a function, entries of the turn go to it instead of the conversation
+ * state (proactive sends hand them to a batch that is saved later, see ProactiveMessenger).
+ */
+export const TRANSCRIPT_SINK_KEY = Symbol('transcriptSink');
+
 /** Who outgoing messages of a turn are recorded as. */
 export interface TranscriptSpeaker {
   role: TranscriptRole;
@@ -61,6 +67,11 @@ export class TranscriptRecorder implements Middleware {
 
   /** Appends an entry to the transcript of the turn's conversation (also used for system events). */
   async record(context: TurnContext, entry: TranscriptEntry): Promise<void> {
+    const sink = context.turnState.get<((entry: TranscriptEntry) => void) | undefined>(TRANSCRIPT_SINK_KEY);
+    if (sink !== undefined) {
+      sink(entry);
+      return;
+    }
     try {
       const stored = await this.accessor.get(context, emptyTranscript());
       const transcript = isTranscript(stored) ? stored : emptyTranscript();
