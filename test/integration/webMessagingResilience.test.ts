@@ -17,6 +17,8 @@ import { barrier, eventually, EventRecorder, providerFor } from './webMessagingS
 
 const DEP = 'dep-resilience';
 const DEP_SHORT = 'dep-short-lifetime';
+/** A lifetime long enough that a loaded machine's timer delays never outlast half of it between agent messages. */
+const DEP_KEPT = 'dep-kept-alive';
 const DEP_TYPING = 'dep-shows-typing';
 const DEP_NO_CLEAR = 'dep-no-clear';
 const DEP_UNPUBLISHED = 'dep-unpublished';
@@ -24,6 +26,7 @@ const DEP_UNPUBLISHED = 'dep-unpublished';
 const DEPLOYMENTS: SimulatedDeployment[] = [
   { id: DEP, conversationClear: true, conversationDisconnect: 'ReadOnly' },
   { id: DEP_SHORT, conversationClear: true, sessionDurationSeconds: 2 },
+  { id: DEP_KEPT, conversationClear: true, sessionDurationSeconds: 8 },
   { id: DEP_TYPING, conversationClear: true, showUserTypingIndicator: true },
   { id: DEP_NO_CLEAR, conversationClear: false, showUserTypingIndicator: true },
   { id: DEP_UNPUBLISHED, conversationClear: true, publishConfig: false },
@@ -185,13 +188,14 @@ describe('Web Messaging resilience against the simulator', () => {
     });
 
     it('agent messages keep the session: no warning and no expiry while they come', async () => {
-      const { events, conversation } = await started(DEP_SHORT, { echoIntervalMs: 300 });
+      const { events, conversation } = await started(DEP_KEPT, { echoIntervalMs: 300 });
       // Each agent message restarts the lifetime on both sides; echo answers report the moved expiry.
       const keepAlive = setInterval(() => {
         sim.agentSend(conversation.id, 'hold on', { originatingEntity: 'Bot' });
       }, 400);
       try {
-        await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 6, 5000, 'agent messages');
+        // 14 messages 400 ms apart outlast the 8-second lifetime: without keep-alive, the warning (at half) and the end would come.
+        await events.until((e) => e.filter((x) => x.kind === 'agentMessage').length >= 14, 15000, 'agent messages');
       } finally {
         clearInterval(keepAlive);
       }
