@@ -27,6 +27,7 @@ const END_MESSAGES: Record<Exclude<HandoffEndReason, 'userUnreachable'>, (m: Mes
   userEnded: (m) => m.userEnded,
   userCancelled: (m) => m.userCancelled,
   agentEnded: (m) => m.agentEnded,
+  notAnswered: (m) => m.notAnswered,
   expired: (m) => m.sessionExpired,
   queueTimeout: (m) => m.queueTimeout,
   idleTimeout: (m) => m.idleTimeout,
@@ -298,10 +299,14 @@ export class AgentToUserRelay {
         }
         return;
       }
-      case 'ended':
+      case 'ended': {
+        // An agent end before any agent took the chat (a decline, a disconnect in the queue) is not
+        // "the agent has ended the chat" for the user.
+        const mapped = PROVIDER_END_REASONS[event.reason];
+        const beforeAgent = mapped === 'agentEnded' && (await this.records.get(id))?.state !== 'connected';
         await this.ender.endLiveChat({
           id,
-          reason: PROVIDER_END_REASONS[event.reason],
+          reason: beforeAgent ? 'notAnswered' : mapped,
           detail: `genesys ended the chat (${event.reason})`,
           generation,
           closeOnGenesys: false,
@@ -310,6 +315,7 @@ export class AgentToUserRelay {
         });
         this.chats.delete(id);
         return;
+      }
       case 'error':
         telemetry().genesysError(event.error.code);
         this.logger.warn({ err: event.error, recordId: id, code: event.error.code }, 'live chat reported an error');

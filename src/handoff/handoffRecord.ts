@@ -15,6 +15,8 @@ export type HandoffEndReason =
   | 'userEnded'
   | 'userCancelled'
   | 'agentEnded'
+  /** Genesys ended the chat before any agent took it (declined or disconnected while queued). */
+  | 'notAnswered'
   | 'expired'
   | 'queueTimeout'
   | 'idleTimeout'

@@ -56,6 +56,7 @@ export interface Messages {
   readonly sessionExpiring: (minutes: number) => string;
   readonly passedOnWhileWaiting: string;
   readonly messageNotDeliveredQuoted: (quote: string) => string;
+  readonly notAnswered: string;
   readonly agentAttachment: (name: string) => string;
   /** A message Genesys refused as too long (Web Messaging 4011): the user can split it. */
   readonly messageTooLongForAgent: string;
@@ -128,6 +129,7 @@ function build(t: TFunction): Messages {
     sessionExpiring: (minutes) => t('sessionExpiring', { count: minutes }),
     passedOnWhileWaiting: t('passedOnWhileWaiting'),
     messageNotDeliveredQuoted: (quote) => t('messageNotDeliveredQuoted', { quote }),
+    notAnswered: t('notAnswered'),
     agentAttachment: (name) => t('agentAttachment', { name }),
     messageTooLongForAgent: t('messageTooLongForAgent'),
     messageDetailsTooLarge: t('messageDetailsTooLarge'),

@@ -182,6 +182,17 @@ describe('HandoffBot handoff', () => {
     expect((await record(harness))?.endReason).toBe('userCancelled');
   });
 
+  it('says no agent could take the chat when Genesys ends it before any agent joined (a decline)', async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider, config: testConfig() });
+    await harness.say('agent');
+    await provider.last.emit({ kind: 'queued' });
+    harness.take();
+    await provider.last.emit({ kind: 'ended', reason: 'agentEnded' });
+    expect(harness.takeTexts()).toEqual([MESSAGES.notAnswered]);
+    expect((await record(harness))?.endReason).toBe('notAnswered');
+  });
+
   it('tells the user when the agent ends the chat, then answers itself', async () => {
     const { provider, harness } = await connectedHarness();
     await provider.last.emit({ kind: 'ended', reason: 'agentEnded' });
