@@ -38,8 +38,9 @@ import { WorkerHandle } from './workerHandle';
 
 /**
  * `npm run bench`: relay latency, capacity and cost per live chat of the real bot (HTTP server,
- * CloudAdapter, dialogs, handoff, Web Messaging provider) against the Web Messaging simulator, side
- * by side with a minimal relay without a bot framework. Writes bench/results/latest.{json,md}.
+ * CloudAdapter, dialogs, handoff, Web Messaging provider) against the Web Messaging simulator, and
+ * with the Open Messaging provider against the Open Messaging simulator (`openmessaging`), side by
+ * side with a minimal relay without a bot framework. Writes bench/results/latest.{json,md}.
  */
 
 const COSMOS_KEY = Buffer.from('bench-local-key').toString('base64');
