@@ -91,8 +91,9 @@ describe('Open Messaging ends over the Notifications API', () => {
       [b, 'on-many-b'],
       [c, 'on-many-c'],
     ] as const) {
+      // Ended while still queued (no agent took it): the customer hears that no agent could take it.
       rig.simulator.endConversation(chat.id);
-      await connector.waitForText(id, MESSAGES.agentEnded);
+      await connector.waitForText(id, MESSAGES.notAnswered);
     }
   });
 
