@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createApp, type App, type AppStorage } from '../src/app';
 import { createStorage } from '../src/storage/createStorage';
 import { loadConfig, type Config } from '../src/config';
-import { createProvider } from '../src/genesys/createProvider';
+import { createOpenMessagingProvider, createProvider } from '../src/genesys/createProvider';
 import type { HandoffProvider } from '../src/genesys/handoffProvider';
 import { WebMessagingProvider } from '../src/genesys/webMessaging';
 import { createLogger, createSilentLogger, type Logger } from '../src/logger';
@@ -14,8 +14,8 @@ import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
 
 /**
  * The bot under test, in its own process so that its memory and CPU are measured alone: the real
- * HTTP server and CloudAdapter from `createApp`, the real Web Messaging provider pointed at the
- * orchestrator's simulator, memory storage (kept across restarts) or the local Cosmos DB server.
+ * HTTP server and CloudAdapter from `createApp`, the real Web Messaging (or Open Messaging) provider
+ * pointed at the orchestrator's simulator, memory storage (kept across restarts) or the local Cosmos DB server.
  */
 
 let options: BotStartOptions | undefined;
@@ -23,6 +23,8 @@ let config: Config | undefined;
 let logger: Logger | undefined;
 let app: App | undefined;
 let memoryStorage: AppStorage | undefined;
+/** The port of the last app started. */
+let listeningPort: number | undefined;
 /** Counters that survive restarts (each new app's stores are wrapped again and add to them). */
 const ops: StorageOps = { records: { reads: 0, writes: 0, queries: 0 }, state: { reads: 0, writes: 0, queries: 0 } };
 
@@ -37,13 +39,22 @@ function counted(storage: AppStorage): AppStorage {
 }
 
 function buildConfig(o: BotStartOptions): Config {
+  const om = o.openMessaging;
   return loadConfig({
     DemoMode: 'false',
     InstanceId: 'bench-bot',
     LogLevel: o.logLevel,
-    GenesysDeploymentId: o.deploymentId,
-    GenesysWebMessagingUrl: o.webMessagingUrl,
-    GenesysApiUrl: o.apiUrl,
+    ...(om === undefined
+      ? { GenesysDeploymentId: o.deploymentId, GenesysWebMessagingUrl: o.webMessagingUrl, GenesysApiUrl: o.apiUrl }
+      : {
+          GenesysProvider: 'openmessaging',
+          GenesysApiUrl: om.apiUrl,
+          GenesysLoginUrl: om.apiUrl,
+          GenesysOpenMessagingIntegrationId: om.integrationId,
+          GenesysOAuthClientId: om.clientId,
+          GenesysOAuthClientSecret: om.clientSecret,
+          GenesysOpenMessagingWebhookSecret: om.webhookSecret,
+        }),
     ...(o.cosmosEndpoint === ''
       ? {}
       : { CosmosDbEndpoint: o.cosmosEndpoint, CosmosDbKey: o.cosmosKey, CosmosDbDatabaseId: o.cosmosDatabaseId }),
@@ -66,6 +77,7 @@ function buildProvider(
   log: Logger,
   reorderWindowMs: number | undefined,
 ): HandoffProvider | undefined {
+  if (o.openMessaging !== undefined) return createOpenMessagingProvider(c, log);
   const endpoints = { webMessagingUrl: o.webMessagingUrl, apiUrl: o.apiUrl, deploymentId: o.deploymentId };
   if (reorderWindowMs === undefined) return createProvider(c, log, endpoints);
   // Same wiring as createProvider, with the one option config does not expose.
@@ -89,7 +101,9 @@ async function startApp(reorderWindowMs: number | undefined): Promise<StartResul
     storage: counted(base),
     ...(options.writeBatching === undefined ? {} : { writeBatching: options.writeBatching }),
   });
-  const port = await next.start(0, '127.0.0.1');
+  // Open Messaging: Genesys posts to one fixed webhook URL, so a restarted app listens on the same port.
+  const port = await next.start(options.openMessaging === undefined ? 0 : (listeningPort ?? 0), '127.0.0.1');
+  listeningPort = port;
   app = next;
   return { port, startMs: performance.now() - began };
 }

@@ -1,9 +1,6 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type {
-  SimulatedConversationInfo,
-  WebMessagingSimulator,
-} from '../src/simulator/webMessaging/webMessagingSimulator';
+import { BENCH_AGENT_NAME, type BenchGenesys } from './benchGenesys';
 import { machineCpu, machineShare, type MachineShare } from './machineLoad';
 import type { CpuSample, StartResult } from './protocol';
 import { summarize, type LatencySummary } from './stats';
@@ -104,24 +101,22 @@ export class Scenario {
   private seq = 0;
 
   constructor(
-    private readonly sim: WebMessagingSimulator,
+    private readonly sim: BenchGenesys,
     private readonly serviceUrl: string,
     private readonly worker: WorkerHandle,
     private port: number,
     private readonly runId: string,
   ) {
-    sim.on('conversationStarted', (info: SimulatedConversationInfo) => {
-      const at = performance.now();
-      const chat = this.byConversation.get(info.customAttributes.botConversationId ?? '');
+    sim.onConversationStarted((botConversationId, simId, at) => {
+      const chat = this.byConversation.get(botConversationId);
       if (chat === undefined) return;
-      chat.simId = info.id;
+      chat.simId = simId;
       const waiter = this.startWaiters.get(chat.conversationId);
       this.startWaiters.delete(chat.conversationId);
       waiter?.(at);
     });
-    sim.on('guestMessage', ({ message }) => {
-      const at = performance.now();
-      const match = MARKER_USER.exec(message.text);
+    sim.onCustomerText((text, at) => {
+      const match = MARKER_USER.exec(text);
       if (match?.[1] === undefined) return;
       this.settle(this.pendingUser, Number(match[1]), at);
     });
@@ -326,12 +321,12 @@ export class Scenario {
     if (!(await within(started, 30_000))) return false;
     sinks.setup.push(startedAt - t0);
     if (chat.simId === undefined) return false;
-    this.sim.agentJoin(chat.simId, { displayName: 'Anna' });
+    await this.sim.agentJoin(chat.simId);
     const seq = ++this.seq;
     const delivered = new Promise<void>((resolve) => {
       this.track(this.pendingAgent, seq, performance.now(), sinks.first, sinks.phase, resolve);
     });
-    this.sim.agentSend(chat.simId, `Hello, I am Anna. How can I help? #a${seq}`);
+    this.sim.agentSend(chat.simId, `Hello, I am ${BENCH_AGENT_NAME}. How can I help? #a${seq}`);
     if (!(await within(delivered, 30_000))) return false;
     chat.ready = true;
     return true;

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 /** Bench parameters, from `--name=value` arguments or `BENCH_NAME` environment variables. */
 export interface BenchOptions {
   quick: boolean;
-  /** Which relays to run: `baseline`, `memory` (bot, memory storage), `cosmos` (bot, local Cosmos DB). */
+  /**
+   * Which relays to run: `baseline`, `memory` (bot, memory storage), `batched` (bot, memory storage,
+   * write batching), `cosmos` (bot, local Cosmos DB), `openmessaging` (bot with the Open Messaging
+   * provider, memory storage).
+   */
   configs: string[];
-  /** Live-chat counts for the baseline and the memory-storage bot, ascending. */
+  /** Live-chat counts for the baseline and the memory-storage bots (Web and Open Messaging), ascending. */
   levels: number[];
   /** Live-chat counts for the Cosmos DB bot. */
   cosmosLevels: number[];
@@ -58,7 +62,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   const defaults: BenchOptions = quick
     ? {
         quick,
-        configs: ['baseline', 'memory', 'batched', 'cosmos'],
+        configs: ['baseline', 'memory', 'batched', 'cosmos', 'openmessaging'],
         levels: [50],
         cosmosLevels: [50],
         reorderWindowLevels: [50],
@@ -67,7 +71,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
         durationMs: 3_000,
         idleMs: 1_000,
         concurrency: 16,
-        budgetMs: { baseline: 60_000, memory: 60_000, batched: 60_000, cosmos: 60_000 },
+        budgetMs: { baseline: 60_000, memory: 60_000, batched: 60_000, cosmos: 60_000, openmessaging: 60_000 },
         workerFlags: [],
         logLevel: 'info',
         logFile: '',
@@ -76,7 +80,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
       }
     : {
         quick,
-        configs: ['baseline', 'memory', 'batched', 'cosmos'],
+        configs: ['baseline', 'memory', 'batched', 'cosmos', 'openmessaging'],
         levels: [100, 1_000, 5_000, 10_000],
         cosmosLevels: [100, 1_000],
         reorderWindowLevels: [1_000],
@@ -86,7 +90,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
         // Two sweeps (HandoffSweepIntervalSeconds 5): a shorter window may miss the sweeper's work.
         idleMs: 10_000,
         concurrency: 64,
-        budgetMs: { baseline: 70_000, memory: 150_000, batched: 150_000, cosmos: 110_000 },
+        budgetMs: { baseline: 70_000, memory: 150_000, batched: 150_000, cosmos: 110_000, openmessaging: 150_000 },
         workerFlags: [],
         logLevel: 'info',
         logFile: '',
@@ -157,7 +161,8 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     }
   }
   for (const c of options.configs)
-    if (!['baseline', 'memory', 'batched', 'cosmos'].includes(c)) throw new Error(`bench: unknown config ${c}`);
+    if (!['baseline', 'memory', 'batched', 'cosmos', 'openmessaging'].includes(c))
+      throw new Error(`bench: unknown config ${c}`);
   const numbers = [
     ...options.levels,
     ...options.cosmosLevels,

@@ -11,8 +11,20 @@ export interface GenesysEndpoints {
   deploymentId: string;
 }
 
+/** Where the bot finds the simulated Open Messaging integration (`GenesysProvider=openmessaging`). */
+export interface OpenMessagingEndpoints {
+  /** Platform API and OAuth login base URL of the simulator. */
+  apiUrl: string;
+  integrationId: string;
+  clientId: string;
+  clientSecret: string;
+  webhookSecret: string;
+}
+
 /** Options of the bot worker's `start` (and of the app it builds after a restart). */
 export interface BotStartOptions extends GenesysEndpoints {
+  /** Present: the bot uses the Open Messaging provider instead of Web Messaging. */
+  openMessaging?: OpenMessagingEndpoints;
   /** Empty: memory storage. */
   cosmosEndpoint: string;
   cosmosKey: string;

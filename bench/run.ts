@@ -6,7 +6,10 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFER_MAX_MS } from '../src/handoff/handoffRecords';
 import { TRANSCRIPT_BATCH_MS } from '../src/handoff/proactiveMessenger';
+import { OPEN_MESSAGING_WEBHOOK_PATH } from '../src/http/openMessagingWebhook';
+import { OpenMessagingSimulator } from '../src/simulator/openMessaging';
 import { WebMessagingSimulator } from '../src/simulator/webMessaging/webMessagingSimulator';
+import { BENCH_AGENT_NAME, openMessagingBench, webMessagingBench, type BenchGenesys } from './benchGenesys';
 import { Scenario, type LoadResult } from './driver';
 import { COMPARISON_REORDER_WINDOW_MS, ONE_WAY_MS, parseOptions, type BenchOptions } from './options';
 import type {
@@ -15,6 +18,7 @@ import type {
   CpuSample,
   GenesysEndpoints,
   MemorySample,
+  OpenMessagingEndpoints,
   StartResult,
   StorageOps,
 } from './protocol';
@@ -34,8 +38,9 @@ import { WorkerHandle } from './workerHandle';
 
 /**
  * `npm run bench`: relay latency, capacity and cost per live chat of the real bot (HTTP server,
- * CloudAdapter, dialogs, handoff, Web Messaging provider) against the Web Messaging simulator, side
- * by side with a minimal relay without a bot framework. Writes bench/results/latest.{json,md}.
+ * CloudAdapter, dialogs, handoff, Web Messaging provider) against the Web Messaging simulator, and
+ * with the Open Messaging provider against the Open Messaging simulator (`openmessaging`), side by
+ * side with a minimal relay without a bot framework. Writes bench/results/latest.{json,md}.
  */
 
 const COSMOS_KEY = Buffer.from('bench-local-key').toString('base64');
@@ -61,7 +66,70 @@ const DESCRIPTIONS: Record<string, string> = {
   memory: 'The bot (createApp + createProvider), memory storage',
   batched: `The bot, memory storage, with write batching (outbox removals ride on the next record write within ${BATCHING.deferMaxMs / 1000} s; transcript saved per conversation every ${BATCHING.transcriptBatchMs / 1000} s)`,
   cosmos: 'The bot (createApp + createProvider), local Cosmos DB protocol server',
+  openmessaging:
+    'The bot with GenesysProvider=openmessaging (createApp + Open Messaging provider, webhook route), memory storage, against the Open Messaging simulator',
 };
+
+/** A simulated Genesys for one relay configuration, started. */
+interface SimulatedGenesys {
+  bench: BenchGenesys;
+  endpoints: GenesysEndpoints;
+  openMessaging: OpenMessagingEndpoints | undefined;
+  /** Points Genesys at the relay listening on `port` (Open Messaging: the webhook URL). */
+  relayListening(port: number): void;
+  stop(): Promise<void>;
+}
+
+async function startWebMessaging(): Promise<SimulatedGenesys> {
+  const deploymentId = randomUUID();
+  const sim = new WebMessagingSimulator({
+    deployments: [{ id: deploymentId, conversationDisconnect: 'Send', conversationClear: true }],
+    // Genesys admits 1,000 new connections a minute per deployment (docs/genesys-protocol.md §5.7);
+    // the bench lifts that limit so opening and restart speed measure the relay, not the limit.
+    configuresPerDeploymentPerMinute: 1_000_000,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  await sim.start();
+  return {
+    bench: webMessagingBench(sim),
+    endpoints: { webMessagingUrl: sim.webMessagingUrl, apiUrl: sim.apiUrl, deploymentId },
+    openMessaging: undefined,
+    relayListening: () => undefined,
+    stop: () => sim.stop(),
+  };
+}
+
+async function startOpenMessaging(): Promise<SimulatedGenesys> {
+  const om = {
+    integrationId: randomUUID(),
+    clientId: 'bench-client',
+    clientSecret: randomUUID(),
+    webhookSecret: randomUUID(),
+  };
+  const sim = new OpenMessagingSimulator({
+    integrations: [{ id: om.integrationId, name: 'Bench', webhookSecret: om.webhookSecret }],
+    clients: [{ clientId: om.clientId, clientSecret: om.clientSecret }],
+    // Genesys allows 300 Platform API requests a minute per token (docs/genesys-protocol.md §6.1);
+    // the bench lifts that limit so the load measures the relay, not the limit.
+    requestsPerMinute: 1_000_000_000,
+    autoAnswer: { agentName: BENCH_AGENT_NAME, delayMs: 0 },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  // Every chat being opened may wait on the simulator's change events.
+  sim.setMaxListeners(0);
+  const url = await sim.start();
+  return {
+    bench: openMessagingBench(sim),
+    endpoints: { webMessagingUrl: '', apiUrl: url, deploymentId: '' },
+    openMessaging: { apiUrl: url, ...om },
+    relayListening: (port) => {
+      sim.setWebhookUrl(om.integrationId, `http://127.0.0.1:${port}${OPEN_MESSAGING_WEBHOOK_PATH}`);
+    },
+    stop: () => sim.stop(),
+  };
+}
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -119,17 +187,10 @@ function describeLoad(label: string, load: LoadResult & { cpuMsPerMessage: numbe
 async function runConfig(name: string, options: BenchOptions, runId: string): Promise<ConfigResult> {
   const began = performance.now();
   const isBot = name !== 'baseline';
+  // The reorder window is Web Messaging's (GenesysReorderWindowMs); Open Messaging has none.
+  const hasReorderWindow = isBot && name !== 'openmessaging';
   const levels = name === 'cosmos' ? options.cosmosLevels : options.levels;
-  const deploymentId = randomUUID();
-  const sim = new WebMessagingSimulator({
-    deployments: [{ id: deploymentId, conversationDisconnect: 'Send', conversationClear: true }],
-    // Genesys admits 1,000 new connections a minute per deployment (docs/genesys-protocol.md §5.7);
-    // the bench lifts that limit so opening and restart speed measure the relay, not the limit.
-    configuresPerDeploymentPerMinute: 1_000_000,
-    port: 0,
-    host: '127.0.0.1',
-  });
-  await sim.start();
+  const genesys = name === 'openmessaging' ? await startOpenMessaging() : await startWebMessaging();
   let scenario: Scenario | undefined;
   const recorder = new FastRecorder((seq, at) => {
     scenario?.onAgentMarker(seq, at);
@@ -142,12 +203,13 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
   const skipped: ConfigResult['skipped'] = [];
   const results: LevelResult[] = [];
   try {
-    const endpoints: GenesysEndpoints = { webMessagingUrl: sim.webMessagingUrl, apiUrl: sim.apiUrl, deploymentId };
+    const { endpoints } = genesys;
     let cosmosEndpoint = '';
     if (cosmos !== undefined)
       cosmosEndpoint = `http://127.0.0.1:${(await cosmos.request<StartResult>({ cmd: 'start', options: endpoints })).port}`;
     const startOptions: BotStartOptions = {
       ...endpoints,
+      ...(genesys.openMessaging === undefined ? {} : { openMessaging: genesys.openMessaging }),
       cosmosEndpoint,
       cosmosKey: COSMOS_KEY,
       cosmosDatabaseId: `bench-${runId}`,
@@ -161,7 +223,8 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     // Deferred writes land at most this long after the last message of a phase.
     const settleMs = (name === 'batched' ? Math.max(BATCHING.deferMaxMs, BATCHING.transcriptBatchMs) : 0) + 500;
     const started = await worker.request<StartResult>({ cmd: 'start', options: isBot ? startOptions : endpoints });
-    const running = new Scenario(sim, serviceUrl, worker, started.port, runId);
+    genesys.relayListening(started.port);
+    const running = new Scenario(genesys.bench, serviceUrl, worker, started.port, runId);
     scenario = running;
     const storageOps = (): Promise<StorageOps> => worker.request<StorageOps>({ cmd: 'storageOps' });
     const counters = async (): Promise<CosmosCounters> =>
@@ -180,7 +243,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     let recoveryRate = Number.NaN;
     for (const level of levels) {
       const current = scenario.chats.length;
-      const loadPhases = isBot && options.reorderWindowLevels.includes(level) ? 2 : 1;
+      const loadPhases = hasReorderWindow && options.reorderWindowLevels.includes(level) ? 2 : 1;
       const oneWayMs = isBot ? 2 * (ONE_WAY_MS + settleMs + 1_000) + settleMs : 0;
       const phasesMs = options.idleMs + loadPhases * (options.durationMs + 1_000) + 2_000 + oneWayMs;
       const estimateMs =
@@ -270,7 +333,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
       const records = isBot ? await worker.request<RecordStats>({ cmd: 'counters' }) : undefined;
       log(`${name}: ${describeLoad('load', load)}`);
 
-      const withWindow = isBot && options.reorderWindowLevels.includes(level);
+      const withWindow = hasReorderWindow && options.reorderWindowLevels.includes(level);
       const recovery = await scenario.restart(withWindow ? COMPARISON_REORDER_WINDOW_MS : 0, 120_000);
       recoveryRate =
         recovery.chats / (Math.max(1, Number.isNaN(recovery.allResumedMs) ? 120_000 : recovery.allResumedMs) / 1000);
@@ -337,7 +400,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     await worker.close();
     await cosmos?.close();
     await recorder.stop();
-    await sim.stop();
+    await genesys.stop();
   }
 }
 

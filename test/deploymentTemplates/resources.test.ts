@@ -52,9 +52,20 @@ const DEPLOYMENT_VALUES: Readonly<Record<string, string>> = {
   MicrosoftAppPassword: 'app-password',
   MicrosoftAppTenantId: '66666666-7777-8888-9999-000000000000',
   CosmosDbEndpoint: 'https://account.documents.azure.com:443/',
-  GenesysDeploymentId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
   APPLICATIONINSIGHTS_CONNECTION_STRING:
     'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+};
+
+/** A Messenger (webmessaging) or web chat (guestchat) deployment id. */
+const DEPLOYMENT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+/** The settings an Open Messaging deployment gives instead of GenesysDeploymentId. */
+const OPEN_MESSAGING_VALUES: Readonly<Record<string, string>> = {
+  GenesysProvider: 'openmessaging',
+  GenesysOpenMessagingIntegrationId: 'bbbbbbbb-cccc-dddd-eeee-ffffffffffff',
+  GenesysOAuthClientId: 'oauth-client',
+  GenesysOAuthClientSecret: 'oauth-secret',
+  GenesysOpenMessagingWebhookSecret: 'webhook-secret',
 };
 
 const SETTING_NAMES: readonly string[] = Object.keys(SETTINGS);
@@ -181,6 +192,52 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       // The default instance id is unique per process (random suffix): compare everything else.
       const fromTemplate: Config = { ...loadConfig(env), instanceId: 'same' };
       expect(fromTemplate).toEqual({ ...loadConfig(baseline), instanceId: 'same' });
+    });
+
+    describe('GenesysDeploymentId', () => {
+      it('is optional: empty by default and at most a GUID long', () => {
+        const decl = parameter(template, 'GenesysDeploymentId');
+        expect(decl.defaultValue).toBe('');
+        expect(decl.raw.maxLength).toBe(36);
+        expect(decl.raw.minLength ?? 0).toBe(0);
+        expect(defaultEnvironment(template, settings).GenesysDeploymentId).toBe('');
+      });
+
+      it('is not needed by an Open Messaging deployment', () => {
+        const env = { ...defaultEnvironment(template, settings), ...OPEN_MESSAGING_VALUES };
+        expect(env.GenesysDeploymentId).toBe('');
+        expect(configProblems(env)).toEqual([]);
+        const { genesys, demo } = loadConfig(env);
+        expect({ provider: genesys.provider, deploymentId: genesys.deploymentId, demo }).toEqual({
+          provider: 'openmessaging',
+          deploymentId: '',
+          demo: false,
+        });
+        expect(genesys.openMessaging.integrationId).toBe(OPEN_MESSAGING_VALUES.GenesysOpenMessagingIntegrationId);
+      });
+
+      it.each([
+        ['webmessaging', {}],
+        ['guestchat', { GenesysOrganizationId: 'cccccccc-dddd-eeee-ffff-000000000000', GenesysQueueName: 'Support' }],
+      ])('reaches a %s deployment when given', (provider, extra) => {
+        const env = {
+          ...defaultEnvironment(template, settings),
+          ...extra,
+          GenesysProvider: provider,
+          GenesysDeploymentId: DEPLOYMENT_ID,
+        };
+        expect(configProblems(env)).toEqual([]);
+        const { genesys } = loadConfig(env);
+        expect({ provider: genesys.provider, deploymentId: genesys.deploymentId }).toEqual({
+          provider,
+          deploymentId: DEPLOYMENT_ID,
+        });
+      });
+
+      it('is rejected by the bot when it is not a GUID', () => {
+        const env = { ...defaultEnvironment(template, settings), GenesysDeploymentId: 'not-a-guid' };
+        expect(configProblems(env)).toEqual(['GenesysDeploymentId must be a GUID (got "not-a-guid")']);
+      });
     });
 
     it('allows only values and ranges the bot accepts', () => {

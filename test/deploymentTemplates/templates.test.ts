@@ -204,6 +204,15 @@ describe.each(parameterFiles)('%s', (file) => {
     expect(required.filter((p) => !(p in parameterFile.parameters))).toEqual([]);
   });
 
+  it('names GenesysDeploymentId when it deploys Web Messaging or Guest Chat', () => {
+    const provider =
+      parameterFile.parameters.GenesysProvider?.value ?? template.parameters.GenesysProvider?.defaultValue;
+    expect(['webmessaging', 'guestchat', 'openmessaging']).toContain(provider);
+    const deploymentId = parameterFile.parameters.GenesysDeploymentId?.value;
+    if (provider === 'openmessaging') expect(deploymentId ?? '').toBe('');
+    else expect(deploymentId).toEqual(expect.any(String));
+  });
+
   it('gives values of the declared types and allowed values', () => {
     const jsonType: Record<string, string> = {
       string: 'string',
