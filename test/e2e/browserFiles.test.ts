@@ -1,11 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
-import { startApplication, type RunningApplication } from '../../src/startApplication';
+import type { RunningApplication } from '../../src/startApplication';
 import {
   ARTIFACTS,
   describeInBrowser,
@@ -14,6 +11,7 @@ import {
   UI_TIMEOUT,
   webChatSays,
   webChatSees,
+  startDemo,
 } from './browserSupport';
 
 /**
@@ -31,9 +29,7 @@ describeInBrowser('demo files in a real browser (Web Chat + agent console)', () 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const logger = createSilentLogger();
-    const config = loadConfig({ DemoMode: 'true', PORT: '0', LogLevel: 'silent', InstanceId: 'e2e-files' });
-    running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
+    running = await startDemo({ InstanceId: 'e2e-files' });
     base = `http://127.0.0.1:${running.port}`;
     browser = await launchBrowser();
     customer = await openPage(browser, { width: 520, height: 760 }, 'customer', pageProblems);

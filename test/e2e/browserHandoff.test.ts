@@ -1,11 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
-import { startApplication, type RunningApplication } from '../../src/startApplication';
+import type { RunningApplication } from '../../src/startApplication';
 import { ConnectorRecorder, postActivity, userMessage } from '../support/connectorRecorder';
 import {
   ARTIFACTS,
@@ -15,6 +12,7 @@ import {
   UI_TIMEOUT,
   webChatSays,
   webChatSees,
+  startDemo,
 } from './browserSupport';
 
 /**
@@ -42,15 +40,7 @@ describeInBrowser.each(['webmessaging', 'openmessaging'] as const)(
     beforeAll(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       for (const stale of ['failure-customer.png', 'failure-agent.png']) rmSync(artifact(stale), { force: true });
-      const logger = createSilentLogger();
-      const config = loadConfig({
-        DemoMode: 'true',
-        PORT: '0',
-        LogLevel: 'silent',
-        InstanceId: 'e2e',
-        GenesysProvider: provider,
-      });
-      running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
+      running = await startDemo({ InstanceId: 'e2e', GenesysProvider: provider });
       base = `http://127.0.0.1:${running.port}`;
       browser = await launchBrowser();
       customer = await openPage(browser, { width: 520, height: 760 }, 'customer', pageProblems);

@@ -1,48 +1,36 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { WebChatAsset } from '../../src/demo/webChatAsset';
-import { createSilentLogger } from '../../src/logger';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { MESSAGES } from '../../src/resources/messages';
-import { startApplication, type RunningApplication } from '../../src/startApplication';
+import type { RunningApplication } from '../../src/startApplication';
+import {
+  ARTIFACTS,
+  describeInBrowser,
+  launchBrowser,
+  openPage,
+  startDemo,
+  UI_TIMEOUT,
+  webChatSees,
+} from './browserSupport';
 
 /**
  * A quick reply round trip in a real browser: the agent sends a question with quick replies from
  * the agent console, the customer taps one in Web Chat (a suggested action), and the agent console
  * shows the choice, which reached the simulated Genesys Cloud as a `ButtonResponse`.
  */
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = resolve(__dirname, '../../test-artifacts/e2e');
-const UI_TIMEOUT = 10_000;
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
-const ready = existsSync(CHROMIUM) && new WebChatAsset().available();
-
-// Without a browser the test cannot run: that is a failure in CI and a skip on a developer machine.
-(ready || inCi ? describe : describe.skip)('quick replies in a real browser (Web Chat + agent console)', () => {
+describeInBrowser('quick replies in a real browser (Web Chat + agent console)', () => {
   let running: RunningApplication | undefined;
   let browser: Browser | undefined;
   let customer: Page;
   let agent: Page;
+  const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!ready)
-      throw new Error('The browser test needs chromium and the Web Chat bundle (see browserHandoff.test.ts).');
     mkdirSync(ARTIFACTS, { recursive: true });
-    const logger = createSilentLogger();
-    const config = loadConfig({ DemoMode: 'true', PORT: '0', LogLevel: 'silent', InstanceId: 'e2e-quick' });
-    running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      timeout: 20_000,
-    });
-    const open = async (width: number, height: number): Promise<Page> =>
-      (await browser!.newContext({ viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC' })).newPage();
-    customer = await open(520, 760);
-    agent = await open(1100, 720);
+    running = await startDemo({ InstanceId: 'e2e-quick' });
+    browser = await launchBrowser();
+    customer = await openPage(browser, { width: 520, height: 760 }, 'customer', pageProblems);
+    agent = await openPage(browser, { width: 1100, height: 720 }, 'agent', pageProblems);
     const base = `http://127.0.0.1:${running.port}`;
     await customer.goto(`${base}/demo/`);
     await agent.goto(`${base}/demo/agent`);
@@ -53,8 +41,7 @@ const ready = existsSync(CHROMIUM) && new WebChatAsset().available();
     await running?.stop();
   });
 
-  const customerSees = (text: string): Promise<void> =>
-    customer.locator('p', { hasText: text }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  const customerSees = (text: string): Promise<void> => webChatSees(customer, text);
 
   it('the agent offers quick replies; the customer taps one; the agent sees the choice', async () => {
     try {

@@ -1,3 +1,7 @@
+import { loadConfig } from '../../src/config';
+import { createDemoRoutes } from '../../src/demo/demoRoutes';
+import { createSilentLogger } from '../../src/logger';
+import { startApplication, type RunningApplication } from '../../src/startApplication';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -66,4 +70,14 @@ export async function webChatSays(page: Page, text: string): Promise<void> {
   await input.pressSequentially(text, { delay: 15 });
   await input.press('Enter');
   await webChatSees(page, text);
+}
+
+/**
+ * Starts the bot in demo mode on loopback (port 0 unless `PORT` is given), logging nothing, with
+ * `settings` added to the demo defaults.
+ */
+export function startDemo(settings: Record<string, string>): Promise<RunningApplication> {
+  const logger = createSilentLogger();
+  const config = loadConfig({ DemoMode: 'true', PORT: '0', LogLevel: 'silent', ...settings });
+  return startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
 }

@@ -1,9 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { createSilentLogger } from '../../src/logger';
-import { startApplication, type RunningApplication } from '../../src/startApplication';
-import { describeInBrowser, launchBrowser, openPage, webChatSays, webChatSees } from './browserSupport';
+import type { RunningApplication } from '../../src/startApplication';
+import { describeInBrowser, launchBrowser, openPage, webChatSays, webChatSees, startDemo } from './browserSupport';
 
 /** Direct Line clients retry a lost stream after 3 to 15 s; the new chat's greeting follows. */
 const RECOVERY_TIMEOUT = 45_000;
@@ -15,9 +12,7 @@ describeInBrowser('demo in a real browser: the bot restarts under an open custom
   const pageProblems: string[] = [];
 
   async function start(port: number): Promise<RunningApplication> {
-    const logger = createSilentLogger();
-    const config = loadConfig({ DemoMode: 'true', PORT: String(port), LogLevel: 'silent', InstanceId: 'e2e-restart' });
-    return startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
+    return startDemo({ PORT: String(port), InstanceId: 'e2e-restart' });
   }
 
   beforeAll(async () => {

@@ -1,11 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { createDemoRoutes } from '../../src/demo/demoRoutes';
-import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
-import { startApplication, type RunningApplication } from '../../src/startApplication';
+import type { RunningApplication } from '../../src/startApplication';
 import {
   ARTIFACTS,
   describeInBrowser,
@@ -14,6 +11,7 @@ import {
   UI_TIMEOUT,
   webChatSays,
   webChatSees,
+  startDemo,
 } from './browserSupport';
 
 /** The scroll metrics of an element (the test's TypeScript has no DOM types). */
@@ -38,9 +36,7 @@ describeInBrowser('demo in a real browser: reloads, several chats, long chats', 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const logger = createSilentLogger();
-    const config = loadConfig({ DemoMode: 'true', PORT: '0', LogLevel: 'silent', InstanceId: 'e2e-session' });
-    running = await startApplication(config, logger, { demoRoutes: createDemoRoutes(logger), host: '127.0.0.1' });
+    running = await startDemo({ InstanceId: 'e2e-session' });
     base = `http://127.0.0.1:${running.port}`;
     browser = await launchBrowser();
     agent = await openPage(browser, { width: 1100, height: 560 }, 'agent', pageProblems);
