@@ -7,8 +7,8 @@ import type {
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { CONNECTOR_REFUSALS, postActivity, userMessage, type ConnectorRecorder } from '../support/connectorRecorder';
 import { eventually } from '../support/eventually';
-import { BotInstance, simulatorConfig, startConnector, startWebMessagingSimulator } from '../support/handoffRig';
-import { WebMessagingProxy } from '../support/webMessagingProxy';
+import { startProxiedRig, type BotInstance, type ProxiedRig } from '../support/handoffRig';
+import type { WebMessagingProxy } from '../support/webMessagingProxy';
 
 /**
  * Every message arrives once, whatever the channel or Genesys does: the real bot over HTTP, its
@@ -21,20 +21,14 @@ describe('delivery outcomes both ways', () => {
   let connector: ConnectorRecorder & { serviceUrl: string };
   let bot: BotInstance;
 
+  let rig: ProxiedRig;
+
   beforeAll(async () => {
-    simulator = await startWebMessagingSimulator();
-    proxy = new WebMessagingProxy(simulator.webMessagingUrl);
-    const proxyUrl = await proxy.start();
-    connector = await startConnector();
-    bot = await BotInstance.start(simulatorConfig(simulator, { GenesysWebMessagingUrl: proxyUrl }), connector);
+    rig = await startProxiedRig();
+    ({ simulator, proxy, connector, bot } = rig);
   });
 
-  afterAll(async () => {
-    await bot.app.stop();
-    await proxy.stop();
-    await simulator.stop();
-    await connector.stop();
-  });
+  afterAll(() => rig.stop());
 
   /** Posts an activity as the channel does and returns the HTTP status. */
   async function post(activity: Record<string, unknown>): Promise<number> {

@@ -1,8 +1,8 @@
 import { MESSAGES } from '../../src/resources/messages';
 import type { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { CONNECTOR_REFUSALS, type ConnectorAnswer, type ConnectorRecorder } from '../support/connectorRecorder';
-import { BotInstance, simulatorConfig, startConnector, startWebMessagingSimulator } from '../support/handoffRig';
-import { WebMessagingProxy } from '../support/webMessagingProxy';
+import { startProxiedRig, type BotInstance, type ProxiedRig } from '../support/handoffRig';
+import type { WebMessagingProxy } from '../support/webMessagingProxy';
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
 function seeded(seed: number): () => number {
@@ -29,20 +29,14 @@ describe('a long chat through a faulty channel', () => {
   let connector: ConnectorRecorder & { serviceUrl: string };
   let bot: BotInstance;
 
+  let rig: ProxiedRig;
+
   beforeAll(async () => {
-    simulator = await startWebMessagingSimulator();
-    proxy = new WebMessagingProxy(simulator.webMessagingUrl);
-    const proxyUrl = await proxy.start();
-    connector = await startConnector();
-    bot = await BotInstance.start(simulatorConfig(simulator, { GenesysWebMessagingUrl: proxyUrl }), connector);
+    rig = await startProxiedRig();
+    ({ simulator, proxy, connector, bot } = rig);
   });
 
-  afterAll(async () => {
-    await bot.app.stop();
-    await proxy.stop();
-    await simulator.stop();
-    await connector.stop();
-  });
+  afterAll(() => rig.stop());
 
   it(`loses, repeats and reorders nothing (seed ${SEED})`, async () => {
     const random = seeded(SEED);

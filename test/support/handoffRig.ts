@@ -5,6 +5,7 @@ import { createSilentLogger, type Logger } from '../../src/logger';
 import { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { ConnectorRecorder, postActivity, userMessage } from './connectorRecorder';
 import { testConfig } from './testConfig';
+import { WebMessagingProxy } from './webMessagingProxy';
 
 /** Deployment id the tests' simulated Messenger deployment uses. */
 export const TEST_DEPLOYMENT_ID = '7e57d3b1-0000-4000-8000-00000000000a';
@@ -86,4 +87,35 @@ export async function startConnector(): Promise<ConnectorRecorder & { serviceUrl
 /** Test configuration for a bot instance talking to the simulator. */
 export function simulatorConfig(simulator: WebMessagingSimulator, env: Record<string, string> = {}): Config {
   return testConfig(webMessagingEnv(simulator, env));
+}
+
+/** A bot reaching the Web Messaging simulator through a {@link WebMessagingProxy}, and its connector. */
+export interface ProxiedRig {
+  simulator: WebMessagingSimulator;
+  proxy: WebMessagingProxy;
+  connector: ConnectorRecorder & { serviceUrl: string };
+  bot: BotInstance;
+  /** Stops the bot, the proxy, the simulator and the connector, in that order. */
+  stop(): Promise<void>;
+}
+
+/** Starts a simulator, a proxy in front of it, a connector, and one bot whose Genesys is the proxy. */
+export async function startProxiedRig(): Promise<ProxiedRig> {
+  const simulator = await startWebMessagingSimulator();
+  const proxy = new WebMessagingProxy(simulator.webMessagingUrl);
+  const proxyUrl = await proxy.start();
+  const connector = await startConnector();
+  const bot = await BotInstance.start(simulatorConfig(simulator, { GenesysWebMessagingUrl: proxyUrl }), connector);
+  return {
+    simulator,
+    proxy,
+    connector,
+    bot,
+    stop: async () => {
+      await bot.app.stop();
+      await proxy.stop();
+      await simulator.stop();
+      await connector.stop();
+    },
+  };
 }
