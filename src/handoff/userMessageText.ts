@@ -20,16 +20,13 @@ export function fileFallbackText(file: ChannelFile): string {
     : AGENT_TEXTS.userFileNotUploaded(file.name);
 }
 
-/** Whether an attachment URL only opens with the bot's credentials. */
-function needsAuth(activity: Partial<Activity>, url: string): boolean {
-  return linkNeedsAuth(url, activity.channelId ?? '');
-}
-
 /** The user's attachments anyone can fetch by URL (https only; not stickers). */
 export function publicAttachments(activity: Partial<Activity>): AttachmentLink[] {
   if (isSticker(activity)) return [];
   return (activity.attachments ?? []).flatMap((a) =>
-    typeof a.contentUrl === 'string' && a.contentUrl.startsWith('https://') && !needsAuth(activity, a.contentUrl)
+    typeof a.contentUrl === 'string' &&
+    a.contentUrl.startsWith('https://') &&
+    !linkNeedsAuth(a.contentUrl, activity.channelId ?? '')
       ? [{ url: a.contentUrl, ...(a.name === undefined ? {} : { name: a.name }), contentType: a.contentType }]
       : [],
   );
@@ -69,7 +66,13 @@ export function composeUserText(
         parts.push(AGENT_TEXTS.userAttachmentWithoutLink(attachment.contentType));
       continue;
     }
-    parts.push(MESSAGES.attachmentNote(attachment.name ?? attachment.contentType, url, needsAuth(activity, url)));
+    parts.push(
+      MESSAGES.attachmentNote(
+        attachment.name ?? attachment.contentType,
+        url,
+        linkNeedsAuth(url, activity.channelId ?? ''),
+      ),
+    );
   }
   return parts.join('\n');
 }
