@@ -156,29 +156,6 @@ export function messagesFor(locale?: string | null): Messages {
 /** The texts in English, the fallback language. */
 export const MESSAGES: Messages = BY_LANGUAGE[FALLBACK_LANGUAGE];
 
-/**
- * English phrases that end a live chat (compared case-insensitively, whole message). Bare words
- * such as "end" or "exit" are not among them: a customer can type them as an answer to the agent.
- * @deprecated Use `isEndChatRequest` (`src/recognizers/handoffIntentRecognizer.ts`), which also
- * knows German and polite variants.
- */
-export const END_CHAT_PHRASES: readonly string[] = [
-  'end chat',
-  'end the chat',
-  'end this chat',
-  'stop chat',
-  'stop the chat',
-  'close chat',
-  'end conversation',
-  'end the conversation',
-];
-
-/**
- * English phrases that cancel waiting in the queue.
- * @deprecated Use `isCancelRequest` (`src/recognizers/handoffIntentRecognizer.ts`).
- */
-export const CANCEL_PHRASES: readonly string[] = ['cancel', 'stop', 'stop waiting', 'never mind', 'nevermind'];
-
 /** Sentences and labels of rich content relayed between a channel and the agent. */
 export const CONTENT_MESSAGES = {
   /** What the agent reads for a Facebook sticker other than the "like" thumbs-up. */
@@ -205,8 +182,6 @@ export const AGENT_TEXTS = {
   userEdited: (text: string): string => `(edited) ${text}`,
   /** The customer deleted a message they sent during the chat. */
   userDeleted: '(The customer deleted one of their messages.)',
-  /** A sticker or "like" with no text. */
-  userSticker: (url: string): string => `[Sticker] ${url}`,
   /** A file the customer sent that this chat cannot carry (no uploads): its name, never its link. */
   userFileNotUploaded: (name: string): string =>
     `[File] The customer sent a file, "${name}", which can't be passed on in this chat. Please ask them to describe it or to send it another way.`,
