@@ -155,6 +155,13 @@ describe.each(resourceGroupTemplates())('%s', (_file, template) => {
       expect(REQUIRED_IN_AZURE.filter((name) => !settings.has(name))).toEqual([]);
     });
 
+    it('sets every setting the bot reads, except those App Service provides or that stay empty', () => {
+      const unset = Object.keys(SETTINGS).filter(
+        (name) => !settings.has(name) && !(NOT_SET_BY_TEMPLATE as readonly string[]).includes(name),
+      );
+      expect(unset).toEqual([]);
+    });
+
     it('leaves platform-provided settings and the Cosmos DB key unset', () => {
       expect(NOT_SET_BY_TEMPLATE.filter((name) => settings.has(name))).toEqual([]);
     });
