@@ -56,6 +56,11 @@ export interface Config {
     readonly reorderWindowMs: number;
     /** Explicit login base URL; empty = derived from `environment`. */
     readonly loginUrl: string;
+    /**
+     * Web Messaging: queues watched for agents accepting chats (with the OAuth client of
+     * `openMessaging.clientId`); empty: agents are announced at their first message.
+     */
+    readonly webMessagingQueueIds: readonly string[];
     readonly openMessaging: {
       /** Empty: no Open Messaging integration configured. */
       readonly integrationId: string;
@@ -183,6 +188,21 @@ export function loadConfig(env: Env): Config {
       r.require(value !== '', `${name} is required when GenesysProvider is openmessaging`);
   }
 
+  const webMessagingQueueIds = r
+    .string('GenesysWebMessagingQueueIds')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  for (const id of webMessagingQueueIds)
+    r.require(GUID.test(id), `GenesysWebMessagingQueueIds: "${id}" is not a queue id (GUID)`);
+  if (provider === 'webmessaging' && webMessagingQueueIds.length > 0) {
+    for (const [name, value] of [
+      ['GenesysOAuthClientId', openMessaging.clientId],
+      ['GenesysOAuthClientSecret', openMessaging.clientSecret],
+    ] as const)
+      r.require(value !== '', `${name} is required when GenesysWebMessagingQueueIds is set`);
+  }
+
   const idleTimeoutSeconds = r.integer('HandoffIdleTimeoutSeconds', 900, 0, 7 * 24 * 3600);
   const idleWarningSeconds = r.integer('HandoffIdleWarningSeconds', 120, 0, 24 * 3600);
   if (idleTimeoutSeconds > 0) {
@@ -248,6 +268,7 @@ export function loadConfig(env: Env): Config {
       reconnectGiveUpSeconds: r.integer('GenesysReconnectGiveUpSeconds', 600, 0, 24 * 3600),
       reorderWindowMs: r.integer('GenesysReorderWindowMs', 150, 0, 5000),
       loginUrl: r.url('GenesysLoginUrl', ['https:', 'http:']),
+      webMessagingQueueIds,
       openMessaging,
     },
     handoff: {

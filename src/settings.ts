@@ -29,11 +29,15 @@ export const SETTINGS = {
   GenesysWebMessagingUrl: 'Override of wss://webmessaging.{GenesysEnvironment}/v1 (sovereign clouds, simulator).',
   GenesysApiUrl: 'Override of https://api.{GenesysEnvironment} (sovereign clouds, simulator).',
   GenesysLoginUrl:
-    'Override of https://login.{GenesysEnvironment}, where openmessaging gets its OAuth token (sovereign clouds, simulator).',
+    'Override of https://login.{GenesysEnvironment}, where the OAuth client (openmessaging, webmessaging agent-join detection) gets its token (sovereign clouds, simulator).',
   GenesysOpenMessagingIntegrationId:
     'Open Messaging integration id (GUID); required for openmessaging. Empty: no live agents (demo mode locally).',
-  GenesysOAuthClientId: 'OAuth client (client credentials grant) of openmessaging; required with an integration id.',
-  GenesysOAuthClientSecret: 'Secret of GenesysOAuthClientId; required with an integration id.',
+  GenesysOAuthClientId:
+    'OAuth client (client credentials grant) of openmessaging, required with an integration id; with webmessaging, optional and used with GenesysWebMessagingQueueIds to detect an agent accepting a chat.',
+  GenesysOAuthClientSecret:
+    'Secret of GenesysOAuthClientId; required with an integration id or with GenesysWebMessagingQueueIds.',
+  GenesysWebMessagingQueueIds:
+    'webmessaging: comma-separated ids of the queues the inbound message flow transfers to. With GenesysOAuthClientId, the bot follows these queues over the Notifications API and tells the user the agent joined as soon as they accept. Empty (default): the agent is announced at their first message or typing.',
   GenesysOpenMessagingWebhookSecret:
     "The integration's Outbound Notification Webhook Signature Secret Token; webhook calls whose X-Hub-Signature-256 does not match it are refused. Required with an integration id.",
   GenesysOpenMessagingEventsSecret:

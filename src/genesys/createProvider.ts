@@ -17,6 +17,8 @@ export interface ProviderEndpoints {
   clientId?: string;
   clientSecret?: string;
   webhookSecret?: string;
+  /** Web Messaging: queues watched for agents joining (with `loginUrl`, `clientId` and `clientSecret`). */
+  queueIds?: readonly string[];
 }
 
 /** The Open Messaging provider of the settings, or `undefined` when no integration is configured. */
@@ -64,18 +66,34 @@ export function createProvider(
     });
   }
   const derived = webMessagingUrlsFor(genesys.environment);
+  const apiUrl = endpoints.apiUrl ?? (genesys.apiUrl || derived.apiUrl);
+  const queueIds = endpoints.queueIds ?? genesys.webMessagingQueueIds;
+  const clientId = endpoints.clientId ?? genesys.openMessaging.clientId;
+  const clientSecret = endpoints.clientSecret ?? genesys.openMessaging.clientSecret;
   const provider = new WebMessagingProvider({
     webMessagingUrl: endpoints.webMessagingUrl ?? (genesys.webMessagingUrl || derived.webMessagingUrl),
-    apiUrl: endpoints.apiUrl ?? (genesys.apiUrl || derived.apiUrl),
+    apiUrl,
     deploymentId,
     ...(genesys.origin === '' ? {} : { origin: genesys.origin }),
     messagesPerSecond: genesys.messagesPerSecond,
     endMode: genesys.endMode,
     reorderWindowMs: genesys.reorderWindowMs,
     reconnectGiveUpMs: genesys.reconnectGiveUpSeconds * 1000,
+    // docs/genesys-protocol.md §5.17: optional, needs an OAuth client and the queues to watch.
+    ...(queueIds.length === 0 || clientId === '' || clientSecret === ''
+      ? {}
+      : {
+          agentJoins: {
+            loginUrl: endpoints.loginUrl ?? (genesys.loginUrl || openMessagingUrlsFor(genesys.environment).loginUrl),
+            clientId,
+            clientSecret,
+            queueIds,
+          },
+        }),
     logger,
   });
   // Read (and log) what the deployment allows at start-up; never rejects.
   void provider.loadDeploymentConfig();
+  void provider.startAgentJoinWatch();
   return provider;
 }

@@ -145,9 +145,14 @@ export class AgentInbox {
     this.options.emit(item.event);
   }
 
-  private noteAgentJoined(agent: AgentInfo): void {
-    if (this.agentJoined) return;
+  /**
+   * Emits `agentJoined` unless it was emitted before (by an agent event, a human message, or an
+   * earlier call). Returns true when it emitted.
+   */
+  noteAgentJoined(agent: AgentInfo): boolean {
+    if (this.agentJoined) return false;
     this.agentJoined = true;
     this.options.emit({ kind: 'agentJoined', agent });
+    return true;
   }
 }

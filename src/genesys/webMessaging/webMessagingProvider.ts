@@ -15,7 +15,9 @@ import type { RetryPolicy } from '../retryPolicy';
 import { OptionsValidator, resumeDataFor, SessionRegistry, SHARED_PROVIDER_DEFAULTS, type Clock } from '../shared';
 import { HistoryBudget, type HistoryRateLimit } from './historyBudget';
 import { deploymentConfigUrl, fetchDeploymentConfig, type DeploymentConfig } from './deploymentConfig';
+import { AgentJoinWatch, type AgentJoinWatchOptions } from './agentJoinWatch';
 import { HistoryClient } from './historyClient';
+import { HANDOFF_ID_ATTRIBUTE, handoffIdOf } from './queueConversationEvent';
 import { WebMessagingSession, type SessionSettings, type WebMessagingSessionOptions } from './webMessagingSession';
 
 /** Options of a {@link WebMessagingProvider}. */
@@ -81,6 +83,12 @@ export interface WebMessagingProviderOptions {
    * `apiUrl` (`https://api-cdn.{domain}/webdeployments/v1/deployments/{id}/config.json`).
    */
   deploymentConfigUrl?: string;
+  /**
+   * Detect an agent accepting a chat before they write (docs/genesys-protocol.md §5.17): an OAuth
+   * client and the queues to watch over the Platform API's notifications. Left out, the agent is
+   * announced at their first message or typing.
+   */
+  agentJoins?: Omit<AgentJoinWatchOptions, 'apiUrl' | 'logger' | 'clock'>;
   /** Clock of typing throttling, pacing and rate-limit waits (tests; default: the system clock). */
   clock?: Clock;
 }
@@ -125,6 +133,7 @@ export class WebMessagingProvider implements HandoffProvider {
   private readonly configTimeoutMs: number;
   private deployment: DeploymentConfig | undefined;
   private deploymentLoad: Promise<DeploymentConfig | undefined> | undefined;
+  private readonly joins: AgentJoinWatch | undefined;
 
   constructor(options: WebMessagingProviderOptions) {
     const check = new OptionsValidator('WebMessagingProvider');
@@ -183,6 +192,15 @@ export class WebMessagingProvider implements HandoffProvider {
       deployment: () => this.deployment,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     };
+    this.joins =
+      options.agentJoins === undefined
+        ? undefined
+        : new AgentJoinWatch({
+            ...options.agentJoins,
+            apiUrl: options.apiUrl,
+            logger: this.logger,
+            ...(options.clock === undefined ? {} : { clock: options.clock }),
+          });
     this.configUrl = options.deploymentConfigUrl ?? deploymentConfigUrl(options.apiUrl, options.deploymentId);
     this.configTimeoutMs = responseTimeoutMs;
     // Detached operations use a short-lived connection: no reconnects, no health checks.
@@ -203,6 +221,20 @@ export class WebMessagingProvider implements HandoffProvider {
   /** The deployment's public configuration, once read; undefined before or when it could not be read. */
   get deploymentConfig(): DeploymentConfig | undefined {
     return this.deployment;
+  }
+
+  /** The agent-join detection, when configured (tests, diagnostics). */
+  get agentJoinWatch(): AgentJoinWatch | undefined {
+    return this.joins;
+  }
+
+  /**
+   * Starts detecting agents joining chats when it is configured (docs/genesys-protocol.md §5.17);
+   * later calls share the first. Never rejects: a refused OAuth client is logged and the provider
+   * announces agents at their first message, as without it.
+   */
+  startAgentJoinWatch(): Promise<void> {
+    return this.joins?.start() ?? Promise.resolve();
   }
 
   /**
@@ -228,8 +260,14 @@ export class WebMessagingProvider implements HandoffProvider {
   /** {@inheritDoc HandoffProvider.startChat} */
   async startChat(request: StartChatRequest, listener: ChatListener): Promise<ChatSession> {
     await this.loadDeploymentConfig();
+    void this.startAgentJoinWatch();
     const token = randomUUID();
-    const session = this.createSession({ token, listener, attributes: request.attributes });
+    // The handoff id goes first, so trimming to the size limit never drops it.
+    const attributes =
+      this.joins === undefined
+        ? request.attributes
+        : { [HANDOFF_ID_ATTRIBUTE]: handoffIdOf(token), ...request.attributes };
+    const session = this.createSession({ token, listener, attributes });
     try {
       await session.open('start');
     } catch (err) {
@@ -257,6 +295,7 @@ export class WebMessagingProvider implements HandoffProvider {
   async resumeChat(data: ResumeData, options: ResumeOptions, listener: ChatListener): Promise<ChatSession> {
     const resumeData = this.checkResumeData(data);
     await this.loadDeploymentConfig();
+    void this.startAgentJoinWatch();
     const session = this.createSession({ token: resumeData.token, listener, resume: options });
     let readOnly: boolean;
     try {
@@ -315,6 +354,7 @@ export class WebMessagingProvider implements HandoffProvider {
 
   /** {@inheritDoc HandoffProvider.close} */
   async close(): Promise<void> {
+    await this.joins?.stop();
     await this.sessions.detachAll();
   }
 
@@ -364,13 +404,18 @@ export class WebMessagingProvider implements HandoffProvider {
   private createSession(
     options: Omit<WebMessagingSessionOptions, 'settings' | 'logger' | 'onFinished'>,
   ): WebMessagingSession {
+    let unwatch: (() => void) | undefined;
     const session: WebMessagingSession = new WebMessagingSession({
       ...options,
       settings: this.settings,
       logger: this.logger,
       onFinished: () => {
+        unwatch?.();
         this.sessions.release(session);
       },
+    });
+    unwatch = this.joins?.watch(handoffIdOf(options.token), (participantId, agent) => {
+      session.agentConnected(participantId, agent);
     });
     return this.sessions.hold(session);
   }

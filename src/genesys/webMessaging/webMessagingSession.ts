@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type {
+  AgentInfo,
   ButtonAnswer,
   ChatEndReason,
   ChatEvent,
@@ -70,6 +71,8 @@ export class WebMessagingSession implements ChatSession {
   private readonly link: LinkWatch;
   private readonly lifetime: SessionLifetime;
   private state: SessionState = 'new';
+  /** The agent participant last reported connected by the queue topic (docs/genesys-protocol.md §5.17). */
+  private agentParticipantId: string | undefined;
 
   constructor(private readonly options: WebMessagingSessionOptions) {
     const settings = options.settings;
@@ -181,6 +184,20 @@ export class WebMessagingSession implements ChatSession {
   /** Emits `queued` (new chats). */
   markQueued(): void {
     this.emit({ kind: 'queued' });
+  }
+
+  /**
+   * An agent accepted the chat, as the Platform API's queue topic reported it (docs/genesys-protocol.md
+   * §5.17): `participantId` is the agent participant. The first agent is announced unless their
+   * message or typing already was; a later agent (a new participant: the chat was transferred) is
+   * announced as well. The same participant reported again changes nothing.
+   */
+  agentConnected(participantId: string, agent: AgentInfo): void {
+    if (this.state !== 'live' || this.agentParticipantId === participantId) return;
+    const first = this.agentParticipantId === undefined;
+    this.agentParticipantId = participantId;
+    if (first) this.inbox.noteAgentJoined(agent);
+    else this.emit({ kind: 'agentJoined', agent });
   }
 
   /**
