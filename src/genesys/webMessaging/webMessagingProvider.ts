@@ -404,19 +404,20 @@ export class WebMessagingProvider implements HandoffProvider {
   private createSession(
     options: Omit<WebMessagingSessionOptions, 'settings' | 'logger' | 'onFinished'>,
   ): WebMessagingSession {
-    let unwatch: (() => void) | undefined;
+    const watched: { unwatch?: () => void } = {};
     const session: WebMessagingSession = new WebMessagingSession({
       ...options,
       settings: this.settings,
       logger: this.logger,
       onFinished: () => {
-        unwatch?.();
+        watched.unwatch?.();
         this.sessions.release(session);
       },
     });
-    unwatch = this.joins?.watch(handoffIdOf(options.token), (participantId, agent) => {
-      session.agentConnected(participantId, agent);
-    });
+    if (this.joins !== undefined)
+      watched.unwatch = this.joins.watch(handoffIdOf(options.token), (participantId, agent) => {
+        session.agentConnected(participantId, agent);
+      });
     return this.sessions.hold(session);
   }
 }

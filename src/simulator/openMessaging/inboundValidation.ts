@@ -11,7 +11,7 @@ import {
   type ReceiptReasonCode,
   type ReceiptStatus,
 } from './model';
-import { SimHttpError } from './simHttpServer';
+import { SimHttpError } from '../kit/simHttp';
 
 /**
  * Validation of the four inbound Open Messaging bodies (docs/genesys-protocol.md §6.2) the way the

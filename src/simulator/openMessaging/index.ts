@@ -17,6 +17,6 @@ export {
 } from './openMessagingSimulator';
 export type { InboundLimits } from './inboundValidation';
 export * from './model';
-export type { NotificationsSettings, TopicSubscription } from './notificationsService';
-export type { SimulatedOAuthClient } from './oauthTokens';
+export type { NotificationsSettings, TopicSubscription } from '../kit/notificationsService';
+export type { SimulatedOAuthClient } from '../kit/oauthTokens';
 export { signWebhookBody, type WebhookAttempt, type WebhookKnobs, type WebhookPolicy } from './webhookDelivery';

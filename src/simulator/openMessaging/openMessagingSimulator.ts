@@ -17,9 +17,10 @@ import {
   type SimulatedOpenMessage,
   type SimulatedParticipant,
 } from './model';
-import { NotificationsService, type NotificationsSettings } from './notificationsService';
-import { OAuthTokens, type SimulatedOAuthClient } from './oauthTokens';
-import { parseJsonBody, SimHttpError, SimHttpServer, type SimRequest, type SimResponse } from './simHttpServer';
+import type { NotificationsService, NotificationsSettings } from '../kit/notificationsService';
+import type { OAuthTokens, SimulatedOAuthClient } from '../kit/oauthTokens';
+import { SimulatedPlatformApi, type SimulatedUser } from '../kit/platformApi';
+import { parseJsonBody, SimHttpError, SimHttpServer, type SimRequest, type SimResponse } from '../kit/simHttp';
 import { WebhookDelivery, type WebhookAttempt, type WebhookKnobs, type WebhookPolicy } from './webhookDelivery';
 
 /**
@@ -57,11 +58,7 @@ export interface SimulatedIntegration {
   queueId?: string;
 }
 
-/** A user (agent) of the simulated org. */
-export interface SimulatedUser {
-  id: string;
-  name: string;
-}
+export type { SimulatedUser } from '../kit/platformApi';
 
 /** A Process Automation trigger → Workflow → data action target (docs/genesys-protocol.md §6.5) [C]/[I]. */
 export interface SimulatedTriggerTarget {
@@ -185,7 +182,7 @@ function clone<T>(value: T): T {
 export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorEvents> {
   private readonly now: () => number;
   private readonly integrations = new Map<string, IntegrationRecord>();
-  private readonly users = new Map<string, SimulatedUser>();
+  private readonly platform: SimulatedPlatformApi;
   private readonly queues: { id: string; name: string }[];
   private readonly conversationsById = new Map<string, SimulatedOpenConversation>();
   /** `${integrationId}\n${externalId}` → latest conversation id (the §6.9 key). */
@@ -226,43 +223,34 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
         ...integration,
       });
     }
-    for (const user of options.users ?? []) this.users.set(user.id, { ...user });
     this.threadingWindowMs = options.threadingWindowMs ?? 72 * HOUR;
     this.limits = { maxTextLength: 4000, maxCustomAttributesBytes: 2048, maxAttachments: 10, ...options.limits };
-    this.oauth = new OAuthTokens({
-      clients: options.clients,
-      tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 86_400,
-      requestsPerMinute: options.requestsPerMinute ?? 300,
-      now: this.now,
-    });
     const changed = (): void => {
       this.emit('changed');
     };
+    this.platform = new SimulatedPlatformApi({
+      clients: options.clients,
+      ...(options.users === undefined ? {} : { users: options.users }),
+      ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
+      ...(options.requestsPerMinute === undefined ? {} : { requestsPerMinute: options.requestsPerMinute }),
+      ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
+      socketBaseUrl: () => this.baseUrl.replace(/^http/, 'ws'),
+      now: this.now,
+      logger: this.logger,
+      onChange: changed,
+    });
+    this.oauth = this.platform.oauth;
+    this.notifications = this.platform.notifications;
     this.webhooks = new WebhookDelivery(
       { timeoutMs: 10_000, maxRetries: 5, retryDelayMs: 5_000, ...options.webhook },
       { duplicate: false, reorder: 'none', batchMs: 100, ...options.webhookKnobs },
       this.logger,
       changed,
     );
-    this.notifications = new NotificationsService(
-      {
-        heartbeatMs: 30_000,
-        channelLifetimeMs: 24 * HOUR,
-        socketClosingNoticeMs: 60_000,
-        maxTopicsPerChannel: 1000,
-        maxChannels: 20,
-        subscribeExtendsChannel: true,
-        ...options.notifications,
-      },
-      () => this.baseUrl.replace(/^http/, 'ws'),
-      this.now,
-      this.logger,
-      changed,
-    );
     this.http = new SimHttpServer({
       logger: this.logger,
       onUpgrade: (req, socket, head) => {
-        if (!this.notifications.handleUpgrade(req, socket, head))
+        if (!this.platform.handleUpgrade(req, socket, head))
           socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       },
     });
@@ -284,7 +272,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.webhooks.stop();
-    this.notifications.stop();
+    this.platform.stop();
     await this.http.close();
   }
 
@@ -413,7 +401,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
 
   /** Agents and how many conversations each is connected to. */
   agents(): (SimulatedUser & { activeConversations: number })[] {
-    return [...this.users.values()].map((user) => ({
+    return this.platform.allUsers().map((user) => ({
       ...user,
       activeConversations: [...this.conversationsById.values()].filter((c) => c.agent?.userId === user.id).length,
     }));
@@ -460,7 +448,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     if (conversation.agent !== undefined)
       throw new Error(`OpenMessagingSimulator: ${conversationId} already has agent ${conversation.agent.name}`);
     this.endAcd(conversation, 'ANSWERED');
-    this.connectAgent(conversation, this.userNamed(name));
+    this.connectAgent(conversation, this.platform.userNamed(name));
     this.publishConversation(conversation);
     this.emit('changed');
     return clone(conversation);
@@ -589,7 +577,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     const agent = this.requireAgentParticipant(conversation);
     this.disconnectAgent(conversation, agent, disconnectType);
     if (target.toAgent !== undefined) {
-      this.connectAgent(conversation, this.userNamed(target.toAgent));
+      this.connectAgent(conversation, this.platform.userNamed(target.toAgent));
     } else if (target.toQueueId !== undefined) {
       if (!this.queues.some((q) => q.id === target.toQueueId))
         throw new Error(`OpenMessagingSimulator: unknown queue ${target.toQueueId}`);
@@ -645,11 +633,6 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
           throw err;
         }
       };
-    this.http.route('POST', '/oauth/token', (req) => {
-      const response = this.oauth.handleTokenRequest(req);
-      this.emit('changed');
-      return response;
-    });
     const inboundHandlers: [string, (req: SimRequest) => SimResponse][] = [
       ['message', (req) => this.handleInboundMessage(req)],
       ['event', (req) => this.handleInboundEvent(req)],
@@ -674,55 +657,10 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     );
     this.http.route(
       'GET',
-      `${api}/users/{userId}`,
-      authed((req) => this.handleGetUser(req)),
-    );
-    this.http.route(
-      'GET',
       `${api}/conversations/messaging/integrations/open/{integrationId}`,
       authed((req) => this.handleGetIntegration(req)),
     );
-    const channels = `${api}/notifications/channels`;
-    this.http.route(
-      'POST',
-      channels,
-      authed((_req, clientId) => this.notifications.createChannel(clientId)),
-    );
-    this.http.route(
-      'GET',
-      channels,
-      authed((_req, clientId) => this.notifications.listChannels(clientId)),
-    );
-    this.http.route(
-      'HEAD',
-      `${channels}/{channelId}`,
-      authed((req, clientId) => this.notifications.channelExists(req.params.channelId ?? '', clientId)),
-    );
-    const subscriptions = `${channels}/{channelId}/subscriptions`;
-    this.http.route(
-      'POST',
-      subscriptions,
-      authed((req, clientId) =>
-        this.notifications.subscribe(req.params.channelId ?? '', clientId, parseJsonBody(req.rawBody), 'add'),
-      ),
-    );
-    this.http.route(
-      'PUT',
-      subscriptions,
-      authed((req, clientId) =>
-        this.notifications.subscribe(req.params.channelId ?? '', clientId, parseJsonBody(req.rawBody), 'replace'),
-      ),
-    );
-    this.http.route(
-      'GET',
-      subscriptions,
-      authed((req, clientId) => this.notifications.listSubscriptions(req.params.channelId ?? '', clientId)),
-    );
-    this.http.route(
-      'DELETE',
-      subscriptions,
-      authed((req, clientId) => this.notifications.unsubscribeAll(req.params.channelId ?? '', clientId)),
-    );
+    this.platform.addRoutes(this.http.router, authed);
   }
 
   private integrationOf(req: SimRequest): IntegrationRecord {
@@ -955,16 +893,6 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     return { status: 200, body: { attributes: participant.attributes } };
   }
 
-  /** `GET /api/v2/users/{userId}` (docs/genesys-protocol.md §6.4) [C] endpoint, [I] minimal body. */
-  private handleGetUser(req: SimRequest): SimResponse {
-    const user = this.users.get(req.params.userId ?? '');
-    if (user === undefined) throw new SimHttpError(404, 'not.found', `User ${req.params.userId ?? ''} not found`);
-    return {
-      status: 200,
-      body: { id: user.id, name: user.name, state: 'active', selfUri: `/api/v2/users/${user.id}` },
-    };
-  }
-
   /** `GET /api/v2/conversations/messaging/integrations/open/{id}` (docs/genesys-protocol.md §6.1) [O] fields. */
   private handleGetIntegration(req: SimRequest): SimResponse {
     const integration = this.integrationOf(req);
@@ -1088,7 +1016,7 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
         this.timers.delete(timer);
         if (conversation.state !== 'queued' || conversation.queueId !== queueId) return;
         const last =
-          conversation.lastAgentUserId === undefined ? undefined : this.users.get(conversation.lastAgentUserId);
+          conversation.lastAgentUserId === undefined ? undefined : this.platform.user(conversation.lastAgentUserId);
         this.agentJoin(conversation.id, last?.name ?? auto.agentName);
       }, auto.delayMs);
       this.timers.add(timer);
@@ -1181,14 +1109,6 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     const agent = this.agentParticipant(conversation);
     if (agent === undefined) throw new Error(`OpenMessagingSimulator: ${conversation.id} has no connected agent`);
     return agent;
-  }
-
-  private userNamed(name: string): SimulatedUser {
-    const known = [...this.users.values()].find((u) => u.name === name);
-    if (known !== undefined) return known;
-    const user = { id: randomUUID(), name };
-    this.users.set(user.id, user);
-    return user;
   }
 
   private liveConversationOf(integrationId: string, externalId: string): SimulatedOpenConversation | undefined {

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { SimHttpError, type SimRequest, type SimResponse } from './simHttpServer';
+import { SimHttpError, type SimRequest, type SimResponse } from './simHttp';
 
 /** An OAuth client of the simulated org (client credentials grant). */
 export interface SimulatedOAuthClient {

@@ -5,8 +5,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../../logger';
 
 /**
- * A small HTTP server skeleton for the Open Messaging simulator: a method + path-pattern router,
- * raw body capture, Genesys-shaped error bodies, and an upgrade hook for websockets.
+ * The Platform API's HTTP conventions for the simulators: a method + path-pattern router with raw
+ * body capture and Genesys-shaped error bodies ({@link SimRouter}), and a small server around it
+ * with an upgrade hook for websockets ({@link SimHttpServer}).
  */
 
 /** An HTTP failure answered with Genesys' error body `{ message, code, status, contextId }`. */
@@ -73,24 +74,15 @@ export function parseJsonBody(raw: Buffer): unknown {
   }
 }
 
-/** A loopback HTTP server with a tiny router. */
-export class SimHttpServer {
+/**
+ * Routes requests by method and path pattern to {@link SimHandler}s. A simulator with its own server
+ * hands every request to {@link handle} first and answers the ones it leaves.
+ */
+export class SimRouter {
   private readonly routes: Route[] = [];
-  private readonly server: Server;
-  private readonly maxBodyBytes: number;
 
-  constructor(options: SimHttpServerOptions) {
-    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        options.logger.error({ err }, 'simulator request failed');
-        if (!res.headersSent)
-          this.write(res, { status: 500, body: errorBody(500, 'internal.server.error', 'Internal error') });
-      });
-    });
-    const onUpgrade = options.onUpgrade;
-    if (onUpgrade !== undefined) this.server.on('upgrade', onUpgrade);
-  }
+  /** @param maxBodyBytes Largest accepted request body; larger answers 413 (default 1 MiB) [U] for Genesys. */
+  constructor(private readonly maxBodyBytes = 1024 * 1024) {}
 
   /** Adds a route; `{name}` segments of `path` become `params.name`. */
   route(method: string, path: string, handler: SimHandler): void {
@@ -100,6 +92,92 @@ export class SimHttpServer {
       return '([^/]+)';
     });
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+  }
+
+  /**
+   * Answers a request whose path matches a route: the route's answer, its {@link SimHttpError}, or
+   * 405 when only the method differs. Resolves false, answering nothing, when no path matches.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const method = req.method ?? 'GET';
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (match === null) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, index) => {
+        params[name] = decodeURIComponent(match[index + 1] ?? '');
+      });
+      try {
+        const rawBody = await this.readBody(req);
+        writeSimResponse(res, await route.handler({ method, url, params, headers: req.headers, rawBody }));
+      } catch (err) {
+        if (!(err instanceof SimHttpError)) throw err;
+        writeSimResponse(res, {
+          status: err.status,
+          body: errorBody(err.status, err.code, err.message),
+          headers: err.headers,
+        });
+      }
+      return true;
+    }
+    if (!pathMatched) return false;
+    writeSimResponse(res, { status: 405, body: errorBody(405, 'method.not.allowed', 'Method not allowed') });
+    return true;
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > this.maxBodyBytes) {
+        throw new SimHttpError(413, 'request.entity.too.large', `The request body exceeds ${this.maxBodyBytes} bytes`);
+      }
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+/** Writes a {@link SimResponse}: JSON when it has a body. */
+export function writeSimResponse(res: ServerResponse, response: SimResponse): void {
+  const headers = { ...(response.headers ?? {}) };
+  if (response.body === undefined) {
+    res.writeHead(response.status, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(response.status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(response.body));
+}
+
+/** A loopback HTTP server with a tiny router. */
+export class SimHttpServer {
+  /** The routes this server answers. */
+  readonly router: SimRouter;
+  private readonly server: Server;
+
+  constructor(options: SimHttpServerOptions) {
+    this.router = new SimRouter(options.maxBodyBytes);
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        options.logger.error({ err }, 'simulator request failed');
+        if (!res.headersSent)
+          writeSimResponse(res, { status: 500, body: errorBody(500, 'internal.server.error', 'Internal error') });
+      });
+    });
+    const onUpgrade = options.onUpgrade;
+    if (onUpgrade !== undefined) this.server.on('upgrade', onUpgrade);
+  }
+
+  /** Adds a route; `{name}` segments of `path` become `params.name`. */
+  route(method: string, path: string, handler: SimHandler): void {
+    this.router.route(method, path, handler);
   }
 
   /** Listens on `host:port` (port 0 = any free port) and resolves with the bound port. */
@@ -126,65 +204,8 @@ export class SimHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const method = req.method ?? 'GET';
-    let pathMatched = false;
-    for (const route of this.routes) {
-      const match = route.pattern.exec(url.pathname);
-      if (match === null) continue;
-      pathMatched = true;
-      if (route.method !== method) continue;
-      const params: Record<string, string> = {};
-      route.names.forEach((name, index) => {
-        params[name] = decodeURIComponent(match[index + 1] ?? '');
-      });
-      try {
-        const rawBody = await this.readBody(req);
-        this.write(res, await route.handler({ method, url, params, headers: req.headers, rawBody }));
-      } catch (err) {
-        if (!(err instanceof SimHttpError)) throw err;
-        this.write(res, {
-          status: err.status,
-          body: errorBody(err.status, err.code, err.message),
-          headers: err.headers,
-        });
-      }
-      return;
-    }
-    const status = pathMatched ? 405 : 404;
-    this.write(res, {
-      status,
-      body: errorBody(
-        status,
-        pathMatched ? 'method.not.allowed' : 'not.found',
-        pathMatched ? 'Method not allowed' : 'Resource not found',
-      ),
-    });
-  }
-
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > this.maxBodyBytes) {
-        throw new SimHttpError(413, 'request.entity.too.large', `The request body exceeds ${this.maxBodyBytes} bytes`);
-      }
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks);
-  }
-
-  private write(res: ServerResponse, response: SimResponse): void {
-    const headers = { ...(response.headers ?? {}) };
-    if (response.body === undefined) {
-      res.writeHead(response.status, headers);
-      res.end();
-      return;
-    }
-    res.writeHead(response.status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(response.body));
+    if (await this.router.handle(req, res)) return;
+    writeSimResponse(res, { status: 404, body: errorBody(404, 'not.found', 'Resource not found') });
   }
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../../logger';
-import { SimHttpError, type SimResponse } from './simHttpServer';
+import { SimHttpError, type SimResponse } from './simHttp';
 
 /** Settings of the simulated Notifications API (docs/genesys-protocol.md §6.5). */
 export interface NotificationsSettings {
