@@ -53,7 +53,7 @@ export interface Session {
 
 /** Settings of the simulator after defaults. */
 export type WebMessagingSettings = Required<
-  Omit<WebMessagingSimulatorOptions, 'deployments' | 'logger' | 'port' | 'host'>
+  Omit<WebMessagingSimulatorOptions, 'deployments' | 'logger' | 'port' | 'host' | 'queues' | 'platform'>
 >;
 
 /** [C] docs/genesys-protocol.md §5.7: one file per upload, at most 10 MB (KB = 1,000 bytes, §5.9), any type. */
@@ -62,6 +62,9 @@ export const DEFAULT_ATTACHMENT_PROFILE: SimulatedAttachmentProfile = {
   maxFileSizeKB: 10_000,
   blockedExtensions: [],
 };
+
+/** The queue of an org configured without queues. */
+export const DEFAULT_QUEUE = { id: 'd9a1b6a0-5b3c-4c59-9f43-4c9a3c2a0001', name: 'Support' };
 
 /** [C] docs/genesys-protocol.md §5.7: longest guest text, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 4096;
@@ -115,6 +118,7 @@ export class WebMessagingModel {
     options: WebMessagingSimulatorOptions,
     private readonly events: EventEmitter<WebMessagingSimulatorEvents>,
   ) {
+    const defaultQueueId = (options.queues ?? [DEFAULT_QUEUE])[0]?.id ?? DEFAULT_QUEUE.id;
     for (const d of options.deployments) {
       this.deployments.set(d.id, {
         id: d.id,
@@ -129,6 +133,7 @@ export class WebMessagingModel {
         status: d.status ?? 'Active',
         publishConfig: d.publishConfig ?? true,
         attachments: d.attachments ?? DEFAULT_ATTACHMENT_PROFILE,
+        queueId: d.queueId ?? defaultQueueId,
       });
     }
     this.settings = {

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createSilentLogger, type Logger } from '../../logger';
 import type { AgentControl, AgentProfile } from '../kit/agentControl';
+import { SimulatedPlatformApi } from '../kit/platformApi';
+import { SimRouter } from '../kit/simHttp';
 import { DEFAULT_WAIT_MS, SimulatorHost } from '../kit/simulatorHost';
 import { WebMessagingAgent } from './webMessagingAgent';
 import { WebMessagingAttachments } from './webMessagingAttachments';
@@ -8,8 +10,9 @@ import { WebMessagingDeploymentConfig } from './webMessagingDeploymentConfig';
 import { WebMessagingFaults } from './webMessagingFaults';
 import { WebMessagingGuestMessages } from './webMessagingGuestMessages';
 import { WebMessagingHistory } from './webMessagingHistory';
-import { WebMessagingModel } from './webMessagingModel';
+import { DEFAULT_QUEUE, WebMessagingModel } from './webMessagingModel';
 import { WebMessagingProtocol } from './webMessagingProtocol';
+import { WebMessagingRouting, type SimulatedPlatformParticipant } from './webMessagingRouting';
 import type {
   AgentLeaveOptions,
   AgentSendOptions,
@@ -27,7 +30,10 @@ export type * from './webMessagingTypes';
 /**
  * A local, in-process simulation of the Genesys Cloud side of the Web Messaging Guest API
  * (docs/genesys-protocol.md §5): the guest websocket at `/v1`, the history REST endpoint, and the
- * agent side ({@link AgentControl}) for tests and the demo agent console.
+ * agent side ({@link AgentControl}) for tests and the demo agent console. Its Platform API side
+ * (§5.17) serves client-credentials tokens, users and the Notifications API, on which each queue's
+ * `v2.routing.queues.{queueId}.conversations.messages` topic reports conversations and their
+ * participants as they are routed, accepted and ended.
  *
  * Behaviours tagged [C] follow the confirmed statements of docs/genesys-protocol.md; [I]/[U] ones
  * are assumptions and configurable where a test may need the other choice.
@@ -45,6 +51,9 @@ export class WebMessagingSimulator
   private readonly history: WebMessagingHistory;
   private readonly deploymentConfig: WebMessagingDeploymentConfig;
   private readonly attachments: WebMessagingAttachments;
+  private readonly platformApi: SimulatedPlatformApi;
+  private readonly platformRoutes = new SimRouter();
+  private readonly routing: WebMessagingRouting;
 
   constructor(options: WebMessagingSimulatorOptions) {
     super();
@@ -57,13 +66,37 @@ export class WebMessagingSimulator
       logger: this.logger,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
-      onRequest: (req, res) => {
+      onRequest: async (req, res) => {
+        if (await this.platformRoutes.handle(req, res)) return;
         if (!this.deploymentConfig.handle(req, res) && !this.attachments.handle(req, res))
           this.history.handle(req, res);
       },
       onUpgrade: (req, socket, head) => {
-        this.protocol.handleUpgrade(req, socket, head);
+        if (!this.platformApi.handleUpgrade(req, socket, head)) this.protocol.handleUpgrade(req, socket, head);
       },
+    });
+    const platform = options.platform ?? { clients: [] };
+    this.platformApi = new SimulatedPlatformApi({
+      clients: platform.clients,
+      ...(platform.users === undefined ? {} : { users: platform.users }),
+      ...(platform.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: platform.tokenLifetimeSeconds }),
+      ...(platform.requestsPerMinute === undefined ? {} : { requestsPerMinute: platform.requestsPerMinute }),
+      ...(platform.notifications === undefined ? {} : { notifications: platform.notifications }),
+      socketBaseUrl: () => this.host.wsUrl,
+      now: Date.now,
+      logger: this.logger,
+      onChange: () => {
+        this.emit('changed');
+      },
+    });
+    this.platformApi.addRoutes(this.platformRoutes);
+    const queues = options.queues ?? [DEFAULT_QUEUE];
+    this.routing = new WebMessagingRouting(this.platformApi, new Map(queues.map((q) => [q.id, q.name])));
+    this.on('conversationStarted', (info) => {
+      this.routing.started(info.id, this.model.sessionOf(info.id).deployment.queueId, info.customAttributes);
+    });
+    this.on('conversationEnded', ({ conversationId, reason }) => {
+      this.routing.ended(conversationId, reason);
     });
     this.on('changed', () => {
       this.host.changed();
@@ -96,6 +129,7 @@ export class WebMessagingSimulator
 
   /** Stops: drops every socket, clears timers, closes the server. */
   async stop(): Promise<void> {
+    this.platformApi.stop();
     this.faults.stop();
     this.model.clearTimers();
     this.model.connections.clear();
@@ -115,6 +149,25 @@ export class WebMessagingSimulator
   /** `http://host:port`: base of the history REST endpoint. */
   get apiUrl(): string {
     return this.host.httpUrl;
+  }
+
+  /** Tokens issued, and queue topic frames written to notification sockets (docs/genesys-protocol.md §5.17). */
+  get platformStats(): { tokensIssued: number; queueEvents: number; openNotificationSockets: number } {
+    return {
+      tokensIssued: this.platformApi.oauth.issued,
+      queueEvents: this.routing.queueEvents,
+      openNotificationSockets: this.platformApi.notifications.connectedChannelCount(),
+    };
+  }
+
+  /** The Platform API participants of a conversation: customer, ACD, agents (§5.17). */
+  platformParticipants(conversationId: string): SimulatedPlatformParticipant[] {
+    return this.routing.participants(conversationId);
+  }
+
+  /** Sends `v2.system.socket_closing` on every notifications socket and closes them after `afterMs`. */
+  closeNotificationSockets(afterMs = 0): void {
+    this.platformApi.notifications.closeSockets(afterMs);
   }
 
   /** A copy of the counters. */
@@ -162,9 +215,15 @@ export class WebMessagingSimulator
     return this.host.whenIdle(timeoutMs);
   }
 
-  /** An agent accepts the conversation. Genesys tells the guest nothing until the agent types or writes. */
+  /**
+   * An agent accepts the conversation. Genesys tells the guest nothing until the agent types or
+   * writes; the queue topic shows the agent offered, then connected (docs/genesys-protocol.md §5.17).
+   * The agent is the user with the profile's `id`, else the user with its display name (new users are added).
+   */
   agentJoin(conversationId: string, agent: AgentProfile): SimulatedAgent {
-    return this.agent.join(conversationId, agent);
+    const joined = this.agent.join(conversationId, agent);
+    this.routing.agentAccepted(conversationId, this.platformApi.userNamed(agent.displayName, agent.id));
+    return joined;
   }
 
   /**

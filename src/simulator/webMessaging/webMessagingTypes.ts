@@ -1,4 +1,7 @@
 import type { Logger } from '../../logger';
+import type { NotificationsSettings } from '../kit/notificationsService';
+import type { SimulatedOAuthClient } from '../kit/oauthTokens';
+import type { SimulatedUser } from '../kit/platformApi';
 
 /**
  * The public shapes of the Web Messaging simulator (docs/genesys-protocol.md §5): deployments,
@@ -49,6 +52,31 @@ export interface SimulatedDeployment {
   publishConfig?: boolean;
   /** Files guests may upload (default any type up to 10 MB, docs/genesys-protocol.md §5.7, §5.9). */
   attachments?: SimulatedAttachmentProfile;
+  /** Queue the deployment's inbound message flow transfers to (default the first queue). */
+  queueId?: string;
+}
+
+/** A routing queue of the simulated org. */
+export interface SimulatedQueue {
+  id: string;
+  name: string;
+}
+
+/**
+ * The Platform API side of the simulated org (docs/genesys-protocol.md §5.17, §6.1, §6.5): OAuth
+ * clients, users, and the Notifications API that publishes the queues' conversation topics.
+ */
+export interface SimulatedPlatformOptions {
+  /** OAuth clients allowed the client credentials grant (none: every token request answers 401). */
+  clients: SimulatedOAuthClient[];
+  /** Users (agents); `agentJoin` adds one by name (or by the profile's `id`) when unknown. */
+  users?: SimulatedUser[];
+  /** [I] `expires_in` of issued tokens in seconds (default 86,400). */
+  tokenLifetimeSeconds?: number;
+  /** [C] Platform API requests per minute per token (default 300). */
+  requestsPerMinute?: number;
+  /** Notifications API settings (heartbeat, channel lifetime, ...). */
+  notifications?: Partial<NotificationsSettings>;
 }
 
 /** Options of `WebMessagingSimulator`. */
@@ -101,6 +129,10 @@ export interface WebMessagingSimulatorOptions {
    * (default `409` "Session is read-only, no new messages allowed", as observed).
    */
   readOnlyRejection?: { code: number; body: string };
+  /** Queues of the simulated org (default one queue, `Support`). */
+  queues?: SimulatedQueue[];
+  /** The Platform API (login, users, notifications); default: no OAuth client, so every token request answers 401. */
+  platform?: SimulatedPlatformOptions;
   /**
    * [I] Whether an `echo` health check restarts the session lifetime (default false: docs/genesys-protocol.md
    * §5.15 has Messenger send an echo to learn whether the expiry moved, which only makes sense if it
