@@ -9,8 +9,19 @@ import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimu
 export const DEMO_DEPLOYMENT_ID = 'd3m0d3m0-0000-4000-8000-000000000001';
 
 /**
+ * The queue the demo deployment routes to, and the OAuth client the bot watches it with to tell the
+ * customer the agent joined as soon as the agent accepts (docs/genesys-protocol.md §5.17).
+ */
+export const DEMO_WEB_MESSAGING = {
+  queueId: 'd3m0d3m0-0000-4000-8000-000000000003',
+  clientId: 'demo-webmessaging-client',
+  clientSecret: 'demo-webmessaging-client-secret',
+} as const;
+
+/**
  * The in-process Genesys Cloud of demo mode: a Web Messaging simulator on a loopback port that the
- * bot talks to like the real one, and the provider pointed at it.
+ * bot talks to like the real one, and the provider pointed at it, with agent-join detection over
+ * the simulator's Platform API.
  */
 export async function startDemoGenesys(
   config: Config,
@@ -24,8 +35,13 @@ export async function startDemoGenesys(
         conversationDisconnect: 'Send',
         conversationClear: true,
         showUserTypingIndicator: true,
+        queueId: DEMO_WEB_MESSAGING.queueId,
       },
     ],
+    queues: [{ id: DEMO_WEB_MESSAGING.queueId, name: 'Bot handoff (demo)' }],
+    platform: {
+      clients: [{ clientId: DEMO_WEB_MESSAGING.clientId, clientSecret: DEMO_WEB_MESSAGING.clientSecret }],
+    },
     port: 0,
     host: '127.0.0.1',
     logger: logger.child({ module: 'simulator' }),
@@ -43,6 +59,10 @@ export async function startDemoGenesys(
     webMessagingUrl: simulator.webMessagingUrl,
     apiUrl: simulator.apiUrl,
     deploymentId: DEMO_DEPLOYMENT_ID,
+    loginUrl: simulator.apiUrl,
+    clientId: DEMO_WEB_MESSAGING.clientId,
+    clientSecret: DEMO_WEB_MESSAGING.clientSecret,
+    queueIds: [DEMO_WEB_MESSAGING.queueId],
   });
   return { simulator, provider };
 }

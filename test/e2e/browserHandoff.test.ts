@@ -98,13 +98,19 @@ describeInBrowser.each(['webmessaging', 'openmessaging'] as const)(
         expect(attributes).toContain('botConversationId');
         await screenshot(agent, '02-agent-waiting-chat');
 
-        // The agent accepts and starts typing: the customer sees the agent join and type.
+        // The agent accepts: the customer is told at once, before the agent types or writes anything.
         await agent.locator('[data-testid="nickname-input"]').fill('Anna');
         await agent.locator('[data-testid="accept-button"]').click();
         await agent.locator('[data-testid="chat-detail"][data-state="active"]').waitFor({ timeout: UI_TIMEOUT });
+        await customerSees(MESSAGES.agentJoined('Anna'));
+        const chatSoFar =
+          running?.simulator?.conversations()[0] ?? running?.app.openMessagingSimulator?.conversations()[0];
+        expect(chatSoFar?.messages.some((m) => m.direction === 'Outbound')).toBe(false);
+        await screenshot(customer, '03-customer-agent-joined');
+
+        // The agent starts typing: the customer sees it.
         const agentInput = agent.locator('[data-testid="agent-input"]');
         await agentInput.pressSequentially('Hi Dana, this is Anna. ', { delay: 10 });
-        await customerSees(MESSAGES.agentJoined('Anna'));
         await customer.locator('.webchat__typing-indicator').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
         await screenshot(customer, '03-customer-agent-typing');
         await agentInput.pressSequentially('Let me check your delivery.', { delay: 5 });
