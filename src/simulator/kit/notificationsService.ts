@@ -154,6 +154,11 @@ export class NotificationsService {
     return [...(this.channels.get(channelId)?.topics ?? [])];
   }
 
+  /** Every topic subscribed on a channel with an open socket (tests wait for a subscription with it). */
+  liveTopics(): string[] {
+    return [...this.channels.values()].flatMap((c) => (c.socket?.readyState === WebSocket.OPEN ? [...c.topics] : []));
+  }
+
   /** Live channels with an open socket. */
   connectedChannelCount(): number {
     return [...this.channels.values()].filter((c) => c.socket?.readyState === WebSocket.OPEN).length;

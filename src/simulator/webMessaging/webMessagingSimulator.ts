@@ -165,6 +165,11 @@ export class WebMessagingSimulator
     return this.routing.participants(conversationId);
   }
 
+  /** Topics subscribed on notification channels whose socket is open. */
+  notificationTopics(): string[] {
+    return this.platformApi.notifications.liveTopics();
+  }
+
   /** Sends `v2.system.socket_closing` on every notifications socket and closes them after `afterMs`. */
   closeNotificationSockets(afterMs = 0): void {
     this.platformApi.notifications.closeSockets(afterMs);
