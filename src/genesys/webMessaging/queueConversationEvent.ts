@@ -3,7 +3,7 @@ import { isRecord, type JsonObject } from '../../json';
 
 /**
  * How an agent joining a Web Messaging chat is read from the Platform API's per-queue conversation
- * topic (docs/genesys-protocol.md §5.5, §6.5). The guest protocol has no join event; the queue topic
+ * topic (docs/genesys-protocol.md §5.17, §6.5). The guest protocol has no join event; the queue topic
  * carries the whole conversation with its participants every time it changes, so "an agent took the
  * chat" is an `agent` participant in state `connected` with a `connectedTime`. The bot finds its own
  * chat among the queue's conversations by the {@link HANDOFF_ID_ATTRIBUTE} it sent as a custom attribute.
@@ -80,7 +80,7 @@ function connectedAgentOf(participants: readonly JsonObject[]): ConnectedAgent |
   let latest: { agent: ConnectedAgent; at: number } | undefined;
   for (const participant of participants) {
     if (participant.purpose !== 'agent' || participant.state !== 'connected') continue;
-    // [O] docs/genesys-protocol.md §5.5: an agent offered the chat (alerting) or who declined it has no connectedTime.
+    // [O] docs/genesys-protocol.md §5.17: an agent offered the chat (alerting) or who declined it has no connectedTime.
     const connectedTime = text(participant, 'connectedTime');
     if (connectedTime === undefined || text(participant, 'endTime') !== undefined) continue;
     const participantId = text(participant, 'id');
@@ -97,7 +97,7 @@ function connectedAgentOf(participants: readonly JsonObject[]): ConnectedAgent |
  * Reads one notification frame `{ topicName, eventBody }` of the queue topic
  * (`QueueConversationMessageEventTopicMessageConversation`: `id`, `participants[]` with `id`,
  * `purpose`, `state`, `connectedTime`, `endTime`, `user.id`, `queue.id`, `attributes`;
- * docs/genesys-protocol.md §5.5) and decides whether it announces an agent joining a chat held here.
+ * docs/genesys-protocol.md §5.17) and decides whether it announces an agent joining a chat held here.
  * Never throws: anything unreadable is ignored with a reason.
  */
 export function decideAgentJoin(topicName: string, eventBody: unknown, context: AgentJoinContext): AgentJoinDecision {
