@@ -5,9 +5,11 @@ import {
   type SimulatedConversationInfo,
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { queueTopicOf } from '../../src/genesys/webMessaging/queueConversationEvent';
+import { WebMessagingSession } from '../../src/genesys/webMessaging/webMessagingSession';
 import type { ConnectorRecorder } from '../support/connectorRecorder';
 import { eventually } from '../support/eventually';
 import { BotInstance, simulatorConfig, startConnector, TEST_DEPLOYMENT_ID } from '../support/handoffRig';
+import { barrier, EventRecorder, providerFor } from './webMessagingSupport';
 
 /**
  * Agent-join detection for Web Messaging over real sockets (docs/genesys-protocol.md §5.17): the bot
@@ -139,5 +141,78 @@ describe('agent joining a Web Messaging chat', () => {
     } finally {
       await bot.app.stop();
     }
+  });
+
+  describe('the provider on its own', () => {
+    async function startJoinChat(
+      events: EventRecorder,
+      { withWatch = true } = {},
+    ): Promise<{ chatId: string; session: WebMessagingSession; stop: () => Promise<void> }> {
+      const provider = providerFor(
+        simulator,
+        TEST_DEPLOYMENT_ID,
+        withWatch ? { agentJoins: { ...CLIENT, loginUrl: simulator.apiUrl, queueIds: [QUEUE_ID] } } : {},
+      );
+      if (withWatch) {
+        await provider.startAgentJoinWatch();
+        await simulator.waitUntil(() =>
+          provider.agentJoinWatch?.openChannels === 1 && simulator.notificationTopics().includes(queueTopicOf(QUEUE_ID))
+            ? true
+            : undefined,
+        );
+      }
+      const session = await provider.startChat(
+        { guest: { displayName: 'Dana' }, attributes: { botConversationId: 'provider-test' }, introduction: 'hi' },
+        events.listener,
+      );
+      if (!(session instanceof WebMessagingSession)) throw new Error('expected a Web Messaging session');
+      const token = session.resumeData.token;
+      const chat = await simulator.waitForConversation((c) => c.sessionToken === token && c.state !== 'ended');
+      return {
+        chatId: chat.id,
+        session,
+        stop: async () => {
+          await provider.close();
+        },
+      };
+    }
+
+    it('announces a second agent who takes a transferred chat over, and each agent once', async () => {
+      const events = new EventRecorder();
+      const { chatId, stop } = await startJoinChat(events);
+      try {
+        simulator.agentJoin(chatId, { displayName: 'Anna', id: 'user-anna' });
+        await events.waitFor((e) => e.kind === 'agentJoined', 5000, 'the first join');
+        simulator.agentJoin(chatId, { displayName: 'Ben' });
+        await events.until((e) => e.filter((x) => x.kind === 'agentJoined').length === 2, 5000, 'the second join');
+        simulator.agentSend(chatId, 'Ben here');
+        await barrier(simulator, events, chatId);
+        expect(events.ofKind('agentJoined').map((e) => e.agent.name)).toEqual(['Anna Example', 'Ben']);
+      } finally {
+        await stop();
+      }
+    });
+
+    it('does not announce again when the queue event comes after the agent already wrote', async () => {
+      const events = new EventRecorder();
+      const { chatId, session, stop } = await startJoinChat(events, { withWatch: false });
+      try {
+        simulator.agentJoin(chatId, { displayName: 'Anna', id: 'user-anna' });
+        simulator.agentSend(chatId, 'Hello');
+        await events.waitFor((e) => e.kind === 'agentMessage', 5000, 'the message');
+        expect(events.ofKind('agentJoined').map((e) => e.agent.name)).toEqual(['Anna']);
+        // The queue event for the same agent arrives late, twice: nothing more is announced.
+        session.agentConnected('participant-anna', { id: 'user-anna', name: 'Anna Example' });
+        session.agentConnected('participant-anna', { id: 'user-anna', name: 'Anna Example' });
+        await barrier(simulator, events, chatId);
+        expect(events.ofKind('agentJoined')).toHaveLength(1);
+        // Another agent participant (a transfer) is announced.
+        session.agentConnected('participant-ben', { name: 'Ben' });
+        await barrier(simulator, events, chatId, 'after the transfer');
+        expect(events.ofKind('agentJoined').map((e) => e.agent.name)).toEqual(['Anna', 'Ben']);
+      } finally {
+        await stop();
+      }
+    });
   });
 });

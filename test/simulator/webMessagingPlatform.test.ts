@@ -109,7 +109,11 @@ describe('Web Messaging simulator: Platform API side', () => {
     const routed = queueEvents()[0]?.eventBody.participants ?? [];
     expect(routed).toEqual([
       expect.objectContaining({ purpose: 'customer', state: 'connected', attributes: { botHandoffId: 'h-1' } }),
-      expect.objectContaining({ purpose: 'acd', state: 'connected', queue: expect.objectContaining({ id: QUEUE }) }),
+      expect.objectContaining({
+        purpose: 'acd',
+        state: 'connected',
+        queue: expect.objectContaining({ id: QUEUE }) as unknown,
+      }),
     ]);
 
     // The agent is offered the chat (alerting, no connectedTime), then connected.
@@ -120,7 +124,7 @@ describe('Web Messaging simulator: Platform API side', () => {
       participants?.find((p) => p.purpose === 'agent');
     expect(agentIn(offered)).toMatchObject({ state: 'alerting', user: { id: 'user-1' } });
     expect(agentIn(offered)).not.toHaveProperty('connectedTime');
-    expect(agentIn(accepted)).toMatchObject({ state: 'connected', connectedTime: expect.any(String) });
+    expect(agentIn(accepted)).toMatchObject({ state: 'connected', connectedTime: expect.any(String) as unknown });
     expect(accepted?.find((p) => p.purpose === 'acd')).toMatchObject({ state: 'disconnected' });
 
     // The agent leaves: disconnected by the client, into after-call work; the customer is gone too.
@@ -130,7 +134,7 @@ describe('Web Messaging simulator: Platform API side', () => {
     expect(agentIn(ended)).toMatchObject({
       state: 'disconnected',
       disconnectType: 'client',
-      startAcwTime: expect.any(String),
+      startAcwTime: expect.any(String) as unknown,
     });
     expect(ended?.find((p) => p.purpose === 'customer')).toMatchObject({ state: 'disconnected' });
     expect(sim.platformStats.queueEvents).toBe(4);
