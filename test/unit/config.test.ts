@@ -10,6 +10,31 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(true);
   });
 
+  it('reads the Web Messaging queues to watch for agents joining, which need the OAuth client', () => {
+    const queue = 'a9e3f2c1-0000-4000-8000-0000000000b1';
+    const base = { GenesysDeploymentId: '11111111-2222-3333-4444-555555555555' };
+    expect(loadConfig(base).genesys.webMessagingQueueIds).toEqual([]);
+    const config = loadConfig({
+      ...base,
+      GenesysWebMessagingQueueIds: ` ${queue} ,, ${queue.replace('b1', 'b2')}`,
+      GenesysOAuthClientId: 'client',
+      GenesysOAuthClientSecret: 'secret',
+    });
+    expect(config.genesys.webMessagingQueueIds).toEqual([queue, queue.replace('b1', 'b2')]);
+    expect(describeConfig(config)).toMatchObject({ genesys: { openMessaging: { clientSecret: '[set]' } } });
+    expect(() => loadConfig({ ...base, GenesysWebMessagingQueueIds: queue })).toThrow(
+      /GenesysOAuthClientId is required when GenesysWebMessagingQueueIds is set[\s\S]*GenesysOAuthClientSecret is required/,
+    );
+    expect(() =>
+      loadConfig({
+        ...base,
+        GenesysWebMessagingQueueIds: 'Support',
+        GenesysOAuthClientId: 'c',
+        GenesysOAuthClientSecret: 's',
+      }),
+    ).toThrow('GenesysWebMessagingQueueIds: "Support" is not a queue id (GUID)');
+  });
+
   it('turns demo mode off by default once the bot has an identity', () => {
     const config = loadConfig({
       MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
