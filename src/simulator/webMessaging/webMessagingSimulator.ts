@@ -26,6 +26,9 @@ import type {
 } from './webMessagingTypes';
 
 export type * from './webMessagingTypes';
+export type { SimulatedPlatformParticipant } from './webMessagingRouting';
+export type { SimulatedUser } from '../kit/platformApi';
+export type { SimulatedOAuthClient } from '../kit/oauthTokens';
 
 /**
  * A local, in-process simulation of the Genesys Cloud side of the Web Messaging Guest API
