@@ -248,7 +248,7 @@ describe('structured content and channel text over Web Messaging', () => {
     ]);
   });
 
-  it("time slots for a German Teams user: labels and prompt in German, in the zone of the user's Teams client", async () => {
+  it("time slots for a German Teams user: labels and the bot's prompt in German, in the zone of the user's Teams client", async () => {
     const teams = {
       channelId: 'msteams',
       locale: 'de-DE',
@@ -266,13 +266,16 @@ describe('structured content and channel text over Web Messaging', () => {
     simulator.agentSendStructured(chat.id, [
       {
         contentType: 'DatePicker',
-        datePicker: { title: '', availableTimes: [{ dateTime: '2026-12-02T14:00:00.000Z', duration: 30 }] },
+        datePicker: {
+          title: 'Wann dürfen wir Sie anrufen?',
+          availableTimes: [{ dateTime: '2026-12-02T14:00:00.000Z', duration: 30 }],
+        },
       },
     ]);
     // A group chat shows no suggested actions: the slots are numbered in the text.
-    const shown = await activityAfter('sc-slots-de', before, (a) => (a.text ?? '').includes('Termin'));
+    const shown = await activityAfter('sc-slots-de', before, (a) => (a.text ?? '').includes('anrufen'));
     expect(shown.text).toBe(
-      'Anna: Wählen Sie einen Termin:<br><br>Antworten Sie mit der Nummer Ihrer Wahl:<br>1. Mi., 2. Dez. 2026, 15:00 MEZ (30 Min.)',
+      'Anna: Wann dürfen wir Sie anrufen?<br><br>Antworten Sie mit der Nummer Ihrer Wahl:<br>1. Mi., 2. Dez. 2026, 15:00 MEZ (30 Min.)',
     );
   });
 
