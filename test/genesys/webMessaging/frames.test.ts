@@ -25,6 +25,26 @@ describe('parseServerFrame', () => {
     });
   });
 
+  it("reads a SessionResponse's attachment profile, dropping entries of other shapes", () => {
+    const frame = parsed({
+      type: 'response',
+      class: 'SessionResponse',
+      code: 200,
+      body: {
+        connected: true,
+        allowedMedia: { inbound: { fileTypes: [{ type: 'image/*' }, { type: 5 }, 'video/mp4'], maxFileSizeKB: 10240 } },
+        blockedExtensions: ['.exe', 7, ''],
+      },
+    });
+    expect(frame).toMatchObject({
+      kind: 'sessionResponse',
+      body: {
+        allowedMedia: { inbound: { fileTypes: ['image/*'], maxFileSizeKB: 10240 } },
+        blockedExtensions: ['.exe'],
+      },
+    });
+  });
+
   it('reads an outbound agent message with sender, attachments and events', () => {
     const frame = parsed({
       type: 'message',
