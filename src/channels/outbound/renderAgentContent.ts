@@ -5,6 +5,7 @@ import { type Messages, messagesFor } from '../../resources/messages';
 import { type ChannelProfile, channelProfile } from '../channelProfiles';
 import { ChannelText } from './agentText';
 import { withFacebookHumanAgentTag } from './facebookHumanAgentTag';
+import { fileConsentCard } from './fileConsentCard';
 
 /** How agent content is rendered besides the channel itself. */
 export interface RenderOptions {
@@ -38,8 +39,10 @@ export interface RenderOptions {
  * - text converted for the channel (Teams HTML, Slack mrkdwn, Facebook plain text, Markdown for Web
  *   Chat, Direct Line and the Emulator), with the agent's name as `from.name` (Web Chat, Direct Line,
  *   Emulator; see {@link sendKeepingSenderNames}) or as a text prefix elsewhere;
- * - files: images inline (within the channel's limits), other files as a hero card with an "Open"
- *   button, or as a link in the text where the channel cannot show cards (Slack);
+ * - files: images inline (within the channel's limits), other files as a Teams file consent card in
+ *   a personal chat ({@link fileConsentCard}; the bot saves the file to the user's OneDrive once they
+ *   accept), as a hero card with an "Open" button elsewhere, or as a link in the text where the
+ *   channel cannot show cards (Slack);
  * - cards as hero cards, carousels with `attachmentLayout: "carousel"`, or as text with numbered
  *   options where the channel cannot show cards;
  * - quick replies and time slots as suggested actions within the channel's maximum, otherwise as
@@ -72,6 +75,8 @@ export function renderAgentContent(
       options.conversationType !== 'personal'
     );
 
+  const fileConsent = profile.fileConsentInPersonalChats === true && options.conversationType === 'personal';
+
   const paragraphs: string[] = [];
   const files: Attachment[] = [];
   const cardActivities: Partial<Activity>[] = [];
@@ -84,7 +89,7 @@ export function renderAgentContent(
         if (item.text.trim() !== '') paragraphs.push(text.item(item));
         break;
       case 'attachment': {
-        const shown = fileAttachment(item.attachment, profile, messages, options.locale);
+        const shown = fileAttachment(item.attachment, profile, messages, options.locale, fileConsent);
         if (shown === undefined)
           paragraphs.push(text.link(messages.agentAttachment(item.attachment.name), item.attachment.url));
         else files.push(shown);
@@ -240,15 +245,20 @@ function numberedList(options: readonly AnswerOption[], text: ChannelText, messa
   ]);
 }
 
-/** A file as the channel shows it: an inline image, a card with an "Open" button, or undefined (a link in the text). */
+/**
+ * A file as the channel shows it: an inline image, a file consent card (Teams personal chats), a card
+ * with an "Open" button, or undefined (a link in the text).
+ */
 function fileAttachment(
   file: ContentAttachment,
   profile: ChannelProfile,
   messages: Messages,
   locale: string | undefined,
+  fileConsent: boolean,
 ): Attachment | undefined {
   if (file.contentType.startsWith('image/') && inlineImageFits(file, profile))
     return imageAttachment(file.url, file.name, file.contentType);
+  if (fileConsent) return fileConsentCard(file, messages, locale);
   if (!profile.heroCards) return undefined;
   return fileLinkCard(file, messages, locale);
 }

@@ -52,7 +52,16 @@ export interface MessageChannel {
 export type MessageContent =
   | {
       contentType: 'Attachment';
-      attachment: { id?: string; url?: string; filename?: string; mediaType?: string; mime?: string; text?: string };
+      attachment: {
+        id?: string;
+        url?: string;
+        filename?: string;
+        mediaType?: string;
+        mime?: string;
+        text?: string;
+        /** Bytes (§5.9: the echo and agent files carry `fileSize`). */
+        fileSize?: number;
+      };
     }
   | { contentType: string; attachment?: undefined; structured?: StructuredItem };
 
@@ -175,11 +184,14 @@ function parseContent(value: unknown): MessageContent[] {
         mediaType?: string;
         mime?: string;
         text?: string;
+        fileSize?: number;
       } = {};
       for (const key of ['id', 'url', 'filename', 'mediaType', 'mime', 'text'] as const) {
         const field = optionalString(raw, key);
         if (field !== undefined) attachment[key] = field;
       }
+      const fileSize = optionalNumber(raw, 'fileSize');
+      if (fileSize !== undefined && Number.isSafeInteger(fileSize) && fileSize >= 0) attachment.fileSize = fileSize;
       items.push({ contentType: 'Attachment', attachment });
     } else {
       const structured = structuredItemOf(entry);

@@ -60,8 +60,9 @@ describe('parseServerFrame', () => {
         content: [
           {
             contentType: 'Attachment',
-            attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf' },
+            attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf', fileSize: 2048 },
           },
+          { contentType: 'Attachment', attachment: { url: 'https://x/g.png', fileSize: -1 } },
           { contentType: 'QuickReply', quickReply: {} },
           'junk',
         ],
@@ -71,7 +72,11 @@ describe('parseServerFrame', () => {
     if (frame.kind !== 'structuredMessage') throw new Error('wrong kind');
     expect(frame.body.channel.from).toEqual({ nickname: 'Grace', image: 'https://x/a.png' });
     expect(frame.body.content).toEqual([
-      { contentType: 'Attachment', attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf' } },
+      {
+        contentType: 'Attachment',
+        attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf', fileSize: 2048 },
+      },
+      { contentType: 'Attachment', attachment: { url: 'https://x/g.png' } },
       { contentType: 'QuickReply' },
     ]);
     expect(frame.body.metadata).toEqual({ correlationId: 'c' });

@@ -524,3 +524,54 @@ describe('userTimeZone', () => {
     expect(userTimeZone(activity as Partial<Activity>)).toBe(zone);
   });
 });
+
+describe('Teams files from the agent', () => {
+  const pdf = message({
+    kind: 'attachment',
+    attachment: {
+      name: 'terms.pdf',
+      contentType: 'application/pdf',
+      url: 'https://files.example/terms.pdf',
+      size: 2048,
+    },
+  });
+
+  it('offers a file with a file consent card in a personal chat, in the user language', () => {
+    const [activity] = renderAgentContent('msteams', pdf, {
+      ...OPTIONS,
+      conversationType: 'personal',
+      locale: 'de-DE',
+    });
+    const context = {
+      kind: 'agentFile',
+      file: { name: 'terms.pdf', contentType: 'application/pdf', url: 'https://files.example/terms.pdf', size: 2048 },
+      locale: 'de-DE',
+    };
+    expect(activity?.attachments).toEqual([
+      {
+        contentType: 'application/vnd.microsoft.teams.card.file.consent',
+        name: 'terms.pdf',
+        content: {
+          description: 'Der Mitarbeiter hat eine Datei gesendet: terms.pdf',
+          sizeInBytes: 2048,
+          acceptContext: context,
+          declineContext: context,
+        },
+      },
+    ]);
+  });
+
+  it.each([['groupChat'], ['channel'], [undefined]])(
+    'keeps the card with an "Open" button in a %s conversation, where bots cannot send files',
+    (conversationType) => {
+      const [activity] = renderAgentContent('msteams', pdf, {
+        ...OPTIONS,
+        ...(conversationType === undefined ? {} : { conversationType }),
+      });
+      expect(activity?.attachments?.[0]).toMatchObject({
+        contentType: 'application/vnd.microsoft.card.hero',
+        content: { title: 'terms.pdf', buttons: [{ type: 'openUrl', value: 'https://files.example/terms.pdf' }] },
+      });
+    },
+  );
+});
