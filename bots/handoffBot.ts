@@ -8,6 +8,7 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../dialogs/mainDialog';
 import { activityText } from '../src/activities';
+import { isRecord } from '../src/json';
 import type { HandoffRecord } from '../src/handoff/handoffRecord';
 import { quoteOf } from '../src/handoff/agentToUserRelay';
 import type { LiveChats } from '../src/handoff/handoffService';
@@ -101,6 +102,19 @@ export class HandoffBot extends TeamsActivityHandler {
       if (live !== undefined) await this.handoff.relayUserTyping(live);
       await next();
     });
+  }
+
+  /**
+   * Teams' `fileConsent/invoke`: a value that is not an object is refused with 400 (the SDK's
+   * `BadRequest`), as is an action other than `accept` or `decline`.
+   */
+  protected override async handleTeamsFileConsent(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    const value: unknown = response;
+    if (!isRecord(value)) throw new Error('BadRequest');
+    await super.handleTeamsFileConsent(context, response);
   }
 
   /** Teams: the user accepted the file consent card of an agent's file. */
