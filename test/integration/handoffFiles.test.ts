@@ -202,18 +202,18 @@ describe('files between the user and the agent', () => {
     const uploads = new FileServer();
     await uploads.start();
     try {
-      const teams = { channelId: 'msteams', conversation: { id: 'files-teams', conversationType: 'personal' } };
-      await say('files-teams', 'I want to talk to a human', teams);
-      await connector.waitForText('files-teams', MESSAGES.queued);
+      const teams = { channelId: 'msteams', conversation: { id: 'files-consent', conversationType: 'personal' } };
+      await say('files-consent', 'I want to talk to a human', teams);
+      await connector.waitForText('files-consent', MESSAGES.queued);
       const chat = await simulator.waitForConversation(
-        (c) => c.customAttributes.botConversationId === 'files-teams' && c.state !== 'ended',
+        (c) => c.customAttributes.botConversationId === 'files-consent' && c.state !== 'ended',
       );
       simulator.agentJoin(chat.id, { displayName: 'Anna' });
       const bytes = randomBytes(60_000);
       simulator.agentSendFile(chat.id, { fileName: 'manual.pdf', mime: 'application/pdf', bytes });
       const cardOf = (contentType: string) => () =>
         connector.activities
-          .filter((a) => a.conversationId === 'files-teams')
+          .filter((a) => a.conversationId === 'files-consent')
           .flatMap((a) => (a.activity.attachments ?? []) as { contentType: string; content?: unknown }[])
           .find((a) => a.contentType === contentType);
       await connector.waitFor(() => cardOf(FILE_CONSENT_CARD)() !== undefined);
@@ -221,7 +221,7 @@ describe('files between the user and the agent', () => {
       expect(offer.sizeInBytes).toBe(60_000);
 
       const invoke = {
-        ...userMessage(connector.serviceUrl, 'files-teams', '', teams),
+        ...userMessage(connector.serviceUrl, 'files-consent', '', teams),
         type: 'invoke',
         name: 'fileConsent/invoke',
         value: {
@@ -231,7 +231,7 @@ describe('files between the user and the agent', () => {
           uploadInfo: {
             contentUrl: 'https://contoso-my.sharepoint.com/personal/dana/Documents/Applications/Bot/manual.pdf',
             name: 'manual.pdf',
-            uploadUrl: `${uploads.url}/upload/files-teams`,
+            uploadUrl: `${uploads.url}/upload/files-consent`,
             uniqueId: 'B0B0B0B0-0000-4000-8000-000000000002',
             fileType: 'pdf',
           },
@@ -242,7 +242,7 @@ describe('files between the user and the agent', () => {
 
       await connector.waitFor(() => cardOf(FILE_INFO_CARD)() !== undefined);
       expect(uploads.puts.map((p) => p.headers['content-range'])).toEqual(['bytes 0-59999/60000']);
-      expect(uploads.uploaded('/upload/files-teams').equals(bytes)).toBe(true);
+      expect(uploads.uploaded('/upload/files-consent').equals(bytes)).toBe(true);
       expect(cardOf(FILE_INFO_CARD)()).toMatchObject({
         name: 'manual.pdf',
         contentUrl: 'https://contoso-my.sharepoint.com/personal/dana/Documents/Applications/Bot/manual.pdf',
