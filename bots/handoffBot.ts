@@ -1,11 +1,19 @@
-import { ActivityHandler, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  TeamsActivityHandler,
+  type Activity,
+  type FileConsentCardResponse,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../dialogs/mainDialog';
 import { activityText } from '../src/activities';
+import { isRecord } from '../src/json';
 import type { HandoffRecord } from '../src/handoff/handoffRecord';
 import { quoteOf } from '../src/handoff/agentToUserRelay';
 import type { LiveChats } from '../src/handoff/handoffService';
 import { composeUserText } from '../src/handoff/userToAgentRelay';
+import type { TeamsFileConsent } from '../src/handoff/teamsFileConsent';
 import type { Logger } from '../src/logger';
 import { isCancelRequest, isEndChatRequest, recognizeHandoffIntent } from '../src/recognizers/handoffIntentRecognizer';
 import { AGENT_TEXTS, messagesFor } from '../src/resources/messages';
@@ -19,15 +27,18 @@ import type { StateSaver } from '../src/state/stateSaver';
  * Every turn is short whatever Genesys does: user messages go to the chat's outbox and are sent in
  * the background. A redelivered activity (same id, within the idempotence window) is acknowledged
  * and does nothing else. Edits during a live chat reach the agent as "(edited) …", deletions as a
- * note; the bot being removed from the conversation ends the chat as `userUnreachable`.
+ * note; the bot being removed from the conversation ends the chat as `userUnreachable`. In Teams,
+ * the user's answer to a file consent card for an agent's file (`fileConsent/invoke`) is handled by
+ * `fileConsent` ({@link TeamsFileConsent}).
  */
-export class HandoffBot extends ActivityHandler {
+export class HandoffBot extends TeamsActivityHandler {
   constructor(
     private readonly mainDialog: MainDialog,
     private readonly dialogState: StatePropertyAccessor<DialogState>,
     private readonly handoff: LiveChats,
     private readonly stateSaver: StateSaver,
     private readonly logger: Logger,
+    private readonly fileConsent: TeamsFileConsent,
   ) {
     super();
 
@@ -91,6 +102,35 @@ export class HandoffBot extends ActivityHandler {
       if (live !== undefined) await this.handoff.relayUserTyping(live);
       await next();
     });
+  }
+
+  /**
+   * Teams' `fileConsent/invoke`: a value that is not an object is refused with 400 (the SDK's
+   * `BadRequest`), as is an action other than `accept` or `decline`.
+   */
+  protected override async handleTeamsFileConsent(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    const value: unknown = response;
+    if (!isRecord(value)) throw new Error('BadRequest');
+    await super.handleTeamsFileConsent(context, response);
+  }
+
+  /** Teams: the user accepted the file consent card of an agent's file. */
+  protected override async handleTeamsFileConsentAccept(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    await this.fileConsent.accept(context, response);
+  }
+
+  /** Teams: the user declined the file consent card of an agent's file. */
+  protected override async handleTeamsFileConsentDecline(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    await this.fileConsent.decline(context, response);
   }
 
   /** Runs the turn, then saves conversation and user state. */

@@ -6,6 +6,7 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { userTimeZone } from '../src/channels';
 import type { HandoffStarter, StartHandoffResult } from '../src/handoff/handoffService';
 import { isCancelRequest } from '../src/recognizers/handoffIntentRecognizer';
 import { messagesFor } from '../src/resources/messages';
@@ -105,12 +106,14 @@ export class TransferDialog extends ComponentDialog {
     await context.sendActivity(m.connecting);
     const stored = await this.transcript.get(context, emptyTranscript());
     const activity = context.activity;
+    const timeZone = userTimeZone(activity);
     const result = await this.handoff.start({
       reference: TurnContext.getConversationReference(activity),
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       userId: activity.from.id,
       ...(activity.from.name ? { userName: activity.from.name } : {}),
+      ...(timeZone === undefined ? {} : { timeZone }),
       transcript: isTranscript(stored) ? stored : emptyTranscript(),
       attributes: {
         ...(values.options.reason === undefined ? {} : { handoffReason: values.options.reason }),

@@ -10,6 +10,7 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import type * as restify from 'restify';
 import { HandoffBot } from '../bots/handoffBot';
+import { TeamsFileConsent } from './handoff/teamsFileConsent';
 import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
 import { TransferDialog, type PreChatQuestion } from '../dialogs/transferDialog';
@@ -220,7 +221,14 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
   );
   const mainDialog = new MainDialog(Faq.default(), transferDialog, mainStateAccessor);
   mainDialog.telemetryClient = new OpenTelemetryBotTelemetryClient();
-  const bot = new HandoffBot(mainDialog, dialogStateAccessor, handoff, stateSaver, logger.child({ module: 'bot' }));
+  const bot = new HandoffBot(
+    mainDialog,
+    dialogStateAccessor,
+    handoff,
+    stateSaver,
+    logger.child({ module: 'bot' }),
+    new TeamsFileConsent({ logger: logger.child({ module: 'teams.files' }) }),
+  );
   return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };
 }
 

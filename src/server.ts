@@ -11,6 +11,11 @@ import { registerHealthRoutes } from './http/healthRoutes';
 import { isRecord } from './json';
 import type { Logger } from './logger';
 
+/**
+ * The invoke activities the bot answers: Teams' answer to a file consent card (`fileConsent/invoke`,
+ * `docs/bot-framework-channels.md §2.5`). Any other invoke gets 400 before the SDK sees it.
+ */
+const HANDLED_INVOKES: ReadonlySet<string> = new Set(['fileConsent/invoke']);
 /** What `/healthz` reports. */
 export interface HealthStatus {
   status: 'ok' | 'starting' | 'stopping';
@@ -67,9 +72,9 @@ export function createServer(deps: ServerDeps): restify.Server {
       });
       return;
     }
-    if (parsed.activity.type === 'invoke') {
-      // The bot implements no invoke operation; the SDK would answer 501 for every one.
-      sendJsonError(res, 400, 'unsupportedActivity', 'This bot does not handle invoke activities.');
+    if (parsed.activity.type === 'invoke' && !HANDLED_INVOKES.has(parsed.activity.name ?? '')) {
+      // The SDK would answer 501 for every invoke the bot does not implement.
+      sendJsonError(res, 400, 'unsupportedActivity', 'This bot does not handle this invoke activity.');
       return;
     }
     try {
@@ -78,10 +83,15 @@ export function createServer(deps: ServerDeps): restify.Server {
         withTimestampDates(parsed.activity),
         deps.runTurn,
       );
-      if (invokeResponse?.body === undefined) {
-        res.statusCode = invokeResponse?.status ?? 200;
+      const status = invokeResponse?.status ?? 200;
+      if (invokeResponse?.body !== undefined) res.send(status, invokeResponse.body);
+      else if (status >= 400 && status < 500)
+        // An invoke the bot refused (a malformed file consent answer): every 4xx carries a JSON error.
+        sendJsonError(res, status, 'invalidInvoke', 'The invoke activity could not be handled.');
+      else {
+        res.statusCode = status;
         res.end();
-      } else res.send(invokeResponse.status, invokeResponse.body);
+      }
     } catch (err) {
       if (isRecord(err) && err.statusCode === 401) {
         // The SDK's AuthenticationError: a caller without a valid Bot Framework token.

@@ -23,6 +23,12 @@ export interface ChannelProfile {
   maxCardActions: number;
   /** Inline image limits; undefined: any image the channel can fetch. */
   inlineImages?: { maxBytes: number; contentTypes: readonly string[] };
+  /**
+   * Files other than inline images go through the channel's file consent flow in one-to-one chats
+   * (Teams `conversationType: "personal"`, the app declaring `supportsFiles`): a file consent card,
+   * then the file saved to the user's OneDrive (`docs/bot-framework-channels.md §2.5`).
+   */
+  fileConsentInPersonalChats?: boolean;
 }
 
 const WEB_CHAT: ChannelProfile = {
@@ -63,6 +69,8 @@ const PROFILES: Readonly<Record<string, ChannelProfile>> = {
     maxCardActions: 3,
     // Inline pictures: at most 1 MB, PNG, JPEG or GIF (§2.2).
     inlineImages: { maxBytes: 1024 * 1024, contentTypes: ['image/png', 'image/jpeg', 'image/gif'] },
+    // Bots send files with a file consent card, in personal scope only (§2.5).
+    fileConsentInPersonalChats: true,
   },
   [Channels.Slack]: {
     text: 'slack',

@@ -3,6 +3,7 @@
  * send, rendered for the user's channel.
  */
 export { normaliseInbound } from './inbound/normaliseInbound';
+export { userTimeZone } from './inbound/userTimeZone';
 export { renderAgentContent, type RenderOptions } from './outbound/renderAgentContent';
 export { sendKeepingSenderNames } from './outbound/senderName';
 export { withFacebookHumanAgentTag } from './outbound/facebookHumanAgentTag';

@@ -1,3 +1,4 @@
+import { messagesFor } from '../resources/messages';
 import type { AgentContent, ButtonResponse, Card, TimeSlot } from './content';
 
 /**
@@ -94,13 +95,19 @@ export function matchButtonAnswer(text: string, pending: readonly AnswerOption[]
   return undefined;
 }
 
-/** A time slot as the user reads it, e.g. "Wed, 2 Dec 2026, 14:00 UTC (30 min)". */
+/**
+ * A time slot as the user reads it, formatted with `Intl.DateTimeFormat` in the user's locale and
+ * time zone, the zone always named: "Wed, 2 Dec 2026, 14:00 UTC (30 min)" (no zone from the
+ * channel), "Mi., 2. Dez. 2026, 15:00 MEZ (30 Min.)" (`de-DE`, `Europe/Berlin`). An unknown zone or
+ * locale falls back to UTC in English; a `dateTime` that is not a date is shown as it is.
+ */
 export function slotLabel(slot: TimeSlot, format: SlotFormat = {}): string {
   const at = new Date(slot.dateTime);
   if (Number.isNaN(at.getTime())) return slot.dateTime;
+  const locale = format.locale ?? 'en-GB';
   let when: string;
   try {
-    when = new Intl.DateTimeFormat(format.locale ?? 'en-GB', {
+    when = new Intl.DateTimeFormat(locale, {
       timeZone: format.timeZone ?? 'UTC',
       weekday: 'short',
       day: 'numeric',
@@ -114,7 +121,7 @@ export function slotLabel(slot: TimeSlot, format: SlotFormat = {}): string {
     // An unknown time zone or locale from the channel: fall back to UTC in English.
     return slotLabel(slot, {});
   }
-  return slot.duration === undefined ? when : `${when} (${slot.duration} min)`;
+  return slot.duration === undefined ? when : `${when} (${messagesFor(locale).slotDuration(slot.duration)})`;
 }
 
 function normalise(text: string): string {

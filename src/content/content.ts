@@ -189,7 +189,7 @@ export interface AgentTextMessage {
   id: string;
   text: string;
   agent: { name?: string };
-  attachments: readonly { url: string; name?: string; contentType?: string }[];
+  attachments: readonly { url: string; name?: string; contentType?: string; size?: number }[];
 }
 
 /**
@@ -202,7 +202,9 @@ export function agentMessageContent(message: AgentTextMessage, format: TextItem[
   for (const file of message.attachments) {
     const name = file.name ?? urlFileName(file.url) ?? 'file';
     const contentType = file.contentType ?? (lookup(name) || 'application/octet-stream');
-    items.push({ kind: 'attachment', attachment: { name, contentType, url: file.url } });
+    const attachment: ContentAttachment = { name, contentType, url: file.url };
+    if (file.size !== undefined) attachment.size = file.size;
+    items.push({ kind: 'attachment', attachment });
   }
   return {
     messageId: message.id,

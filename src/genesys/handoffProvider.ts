@@ -113,6 +113,8 @@ export interface AttachmentLink {
   url: string;
   name?: string;
   contentType?: string;
+  /** Size in bytes, when the provider reports it (Web Messaging `fileSize`). */
+  size?: number;
 }
 
 /** Why a chat ended. */

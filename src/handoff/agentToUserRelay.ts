@@ -362,7 +362,11 @@ export class AgentToUserRelay {
     if (record.deliveredMessageIds.includes(event.id)) return;
     const agentName = event.agent.name ?? record.agentName;
     const content = agentContentOf(event);
-    const slotFormat = record.reference.locale === undefined ? {} : { locale: record.reference.locale };
+    const locale = record.reference.locale;
+    const slotFormat = {
+      ...(locale === undefined ? {} : { locale }),
+      ...(record.timeZone === undefined ? {} : { timeZone: record.timeZone }),
+    };
     const channels = this.settings.channels;
     const conversationType = record.reference.conversation?.conversationType;
     const activities = renderAgentContent(record.reference.channelId ?? record.channelId, content, {
@@ -370,6 +374,7 @@ export class AgentToUserRelay {
       namePrefix: channels?.agentNamePrefix ?? '',
       facebookHumanAgentTag: channels?.facebookHumanAgentTag ?? false,
       ...(conversationType === undefined ? {} : { conversationType }),
+      ...(locale === undefined ? {} : { locale }),
       slotFormat,
     });
     const options = answerOptions(content, slotFormat);

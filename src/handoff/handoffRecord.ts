@@ -56,8 +56,13 @@ export interface HandoffRecord {
   conversationId: string;
   userId: string;
   userName?: string;
-  /** Where proactive messages go. */
+  /** Where proactive messages go; its `locale` is the language of everything the bot adds for the user. */
   reference: Partial<ConversationReference>;
+  /**
+   * The user's IANA time zone as the channel last reported it (Web Chat `localTimezone`, Teams
+   * `clientInfo` entity); time slots are labelled in it, else in UTC.
+   */
+  timeZone?: string;
   provider: GenesysProviderName;
   /**
    * Identifies one live chat among the successive chats of a conversation (a new value at every

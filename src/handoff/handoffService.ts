@@ -11,6 +11,8 @@ export interface HandoffRequest {
   conversationId: string;
   userId: string;
   userName?: string;
+  /** The user's IANA time zone when the channel reports it (`userTimeZone`); time slots are shown in it. */
+  timeZone?: string;
   transcript: Transcript;
   /** Collected by the dialogs (pre-chat answers...); sent as participant data. */
   attributes: Record<string, string>;

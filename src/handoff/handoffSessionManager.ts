@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { userTimeZone } from '../channels';
 import { isGenesysError } from '../genesys/genesysError';
 import type { HandoffProvider, ResumeData } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
@@ -149,6 +150,7 @@ export class HandoffSessionManager implements HandoffService {
       conversationId: request.conversationId,
       userId: request.userId,
       ...(request.userName === undefined ? {} : { userName: request.userName }),
+      ...(request.timeZone === undefined ? {} : { timeZone: request.timeZone }),
       reference: request.reference,
       provider: provider.name,
       generation,
@@ -267,13 +269,20 @@ export class HandoffSessionManager implements HandoffService {
     );
   }
 
-  /** Stores the activity's `serviceUrl`, locale and tenant as the chat's reference when they changed. */
+  /**
+   * Stores the activity's `serviceUrl`, locale and tenant as the chat's reference, and the user's
+   * time zone ({@link userTimeZone}), when they changed.
+   */
   async refreshReference(record: HandoffRecord, activity: Partial<Activity>): Promise<void> {
-    if (!referenceChanged(record.reference, activity)) return;
+    const zone = userTimeZone(activity);
+    const changed = (r: HandoffRecord): boolean =>
+      referenceChanged(r.reference, activity) || (zone !== undefined && zone !== r.timeZone);
+    if (!changed(record)) return;
     const fresh = freshReference(record.reference, activity);
     const updated = await this.records.update(record.id, (r) => {
-      if (r.generation !== record.generation || !referenceChanged(r.reference, activity)) return undefined;
+      if (r.generation !== record.generation || !changed(r)) return undefined;
       r.reference = freshReference(r.reference, activity);
+      if (zone !== undefined) r.timeZone = zone;
       return r;
     });
     this.chats.track(updated);

@@ -57,7 +57,22 @@ export interface Messages {
   readonly passedOnWhileWaiting: string;
   readonly messageNotDeliveredQuoted: (quote: string) => string;
   readonly notAnswered: string;
+  /** A file from the agent, where the channel shows it as a line (and the Teams file consent card's description). */
   readonly agentAttachment: (name: string) => string;
+  /** The button of a file card. */
+  readonly openFile: string;
+  /** Above the numbered options of a channel without buttons. */
+  readonly chooseByNumber: string;
+  /** Title of a time slot picker that has none of its own. */
+  readonly chooseTime: string;
+  /** The length of a time slot, after its start ("30 min"). */
+  readonly slotDuration: (minutes: number) => string;
+  /** Teams: the user declined the file consent card of an agent's file; a link card follows. */
+  readonly agentFileDeclined: (name: string) => string;
+  /** Teams: the user accepted an agent's file but saving it to OneDrive failed; a link card follows. */
+  readonly agentFileNotSaved: (name: string) => string;
+  /** Teams: the user accepted an agent's file that can no longer be fetched. */
+  readonly agentFileExpired: (name: string) => string;
   /** A message Genesys refused as too long (Web Messaging 4011): the user can split it. */
   readonly messageTooLongForAgent: string;
   /** A message whose attached details Genesys refused as too large (Web Messaging 4013). */
@@ -131,6 +146,13 @@ function build(t: TFunction): Messages {
     messageNotDeliveredQuoted: (quote) => t('messageNotDeliveredQuoted', { quote }),
     notAnswered: t('notAnswered'),
     agentAttachment: (name) => t('agentAttachment', { name }),
+    openFile: t('openFile'),
+    chooseByNumber: t('chooseByNumber'),
+    chooseTime: t('chooseTime'),
+    slotDuration: (minutes) => t('slotDuration', { count: minutes }),
+    agentFileDeclined: (name) => t('agentFileDeclined', { name }),
+    agentFileNotSaved: (name) => t('agentFileNotSaved', { name }),
+    agentFileExpired: (name) => t('agentFileExpired', { name }),
     messageTooLongForAgent: t('messageTooLongForAgent'),
     messageDetailsTooLarge: t('messageDetailsTooLarge'),
     messageAfterAgentEnded: t('messageAfterAgentEnded'),
@@ -156,23 +178,13 @@ export function messagesFor(locale?: string | null): Messages {
 /** The texts in English, the fallback language. */
 export const MESSAGES: Messages = BY_LANGUAGE[FALLBACK_LANGUAGE];
 
-/** Sentences and labels of rich content relayed between a channel and the agent. */
-export const CONTENT_MESSAGES = {
-  /** What the agent reads for a Facebook sticker other than the "like" thumbs-up. */
-  sticker: '[Sticker]',
-  /** The button of a file card. */
-  openFile: 'Open',
-  /** Above the numbered options of a channel without buttons. */
-  chooseByNumber: 'Reply with the number of your choice:',
-  /** Title of a message that only offers time slots. */
-  chooseTime: 'Choose a time:',
-} as const;
-
 /**
  * Lines the agent reads (not the customer), in the contact centre's language: what the relay adds
  * to describe something the customer did that is not plain text.
  */
 export const AGENT_TEXTS = {
+  /** What the agent reads for a Facebook sticker other than the "like" thumbs-up. */
+  sticker: '[Sticker]',
   /** Sent when the customer can no longer be reached on their channel. */
   userUnreachable:
     'The customer is no longer reachable on their chat channel (they left or the channel refused the message). The chat has been ended.',

@@ -321,6 +321,33 @@ describe('HandoffBot handoff', () => {
     await harness.services.handoff.sweep();
     expect(harness.takeTexts()).toEqual([]);
   });
+
+  it("keeps the user's time zone on the record and labels time slots in it", async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider });
+    await harness.say({ text: 'I want to talk to a human', localTimezone: 'Europe/Berlin' });
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    expect((await record(harness))?.timeZone).toBe('Europe/Berlin');
+    await harness.say({ text: 'I am travelling', localTimezone: 'America/New_York' });
+    expect((await record(harness))?.timeZone).toBe('America/New_York');
+    // A message without a zone (or with one Intl does not know) keeps the last one.
+    await harness.say({ text: 'still here', localTimezone: 'Mars/Olympus' });
+    expect((await record(harness))?.timeZone).toBe('America/New_York');
+    harness.take();
+    await provider.last.emit({
+      kind: 'agentMessage',
+      id: 'm-slots',
+      text: '',
+      time: new Date().toISOString(),
+      agent: { name: 'Anna' },
+      attachments: [],
+      content: {
+        items: [{ kind: 'datePicker', title: 'When?', slots: [{ dateTime: '2026-12-02T14:00:00Z', duration: 30 }] }],
+      },
+    });
+    const [offer] = harness.take();
+    expect(offer?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Wed, 2 Dec 2026, 09:00 GMT-5 (30 min)']);
+  });
 });
 
 describe('HandoffBot pre-chat questions and errors', () => {

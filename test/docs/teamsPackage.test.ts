@@ -21,6 +21,7 @@ interface TeamsManifest {
   bots: {
     botId: string;
     scopes: string[];
+    supportsFiles?: boolean;
     commandLists?: { scopes: string[]; commands: { title: string; description: string }[] }[];
   }[];
 }
@@ -73,6 +74,8 @@ describe('npm run teams:package', () => {
     expect(manifest.bots).toHaveLength(1);
     expect(manifest.bots[0]!.botId).toBe(appId);
     expect(manifest.bots[0]!.scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
+    // Agents' files reach personal chats through the file consent flow, which needs it.
+    expect(manifest.bots[0]!.supportsFiles).toBe(true);
 
     // Required fields and the schema's length limits.
     expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);

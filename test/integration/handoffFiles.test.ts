@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../../src/app';
+import { FILE_CONSENT_CARD, FILE_INFO_CARD } from '../../src/channels/outbound/fileConsentCard';
 import { createSilentLogger } from '../../src/logger';
 import { AGENT_TEXTS, MESSAGES } from '../../src/resources/messages';
 import {
@@ -14,6 +15,7 @@ import {
   type SimulatedMessage,
 } from '../../src/simulator/webMessaging/webMessagingSimulator';
 import { postActivity, userMessage, type ConnectorRecorder } from '../support/connectorRecorder';
+import { FileServer } from '../support/fileServer';
 import { startConnector, TEST_DEPLOYMENT_ID, webMessagingEnv } from '../support/handoffRig';
 import { testConfig } from '../support/testConfig';
 
@@ -195,6 +197,60 @@ describe('files between the user and the agent', () => {
     const attachments = activity?.activity.attachments as { contentType: string; contentUrl: string; name?: string }[];
     expect(attachments[0]).toMatchObject({ contentType: 'image/png', name: 'label.png' });
     expect((await download(attachments[0]?.contentUrl ?? '')).equals(bytes)).toBe(true);
+  });
+  it("Teams personal chat: the agent's file is offered for consent, then saved to the user's OneDrive", async () => {
+    const uploads = new FileServer();
+    await uploads.start();
+    try {
+      const teams = { channelId: 'msteams', conversation: { id: 'files-consent', conversationType: 'personal' } };
+      await say('files-consent', 'I want to talk to a human', teams);
+      await connector.waitForText('files-consent', MESSAGES.queued);
+      const chat = await simulator.waitForConversation(
+        (c) => c.customAttributes.botConversationId === 'files-consent' && c.state !== 'ended',
+      );
+      simulator.agentJoin(chat.id, { displayName: 'Anna' });
+      const bytes = randomBytes(60_000);
+      simulator.agentSendFile(chat.id, { fileName: 'manual.pdf', mime: 'application/pdf', bytes });
+      const cardOf = (contentType: string) => () =>
+        connector.activities
+          .filter((a) => a.conversationId === 'files-consent')
+          .flatMap((a) => (a.activity.attachments ?? []) as { contentType: string; content?: unknown }[])
+          .find((a) => a.contentType === contentType);
+      await connector.waitFor(() => cardOf(FILE_CONSENT_CARD)() !== undefined);
+      const offer = cardOf(FILE_CONSENT_CARD)()?.content as { sizeInBytes: number; acceptContext: unknown };
+      expect(offer.sizeInBytes).toBe(60_000);
+
+      const invoke = {
+        ...userMessage(connector.serviceUrl, 'files-consent', '', teams),
+        type: 'invoke',
+        name: 'fileConsent/invoke',
+        value: {
+          type: 'fileUpload',
+          action: 'accept',
+          context: offer.acceptContext,
+          uploadInfo: {
+            contentUrl: 'https://contoso-my.sharepoint.com/personal/dana/Documents/Applications/Bot/manual.pdf',
+            name: 'manual.pdf',
+            uploadUrl: `${uploads.url}/upload/files-consent`,
+            uniqueId: 'B0B0B0B0-0000-4000-8000-000000000002',
+            fileType: 'pdf',
+          },
+        },
+      };
+      const res = await postActivity(botUrl, invoke);
+      expect(res.status).toBe(200);
+
+      await connector.waitFor(() => cardOf(FILE_INFO_CARD)() !== undefined);
+      expect(uploads.puts.map((p) => p.headers['content-range'])).toEqual(['bytes 0-59999/60000']);
+      expect(uploads.uploaded('/upload/files-consent').equals(bytes)).toBe(true);
+      expect(cardOf(FILE_INFO_CARD)()).toMatchObject({
+        name: 'manual.pdf',
+        contentUrl: 'https://contoso-my.sharepoint.com/personal/dana/Documents/Applications/Bot/manual.pdf',
+        content: { uniqueId: 'B0B0B0B0-0000-4000-8000-000000000002', fileType: 'pdf' },
+      });
+    } finally {
+      await uploads.stop();
+    }
   });
 });
 

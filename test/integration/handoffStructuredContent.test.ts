@@ -1,4 +1,4 @@
-import { MESSAGES } from '../../src/resources/messages';
+import { MESSAGES, messagesFor } from '../../src/resources/messages';
 import type {
   SimulatedCard,
   SimulatedConversationInfo,
@@ -246,6 +246,37 @@ describe('structured content and channel text over Web Messaging', () => {
         answers: offer,
       },
     ]);
+  });
+
+  it("time slots for a German Teams user: labels and the bot's prompt in German, in the zone of the user's Teams client", async () => {
+    const teams = {
+      channelId: 'msteams',
+      locale: 'de-DE',
+      conversation: { id: 'sc-slots-de', conversationType: 'groupChat' },
+      entities: [{ type: 'clientInfo', locale: 'de-DE', country: 'DE', platform: 'Web', timezone: 'Europe/Berlin' }],
+    };
+    await bot.say('sc-slots-de', 'Ich möchte mit einem Mitarbeiter sprechen', teams);
+    await connector.waitForText('sc-slots-de', messagesFor('de').queued);
+    const chat = await simulator.waitForConversation(
+      (c) => c.customAttributes.botConversationId === 'sc-slots-de' && c.state !== 'ended',
+      5000,
+    );
+    simulator.agentJoin(chat.id, { displayName: 'Anna' });
+    const before = sentCount('sc-slots-de');
+    simulator.agentSendStructured(chat.id, [
+      {
+        contentType: 'DatePicker',
+        datePicker: {
+          title: 'Wann dürfen wir Sie anrufen?',
+          availableTimes: [{ dateTime: '2026-12-02T14:00:00.000Z', duration: 30 }],
+        },
+      },
+    ]);
+    // A group chat shows no suggested actions: the slots are numbered in the text.
+    const shown = await activityAfter('sc-slots-de', before, (a) => (a.text ?? '').includes('anrufen'));
+    expect(shown.text).toBe(
+      'Anna: Wann dürfen wir Sie anrufen?<br><br>Antworten Sie mit der Nummer Ihrer Wahl:<br>1. Mi., 2. Dez. 2026, 15:00 MEZ (30 Min.)',
+    );
   });
 
   it("Direct Line: the agent's name is the sender name, the text unchanged", async () => {

@@ -3,6 +3,7 @@ import type { Config } from '../../src/config';
 import type { HandoffProvider } from '../../src/genesys/handoffProvider';
 import { createSilentLogger, type Logger } from '../../src/logger';
 import { WebMessagingSimulator } from '../../src/simulator/webMessaging/webMessagingSimulator';
+import type { SimulatedAttachmentProfile } from '../../src/simulator/webMessaging/webMessagingTypes';
 import { ConnectorRecorder, postActivity, userMessage } from './connectorRecorder';
 import { testConfig } from './testConfig';
 import { WebMessagingProxy } from './webMessagingProxy';
@@ -25,10 +26,22 @@ export function webMessagingEnv(
   };
 }
 
-/** A Web Messaging simulator with the test deployment (Conversation Disconnect and Clear on). */
-export async function startWebMessagingSimulator(): Promise<WebMessagingSimulator> {
+/**
+ * A Web Messaging simulator with the test deployment (Conversation Disconnect and Clear on), taking
+ * the files of `attachments` (default: the simulator's, any type up to 10 MB).
+ */
+export async function startWebMessagingSimulator(
+  attachments?: SimulatedAttachmentProfile,
+): Promise<WebMessagingSimulator> {
   const simulator = new WebMessagingSimulator({
-    deployments: [{ id: TEST_DEPLOYMENT_ID, conversationDisconnect: 'Send', conversationClear: true }],
+    deployments: [
+      {
+        id: TEST_DEPLOYMENT_ID,
+        conversationDisconnect: 'Send',
+        conversationClear: true,
+        ...(attachments === undefined ? {} : { attachments }),
+      },
+    ],
     port: 0,
     host: '127.0.0.1',
     messagesPerSecond: 20,

@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import { CONTENT_MESSAGES } from '../../resources/messages';
+import { AGENT_TEXTS } from '../../resources/messages';
 
 /** Sticker ids of Messenger's thumbs-up "like" (small, medium, large), `docs/bot-framework-channels.md §4`. */
 export const FACEBOOK_LIKE_STICKER_IDS: ReadonlySet<string> = new Set([
@@ -17,7 +17,7 @@ export const FACEBOOK_LIKE_STICKER_IDS: ReadonlySet<string> = new Set([
 export function facebookSticker(activity: Partial<Activity>): string | undefined {
   const ids = stickerIds(activity.channelData);
   if (ids.length === 0) return undefined;
-  return ids.some((id) => FACEBOOK_LIKE_STICKER_IDS.has(id)) ? '👍' : CONTENT_MESSAGES.sticker;
+  return ids.some((id) => FACEBOOK_LIKE_STICKER_IDS.has(id)) ? '👍' : AGENT_TEXTS.sticker;
 }
 
 function stickerIds(channelData: unknown): string[] {

@@ -1,10 +1,11 @@
 import { type Activity, ActionTypes, type Attachment, type CardAction as BotCardAction, CardFactory } from 'botbuilder';
 import { type AnswerOption, type SlotFormat, answerOptions } from '../../content/answerOptions';
 import type { AgentContent, Card, CardAction, ContentAttachment } from '../../content/content';
-import { CONTENT_MESSAGES, MESSAGES } from '../../resources/messages';
+import { type Messages, messagesFor } from '../../resources/messages';
 import { type ChannelProfile, channelProfile } from '../channelProfiles';
 import { ChannelText } from './agentText';
 import { withFacebookHumanAgentTag } from './facebookHumanAgentTag';
+import { fileConsentCard } from './fileConsentCard';
 
 /** How agent content is rendered besides the channel itself. */
 export interface RenderOptions {
@@ -22,7 +23,13 @@ export interface RenderOptions {
   facebookHumanAgentTag: boolean;
   /** The conversation's `conversationType` (Teams: `personal`, `groupChat`, `channel`). */
   conversationType?: string;
-  /** How time slots are labelled (the user's time zone and locale). */
+  /**
+   * The user's locale (BCP 47, the conversation reference's `locale`): the language of the labels
+   * the bot adds ("Open", "Reply with the number of your choice:") and of time slots and file sizes;
+   * default English.
+   */
+  locale?: string;
+  /** How time slots are labelled; its locale defaults to `locale`, its time zone to UTC. */
   slotFormat?: SlotFormat;
 }
 
@@ -32,8 +39,10 @@ export interface RenderOptions {
  * - text converted for the channel (Teams HTML, Slack mrkdwn, Facebook plain text, Markdown for Web
  *   Chat, Direct Line and the Emulator), with the agent's name as `from.name` (Web Chat, Direct Line,
  *   Emulator; see {@link sendKeepingSenderNames}) or as a text prefix elsewhere;
- * - files: images inline (within the channel's limits), other files as a hero card with an "Open"
- *   button, or as a link in the text where the channel cannot show cards (Slack);
+ * - files: images inline (within the channel's limits), other files as a Teams file consent card in
+ *   a personal chat ({@link fileConsentCard}; the bot saves the file to the user's OneDrive once they
+ *   accept), as a hero card with an "Open" button elsewhere, or as a link in the text where the
+ *   channel cannot show cards (Slack);
  * - cards as hero cards, carousels with `attachmentLayout: "carousel"`, or as text with numbered
  *   options where the channel cannot show cards;
  * - quick replies and time slots as suggested actions within the channel's maximum, otherwise as
@@ -49,7 +58,8 @@ export function renderAgentContent(
 ): Partial<Activity>[] {
   const profile = channelProfile(channelId);
   const text = new ChannelText(profile);
-  const all = answerOptions(content, options.slotFormat ?? {});
+  const messages = messagesFor(options.locale);
+  const all = answerOptions(content, slotFormatOf(options));
   const optionFor = (response: { type: string; payload: string; text: string }): AnswerOption | undefined =>
     all.find(
       (o) =>
@@ -65,6 +75,8 @@ export function renderAgentContent(
       options.conversationType !== 'personal'
     );
 
+  const fileConsent = profile.fileConsentInPersonalChats === true && options.conversationType === 'personal';
+
   const paragraphs: string[] = [];
   const files: Attachment[] = [];
   const cardActivities: Partial<Activity>[] = [];
@@ -77,9 +89,9 @@ export function renderAgentContent(
         if (item.text.trim() !== '') paragraphs.push(text.item(item));
         break;
       case 'attachment': {
-        const shown = fileAttachment(item.attachment, profile);
+        const shown = fileAttachment(item.attachment, profile, messages, options.locale, fileConsent);
         if (shown === undefined)
-          paragraphs.push(text.link(MESSAGES.agentAttachment(item.attachment.name), item.attachment.url));
+          paragraphs.push(text.link(messages.agentAttachment(item.attachment.name), item.attachment.url));
         else files.push(shown);
         break;
       }
@@ -108,12 +120,13 @@ export function renderAgentContent(
         }
         break;
       case 'datePicker': {
+        const title = item.title.trim() === '' ? messages.chooseTime : item.title;
         paragraphs.push(
-          text.paragraphs([text.literal(item.title), item.subtitle === undefined ? '' : text.literal(item.subtitle)]),
+          text.paragraphs([text.literal(title), item.subtitle === undefined ? '' : text.literal(item.subtitle)]),
         );
         // The picker's image only where any image shows inline (no size to check against limits).
         if (item.imageUrl !== undefined && profile.heroCards && profile.inlineImages === undefined) {
-          files.push(imageAttachment(item.imageUrl, item.title));
+          files.push(imageAttachment(item.imageUrl, title));
         }
         choices.push(...all.filter((o) => o.response.type === 'DatePicker'));
         break;
@@ -126,7 +139,7 @@ export function renderAgentContent(
   const body = text.paragraphs(paragraphs);
   const useSuggested = buttonsAllowed && choices.length > 0 && choices.length <= profile.maxSuggestedActions;
   if (!useSuggested) numbered.unshift(...choices);
-  const list = numbered.length === 0 ? '' : numberedList(numbered, text);
+  const list = numbered.length === 0 ? '' : numberedList(numbered, text, messages);
 
   const activities: Partial<Activity>[] = [];
   const trailing: string[] = [];
@@ -148,7 +161,7 @@ export function renderAgentContent(
     const canCarry =
       trailing.length > 0 ||
       (carrier !== undefined && (!profile.suggestedActionsNeedTextOnly || (carrier.attachments ?? []).length === 0));
-    if (!canCarry) trailing.push(numberedList(choices, text));
+    if (!canCarry) trailing.push(numberedList(choices, text, messages));
   }
   for (const t of trailing) activities.push({ type: 'message', text: t });
   if (useSuggested) {
@@ -225,26 +238,45 @@ function cardAsText(card: Card, text: ChannelText): string {
 }
 
 /** The options as "n. label" lines under a line saying to reply with a number. */
-function numberedList(options: readonly AnswerOption[], text: ChannelText): string {
+function numberedList(options: readonly AnswerOption[], text: ChannelText, messages: Messages): string {
   return text.lines([
-    text.literal(CONTENT_MESSAGES.chooseByNumber),
+    text.literal(messages.chooseByNumber),
     ...options.map((o) => text.literal(`${o.number}. ${o.text}`)),
   ]);
 }
 
-/** A file as the channel shows it: an inline image, a card with an "Open" button, or undefined (a link in the text). */
-function fileAttachment(file: ContentAttachment, profile: ChannelProfile): Attachment | undefined {
+/**
+ * A file as the channel shows it: an inline image, a file consent card (Teams personal chats), a card
+ * with an "Open" button, or undefined (a link in the text).
+ */
+function fileAttachment(
+  file: ContentAttachment,
+  profile: ChannelProfile,
+  messages: Messages,
+  locale: string | undefined,
+  fileConsent: boolean,
+): Attachment | undefined {
   if (file.contentType.startsWith('image/') && inlineImageFits(file, profile))
     return imageAttachment(file.url, file.name, file.contentType);
+  if (fileConsent) return fileConsentCard(file, messages, locale);
   if (!profile.heroCards) return undefined;
+  return fileLinkCard(file, messages, locale);
+}
+
+/** A hero card naming `file` (and its size) with an "Open" button to its URL, in the user's language. */
+export function fileLinkCard(file: ContentAttachment, messages: Messages, locale?: string): Attachment {
   return CardFactory.heroCard(
     file.name,
     [],
-    [{ type: ActionTypes.OpenUrl, title: CONTENT_MESSAGES.openFile, value: file.url }],
-    {
-      ...(file.size === undefined ? {} : { subtitle: formatSize(file.size) }),
-    },
+    [{ type: ActionTypes.OpenUrl, title: messages.openFile, value: file.url }],
+    file.size === undefined ? {} : { subtitle: formatSize(file.size, locale) },
   );
+}
+
+/** The time slot format of `options`: its `slotFormat`, in the user's locale unless that names one. */
+function slotFormatOf(options: RenderOptions): SlotFormat {
+  const format = options.slotFormat ?? {};
+  return format.locale === undefined && options.locale !== undefined ? { ...format, locale: options.locale } : format;
 }
 
 function inlineImageFits(file: ContentAttachment, profile: ChannelProfile): boolean {
@@ -257,9 +289,20 @@ function imageAttachment(url: string, name: string, contentType?: string): Attac
   return { contentType: contentType ?? 'image/*', contentUrl: url, name };
 }
 
-/** A byte count for people: "980 B", "12 KB", "3.4 MB". */
-export function formatSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} KB`;
-  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+/**
+ * A byte count for people in the user's locale (`Intl.NumberFormat`; English when the locale is
+ * missing or unknown): "980 B", "12 KB", "3.4 MB" (German "3,4 MB"); 1 KB = 1,000 bytes.
+ */
+export function formatSize(bytes: number, locale?: string): string {
+  const format = (value: number, digits: number): string => {
+    const options = { maximumFractionDigits: digits, minimumFractionDigits: digits };
+    try {
+      return new Intl.NumberFormat(locale ?? 'en-GB', options).format(value);
+    } catch {
+      return new Intl.NumberFormat('en-GB', options).format(value);
+    }
+  };
+  if (bytes < 1000) return `${format(bytes, 0)} B`;
+  if (bytes < 1_000_000) return `${format(Math.round(bytes / 1000), 0)} KB`;
+  return `${format(bytes / 1_000_000, 1)} MB`;
 }

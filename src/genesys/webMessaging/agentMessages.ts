@@ -36,6 +36,7 @@ export function attachmentsOf(message: StructuredMessage): AttachmentLink[] {
     const link: AttachmentLink = { url: item.attachment.url };
     if (item.attachment.filename !== undefined) link.name = item.attachment.filename;
     if (item.attachment.mime !== undefined) link.contentType = item.attachment.mime;
+    if (item.attachment.fileSize !== undefined) link.size = item.attachment.fileSize;
     links.push(link);
   }
   return links;

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type { FileUpload } from '../handoffProvider';
 import type { OutgoingMessage } from './clientRequests';
-import type { ServerFrame } from './frames';
+import type { ServerFrame, SessionResponseBody } from './frames';
 import { errorFromFrame, isErrorFrame, type WebMessagingConnection } from './webMessagingConnection';
 
 /** Options of {@link AttachmentUploads}. */
@@ -30,7 +30,9 @@ type UploadVerdict = { ok: true; downloadUrl: string } | { ok: false; error: Gen
  * is in the body, the envelope code is 200), and an `onMessage` whose `content` names the attachment
  * id sends the file to the agent. A file Genesys refuses rejects with `fileTypeRefused` (4001, 4003,
  * 4004, 4005) or `fileTooLarge` (4002); an upload whose message could not be sent is discarded with
- * `deleteAttachment`.
+ * `deleteAttachment`. Before asking for a URL, the file is checked as Genesys' own Messenger client
+ * does against the session's `allowedMedia` and `blockedExtensions` ({@link sessionRefusal}), so a
+ * file the deployment does not take is refused with the same errors without reaching Genesys.
  */
 export class AttachmentUploads {
   private readonly verdicts = new Map<string, (verdict: UploadVerdict) => void>();
@@ -59,6 +61,8 @@ export class AttachmentUploads {
 
   /** Uploads `file` and sends it to the agent; resolves once Genesys echoed the message. */
   async upload(file: FileUpload): Promise<void> {
+    const refusal = sessionRefusal(file, this.options.connection.session);
+    if (refusal !== undefined) throw refusal;
     const attachmentId = randomUUID();
     const verdict = this.awaitVerdict(attachmentId);
     const early = verdict.then(refusedEarly);
@@ -191,6 +195,36 @@ function fileError(code: number, message: string | undefined): GenesysError | un
   if (code === 4002) return new GenesysError('fileTooLarge', `Genesys refused the file size: ${detail}`, options);
   if (code === 4001 || code === 4003 || code === 4004 || code === 4005)
     return new GenesysError('fileTypeRefused', `Genesys refused the file: ${detail}`, options);
+  return undefined;
+}
+
+/**
+ * Why the session's attachment profile refuses `file`, or undefined when it takes it (or reported
+ * none). docs/genesys-protocol.md §5.9, as Genesys' Messenger client checks before `onAttachment`:
+ * an empty file (`fileTypeRefused`, 4003); an extension in `blockedExtensions`, matched as `.ext`
+ * without regard to case, or a MIME type matching none of `allowedMedia.inbound.fileTypes` (`*\/*`
+ * and `type/*` are wildcards) (`fileTypeRefused`, 4001); more than `maxFileSizeKB` × 1,000 bytes
+ * (`fileTooLarge`, 4002).
+ */
+export function sessionRefusal(file: FileUpload, session: SessionResponseBody | undefined): GenesysError | undefined {
+  if (file.bytes.byteLength === 0) return fileError(4003, 'the file is empty');
+  const dot = file.fileName.lastIndexOf('.');
+  const extension = dot < 0 ? '' : file.fileName.slice(dot).toLowerCase();
+  const blocked = (session?.blockedExtensions ?? []).map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase());
+  if (extension !== '' && blocked.includes(extension))
+    return fileError(4001, `the deployment blocks ${extension} files`);
+  const inbound = session?.allowedMedia?.inbound;
+  if (inbound === undefined) return undefined;
+  const type = file.contentType.toLowerCase();
+  const [major] = type.split('/');
+  const allowed = inbound.fileTypes.some((entry) => {
+    const t = entry.toLowerCase();
+    return t === '*/*' || t === type || (t.endsWith('/*') && t.slice(0, -2) === major);
+  });
+  if (!allowed) return fileError(4001, `the deployment does not take ${type} files`);
+  const limit = inbound.maxFileSizeKB === undefined ? undefined : inbound.maxFileSizeKB * 1000;
+  if (limit !== undefined && file.bytes.byteLength > limit)
+    return fileError(4002, `${file.bytes.byteLength} bytes is more than the deployment's ${limit}`);
   return undefined;
 }
 

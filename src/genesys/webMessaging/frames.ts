@@ -52,7 +52,16 @@ export interface MessageChannel {
 export type MessageContent =
   | {
       contentType: 'Attachment';
-      attachment: { id?: string; url?: string; filename?: string; mediaType?: string; mime?: string; text?: string };
+      attachment: {
+        id?: string;
+        url?: string;
+        filename?: string;
+        mediaType?: string;
+        mime?: string;
+        text?: string;
+        /** Bytes (§5.9: the echo and agent files carry `fileSize`). */
+        fileSize?: number;
+      };
     }
   | { contentType: string; attachment?: undefined; structured?: StructuredItem };
 
@@ -89,6 +98,14 @@ export interface SessionResponseBody {
   durationSeconds?: number;
   /** Epoch seconds. */
   expirationDate?: number;
+  /**
+   * The files a guest may upload (docs/genesys-protocol.md §5.4, §5.9): `allowedMedia.inbound`
+   * (`fileTypes[].type` MIME types, `*` wildcards allowed; `maxFileSizeKB`, 1 KB = 1,000 bytes).
+   * Absent when the session reported none.
+   */
+  allowedMedia?: { inbound?: { fileTypes: string[]; maxFileSizeKB?: number } };
+  /** File extensions a guest may not upload, as `.ext` (§5.9). */
+  blockedExtensions?: string[];
 }
 
 /** Fields every server frame carries. */
@@ -167,11 +184,14 @@ function parseContent(value: unknown): MessageContent[] {
         mediaType?: string;
         mime?: string;
         text?: string;
+        fileSize?: number;
       } = {};
       for (const key of ['id', 'url', 'filename', 'mediaType', 'mime', 'text'] as const) {
         const field = optionalString(raw, key);
         if (field !== undefined) attachment[key] = field;
       }
+      const fileSize = optionalNumber(raw, 'fileSize');
+      if (fileSize !== undefined && Number.isSafeInteger(fileSize) && fileSize >= 0) attachment.fileSize = fileSize;
       items.push({ contentType: 'Attachment', attachment });
     } else {
       const structured = structuredItemOf(entry);
@@ -259,7 +279,23 @@ function parseSessionResponse(value: unknown): SessionResponseBody | undefined {
   if (maxCustomDataBytes !== undefined) body.maxCustomDataBytes = maxCustomDataBytes;
   if (durationSeconds !== undefined) body.durationSeconds = durationSeconds;
   if (expirationDate !== undefined) body.expirationDate = expirationDate;
+  const allowedMedia = parseAllowedMedia(value.allowedMedia);
+  if (allowedMedia !== undefined) body.allowedMedia = allowedMedia;
+  if (Array.isArray(value.blockedExtensions))
+    body.blockedExtensions = value.blockedExtensions.filter((e): e is string => typeof e === 'string' && e !== '');
   return body;
+}
+
+/** `allowedMedia` of a `SessionResponse`; entries of unexpected shapes are dropped. */
+function parseAllowedMedia(value: unknown): SessionResponseBody['allowedMedia'] {
+  if (!isRecord(value)) return undefined;
+  const inbound = value.inbound;
+  if (!isRecord(inbound)) return {};
+  const fileTypes = Array.isArray(inbound.fileTypes)
+    ? inbound.fileTypes.flatMap((entry) => (isRecord(entry) && typeof entry.type === 'string' ? [entry.type] : []))
+    : [];
+  const maxFileSizeKB = optionalNumber(inbound, 'maxFileSizeKB');
+  return { inbound: { fileTypes, ...(maxFileSizeKB === undefined ? {} : { maxFileSizeKB }) } };
 }
 
 /**

@@ -19,6 +19,8 @@ export interface AgentAttachment {
   url: string;
   filename: string;
   mime: string;
+  /** Bytes, when the simulator holds the file ([C] §5.9: agent files carry `fileSize`). */
+  fileSize?: number;
 }
 
 function mediaTypeOf(mime: string): string {
@@ -58,10 +60,18 @@ export class WebMessagingAgent {
   send(conversationId: string, text: string, options: AgentSendOptions, attachments: AgentAttachment[]): string {
     const entries = attachments.map((a) => ({
       contentType: 'Attachment',
-      attachment: { id: randomUUID(), url: a.url, filename: a.filename, mime: a.mime, mediaType: mediaTypeOf(a.mime) },
+      attachment: {
+        id: randomUUID(),
+        url: a.url,
+        filename: a.filename,
+        mime: a.mime,
+        mediaType: mediaTypeOf(a.mime),
+        ...(a.fileSize === undefined ? {} : { fileSize: a.fileSize }),
+      },
     }));
     return this.post(conversationId, { type: 'Text', text, entries }, options, (message) => {
-      if (attachments.length > 0) message.attachments = attachments.map((a) => ({ ...a }));
+      if (attachments.length > 0)
+        message.attachments = attachments.map((a) => ({ url: a.url, filename: a.filename, mime: a.mime }));
     });
   }
 

@@ -68,6 +68,7 @@ export class WebMessagingAttachments {
     request: { attachmentId: string; fileName: string; fileType: string; fileSize?: number; tracingId?: string },
   ): void {
     const { attachmentId, fileName, fileType, tracingId } = request;
+    this.model.counters.uploadUrlRequests++;
     const trace = tracingId === undefined ? {} : { tracingId };
     const refusal =
       nameRefusal(fileName, session.deployment.attachments) ??

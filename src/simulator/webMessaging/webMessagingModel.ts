@@ -110,6 +110,7 @@ export class WebMessagingModel {
     configureRateLimited: 0,
     historyRateLimited: 0,
     clearsRefused: 0,
+    uploadUrlRequests: 0,
   };
   /** Accepted `configureSession` times, per session token and per deployment (rate limits). */
   readonly configureTimes = { bySession: new Map<string, number[]>(), byDeployment: new Map<string, number[]>() };

@@ -273,7 +273,9 @@ export class WebMessagingSimulator
   ): string {
     this.model.requireLive(conversationId);
     const url = this.attachments.storeAgentFile(file.fileName, file.mime, file.bytes);
-    return this.agentSendAttachment(conversationId, url, file.fileName, file.mime, text);
+    return this.agent.send(conversationId, text, {}, [
+      { url, filename: file.fileName, mime: file.mime, fileSize: file.bytes.byteLength },
+    ]);
   }
 
   /** The bytes of a file guests uploaded or agents sent, by its attachment id (undefined when unknown or not uploaded). */

@@ -231,6 +231,8 @@ export interface SimulatorStats {
   historyRateLimited: number;
   /** Presence Clear requests refused because the deployment has Conversation Clear off. */
   clearsRefused: number;
+  /** `onAttachment` requests received (answered with an upload URL or `GenerateUrlError`). */
+  uploadUrlRequests: number;
 }
 
 /** Events the simulator emits so a UI or a test can follow along. */

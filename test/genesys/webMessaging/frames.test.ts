@@ -25,6 +25,26 @@ describe('parseServerFrame', () => {
     });
   });
 
+  it("reads a SessionResponse's attachment profile, dropping entries of other shapes", () => {
+    const frame = parsed({
+      type: 'response',
+      class: 'SessionResponse',
+      code: 200,
+      body: {
+        connected: true,
+        allowedMedia: { inbound: { fileTypes: [{ type: 'image/*' }, { type: 5 }, 'video/mp4'], maxFileSizeKB: 10240 } },
+        blockedExtensions: ['.exe', 7, ''],
+      },
+    });
+    expect(frame).toMatchObject({
+      kind: 'sessionResponse',
+      body: {
+        allowedMedia: { inbound: { fileTypes: ['image/*'], maxFileSizeKB: 10240 } },
+        blockedExtensions: ['.exe'],
+      },
+    });
+  });
+
   it('reads an outbound agent message with sender, attachments and events', () => {
     const frame = parsed({
       type: 'message',
@@ -40,8 +60,9 @@ describe('parseServerFrame', () => {
         content: [
           {
             contentType: 'Attachment',
-            attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf' },
+            attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf', fileSize: 2048 },
           },
+          { contentType: 'Attachment', attachment: { url: 'https://x/g.png', fileSize: -1 } },
           { contentType: 'QuickReply', quickReply: {} },
           'junk',
         ],
@@ -51,7 +72,11 @@ describe('parseServerFrame', () => {
     if (frame.kind !== 'structuredMessage') throw new Error('wrong kind');
     expect(frame.body.channel.from).toEqual({ nickname: 'Grace', image: 'https://x/a.png' });
     expect(frame.body.content).toEqual([
-      { contentType: 'Attachment', attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf' } },
+      {
+        contentType: 'Attachment',
+        attachment: { url: 'https://x/f.pdf', filename: 'f.pdf', mime: 'application/pdf', fileSize: 2048 },
+      },
+      { contentType: 'Attachment', attachment: { url: 'https://x/g.png' } },
       { contentType: 'QuickReply' },
     ]);
     expect(frame.body.metadata).toEqual({ correlationId: 'c' });

@@ -6,6 +6,7 @@ import {
   renderAgentContent,
   sendKeepingSenderNames,
   type RenderOptions,
+  userTimeZone,
 } from '../../../src/channels';
 import { type AgentContent, type AgentContentItem, agentMessageContent } from '../../../src/content/content';
 import { slotLabel } from '../../../src/content/answerOptions';
@@ -436,4 +437,141 @@ describe('slotLabel', () => {
   it('shows a date and time it cannot read as Genesys sent it', () => {
     expect(slotLabel({ dateTime: 'tomorrow at noon' })).toBe('tomorrow at noon');
   });
+});
+
+describe('labels in the user language', () => {
+  const file = (name: string, contentType: string, size: number): AgentContentItem => ({
+    kind: 'attachment',
+    attachment: { name, contentType, url: `https://files.example/${name}`, size },
+  });
+
+  it('writes the labels the bot adds in German for a German user, and in English otherwise', () => {
+    const replies = message(text('Wie zufrieden sind Sie?'), {
+      kind: 'quickReplies',
+      replies: [
+        { text: 'Sehr', payload: 'a' },
+        { text: 'Gar nicht', payload: 'b' },
+      ],
+    });
+    const [slack] = renderAgentContent('slack', replies, { ...OPTIONS, locale: 'de-DE' });
+    expect(slack?.text).toBe(
+      'Anna: Wie zufrieden sind Sie?\n\nAntworten Sie mit der Nummer Ihrer Wahl:\n1. Sehr\n2. Gar nicht',
+    );
+    const [english] = renderAgentContent('slack', replies, { ...OPTIONS, locale: 'fr-FR' });
+    expect(english?.text).toContain('Reply with the number of your choice:');
+
+    const [card] = renderAgentContent('webchat', message(file('Vertrag.pdf', 'application/pdf', 3_400_000)), {
+      ...OPTIONS,
+      locale: 'de-DE',
+    }).flatMap((a) => a.attachments ?? []);
+    expect(card?.content).toMatchObject({
+      title: 'Vertrag.pdf',
+      subtitle: '3,4 MB',
+      buttons: [{ type: 'openUrl', title: 'Öffnen', value: 'https://files.example/Vertrag.pdf' }],
+    });
+    const [englishCard] = renderAgentContent('webchat', message(file('terms.pdf', 'application/pdf', 3_400_000)), {
+      ...OPTIONS,
+    }).flatMap((a) => a.attachments ?? []);
+    expect(englishCard?.content).toMatchObject({ subtitle: '3.4 MB', buttons: [{ title: 'Open' }] });
+
+    const [link] = renderAgentContent('slack', message(file('Vertrag.pdf', 'application/pdf', 10)), {
+      ...OPTIONS,
+      locale: 'de',
+    });
+    expect(link?.text).toBe(
+      'Anna: <https://files.example/Vertrag.pdf|Der Mitarbeiter hat eine Datei gesendet: Vertrag.pdf>',
+    );
+  });
+
+  it('titles a picker without a title and labels its slots in the user locale and time zone', () => {
+    const picker = message({
+      kind: 'datePicker',
+      title: '',
+      slots: [{ dateTime: '2026-12-02T14:00:00Z', duration: 30 }],
+    });
+    const german = { ...OPTIONS, locale: 'de-DE', slotFormat: { timeZone: 'Europe/Berlin' } };
+    const [web] = renderAgentContent('webchat', picker, german);
+    expect(web?.text).toBe('Wählen Sie einen Termin:');
+    expect(web?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Mi., 2. Dez. 2026, 15:00 MEZ (30 Min.)']);
+    const [slack] = renderAgentContent('slack', picker, { ...OPTIONS, locale: 'de-DE' });
+    expect(slack?.text).toBe(
+      'Anna: Wählen Sie einen Termin:\n\nAntworten Sie mit der Nummer Ihrer Wahl:\n1. Mi., 2. Dez. 2026, 14:00 UTC (30 Min.)',
+    );
+    const [english] = renderAgentContent('webchat', picker, OPTIONS);
+    expect(english?.text).toBe('Choose a time:');
+    expect(english?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Wed, 2 Dec 2026, 14:00 UTC (30 min)']);
+  });
+});
+
+describe('userTimeZone', () => {
+  it.each([
+    ['Web Chat localTimezone', { channelId: 'webchat', localTimezone: 'Europe/Berlin' }, 'Europe/Berlin'],
+    [
+      'Teams clientInfo entity',
+      {
+        channelId: 'msteams',
+        entities: [
+          { type: 'mention', text: '<at>Bot</at>' },
+          { type: 'clientInfo', locale: 'de-DE', country: 'DE', platform: 'Web', timezone: 'Europe/Vienna' },
+        ],
+      },
+      'Europe/Vienna',
+    ],
+    ['no zone', { channelId: 'slack' }, undefined],
+    ['a zone Intl does not know', { channelId: 'webchat', localTimezone: 'Mars/Olympus' }, undefined],
+    ['a malformed entity list', { channelId: 'msteams', entities: 'clientInfo' as unknown as [] }, undefined],
+  ])('%s', (_, activity, zone) => {
+    expect(userTimeZone(activity as Partial<Activity>)).toBe(zone);
+  });
+});
+
+describe('Teams files from the agent', () => {
+  const pdf = message({
+    kind: 'attachment',
+    attachment: {
+      name: 'terms.pdf',
+      contentType: 'application/pdf',
+      url: 'https://files.example/terms.pdf',
+      size: 2048,
+    },
+  });
+
+  it('offers a file with a file consent card in a personal chat, in the user language', () => {
+    const [activity] = renderAgentContent('msteams', pdf, {
+      ...OPTIONS,
+      conversationType: 'personal',
+      locale: 'de-DE',
+    });
+    const context = {
+      kind: 'agentFile',
+      file: { name: 'terms.pdf', contentType: 'application/pdf', url: 'https://files.example/terms.pdf', size: 2048 },
+      locale: 'de-DE',
+    };
+    expect(activity?.attachments).toEqual([
+      {
+        contentType: 'application/vnd.microsoft.teams.card.file.consent',
+        name: 'terms.pdf',
+        content: {
+          description: 'Der Mitarbeiter hat eine Datei gesendet: terms.pdf',
+          sizeInBytes: 2048,
+          acceptContext: context,
+          declineContext: context,
+        },
+      },
+    ]);
+  });
+
+  it.each([['groupChat'], ['channel'], [undefined]])(
+    'keeps the card with an "Open" button in a %s conversation, where bots cannot send files',
+    (conversationType) => {
+      const [activity] = renderAgentContent('msteams', pdf, {
+        ...OPTIONS,
+        ...(conversationType === undefined ? {} : { conversationType }),
+      });
+      expect(activity?.attachments?.[0]).toMatchObject({
+        contentType: 'application/vnd.microsoft.card.hero',
+        content: { title: 'terms.pdf', buttons: [{ type: 'openUrl', value: 'https://files.example/terms.pdf' }] },
+      });
+    },
+  );
 });

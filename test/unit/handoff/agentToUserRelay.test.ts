@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../../src/genesys/handoffProvider';
-import { CONTENT_MESSAGES, MESSAGES } from '../../../src/resources/messages';
+import { MESSAGES } from '../../../src/resources/messages';
 import { HandoffParts, UNIT_SETTINGS } from '../../support/handoffParts';
 
 const agentMessage = (id: string, text: string, extra: Partial<ChatEvent> = {}): ChatEvent =>
@@ -61,7 +61,7 @@ describe('AgentToUserRelay (agent → user)', () => {
         content: {
           title: 'terms.pdf',
           images: [],
-          buttons: [{ type: 'openUrl', title: CONTENT_MESSAGES.openFile, value: 'https://files.example/terms.pdf' }],
+          buttons: [{ type: 'openUrl', title: MESSAGES.openFile, value: 'https://files.example/terms.pdf' }],
         },
       },
     ]);

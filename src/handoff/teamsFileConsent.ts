@@ -1,0 +1,175 @@
+import axios from 'axios';
+import { type Attachment, type FileConsentCardResponse, type TurnContext } from 'botbuilder';
+import { FILE_INFO_CARD, agentFileConsentContextOf } from '../channels/outbound/fileConsentCard';
+import { fileLinkCard } from '../channels/outbound/renderAgentContent';
+import { isRecord } from '../json';
+import type { Logger } from '../logger';
+import { messagesFor } from '../resources/messages';
+import { ChannelFileDownloader } from './channelAttachments';
+
+/**
+ * [C] Genesys Cloud sends attachments of at most 25 MB through messaging (docs/genesys-protocol.md
+ * §5.7): no agent file is larger, so a larger download is not the agent's file.
+ */
+export const MAX_AGENT_FILE_BYTES = 25_000_000;
+
+/**
+ * [C] A OneDrive upload session takes the bytes in fragments that are multiples of 320 KiB and at most
+ * 60 MiB each (Microsoft Graph "Upload large files with an upload session"); 10 × 320 KiB.
+ */
+export const DEFAULT_FRAGMENT_BYTES = 10 * 320 * 1024;
+
+/** Options of {@link TeamsFileConsent}. */
+export interface TeamsFileConsentOptions {
+  logger: Logger;
+  /** Time limit of the download of the agent's file and of each upload request (ms; default 30 s). */
+  timeoutMs?: number;
+  /** Bytes per upload request; a multiple of 320 KiB (default {@link DEFAULT_FRAGMENT_BYTES}). */
+  fragmentBytes?: number;
+}
+
+/** The `uploadInfo` of an accepted consent, as the bot needs it. */
+interface UploadInfo {
+  name: string;
+  uploadUrl: string;
+  contentUrl: string;
+  uniqueId?: string;
+  fileType?: string;
+}
+
+/**
+ * The bot's side of the Teams file consent flow for files from the agent (`docs/bot-framework-channels.md
+ * §2.5`): the user answered a file consent card ({@link fileConsentCard}) and Teams sent the
+ * `fileConsent/invoke` activity.
+ *
+ * - Accepted: the agent's file is downloaded from the URL in the card's context, `PUT` to
+ *   `uploadInfo.uploadUrl` (a OneDrive upload session, in fragments with `Content-Range`), and the
+ *   user gets a file info card of the saved file. A file that cannot be downloaded any more is
+ *   explained; an upload that fails is explained with the link as a fallback.
+ * - Declined: nothing is uploaded; the user is told the file was not saved and gets the link.
+ *
+ * Everything needed is in the card's context, so any instance can answer, after any restart. A
+ * consent this bot did not send, or a malformed one, is logged and answered without effect.
+ */
+export class TeamsFileConsent {
+  private readonly downloader: ChannelFileDownloader;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TeamsFileConsentOptions) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.downloader = new ChannelFileDownloader({ maxBytes: MAX_AGENT_FILE_BYTES, timeoutMs: this.timeoutMs });
+  }
+
+  /** `fileConsent/invoke` with `action: "accept"`. */
+  async accept(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
+    const consent = agentFileConsentContextOf(response.context);
+    const upload = uploadInfoOf(response.uploadInfo);
+    if (consent === undefined || upload === undefined) {
+      this.options.logger.warn(
+        { conversationId: context.activity.conversation.id, hasUploadInfo: upload !== undefined },
+        'file consent accepted for a card this bot cannot act on; ignored',
+      );
+      return;
+    }
+    const { file } = consent;
+    const messages = messagesFor(consent.locale ?? context.activity.locale);
+    let bytes: Uint8Array;
+    try {
+      ({ bytes } = await this.downloader.download({
+        url: file.url,
+        name: file.name,
+        contentType: file.contentType,
+        needsBotToken: false,
+        agentCanOpen: true,
+      }));
+    } catch (err) {
+      this.options.logger.warn({ err }, "the agent's file could not be downloaded for OneDrive");
+      await context.sendActivity(messages.agentFileExpired(file.name));
+      return;
+    }
+    try {
+      await this.put(upload.uploadUrl, bytes);
+    } catch (err) {
+      this.options.logger.warn({ err }, "the agent's file could not be uploaded to the user's OneDrive");
+      await context.sendActivity({
+        type: 'message',
+        text: messages.agentFileNotSaved(file.name),
+        attachments: [fileLinkCard(file, messages, consent.locale)],
+      });
+      return;
+    }
+    this.options.logger.info({ bytes: bytes.byteLength }, "agent's file saved to the user's OneDrive");
+    const info: Attachment = {
+      contentType: FILE_INFO_CARD,
+      contentUrl: upload.contentUrl,
+      name: upload.name,
+      content: {
+        ...(upload.uniqueId === undefined ? {} : { uniqueId: upload.uniqueId }),
+        ...(upload.fileType === undefined ? {} : { fileType: upload.fileType }),
+      },
+    };
+    await context.sendActivity({ type: 'message', attachments: [info] });
+  }
+
+  /** `fileConsent/invoke` with `action: "decline"`. */
+  async decline(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
+    const consent = agentFileConsentContextOf(response.context);
+    if (consent === undefined) {
+      this.options.logger.warn(
+        { conversationId: context.activity.conversation.id },
+        'file consent declined for a card this bot cannot act on; ignored',
+      );
+      return;
+    }
+    const messages = messagesFor(consent.locale ?? context.activity.locale);
+    await context.sendActivity({
+      type: 'message',
+      text: messages.agentFileDeclined(consent.file.name),
+      attachments: [fileLinkCard(consent.file, messages, consent.locale)],
+    });
+  }
+
+  /**
+   * `PUT`s `bytes` to a OneDrive upload session, one fragment per request with `Content-Length` and
+   * `Content-Range: bytes first-last/total`; the session answers 202 until the last fragment, then
+   * 200 or 201. Any other answer rejects (the URL is a credential: it is never in the error).
+   */
+  private async put(uploadUrl: string, bytes: Uint8Array): Promise<void> {
+    const total = bytes.byteLength;
+    // An upload session takes no empty file (Genesys sends none either).
+    if (total === 0) throw new Error('the file is empty');
+    const fragment = this.options.fragmentBytes ?? DEFAULT_FRAGMENT_BYTES;
+    for (let start = 0; start < total; start += fragment) {
+      const end = Math.min(start + fragment, total);
+      // The URL is a credential: a failure is reported by its code only.
+      const status = await axios
+        .put(uploadUrl, Buffer.from(bytes.subarray(start, end)), {
+          headers: { 'Content-Length': String(end - start), 'Content-Range': `bytes ${start}-${end - 1}/${total}` },
+          timeout: this.timeoutMs,
+          maxBodyLength: Infinity,
+          validateStatus: () => true,
+        })
+        .then(
+          (response) => response.status,
+          (err: unknown) => (isRecord(err) && typeof err.code === 'string' ? err.code : 'network error'),
+        );
+      if (typeof status === 'string') throw new Error(`the upload failed: ${status}`);
+      const expected = end === total ? status === 200 || status === 201 : status === 202;
+      if (!expected) throw new Error(`the upload answered HTTP ${status} for bytes ${start}-${end - 1}/${total}`);
+    }
+  }
+}
+
+function uploadInfoOf(value: unknown): UploadInfo | undefined {
+  if (!isRecord(value)) return undefined;
+  const { name, uploadUrl, contentUrl, uniqueId, fileType } = value;
+  if (typeof name !== 'string' || typeof uploadUrl !== 'string' || typeof contentUrl !== 'string') return undefined;
+  if (!/^https?:\/\//i.test(uploadUrl)) return undefined;
+  return {
+    name,
+    uploadUrl,
+    contentUrl,
+    ...(typeof uniqueId === 'string' ? { uniqueId } : {}),
+    ...(typeof fileType === 'string' ? { fileType } : {}),
+  };
+}
