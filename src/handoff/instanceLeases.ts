@@ -5,6 +5,7 @@ import { telemetry } from '../telemetry/telemetry';
 import type { AgentToUserRelay } from './agentToUserRelay';
 import type { ChatEnder } from './chatEnder';
 import type { Clock } from './clock';
+import { DutyLeaseHolder } from './dutyLease';
 import { ACTIVE_STATES, heartbeatId, type HandoffRecord } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
@@ -24,6 +25,10 @@ const FULL_SCAN_EVERY = 12;
  * storage (its lease, `leaseSeconds`); the periodic sweep runs the timers, drops local chats that
  * ended or moved (reconcile), and takes over chats whose owner's lease lapsed (claim, resume,
  * backfill). Shutdown releases the chats held here so another instance takes them at once.
+ *
+ * A provider's deployment duty (Open Messaging: the notifications subscriber) is leased the same
+ * way ({@link DutyLeaseHolder}): renewed with the heartbeat, fed the active chats every sweep,
+ * released at shutdown.
  */
 export class InstanceLeases {
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -31,6 +36,7 @@ export class InstanceLeases {
   private sweeping: Promise<void> | undefined;
   private sweeps = 0;
   private lastHeartbeatOk = 0;
+  private readonly duty: DutyLeaseHolder | undefined;
 
   constructor(
     private readonly chats: LocalChats,
@@ -43,7 +49,26 @@ export class InstanceLeases {
     private readonly settings: HandoffSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const duty = provider?.deploymentDuty;
+    this.duty =
+      duty === undefined || provider === undefined
+        ? undefined
+        : new DutyLeaseHolder({
+            duty,
+            provider: provider.name,
+            records,
+            instanceId: settings.instanceId,
+            leaseMs: settings.leaseSeconds * 1000,
+            clock,
+            logger,
+          });
+  }
+
+  /** True while this instance does the provider's deployment duty (tests, diagnostics). */
+  get holdsDuty(): boolean {
+    return this.duty?.held === true;
+  }
 
   /** Beats, sweeps once (recovering chats of stopped instances), then runs heartbeat and sweep on intervals. */
   async startBackground(): Promise<void> {
@@ -84,6 +109,7 @@ export class InstanceLeases {
 
   /** Releases every chat held here (graceful shutdown) and removes this instance's heartbeat. */
   async releaseAll(): Promise<void> {
+    await this.duty?.release();
     await forEachLimited(this.chats.ids(), PARALLELISM, async (id) => {
       await this.release(id);
     });
@@ -107,12 +133,21 @@ export class InstanceLeases {
     await this.timers.run(now);
     if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
     await this.takeOver(startup, now);
+    await this.duty?.refresh().catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not read the active chats for the deployment duty');
+    });
+  }
+
+  /** Stops the deployment duty without releasing its lease (halt: it lapses like a crash). */
+  haltDuty(): Promise<void> {
+    return this.duty?.halt() ?? Promise.resolve();
   }
 
   /**
-   * Renews this instance's heartbeat (its lease on the chats it owns). When renewal has failed for
-   * a whole lease, other instances may have taken the chats over: local connections are dropped
-   * rather than risk delivering twice; the records are reclaimed once storage answers again.
+   * Renews this instance's heartbeat (its lease on the chats it owns), then the deployment duty's
+   * lease (held, or taken when free). When renewal has failed for a whole lease, other instances
+   * may have taken the chats over: local connections are dropped rather than risk delivering
+   * twice; the records are reclaimed once storage answers again.
    */
   async beat(): Promise<void> {
     if (this.chats.stopped) return;
@@ -129,6 +164,8 @@ export class InstanceLeases {
         for (const id of this.chats.ids()) await this.chats.detach(id);
       }
     }
+    // The duty's lease rides on the heartbeat; it gives the duty up itself when it cannot renew.
+    await this.duty?.renew();
   }
 
   /** Drops local chats that ended or moved to another instance meanwhile. */
