@@ -137,10 +137,7 @@ export class DutyLeaseHolder {
     await this.giveUp('shutting down');
     if (!wasHeld || etag === undefined) return;
     try {
-      await this.options.records.writeDutyLease(
-        { id: this.id, type: 'duty', holder: '', expiresAt: 0, ttl: 60 },
-        etag,
-      );
+      await this.options.records.writeDutyLease({ id: this.id, type: 'duty', holder: '', expiresAt: 0, ttl: 60 }, etag);
     } catch (err) {
       // Lost meanwhile (another instance holds it), or storage failed: it lapses on its own.
       this.options.logger.warn({ err, duty: this.options.duty.name }, 'could not release the deployment duty lease');

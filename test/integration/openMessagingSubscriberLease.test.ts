@@ -49,7 +49,9 @@ describe('Open Messaging notifications subscriber elected through a lease', () =
   const holders = (): string[] =>
     [...running].filter(([, i]) => i.live && i.bot.app.handoff.holdsDeploymentDuty).map(([id]) => id);
   const subscribedTopics = (id: string): string[] =>
-    instance(id).provider.notifications?.channelIds().flatMap((c) => simulator.channelTopics(c)) ?? [];
+    instance(id)
+      .provider.notifications?.channelIds()
+      .flatMap((c) => simulator.channelTopics(c)) ?? [];
   const leaseHolder = async (): Promise<string | undefined> => {
     const doc = await instance([...running.keys()][0] ?? '').bot.app.storage.handoffStore.read(
       dutyLeaseId(NOTIFICATIONS_DUTY),
