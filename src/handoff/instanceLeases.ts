@@ -37,6 +37,8 @@ export class InstanceLeases {
   private sweeps = 0;
   private lastHeartbeatOk = 0;
   private readonly duty: DutyLeaseHolder | undefined;
+  /** Takeovers by {@link adopt} in progress, by record id. */
+  private readonly adopting = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly chats: LocalChats,
@@ -221,10 +223,18 @@ export class InstanceLeases {
       (r) => r.resumeData !== undefined && matches(r.resumeData),
     );
     if (candidate === undefined || this.chats.stopped) return false;
+    // Calls for the same chat meanwhile (a webhook and a detail event) share one takeover.
+    const running = this.adopting.get(candidate.id);
+    if (running !== undefined) return running;
     if (this.chats.has(candidate.id)) return true;
     this.logger.info({ conversationId: candidate.conversationId, from: candidate.owner }, 'adopting a live chat');
-    await this.claimAndResume(candidate, new Set(), true);
-    return this.chats.get(candidate.id)?.session !== undefined;
+    const adoption = this.claimAndResume(candidate, new Set(), true)
+      .then(() => this.chats.get(candidate.id)?.session !== undefined)
+      .finally(() => {
+        this.adopting.delete(candidate.id);
+      });
+    this.adopting.set(candidate.id, adoption);
+    return adoption;
   }
 
   private async claimAndResume(candidate: HandoffRecord, alive: Set<string>, adopt = false): Promise<void> {
