@@ -24,10 +24,11 @@ export interface DutyLeaseOptions {
  *
  * {@link renew} runs with every instance heartbeat: the holder extends its claim (one write); any
  * other instance reads the lease (one read) and takes it once it lapsed or was released. The
- * holder gives the duty up when its claim could not be renewed before it lapsed, or when another
- * instance's write shows it lost the lease. {@link refresh} (every sweep) hands the holder's duty
- * the active chats of every instance. {@link release} (graceful shutdown) stops the duty and marks
- * the lease free so another instance takes it at its next heartbeat.
+ * holder gives the duty up as soon as its claim lapses unrenewed (a timer, so even when storage
+ * does not answer), and when another instance's write shows it lost the lease. {@link refresh}
+ * (every sweep) hands the holder's duty the active chats of every instance. {@link release}
+ * (graceful shutdown) stops the duty and marks the lease free so another instance takes it at its
+ * next heartbeat.
  */
 export class DutyLeaseHolder {
   private readonly id: string;
@@ -37,6 +38,8 @@ export class DutyLeaseHolder {
   private stopped = false;
   private standing: Promise<void> | undefined;
   private renewing: Promise<boolean> | undefined;
+  /** Gives the duty up when the claim lapses unrenewed, without waiting for the next renewal. */
+  private lapseTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DutyLeaseOptions) {
     this.id = dutyLeaseId(options.duty.name);
@@ -131,9 +134,11 @@ export class DutyLeaseHolder {
 
   /** Graceful shutdown: stops the duty and frees the lease for another instance at once. */
   async release(): Promise<void> {
+    this.stopped = true;
+    // A renewal in flight finishes first, so the lease is freed at its latest version.
+    await this.renewing;
     const wasHeld = this.held;
     const etag = this.etag;
-    this.stopped = true;
     await this.giveUp('shutting down');
     if (!wasHeld || etag === undefined) return;
     try {
@@ -147,6 +152,7 @@ export class DutyLeaseHolder {
   /** Stops the duty without freeing the lease (it lapses; what a crash looks like to other instances). */
   async halt(): Promise<void> {
     this.stopped = true;
+    await this.renewing;
     await this.giveUp('halting');
   }
 
@@ -154,6 +160,14 @@ export class DutyLeaseHolder {
     const saved = await this.options.records.writeDutyLease(lease, etag);
     this.etag = saved.etag;
     this.heldUntil = lease.expiresAt;
+    if (this.lapseTimer !== undefined) clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(
+      () => {
+        if (this.held && this.options.clock.now() >= this.heldUntil) void this.giveUp('its claim lapsed unrenewed');
+      },
+      Math.max(0, lease.expiresAt - this.options.clock.now()),
+    );
+    this.lapseTimer.unref();
   }
 
   private async giveUp(why: string): Promise<void> {
@@ -161,6 +175,8 @@ export class DutyLeaseHolder {
       await this.standing;
       return;
     }
+    if (this.lapseTimer !== undefined) clearTimeout(this.lapseTimer);
+    this.lapseTimer = undefined;
     if (!this.held) return;
     this.heldUntil = 0;
     this.etag = undefined;
