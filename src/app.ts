@@ -277,8 +277,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
   if (chosenProvider instanceof OpenMessagingProvider) {
     // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.
-    chosenProvider.setChatAdopter((matches) =>
-      services.handoff.adoptChat((data) => data.provider === 'openmessaging' && matches(data)),
+    // A webhook of a chat another instance is still opening is answered 503: Genesys calls again.
+    chosenProvider.setChatAdopter(
+      (matches) => services.handoff.adoptChat((data) => data.provider === 'openmessaging' && matches(data)),
+      (chatKey) => services.handoff.hasActiveChat(chatKey),
     );
   }
   adapter.use(new TurnSpanMiddleware());

@@ -54,6 +54,12 @@ export interface StartChatRequest {
    */
   introduction: string;
   routing?: RoutingRequest;
+  /**
+   * Identifies this chat among every chat of the bot, before Genesys knows it (the live-chat
+   * record's generation). Providers that name the customer per chat use it as that name (Open
+   * Messaging: the external id), so a webhook arriving before the chat is recorded is recognised.
+   */
+  chatKey?: string;
 }
 
 /** Data the handoff layer persists so any instance can reattach to (or send on) a chat. */
@@ -238,8 +244,12 @@ export interface ChatSession {
    * with `fileTypeRefused` or `fileTooLarge` when Genesys refuses the file, or with the usual send errors.
    */
   sendAttachment?(file: FileUpload): Promise<void>;
-  /** Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`). */
-  end(): Promise<void>;
+  /**
+   * Ends the chat from the guest side. Resolves once Genesys accepted it; emits `ended` (`guestEnded`).
+   * `agentNotice`: the last line the agent gets, in place of the provider's own farewell (only
+   * read by providers with {@link HandoffProvider.endTellsAgent}).
+   */
+  end(agentNotice?: string): Promise<void>;
   /** Closes the local connection without ending the chat (shutdown, lease hand-over). No events follow. */
   detach(): Promise<void>;
   /**
@@ -250,6 +260,24 @@ export interface ChatSession {
 }
 
 /** A Genesys protocol client. */
+/**
+ * Work done by one instance for the whole deployment (see {@link HandoffProvider.deploymentDuty}).
+ * Only the instance holding the duty's lease is asked to {@link DeploymentDuty.follow}; the others
+ * do none of it.
+ */
+export interface DeploymentDuty {
+  /** Names the lease (letters, digits and dashes). */
+  readonly name: string;
+  /**
+   * This instance holds the duty: follow the active chats `chats` (resume data of every active chat
+   * of this provider, on every instance). Called when the lease is taken and again whenever the
+   * active chats are read anew; chats this process opens meanwhile are followed at once.
+   */
+  follow(chats: readonly ResumeData[]): void;
+  /** This instance no longer holds the duty (lease lost, released or shutdown); resolves once stopped. */
+  standDown(): Promise<void>;
+}
+
 export interface HandoffProvider {
   readonly name: GenesysProviderName;
   /**
@@ -272,8 +300,28 @@ export interface HandoffProvider {
   sendDetached(data: ResumeData, text: string): Promise<void>;
   /** {@link ChatSession.sendButtonResponse} on a chat this process does not hold; left out like it. */
   sendDetachedButtonResponse?(data: ResumeData, answer: ButtonAnswer): Promise<void>;
-  /** Ends a chat this process does not hold. Treats an already ended chat as success. */
-  endDetached(data: ResumeData): Promise<void>;
+  /**
+   * Ends a chat this process does not hold. Treats an already ended chat as success.
+   * `agentNotice` as in {@link ChatSession.end}.
+   */
+  endDetached(data: ResumeData, agentNotice?: string): Promise<void>;
+  /**
+   * True when ending a chat from the guest side already sends the agent one line (the provider's
+   * farewell, or the `agentNotice` given to {@link ChatSession.end}); the caller then sends no
+   * notice of its own.
+   */
+  readonly endTellsAgent?: boolean;
+  /**
+   * {@link ChatSession.sendTyping} on a chat this process does not hold, throttled the same way;
+   * left out by providers that can only send typing on the connection that holds the chat.
+   */
+  sendDetachedTyping?(data: ResumeData): Promise<void>;
+  /**
+   * Work that one instance of the deployment does for the chats of every instance (Open Messaging:
+   * the Notifications API subscriber); absent when there is none. The handoff layer elects that
+   * instance with a lease in storage.
+   */
+  readonly deploymentDuty?: DeploymentDuty;
   /** Detaches every session and releases resources (shutdown). */
   close(): Promise<void>;
 }

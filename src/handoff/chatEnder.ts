@@ -22,7 +22,10 @@ export interface EndLiveChat {
   closeOnGenesys: boolean;
   /** Tell the user why it ended: set unless the user ended it in their own turn (the bot answers there). */
   tellUser: boolean;
-  /** Sent to the agent just before the chat is closed on Genesys (best effort). */
+  /**
+   * Sent to the agent just before the chat is closed on Genesys (best effort); where ending sends
+   * the agent a line of its own (Open Messaging), this line is sent instead, so the agent gets one.
+   */
   agentNotice?: string;
   /** The agent's wrap-up, kept on the record. */
   wrapup?: WrapUp;
@@ -70,11 +73,13 @@ export class ChatEnder {
   private async closeOnGenesys(record: HandoffRecord, agentNotice: string | undefined): Promise<void> {
     const local = this.chats.get(record.id);
     this.chats.delete(record.id);
-    if (agentNotice !== undefined) await this.tellAgent(record, local?.session, agentNotice);
+    const endTellsAgent = this.provider?.endTellsAgent === true;
+    if (agentNotice !== undefined && !endTellsAgent) await this.tellAgent(record, local?.session, agentNotice);
+    const notice = endTellsAgent ? agentNotice : undefined;
     try {
-      if (local?.session !== undefined) await local.session.end();
+      if (local?.session !== undefined) await local.session.end(notice);
       else if (record.resumeData !== undefined && this.provider !== undefined)
-        await this.provider.endDetached(record.resumeData);
+        await this.provider.endDetached(record.resumeData, notice);
       return;
     } catch (err) {
       this.logger.warn(
@@ -85,7 +90,7 @@ export class ChatEnder {
     // Stop listening on the old connection, then try once more from a fresh one.
     await local?.session?.detach().catch(() => undefined);
     if (record.resumeData === undefined || this.provider === undefined) return;
-    await this.provider.endDetached(record.resumeData).catch((err: unknown) => {
+    await this.provider.endDetached(record.resumeData, notice).catch((err: unknown) => {
       this.logger.warn(
         { err, conversationId: record.conversationId },
         'could not end the chat on Genesys; it will end there by its own timeout',

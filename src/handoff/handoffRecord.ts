@@ -166,8 +166,24 @@ export interface InboundActivityLog {
   ttl: number;
 }
 
+/**
+ * The lease on a duty one instance of the deployment does for every instance (the Open Messaging
+ * notifications subscriber): the instance named holds it until `expiresAt`, renewing it with its
+ * heartbeat; once it lapses (or is released, `holder` empty) any instance may take it.
+ */
+export interface DutyLease {
+  /** `duty|<name>`, URI-encoded. */
+  id: string;
+  type: 'duty';
+  /** Instance holding the duty; empty when released. */
+  holder: string;
+  /** Epoch ms until which the holder's claim stands. */
+  expiresAt: number;
+  ttl: number;
+}
+
 /** Everything stored in the live-chat container. */
-export type HandoffDocument = HandoffRecord | InstanceHeartbeat | InboundActivityLog;
+export type HandoffDocument = HandoffRecord | InstanceHeartbeat | InboundActivityLog | DutyLease;
 
 /** Most delivered message ids kept per record for de-duplication. */
 export const MAX_DELIVERED_IDS = 50;
@@ -181,6 +197,11 @@ export const MAX_INBOUND_IDS = 100;
 /** Id of an instance's heartbeat document. */
 export function heartbeatId(instanceId: string): string {
   return encodeURIComponent(`instance|${instanceId}`);
+}
+
+/** Id of the lease document of a deployment duty. */
+export function dutyLeaseId(name: string): string {
+  return encodeURIComponent(`duty|${name}`);
 }
 
 /** Narrows a stored document to a live-chat record. */

@@ -7,6 +7,7 @@ import {
   type HandoffDocument,
   type HandoffRecord,
   type HandoffState,
+  type DutyLease,
   type InboundActivityLog,
 } from './handoffRecord';
 
@@ -336,6 +337,29 @@ export class HandoffRecords {
   async removeHeartbeat(id: string): Promise<void> {
     this.heartbeatEtags.delete(id);
     await this.store.delete(id);
+  }
+
+  /** The active record of the chat of `generation` (see {@link HandoffRecord.generation}), if any. */
+  async activeWithGeneration(generation: string): Promise<HandoffRecord | undefined> {
+    return (await this.store.queryByField('generation', [generation]))
+      .map((d) => d.value)
+      .filter(isHandoffRecord)
+      .find((r) => ACTIVE_STATES.includes(r.state));
+  }
+
+  /** Reads a duty lease with its ETag (see {@link DutyLease}). */
+  async readDutyLease(id: string): Promise<Versioned<DutyLease> | undefined> {
+    const doc = await this.store.read(id);
+    return doc?.value.type === 'duty' ? { value: doc.value, etag: doc.etag } : undefined;
+  }
+
+  /**
+   * Writes a duty lease: created when `etag` is undefined, else replaced only if still at `etag`.
+   * Throws `StoreConflictError` when another instance wrote or created it first.
+   */
+  async writeDutyLease(lease: DutyLease, etag: string | undefined): Promise<Versioned<DutyLease>> {
+    const saved = etag === undefined ? await this.store.create(lease) : await this.store.replace(lease, etag);
+    return { value: lease, etag: saved.etag };
   }
 
   private logTransition(record: HandoffRecord, from: string, to: HandoffState, reason: string): void {

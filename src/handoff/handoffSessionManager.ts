@@ -193,6 +193,7 @@ export class HandoffSessionManager implements HandoffService {
             ...request.attributes,
           },
           introduction: formatTranscriptForAgent(request.transcript, this.settings.introductionMaxChars ?? 4000),
+          chatKey: generation,
           ...(this.settings.routing === undefined ? {} : { routing: this.settings.routing }),
         },
         this.agentToUser.listenerFor(id, generation),
@@ -342,6 +343,7 @@ export class HandoffSessionManager implements HandoffService {
     void this.leases.stopIntervals();
     const sessions = this.chats.entries().flatMap(([, c]) => (c.session === undefined ? [] : [c.session]));
     this.chats.clear();
+    await this.leases.haltDuty();
     await Promise.all(
       sessions.map((s) =>
         s.detach().catch((err: unknown) => {
@@ -360,6 +362,19 @@ export class HandoffSessionManager implements HandoffService {
   /** See {@link InstanceLeases.adopt}. */
   adoptChat(matches: (data: ResumeData) => boolean): Promise<boolean> {
     return this.leases.adopt(matches);
+  }
+
+  /**
+   * True when `chatKey` (the `chatKey` a chat was opened with, see `StartChatRequest`: its record's
+   * generation) names an active chat, including one whose Genesys chat is still being opened.
+   */
+  async hasActiveChat(chatKey: string): Promise<boolean> {
+    return (await this.records.activeWithGeneration(chatKey)) !== undefined;
+  }
+
+  /** True while this instance does the provider's deployment duty (see {@link InstanceLeases}). */
+  get holdsDeploymentDuty(): boolean {
+    return this.leases.holdsDuty;
   }
 
   /** Renews this instance's heartbeat (see {@link InstanceLeases.beat}). */

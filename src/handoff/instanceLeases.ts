@@ -5,6 +5,7 @@ import { telemetry } from '../telemetry/telemetry';
 import type { AgentToUserRelay } from './agentToUserRelay';
 import type { ChatEnder } from './chatEnder';
 import type { Clock } from './clock';
+import { DutyLeaseHolder } from './dutyLease';
 import { ACTIVE_STATES, heartbeatId, type HandoffRecord } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 import type { HandoffSettings } from './handoffSettings';
@@ -24,6 +25,10 @@ const FULL_SCAN_EVERY = 12;
  * storage (its lease, `leaseSeconds`); the periodic sweep runs the timers, drops local chats that
  * ended or moved (reconcile), and takes over chats whose owner's lease lapsed (claim, resume,
  * backfill). Shutdown releases the chats held here so another instance takes them at once.
+ *
+ * A provider's deployment duty (Open Messaging: the notifications subscriber) is leased the same
+ * way ({@link DutyLeaseHolder}): renewed with the heartbeat, fed the active chats every sweep,
+ * released at shutdown.
  */
 export class InstanceLeases {
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -31,6 +36,9 @@ export class InstanceLeases {
   private sweeping: Promise<void> | undefined;
   private sweeps = 0;
   private lastHeartbeatOk = 0;
+  private readonly duty: DutyLeaseHolder | undefined;
+  /** Takeovers by {@link adopt} in progress, by record id. */
+  private readonly adopting = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly chats: LocalChats,
@@ -43,7 +51,26 @@ export class InstanceLeases {
     private readonly settings: HandoffSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const duty = provider?.deploymentDuty;
+    this.duty =
+      duty === undefined || provider === undefined
+        ? undefined
+        : new DutyLeaseHolder({
+            duty,
+            provider: provider.name,
+            records,
+            instanceId: settings.instanceId,
+            leaseMs: settings.leaseSeconds * 1000,
+            clock,
+            logger,
+          });
+  }
+
+  /** True while this instance does the provider's deployment duty (tests, diagnostics). */
+  get holdsDuty(): boolean {
+    return this.duty?.held === true;
+  }
 
   /** Beats, sweeps once (recovering chats of stopped instances), then runs heartbeat and sweep on intervals. */
   async startBackground(): Promise<void> {
@@ -84,6 +111,7 @@ export class InstanceLeases {
 
   /** Releases every chat held here (graceful shutdown) and removes this instance's heartbeat. */
   async releaseAll(): Promise<void> {
+    await this.duty?.release();
     await forEachLimited(this.chats.ids(), PARALLELISM, async (id) => {
       await this.release(id);
     });
@@ -107,12 +135,21 @@ export class InstanceLeases {
     await this.timers.run(now);
     if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
     await this.takeOver(startup, now);
+    await this.duty?.refresh().catch((err: unknown) => {
+      this.logger.warn({ err }, 'could not read the active chats for the deployment duty');
+    });
+  }
+
+  /** Stops the deployment duty without releasing its lease (halt: it lapses like a crash). */
+  haltDuty(): Promise<void> {
+    return this.duty?.halt() ?? Promise.resolve();
   }
 
   /**
-   * Renews this instance's heartbeat (its lease on the chats it owns). When renewal has failed for
-   * a whole lease, other instances may have taken the chats over: local connections are dropped
-   * rather than risk delivering twice; the records are reclaimed once storage answers again.
+   * Renews this instance's heartbeat (its lease on the chats it owns), then the deployment duty's
+   * lease (held, or taken when free). When renewal has failed for a whole lease, other instances
+   * may have taken the chats over: local connections are dropped rather than risk delivering
+   * twice; the records are reclaimed once storage answers again.
    */
   async beat(): Promise<void> {
     if (this.chats.stopped) return;
@@ -129,6 +166,8 @@ export class InstanceLeases {
         for (const id of this.chats.ids()) await this.chats.detach(id);
       }
     }
+    // The duty's lease rides on the heartbeat; it gives the duty up itself when it cannot renew.
+    await this.duty?.renew();
   }
 
   /** Drops local chats that ended or moved to another instance meanwhile. */
@@ -184,10 +223,18 @@ export class InstanceLeases {
       (r) => r.resumeData !== undefined && matches(r.resumeData),
     );
     if (candidate === undefined || this.chats.stopped) return false;
+    // Calls for the same chat meanwhile (a webhook and a detail event) share one takeover.
+    const running = this.adopting.get(candidate.id);
+    if (running !== undefined) return running;
     if (this.chats.has(candidate.id)) return true;
     this.logger.info({ conversationId: candidate.conversationId, from: candidate.owner }, 'adopting a live chat');
-    await this.claimAndResume(candidate, new Set(), true);
-    return this.chats.get(candidate.id)?.session !== undefined;
+    const adoption = this.claimAndResume(candidate, new Set(), true)
+      .then(() => this.chats.get(candidate.id)?.session !== undefined)
+      .finally(() => {
+        this.adopting.delete(candidate.id);
+      });
+    this.adopting.set(candidate.id, adoption);
+    return adoption;
   }
 
   private async claimAndResume(candidate: HandoffRecord, alive: Set<string>, adopt = false): Promise<void> {

@@ -210,11 +210,18 @@ export class UserToAgentRelay {
     if (claimed?.outboxDrainer === me && (claimed.outbox ?? []).length > 0) this.kick(claimed);
   }
 
-  /** Tells the agent the user is typing (only from the instance that holds the chat). */
+  /**
+   * Tells the agent the user is typing: through the chat's connection when this instance holds
+   * it, else detached where the provider can send typing from any instance (Open Messaging).
+   */
   async relayUserTyping(record: HandoffRecord): Promise<void> {
     const session = this.chats.get(record.id)?.session;
-    if (session === undefined) return;
-    await session.sendTyping().catch((err: unknown) => {
+    const resumeData = record.resumeData;
+    const detached = this.provider?.sendDetachedTyping?.bind(this.provider);
+    let sending: Promise<void> | undefined;
+    if (session !== undefined) sending = session.sendTyping();
+    else if (resumeData !== undefined && detached !== undefined) sending = detached(resumeData);
+    await sending?.catch((err: unknown) => {
       this.logger.debug({ err, conversationId: record.conversationId }, 'could not relay typing');
     });
   }

@@ -1,5 +1,5 @@
 import { handoffRecordId } from '../../src/handoff/handoffKeys';
-import { MESSAGES } from '../../src/resources/messages';
+import { AGENT_TEXTS, MESSAGES } from '../../src/resources/messages';
 import { signWebhook } from '../../src/genesys/openMessaging';
 import { OPEN_MESSAGING_WEBHOOK_PATH } from '../../src/http/openMessagingWebhook';
 import type { SimulatedOpenConversation } from '../../src/simulator/openMessaging';
@@ -183,6 +183,18 @@ describe('handoff over Open Messaging', () => {
     const customer = (): string | undefined =>
       rig.simulator.conversation(chat.id)?.participants.find((p) => p.purpose === 'customer')?.state;
     await rig.simulator.waitUntil(() => (customer() === 'disconnected' ? true : undefined));
+  });
+
+  it('tells the agent in one line that the customer can no longer be reached', async () => {
+    const chat = await connect('om-gone');
+    const record = await rig.bot.app.handoff.activeRecord('emulator', 'om-gone');
+    if (record === undefined) throw new Error('no active record');
+    const before = customerTexts(chat.id).length;
+    await rig.bot.app.handoff.userUnreachable(record, 'the bot was removed');
+    const customer = (): string | undefined =>
+      rig.simulator.conversation(chat.id)?.participants.find((p) => p.purpose === 'customer')?.state;
+    await rig.simulator.waitUntil(() => (customer() === 'disconnected' ? true : undefined));
+    expect(customerTexts(chat.id).slice(before)).toEqual([AGENT_TEXTS.userUnreachable]);
   });
 
   it('refuses a webhook with a bad signature and relays nothing', async () => {

@@ -71,14 +71,15 @@ export class BotInstance {
     return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
   }
 
-  /** Starts an instance on existing storage (a restart on the same database). */
+  /** Starts an instance on existing storage (a restart on the same database), with `provider` when given. */
   static async startWithStorage(
     config: Config,
     connector: { serviceUrl: string },
     storage: App['storage'],
     logger: Logger = createSilentLogger(),
+    provider?: HandoffProvider,
   ): Promise<BotInstance> {
-    const app = await createApp(config, logger, { storage });
+    const app = await createApp(config, logger, provider === undefined ? { storage } : { storage, provider });
     const port = await app.start(0, '127.0.0.1');
     return new BotInstance(app, `http://127.0.0.1:${port}`, connector.serviceUrl);
   }

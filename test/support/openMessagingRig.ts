@@ -1,3 +1,4 @@
+import type { App } from '../../src/app';
 import { createSilentLogger } from '../../src/logger';
 import { OpenMessagingProvider, type OpenMessagingProviderOptions } from '../../src/genesys/openMessaging';
 import {
@@ -89,13 +90,14 @@ export async function startOpenMessagingSimulator(
 
 /**
  * A bot on an {@link OpenMessagingProvider} pointed at `simulator` (settings `env` on top of the
- * tests' defaults), with the integration's webhook pointed at this bot.
+ * tests' defaults; on `storage` when given), with the integration's webhook pointed at this bot.
  */
 export async function startOpenMessagingBot(
   simulator: OpenMessagingSimulator,
   connector: { serviceUrl: string },
   env: Record<string, string> = {},
   providerOptions: Partial<OpenMessagingProviderOptions> = {},
+  storage?: App['storage'],
 ): Promise<{ bot: BotInstance; provider: OpenMessagingProvider }> {
   const provider = new OpenMessagingProvider({
     apiUrl: simulator.url,
@@ -113,7 +115,10 @@ export async function startOpenMessagingBot(
     GenesysOpenMessagingEventsSecret: OM_EVENTS_SECRET,
     ...env,
   });
-  const bot = await BotInstance.start(config, connector, provider);
+  const bot =
+    storage === undefined
+      ? await BotInstance.start(config, connector, provider)
+      : await BotInstance.startWithStorage(config, connector, storage, createSilentLogger(), provider);
   simulator.setWebhookUrl(OM_INTEGRATION_ID, `${bot.url}${OPEN_MESSAGING_WEBHOOK_PATH}`);
   return { bot, provider };
 }

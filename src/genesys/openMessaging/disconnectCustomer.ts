@@ -6,7 +6,8 @@ import { inboundMessage, type ExternalCustomer } from './payloads';
 import type { SessionSettings } from './sessionSettings';
 
 /**
- * Ends a chat from the customer side: a courtesy message to the agent, then the customer
+ * Ends a chat from the customer side: one courtesy message to the agent (`agentNotice`, by default
+ * the customer-left notice), then the customer
  * participant PATCHed to `disconnected` (docs/genesys-protocol.md §6.6). A conversation or
  * participant Genesys no longer knows counts as ended.
  */
@@ -15,6 +16,7 @@ export async function disconnectCustomer(
   customer: ExternalCustomer,
   conversationId: string | undefined,
   logger: Logger,
+  agentNotice: string = settings.customerLeftNotice,
 ): Promise<void> {
   if (conversationId === undefined || conversationId === '')
     throw new GenesysError('badRequest', 'the Open Messaging chat has no conversation id to end');
@@ -33,7 +35,7 @@ export async function disconnectCustomer(
   }
   const time = new Date(settings.clock.now()).toISOString();
   await settings.api
-    .sendMessage(inboundMessage(customer, { messageId: randomUUID(), time, text: settings.customerLeftNotice }))
+    .sendMessage(inboundMessage(customer, { messageId: randomUUID(), time, text: agentNotice }))
     .catch((err: unknown) => {
       // The courtesy message is a nicety; routing must stop regardless.
       logger.warn({ err }, 'could not tell the agent the customer left');

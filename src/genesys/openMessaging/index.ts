@@ -3,6 +3,8 @@ export { isTransferDisconnect, readDetailEvent, conversationVerdict, TRANSFER_DI
 export {
   OpenMessagingProvider,
   type ChatAdopter,
+  NOTIFICATIONS_DUTY,
+  type OpeningChatCheck,
   openMessagingUrlsFor,
   type OpenMessagingProviderOptions,
   type WebhookAnswer,

@@ -4,6 +4,7 @@ import { GenesysError } from '../genesysError';
 import type {
   ChatListener,
   ChatSession,
+  DeploymentDuty,
   HandoffProvider,
   OpenMessagingResumeData,
   ResumeData,
@@ -17,10 +18,11 @@ import {
   SessionRegistry,
   SHARED_PROVIDER_DEFAULTS,
   systemClock,
+  type Clock,
 } from '../shared';
-import { readDetailEvent } from './endDecision';
+import { conversationVerdict, readDetailEvent } from './endDecision';
 import { OAuthTokenSource } from './oauthTokens';
-import { NotificationsSubscriber } from './notificationsSubscriber';
+import { NotificationsSubscriber, type NotificationsSubscriberOptions } from './notificationsSubscriber';
 import { OpenMessagingApi } from './openMessagingApi';
 import { disconnectCustomer, OpenMessagingSession, type SessionSettings } from './openMessagingSession';
 import type { OpenMessagingProviderOptions } from './openMessagingProviderOptions';
@@ -39,6 +41,15 @@ export const CONVERSATION_TOPIC_SUFFIXES = ['user.start', 'user.end', 'customer.
  * once the chat is held.
  */
 export type ChatAdopter = (matches: (data: OpenMessagingResumeData) => boolean) => Promise<boolean>;
+
+/**
+ * Resolves true when `chatKey` (an external id) names a chat of this bot that is active in storage,
+ * including one still being opened (its Genesys conversation not recorded yet).
+ */
+export type OpeningChatCheck = (chatKey: string) => Promise<boolean>;
+
+/** Name of the notifications subscriber's deployment duty (its lease). */
+export const NOTIFICATIONS_DUTY = 'openmessaging-notifications';
 
 /** Login and API hosts of a Genesys Cloud region domain (docs/genesys-protocol.md §2). */
 export function openMessagingUrlsFor(environment: string): { apiUrl: string; loginUrl: string } {
@@ -66,9 +77,22 @@ export class OpenMessagingProvider implements HandoffProvider {
   private readonly byConversationId = new Map<string, OpenMessagingSession>();
   private readonly seenWebhookIds: BoundedIdSet;
   private readonly reconciler: Reconciler;
-  private readonly subscriber: NotificationsSubscriber | undefined;
+  private readonly api: OpenMessagingApi;
+  private readonly clock: Clock;
+  private readonly subscriberOptions: Omit<NotificationsSubscriberOptions, 'api' | 'clock'> | undefined;
+  /** The subscriber of the current term as the deployment's notifications subscriber. */
+  private subscriber: NotificationsSubscriber | undefined;
+  /** Conversation ids of every active chat of the deployment while this instance is the subscriber. */
+  private followed: Set<string> | undefined;
+  /** Detail events of the subscriber, in order per conversation. */
+  private readonly eventChains = new Map<string, Promise<void>>();
+  /** Last typing event sent per external id by {@link sendDetachedTyping} (epoch ms). */
+  private readonly detachedTyping = new Map<string, number>();
   private adopter: ChatAdopter | undefined;
+  private openingCheck: OpeningChatCheck | undefined;
   private closed = false;
+  /** Ending from the customer side sends the agent one line: the courtesy notice or the caller's. */
+  readonly endTellsAgent = true;
 
   constructor(options: OpenMessagingProviderOptions) {
     const check = new OptionsValidator('OpenMessagingProvider');
@@ -89,7 +113,7 @@ export class OpenMessagingProvider implements HandoffProvider {
       logger: this.logger,
       clock,
     });
-    const api = new OpenMessagingApi({
+    const api = (this.api = new OpenMessagingApi({
       apiUrl: options.apiUrl,
       integrationId: options.integrationId,
       tokens: this.tokens,
@@ -98,7 +122,8 @@ export class OpenMessagingProvider implements HandoffProvider {
       maxRateLimitRetries: check.number('maxRateLimitRetries', options.maxRateLimitRetries, 30),
       logger: this.logger,
       clock,
-    });
+    }));
+    this.clock = clock;
     this.settings = {
       api,
       clock,
@@ -122,17 +147,15 @@ export class OpenMessagingProvider implements HandoffProvider {
     });
     const notifications = options.notifications ?? {};
     if (notifications.enabled !== false) {
-      this.subscriber = new NotificationsSubscriber({
-        api,
+      this.subscriberOptions = {
         wantedTopics: () =>
-          this.heldConversationIds().flatMap((id) =>
+          this.followedConversationIds().flatMap((id) =>
             CONVERSATION_TOPIC_SUFFIXES.map((suffix) => `v2.detail.events.conversation.${id}.${suffix}`),
           ),
         onEvent: (topicName, eventBody) => {
-          this.acceptDetailEvent(topicName, eventBody);
+          this.takeSubscribedEvent(topicName, eventBody);
         },
         logger: this.logger.child({ component: 'notifications' }),
-        clock,
         maxTopicsPerChannel: check.number(
           'notifications.maxTopicsPerChannel',
           notifications.maxTopicsPerChannel,
@@ -142,13 +165,33 @@ export class OpenMessagingProvider implements HandoffProvider {
         renewBeforeMs: check.number('notifications.renewBeforeMs', notifications.renewBeforeMs, 3_600_000),
         silenceTimeoutMs: check.number('notifications.silenceTimeoutMs', notifications.silenceTimeoutMs, 95_000, true),
         reconnectPolicy: notifications.reconnectPolicy ?? SHARED_PROVIDER_DEFAULTS.reconnectPolicy,
-      });
+      };
     }
   }
 
-  /** The notifications subscriber, when enabled (tests, diagnostics). */
+  /**
+   * The notifications subscriber while this instance is the deployment's subscriber (tests,
+   * diagnostics); undefined on the other instances and when notifications are disabled.
+   */
   get notifications(): NotificationsSubscriber | undefined {
     return this.subscriber;
+  }
+
+  /**
+   * The Notifications API subscriber as a deployment duty (docs/genesys-protocol.md §6.5): one
+   * instance, elected by the handoff layer's lease, follows the detail events of every active chat
+   * of the deployment, within one channel per 1,000 topics, so the OAuth client's channel limit
+   * does not grow with the number of instances. Undefined when notifications are disabled.
+   */
+  get deploymentDuty(): DeploymentDuty | undefined {
+    if (this.subscriberOptions === undefined) return undefined;
+    return {
+      name: NOTIFICATIONS_DUTY,
+      follow: (chats) => {
+        this.follow(chats);
+      },
+      standDown: () => this.standDown(),
+    };
   }
 
   /** How many access tokens were fetched (tests, diagnostics). */
@@ -163,8 +206,11 @@ export class OpenMessagingProvider implements HandoffProvider {
 
   /** {@inheritDoc HandoffProvider.startChat} */
   async startChat(request: StartChatRequest, listener: ChatListener): Promise<ChatSession> {
+    // The chat key names the customer, so another instance recognises this chat's webhooks before
+    // the conversation id is recorded; a new one per handoff (docs/genesys-protocol.md §6.9).
+    const externalId = request.chatKey !== undefined && request.chatKey !== '' ? request.chatKey : randomUUID();
     const session = this.createSession({
-      customer: { id: randomUUID(), nickname: request.guest.displayName },
+      customer: { id: externalId, nickname: request.guest.displayName },
       attributes: request.attributes,
       listener,
     });
@@ -212,21 +258,52 @@ export class OpenMessagingProvider implements HandoffProvider {
   }
 
   /** {@inheritDoc HandoffProvider.endDetached} */
-  async endDetached(data: ResumeData): Promise<void> {
+  async endDetached(data: ResumeData, agentNotice?: string): Promise<void> {
     const resume = this.checkResumeData(data);
     await disconnectCustomer(
       this.settings,
       { id: resume.externalId, nickname: resume.nickname },
       resume.conversationId,
       this.logger,
+      agentNotice,
     );
+  }
+
+  /**
+   * {@inheritDoc HandoffProvider.sendDetachedTyping} Open Messaging is stateless: any instance
+   * sends the customer's typing event, at most one per `typingIntervalMs` per chat from this
+   * process; a failure is logged, never thrown.
+   */
+  async sendDetachedTyping(data: ResumeData): Promise<void> {
+    const resume = this.checkResumeData(data);
+    const held = this.byExternalId.get(resume.externalId);
+    if (held !== undefined) {
+      await held.sendTyping();
+      return;
+    }
+    const now = this.clock.now();
+    const last = this.detachedTyping.get(resume.externalId);
+    if (last !== undefined && now - last < this.settings.typingIntervalMs) return;
+    this.detachedTyping.delete(resume.externalId);
+    this.detachedTyping.set(resume.externalId, now);
+    // Oldest first: bounded to the chats typing within the last interval or so.
+    for (const [key, at] of this.detachedTyping) {
+      if (this.detachedTyping.size <= 10_000 && now - at < this.settings.typingIntervalMs) break;
+      this.detachedTyping.delete(key);
+    }
+    const session = this.detachedSession(data);
+    try {
+      await session.sendTyping();
+    } finally {
+      await session.detach();
+    }
   }
 
   /** {@inheritDoc HandoffProvider.close} */
   async close(): Promise<void> {
     this.closed = true;
     this.reconciler.stop();
-    await this.subscriber?.stop();
+    await this.standDown();
     await this.sessions.detachAll();
     await this.reconciler.settled();
   }
@@ -252,6 +329,15 @@ export class OpenMessagingProvider implements HandoffProvider {
       try {
         if (await this.adopter((data) => data.externalId === payload.externalId))
           session = this.byExternalId.get(payload.externalId);
+        else if ((await this.openingCheck?.(payload.externalId)) === true) {
+          // A chat of this bot whose conversation is not recorded yet (another instance is still
+          // opening it): Genesys calls again 5 s later (docs/genesys-protocol.md §6.3).
+          this.logger.info(
+            { genesysConversationId: payload.conversationId, kind: payload.kind },
+            'webhook for a chat still being opened; asking Genesys to call again',
+          );
+          return { status: 503, outcome: 'notYetKnown' };
+        }
       } catch (err) {
         this.logger.warn({ err }, 'could not take over the chat of a webhook call; Genesys will call again');
         return { status: 503, outcome: 'unavailable' };
@@ -272,9 +358,14 @@ export class OpenMessagingProvider implements HandoffProvider {
     return { status: 200, outcome: 'relayed' };
   }
 
-  /** Lets webhooks for chats held by another instance be relayed here (see {@link ChatAdopter}). */
-  setChatAdopter(adopter: ChatAdopter): void {
+  /**
+   * Lets webhooks and detail events of chats held by another instance be handled here (see
+   * {@link ChatAdopter}); with `opening`, a webhook of a chat still being opened elsewhere is
+   * answered 503 so Genesys calls again (see {@link OpeningChatCheck}).
+   */
+  setChatAdopter(adopter: ChatAdopter, opening?: OpeningChatCheck): void {
     this.adopter = adopter;
+    this.openingCheck = opening;
   }
 
   /**
@@ -303,9 +394,88 @@ export class OpenMessagingProvider implements HandoffProvider {
     return this.acceptDetailEvent(topicName, eventBody);
   }
 
-  /** Conversation ids of the chats held here (for the notifications subscriber). */
+  /** Conversation ids of the chats held here. */
   heldConversationIds(): string[] {
     return [...this.byConversationId.keys()];
+  }
+
+  /**
+   * The conversations the subscriber follows: every active chat of the deployment (as last read
+   * from storage) and the chats held here (at once, before the next read). None unless this
+   * instance is the subscriber.
+   */
+  private followedConversationIds(): string[] {
+    if (this.followed === undefined) return [];
+    return [...new Set([...this.followed, ...this.byConversationId.keys()])];
+  }
+
+  /** Becomes (or stays) the deployment's subscriber, for the active chats `chats`. */
+  private follow(chats: readonly ResumeData[]): void {
+    if (this.closed || this.subscriberOptions === undefined) return;
+    const ids = chats.flatMap((d) =>
+      d.provider === 'openmessaging' && typeof d.conversationId === 'string' && d.conversationId !== ''
+        ? [d.conversationId]
+        : [],
+    );
+    const firstOfTerm = this.followed === undefined;
+    const added = firstOfTerm ? [] : ids.filter((id) => !this.followed?.has(id) && !this.byConversationId.has(id));
+    this.followed = new Set(ids);
+    this.subscriber ??= new NotificationsSubscriber({ ...this.subscriberOptions, api: this.api, clock: this.clock });
+    this.subscriber
+      .sync()
+      .then(() => this.catchUp(added))
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'notifications subscription failed');
+      });
+  }
+
+  /**
+   * Reads once each conversation opened on another instance since the last read, now that its
+   * topics are live: one an agent took (or that ended) before then is taken over here, which
+   * replays what happened (the reconciler of the owner would find it later).
+   */
+  private async catchUp(conversationIds: readonly string[]): Promise<void> {
+    for (const conversationId of conversationIds) {
+      if (this.closed || this.followed === undefined || this.byConversationId.has(conversationId)) continue;
+      try {
+        const verdict = conversationVerdict(await this.api.getConversation(conversationId));
+        if (verdict.kind === 'waiting' && !verdict.hadAgent) continue;
+        await this.adopter?.((data) => data.conversationId === conversationId);
+      } catch (err) {
+        // The owner's reconciler reads it later.
+        this.logger.info({ err, genesysConversationId: conversationId }, 'could not catch up on a followed chat');
+      }
+    }
+  }
+
+  /** Stops being the deployment's subscriber: closes its channels. */
+  private async standDown(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.followed = undefined;
+    this.subscriber = undefined;
+    await subscriber?.stop();
+  }
+
+  /**
+   * Takes one detail event from the subscriber's channel, in order with the earlier events of its
+   * conversation: a chat another instance holds is taken over first ({@link acceptPushedEvent}).
+   */
+  private takeSubscribedEvent(topicName: string, eventBody: unknown): void {
+    const event = readDetailEvent(topicName, eventBody);
+    if (event === undefined) return;
+    const key = event.conversationId;
+    const next = (this.eventChains.get(key) ?? Promise.resolve())
+      .then(() => this.acceptPushedEvent(topicName, eventBody))
+      .then((taken) => {
+        if (!taken) this.logger.debug({ genesysConversationId: key }, 'detail event of no active chat');
+      })
+      .catch((err: unknown) => {
+        this.logger.warn({ err, genesysConversationId: key }, 'detail event not handled');
+      });
+    this.eventChains.set(key, next);
+    void next.finally(() => {
+      if (this.eventChains.get(key) === next) this.eventChains.delete(key);
+    });
   }
 
   /** One reconciler pass over every held chat, paced to `reconcilePerSecond` (also run by the timer). */
@@ -318,7 +488,7 @@ export class OpenMessagingProvider implements HandoffProvider {
    * once (`subscribed`), so nothing that happened before its topics were live is missed.
    */
   private followTopics(subscribed?: OpenMessagingSession): void {
-    if (this.closed || this.subscriber === undefined) return;
+    if (this.closed || this.subscriber === undefined || this.followed === undefined) return;
     this.subscriber
       .sync()
       .then(() => subscribed?.reconcile())

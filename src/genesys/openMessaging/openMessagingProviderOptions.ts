@@ -38,9 +38,11 @@ export interface OpenMessagingProviderOptions {
   /** The courtesy message the agent gets when the customer ends the chat. */
   customerLeftNotice?: string;
   /**
-   * Follow the held chats' detail events over the Notifications API (docs/genesys-protocol.md §6.5;
-   * default on). `maxTopicsPerChannel` default 1,000; `renewBeforeMs` default 1 h before the
-   * channel's expiry; `silenceTimeoutMs` default 95 s (heartbeats come about every 30 s).
+   * Follow chats' detail events over the Notifications API (docs/genesys-protocol.md §6.5; default
+   * on): while this instance holds the deployment's subscriber lease (see
+   * `OpenMessagingProvider.deploymentDuty`), those of every active chat of the deployment.
+   * `maxTopicsPerChannel` default 1,000; `renewBeforeMs` default 1 h before the channel's expiry;
+   * `silenceTimeoutMs` default 95 s (heartbeats come about every 30 s).
    */
   notifications?: {
     enabled?: boolean;

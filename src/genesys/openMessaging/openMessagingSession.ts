@@ -155,13 +155,14 @@ export class OpenMessagingSession implements ChatSession {
 
   /**
    * {@inheritDoc ChatSession.end}
-   * Tells the agent first, then disconnects the customer participant so routing stops, also while
-   * the chat is still queued (docs/genesys-protocol.md §6.6).
+   * Tells the agent first (`agentNotice`, by default the customer-left notice), then disconnects
+   * the customer participant so routing stops, also while the chat is still queued
+   * (docs/genesys-protocol.md §6.6).
    */
-  async end(): Promise<void> {
+  async end(agentNotice?: string): Promise<void> {
     await this.sends.run(async () => {
       this.requireOpen();
-      await disconnectCustomer(this.settings, this.options.customer, this.conversation, this.logger);
+      await disconnectCustomer(this.settings, this.options.customer, this.conversation, this.logger, agentNotice);
     });
     await this.pipeline.emit({ kind: 'ended', reason: 'guestEnded' });
     this.finish();

@@ -4,10 +4,21 @@ import { verifyWebhookSignature } from './webhookSignature';
 
 /** What the webhook route answers. */
 export interface WebhookAnswer {
-  /** 503: the chat could not be taken over now; Genesys calls again (docs/genesys-protocol.md §6.3). */
+  /**
+   * 503: the chat could not be taken over now, or is still being opened on another instance;
+   * Genesys calls again (docs/genesys-protocol.md §6.3).
+   */
   status: 200 | 400 | 401 | 503;
   /** What happened, for the route's log line (never message content). */
-  outcome: 'relayed' | 'duplicate' | 'unknownConversation' | 'ignored' | 'badSignature' | 'badPayload' | 'unavailable';
+  outcome:
+    | 'relayed'
+    | 'duplicate'
+    | 'unknownConversation'
+    | 'notYetKnown'
+    | 'ignored'
+    | 'badSignature'
+    | 'badPayload'
+    | 'unavailable';
 }
 
 /**

@@ -66,6 +66,8 @@ export class NotificationsService {
   private readonly wss = new WebSocketServer({ noServer: true });
   /** Event frames written to sockets. */
   delivered = 0;
+  /** Most channels with an open socket at once since the service started. */
+  private peakConnected = 0;
 
   constructor(
     readonly settings: NotificationsSettings,
@@ -164,6 +166,11 @@ export class NotificationsService {
     return [...this.channels.values()].filter((c) => c.socket?.readyState === WebSocket.OPEN).length;
   }
 
+  /** Most channels that had an open socket at the same time since the service started (tests). */
+  get connectedChannelPeak(): number {
+    return this.peakConnected;
+  }
+
   /** Handles an upgrade to `/channels/{id}`; returns false when the path is not a channel path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const match = /^\/channels\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://simulator').pathname);
@@ -236,6 +243,7 @@ export class NotificationsService {
     // [C] one connection per channel; [I] a second connection replaces the first.
     channel.socket?.close(4000, 'replaced by a new connection');
     channel.socket = ws;
+    this.peakConnected = Math.max(this.peakConnected, this.connectedChannelCount());
     if (channel.heartbeat !== undefined) clearInterval(channel.heartbeat);
     channel.heartbeat = setInterval(() => {
       sendFrame(ws, { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } });

@@ -425,6 +425,11 @@ export class OpenMessagingSimulator extends EventEmitter<OpenMessagingSimulatorE
     return this.notifications.connectedChannelCount();
   }
 
+  /** Most notifications channels that had an open socket at the same time (tests: one subscriber). */
+  get connectedChannelPeak(): number {
+    return this.notifications.connectedChannelPeak;
+  }
+
   /** Sends `v2.system.socket_closing` on every notifications socket and closes them after `afterMs`. */
   closeNotificationSockets(afterMs = 0): void {
     this.notifications.closeSockets(afterMs);

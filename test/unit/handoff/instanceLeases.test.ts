@@ -110,4 +110,17 @@ describe('InstanceLeases (heartbeat, sweep, takeover, release)', () => {
     expect(parts.chats.size).toBe(0);
     expect(parts.provider.resumed).toHaveLength(0);
   });
+
+  it('adopts a chat held elsewhere once when two calls for it arrive together', async () => {
+    const parts = new HandoffParts();
+    await otherInstanceAlive(parts, 'instance-b', 30_000);
+    const { record } = await parts.openChat('adopt-1', 'connected', { held: false, owner: 'instance-b' });
+    const token = record.resumeData;
+    const matches = (data: unknown): boolean => JSON.stringify(data) === JSON.stringify(token);
+    const both = await Promise.all([parts.leases.adopt(matches), parts.leases.adopt(matches)]);
+    expect(both).toEqual([true, true]);
+    expect(parts.provider.resumed).toHaveLength(1);
+    expect((await parts.record('adopt-1'))?.owner).toBe('instance-a');
+    expect(parts.chats.get(record.id)?.session).toBe(parts.provider.resumed[0]);
+  });
 });

@@ -136,7 +136,22 @@ describe('UserToAgentRelay (user → agent)', () => {
     expect(await parts.record('u-5')).toMatchObject({ idleWarned: false, idleDeadline: parts.clock.now() + 300_000 });
   });
 
-  it('relays typing only from the instance holding the chat, and survives a failure', async () => {
+  it('relays typing of a chat held elsewhere where the provider sends typing from any instance', async () => {
+    const parts = new HandoffParts();
+    const elsewhere = await parts.openChat('u-8', 'connected', { held: false });
+    const detached: unknown[] = [];
+    Object.assign(parts.provider, {
+      sendDetachedTyping: (data: unknown): Promise<void> => {
+        detached.push(data);
+        return Promise.reject(new GenesysError('network', 'reset'));
+      },
+    });
+    await expect(parts.userToAgent.relayUserTyping(elsewhere.record)).resolves.toBeUndefined();
+    expect(detached).toEqual([elsewhere.record.resumeData]);
+    expect(elsewhere.chat.typingCount).toBe(0);
+  });
+
+  it('relays typing only from the instance holding the chat (without detached typing), and survives a failure', async () => {
     const parts = new HandoffParts();
     const held = await parts.openChat('u-6', 'connected');
     const elsewhere = await parts.openChat('u-7', 'connected', { held: false });
