@@ -95,7 +95,10 @@ describe.each(STORES)('FileConsentSigning on the %s store', (_kind, makeStore) =
     ['the locale', (c) => ({ ...c, locale: 'en-US' })],
     ['the expiry', (c) => ({ ...c, expiresAt: c.expiresAt + 86_400_000 })],
     ['the conversation', (c) => ({ ...c, conversationId: 'a:1attacker' })],
-    ['the signature', (c) => ({ ...c, signature: `${c.signature.startsWith('A') ? 'B' : 'A'}${c.signature.slice(1)}` })],
+    [
+      'the signature',
+      (c) => ({ ...c, signature: `${c.signature.startsWith('A') ? 'B' : 'A'}${c.signature.slice(1)}` }),
+    ],
     ['the signature (truncated)', (c) => ({ ...c, signature: c.signature.slice(0, 20) })],
     ['the signature (empty)', (c) => ({ ...c, signature: '' })],
   ])('refuses a context with %s changed', async (_field, change) => {
