@@ -426,7 +426,7 @@ export class AgentToUserRelay {
       !content.items.some((item) => item.kind === 'attachment')
     )
       return undefined;
-    return signing.signerFor(conversation.id ?? record.conversationId).catch((err: unknown) => {
+    return signing.signerFor(conversation.id).catch((err: unknown) => {
       this.logger.warn(
         { err, conversationId: record.conversationId },
         'file consent cards cannot be signed; files are offered as links',
