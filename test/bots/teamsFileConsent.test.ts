@@ -6,9 +6,13 @@ import {
   type SignedAgentFileConsentContext,
 } from '../../src/channels/outbound/fileConsentCard';
 import { DEFAULT_FILE_CONSENT_VALIDITY_SECONDS, FileConsentSigning } from '../../src/handoff/fileConsentSigning';
-import type { HandoffDocument } from '../../src/handoff/handoffRecord';
+import { FILE_CONSENT_KEY_ID, type HandoffDocument } from '../../src/handoff/handoffRecord';
 import { DEFAULT_FRAGMENT_BYTES } from '../../src/handoff/teamsFileConsent';
+import type { AppStorage } from '../../src/app';
+import { createSilentLogger } from '../../src/logger';
+import { createStorage } from '../../src/storage/createStorage';
 import { MemoryVersionedStore } from '../../src/storage/memoryVersionedStore';
+import { withFailingReads } from '../support/failingReads';
 import { MESSAGES, messagesFor } from '../../src/resources/messages';
 import { BotHarness } from '../support/botHarness';
 import { FakeProvider } from '../support/fakeProvider';
@@ -216,6 +220,29 @@ describe('Teams: files from the agent through the file consent flow', () => {
     expect(replies.filter((a) => a.type === 'message')).toEqual([]);
     expect(replies.find((a) => a.type === 'invokeResponse')?.value).toMatchObject({ status: 200 });
     expect(files.puts.length).toBe(puts);
+  });
+
+  it('offers the file with an "Open" button when the signing key cannot be read', async () => {
+    const config = testConfig();
+    const storage = await createStorage<HandoffDocument>(config, createSilentLogger());
+    const keyless: AppStorage = {
+      kind: storage.kind,
+      botStorage: storage.botStorage,
+      handoffStore: withFailingReads(storage.handoffStore, (id) => id === FILE_CONSENT_KEY_ID),
+      ping: (signal) => storage.ping(signal),
+      close: () => storage.close(),
+    };
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider, config, channelId: 'msteams', storage: keyless });
+    await harness.say({ text: 'I want to talk to a human' });
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    harness.take();
+    const url = files.serve('/genesys/keyless.pdf', randomBytes(10));
+    const card = await agentOffers(provider, harness, 'keyless.pdf', url, 10);
+    expect(card).toMatchObject({
+      contentType: 'application/vnd.microsoft.card.hero',
+      content: { title: 'keyless.pdf', buttons: [{ type: 'openUrl', value: url }] },
+    });
   });
 
   describe('a context the client changed or the bot did not sign is refused: nothing is fetched or uploaded', () => {

@@ -7,7 +7,8 @@ import { DEFAULT_FILE_CONSENT_VALIDITY_SECONDS, FileConsentSigning } from '../..
 import { FILE_CONSENT_KEY_ID, type HandoffDocument } from '../../src/handoff/handoffRecord';
 import { CosmosVersionedStore } from '../../src/storage/cosmosVersionedStore';
 import { MemoryVersionedStore } from '../../src/storage/memoryVersionedStore';
-import { StoreError, type VersionedStore } from '../../src/storage/versionedStore';
+import type { VersionedStore } from '../../src/storage/versionedStore';
+import { withFailingReads } from '../support/failingReads';
 import { testCosmosClient, uniqueId } from './cosmosTestSupport';
 
 const CONTEXT: AgentFileConsentContext = {
@@ -128,13 +129,7 @@ describe('FileConsentSigning when the store fails', () => {
   it('rejects with the store error and reads the key again on the next call', async () => {
     const store = new MemoryVersionedStore<HandoffDocument>();
     let failures = 1;
-    const failing: VersionedStore<HandoffDocument> = {
-      read: (id) => (failures-- > 0 ? Promise.reject(new StoreError('store unreachable')) : store.read(id)),
-      create: (value) => store.create(value),
-      replace: (value, etag) => store.replace(value, etag),
-      delete: (id) => store.delete(id),
-      queryByField: (field, values) => store.queryByField(field, values),
-    };
+    const failing = withFailingReads(store, () => failures-- > 0);
     const signing = new FileConsentSigning(failing);
     await expect(signing.signerFor(CONVERSATION)).rejects.toThrow('store unreachable');
     const context = (await signing.signerFor(CONVERSATION))(CONTEXT);
