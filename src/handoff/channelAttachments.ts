@@ -164,7 +164,8 @@ export interface ChannelFileDownloaderOptions {
   /**
    * Connect only to public internet addresses, redirects included (`src/http/publicAddresses.ts`): a
    * URL whose host is or resolves to a loopback, link-local, private or unspecified address fails.
-   * For URLs that reach the bot from outside; default false.
+   * For URLs that reach the bot from outside; default false. Through an HTTP proxy set in the
+   * environment the proxy resolves names, so only address literals are checked.
    */
   publicAddressesOnly?: boolean;
 }
