@@ -10,6 +10,7 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import type * as restify from 'restify';
 import { HandoffBot } from '../bots/handoffBot';
+import { FileConsentSigning } from './handoff/fileConsentSigning';
 import { TeamsFileConsent } from './handoff/teamsFileConsent';
 import { Faq } from '../dialogs/faq';
 import { MainDialog, type MainDialogState } from '../dialogs/mainDialog';
@@ -76,6 +77,11 @@ export interface AppOverrides {
   readiness?: ReadinessOptions;
   /** Write batching (see {@link WriteBatching}); default: every change written at once. */
   writeBatching?: WriteBatching;
+  /**
+   * Download agent files for Teams file consent from loopback and private addresses too (the
+   * demo's simulator and local tests serve them on this machine). Default: in demo mode only.
+   */
+  agentFilesFromPrivateAddresses?: boolean;
 }
 
 /**
@@ -123,6 +129,11 @@ export interface BuildBotOptions {
   /** The bot's Bot Framework token, for downloading the files users send on channels that require it. */
   botToken?: () => Promise<string | undefined>;
   writeBatching?: WriteBatching;
+  /**
+   * Download agent files for Teams file consent from loopback and private addresses too (the
+   * demo's simulator and local tests serve them on this machine); default false.
+   */
+  agentFilesFromPrivateAddresses?: boolean;
 }
 
 /** The bot and what it is built from, independent of the adapter that serves it. */
@@ -179,6 +190,8 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     logger.child({ module: 'proactive' }),
     options.writeBatching?.transcriptBatchMs ?? 0,
   );
+  const clock = options.now === undefined ? undefined : { now: options.now };
+  const fileConsent = new FileConsentSigning(storage.handoffStore, clock === undefined ? {} : { clock });
   const records = new HandoffRecords(
     storage.handoffStore,
     config.cosmos.ttlDays * 86_400,
@@ -209,9 +222,10 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
         ...(config.genesys.language === '' ? {} : { language: config.genesys.language }),
         ...(config.genesys.priority === undefined ? {} : { priority: config.genesys.priority }),
       },
+      fileConsent,
     },
     logger,
-    options.now === undefined ? undefined : { now: options.now },
+    clock,
   );
 
   const transferDialog = new TransferDialog(
@@ -227,7 +241,11 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     handoff,
     stateSaver,
     logger.child({ module: 'bot' }),
-    new TeamsFileConsent({ logger: logger.child({ module: 'teams.files' }) }),
+    new TeamsFileConsent({
+      logger: logger.child({ module: 'teams.files' }),
+      signing: fileConsent,
+      allowPrivateAddresses: options.agentFilesFromPrivateAddresses === true,
+    }),
   );
   return { bot, handoff, recorder, conversationState, userState, transcript: transcriptAccessor, onTurnError };
 }
@@ -274,6 +292,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         ? {}
         : { botToken: botTokenFrom(credentialsFactory, config.microsoft.appId) }),
     ...(overrides.writeBatching === undefined ? {} : { writeBatching: overrides.writeBatching }),
+    // The demo's simulator serves agent files on this machine.
+    agentFilesFromPrivateAddresses: overrides.agentFilesFromPrivateAddresses ?? config.demo,
   });
   if (chosenProvider instanceof OpenMessagingProvider) {
     // Genesys posts a chat's webhooks to any instance: the instance called takes the chat over.

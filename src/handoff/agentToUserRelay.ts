@@ -1,5 +1,7 @@
 import { type Activity, type ConversationReference, MessageFactory } from 'botbuilder';
-import { renderAgentContent } from '../channels';
+import { channelProfile, renderAgentContent } from '../channels';
+import type { FileConsentContextSigner } from '../channels/outbound/fileConsentCard';
+import type { AgentContent } from '../content/content';
 import { answerOptions } from '../content/answerOptions';
 import type {
   ChatEndReason,
@@ -369,8 +371,11 @@ export class AgentToUserRelay {
     };
     const channels = this.settings.channels;
     const conversationType = record.reference.conversation?.conversationType;
-    const activities = renderAgentContent(record.reference.channelId ?? record.channelId, content, {
+    const channelId = record.reference.channelId ?? record.channelId;
+    const signFileConsent = await this.fileConsentSigner(record, channelId, content);
+    const activities = renderAgentContent(channelId, content, {
       ...(agentName === undefined ? {} : { agentName }),
+      ...(signFileConsent === undefined ? {} : { signFileConsent }),
       namePrefix: channels?.agentNamePrefix ?? '',
       facebookHumanAgentTag: channels?.facebookHumanAgentTag ?? false,
       ...(conversationType === undefined ? {} : { conversationType }),
@@ -400,6 +405,34 @@ export class AgentToUserRelay {
         return r;
       }),
     );
+  }
+
+  /**
+   * The signer of file consent cards for the record's conversation when the message has files and
+   * the channel offers them with file consent in this conversation; undefined otherwise, or when
+   * the signing key cannot be read (the files are then offered with an "Open" button).
+   */
+  private async fileConsentSigner(
+    record: HandoffRecord,
+    channelId: string,
+    content: AgentContent,
+  ): Promise<FileConsentContextSigner | undefined> {
+    const signing = this.settings.fileConsent;
+    const conversation = record.reference.conversation;
+    if (
+      signing === undefined ||
+      channelProfile(channelId).fileConsentInPersonalChats !== true ||
+      conversation?.conversationType !== 'personal' ||
+      !content.items.some((item) => item.kind === 'attachment')
+    )
+      return undefined;
+    return signing.signerFor(conversation.id).catch((err: unknown) => {
+      this.logger.warn(
+        { err, conversationId: record.conversationId },
+        'file consent cards cannot be signed; files are offered as links',
+      );
+      return undefined;
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import type { Activity, Attachment } from 'botbuilder';
 import { lookup } from 'mime-types';
+import { PrivateAddressError, assertPublicHost, assertPublicUrlHost, publicOnlyLookup } from '../http/publicAddresses';
 import { isRecord } from '../json';
 
 /**
@@ -160,6 +161,13 @@ export interface ChannelFileDownloaderOptions {
   maxBytes: number;
   /** Time limit of one download (ms). */
   timeoutMs: number;
+  /**
+   * Connect only to public internet addresses, redirects included (`src/http/publicAddresses.ts`): a
+   * URL whose host is or resolves to a loopback, link-local, private or unspecified address fails.
+   * For URLs that reach the bot from outside; default false. Through an HTTP proxy set in the
+   * environment the proxy resolves names, so only address literals are checked.
+   */
+  publicAddressesOnly?: boolean;
 }
 
 /** Downloads the files users send, with the bot's token where the channel requires it. */
@@ -170,8 +178,10 @@ export class ChannelFileDownloader {
   async download(file: ChannelFile): Promise<DownloadedFile> {
     if (file.url.startsWith('data:')) return this.fromDataUrl(file);
     const token = file.needsBotToken ? await this.options.botToken?.() : undefined;
+    const guarded = this.options.publicAddressesOnly === true;
     let response;
     try {
+      if (guarded) assertPublicUrlHost(file.url);
       response = await axios.get<ArrayBuffer>(file.url, {
         responseType: 'arraybuffer',
         headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
@@ -179,8 +189,19 @@ export class ChannelFileDownloader {
         maxContentLength: this.options.maxBytes,
         maxRedirects: 5,
         validateStatus: () => true,
+        // Names are checked as they are resolved, address literals before each request.
+        ...(guarded
+          ? {
+              lookup: publicOnlyLookup,
+              beforeRedirect: (options: Record<string, unknown>) => {
+                if (typeof options.hostname === 'string') assertPublicHost(options.hostname);
+              },
+            }
+          : {}),
       });
     } catch (err) {
+      if (err instanceof PrivateAddressError || (isRecord(err) && err.code === 'EPRIVATEADDRESS'))
+        throw new FileDownloadError('the download was refused: the host is not a public internet address');
       const tooLarge = err instanceof Error && /maxContentLength/.test(err.message);
       throw new FileDownloadError(
         tooLarge ? 'the file is larger than allowed' : `the download failed: ${codeOf(err)}`,

@@ -182,8 +182,25 @@ export interface DutyLease {
   ttl: number;
 }
 
+/**
+ * The key every instance signs and checks Teams file consent contexts with (HMAC-SHA256,
+ * `src/handoff/fileConsentSigning.ts`): created once, by whichever instance needs it first; never expires.
+ */
+export interface FileConsentKey {
+  /** {@link FILE_CONSENT_KEY_ID} */
+  id: string;
+  type: 'fileConsentKey';
+  /** 32 random bytes, base64. */
+  key: string;
+  /** Never expires. */
+  ttl: -1;
+}
+
+/** Id of the {@link FileConsentKey} document. */
+export const FILE_CONSENT_KEY_ID = 'fileConsentKey';
+
 /** Everything stored in the live-chat container. */
-export type HandoffDocument = HandoffRecord | InstanceHeartbeat | InboundActivityLog | DutyLease;
+export type HandoffDocument = HandoffRecord | InstanceHeartbeat | InboundActivityLog | DutyLease | FileConsentKey;
 
 /** Most delivered message ids kept per record for de-duplication. */
 export const MAX_DELIVERED_IDS = 50;

@@ -1,6 +1,7 @@
 import type { RoutingRequest } from '../genesys/handoffProvider';
 import type { AttachmentPolicy } from './channelAttachments';
 import type { DeliveryLimits } from './channelDelivery';
+import type { FileConsentSigning } from './fileConsentSigning';
 
 /** Files from the user to the agent (settings `HandoffAttachmentTypes`, `HandoffAttachmentMaxBytes`). */
 export interface HandoffAttachmentSettings extends AttachmentPolicy {
@@ -29,4 +30,9 @@ export interface HandoffSettings {
   channels?: { agentNamePrefix: string; facebookHumanAgentTag: boolean };
   /** Files users send to the agent: the allow-list and the bot's token for channel downloads. */
   attachments?: HandoffAttachmentSettings;
+  /**
+   * Signs Teams file consent cards for agent files; without it, agent files in Teams personal
+   * chats are sent as cards with an "Open" button.
+   */
+  fileConsent?: FileConsentSigning;
 }

@@ -1,11 +1,16 @@
 import axios from 'axios';
 import { type Attachment, type FileConsentCardResponse, type TurnContext } from 'botbuilder';
-import { FILE_INFO_CARD, agentFileConsentContextOf } from '../channels/outbound/fileConsentCard';
+import {
+  FILE_INFO_CARD,
+  agentFileConsentContextOf,
+  type SignedAgentFileConsentContext,
+} from '../channels/outbound/fileConsentCard';
 import { fileLinkCard } from '../channels/outbound/renderAgentContent';
 import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { messagesFor } from '../resources/messages';
 import { ChannelFileDownloader } from './channelAttachments';
+import type { FileConsentSigning } from './fileConsentSigning';
 
 /**
  * [C] Genesys Cloud sends attachments of at most 25 MB through messaging (docs/genesys-protocol.md
@@ -22,6 +27,13 @@ export const DEFAULT_FRAGMENT_BYTES = 10 * 320 * 1024;
 /** Options of {@link TeamsFileConsent}. */
 export interface TeamsFileConsentOptions {
   logger: Logger;
+  /** Checks that a card's context is one this bot signed for the invoke's conversation, unexpired. */
+  signing: FileConsentSigning;
+  /**
+   * Also download agent files from loopback, link-local, private and unspecified addresses (the
+   * demo's Genesys simulator serves them on this machine); default false: public addresses only.
+   */
+  allowPrivateAddresses?: boolean;
   /** Time limit of the download of the agent's file and of each upload request (ms; default 30 s). */
   timeoutMs?: number;
   /** Bytes per upload request; a multiple of 320 KiB (default {@link DEFAULT_FRAGMENT_BYTES}). */
@@ -48,8 +60,12 @@ interface UploadInfo {
  *   explained; an upload that fails is explained with the link as a fallback.
  * - Declined: nothing is uploaded; the user is told the file was not saved and gets the link.
  *
- * Everything needed is in the card's context, so any instance can answer, after any restart. A
- * consent this bot did not send, or a malformed one, is logged and answered without effect.
+ * Everything needed is in the card's context, so any instance can answer, after any restart. The
+ * context comes back from the client: only one this bot signed ({@link FileConsentSigning}) for
+ * the invoke's conversation, unexpired, is acted on. Any other (unsigned, altered, signed with
+ * another key, from another conversation, expired or malformed) is logged and answered without
+ * effect: nothing is downloaded or uploaded and the user is told nothing. The download connects to
+ * public internet addresses only unless `allowPrivateAddresses`.
  */
 export class TeamsFileConsent {
   private readonly downloader: ChannelFileDownloader;
@@ -57,16 +73,21 @@ export class TeamsFileConsent {
 
   constructor(private readonly options: TeamsFileConsentOptions) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.downloader = new ChannelFileDownloader({ maxBytes: MAX_AGENT_FILE_BYTES, timeoutMs: this.timeoutMs });
+    this.downloader = new ChannelFileDownloader({
+      maxBytes: MAX_AGENT_FILE_BYTES,
+      timeoutMs: this.timeoutMs,
+      publicAddressesOnly: options.allowPrivateAddresses !== true,
+    });
   }
 
   /** `fileConsent/invoke` with `action: "accept"`. */
   async accept(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
-    const consent = agentFileConsentContextOf(response.context);
+    const consent = await this.signedConsent(context, response, 'accept');
     const upload = uploadInfoOf(response.uploadInfo);
-    if (consent === undefined || upload === undefined) {
+    if (consent === undefined) return;
+    if (upload === undefined) {
       this.options.logger.warn(
-        { conversationId: context.activity.conversation.id, hasUploadInfo: upload !== undefined },
+        { conversationId: context.activity.conversation.id, hasUploadInfo: false },
         'file consent accepted for a card this bot cannot act on; ignored',
       );
       return;
@@ -113,20 +134,34 @@ export class TeamsFileConsent {
 
   /** `fileConsent/invoke` with `action: "decline"`. */
   async decline(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
-    const consent = agentFileConsentContextOf(response.context);
-    if (consent === undefined) {
-      this.options.logger.warn(
-        { conversationId: context.activity.conversation.id },
-        'file consent declined for a card this bot cannot act on; ignored',
-      );
-      return;
-    }
+    const consent = await this.signedConsent(context, response, 'decline');
+    if (consent === undefined) return;
     const messages = messagesFor(consent.locale ?? context.activity.locale);
     await context.sendActivity({
       type: 'message',
       text: messages.agentFileDeclined(consent.file.name),
       attachments: [fileLinkCard(consent.file, messages, consent.locale)],
     });
+  }
+
+  /**
+   * The card's context when this bot signed it for the invoke's conversation and it has not
+   * expired; otherwise logs why (never the URL) and returns undefined.
+   */
+  private async signedConsent(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+    action: 'accept' | 'decline',
+  ): Promise<SignedAgentFileConsentContext | undefined> {
+    const conversationId = context.activity.conversation.id;
+    const consent = agentFileConsentContextOf(response.context);
+    const refusal = consent === undefined ? 'malformed' : await this.options.signing.check(consent, conversationId);
+    if (refusal === undefined) return consent;
+    this.options.logger.warn(
+      { conversationId, refusal },
+      `file consent ${action === 'accept' ? 'accepted' : 'declined'} for a card this bot cannot act on; ignored`,
+    );
+    return undefined;
   }
 
   /**

@@ -57,7 +57,11 @@ describe('files between the user and the agent', () => {
     await simulator.start();
     connector = await startConnector();
     const config = testConfig(webMessagingEnv(simulator, { HandoffAttachmentMaxBytes: '200000' }));
-    app = await createApp(config, createSilentLogger(), { botToken: () => Promise.resolve(BOT_TOKEN) });
+    app = await createApp(config, createSilentLogger(), {
+      botToken: () => Promise.resolve(BOT_TOKEN),
+      // The simulator serves the agent's files on 127.0.0.1.
+      agentFilesFromPrivateAddresses: true,
+    });
     botUrl = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
   });
 

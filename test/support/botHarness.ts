@@ -17,6 +17,8 @@ export interface BotHarnessOptions {
   now?: () => number;
   /** Channel of the test conversation (default `test`); trace activities are kept when set. */
   channelId?: string;
+  /** Download agent files for Teams file consent from this machine's addresses too (default false). */
+  agentFilesFromPrivateAddresses?: boolean;
 }
 
 /**
@@ -47,6 +49,9 @@ export class BotHarness {
           logic,
         ),
       ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.agentFilesFromPrivateAddresses === undefined
+        ? {}
+        : { agentFilesFromPrivateAddresses: options.agentFilesFromPrivateAddresses }),
     });
     adapter.use(services.recorder);
     adapter.onTurnError = services.onTurnError;

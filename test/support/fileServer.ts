@@ -16,6 +16,8 @@ export interface ReceivedPut {
  */
 export class FileServer {
   readonly puts: ReceivedPut[] = [];
+  /** Paths of every `GET` received, in order. */
+  readonly gets: string[] = [];
   private readonly files = new Map<string, Buffer>();
   private readonly uploads = new Map<string, Buffer[]>();
   private server: Server | undefined;
@@ -28,6 +30,7 @@ export class FileServer {
       req.on('end', () => {
         const path = req.url ?? '';
         if (req.method === 'GET') {
+          this.gets.push(path);
           const file = this.files.get(path);
           res.writeHead(file === undefined ? 404 : 200, { 'Content-Type': 'application/pdf' });
           res.end(file);

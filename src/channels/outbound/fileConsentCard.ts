@@ -22,21 +22,43 @@ export interface AgentFileConsentContext {
 }
 
 /**
- * A Teams file consent card offering the agent's `file` (description "The agent sent a file: …" in
- * the user's language; `sizeInBytes` when Genesys gave the size). Accepting makes Teams ask the bot
- * to upload the file to the user's OneDrive; declining tells the bot so.
+ * An {@link AgentFileConsentContext} as the card carries it: signed by the bot, because the client
+ * sends it back and the bot downloads the file it names (`src/handoff/fileConsentSigning.ts`).
  */
-export function fileConsentCard(file: ContentAttachment, messages: Messages, locale?: string): Attachment {
-  const context: AgentFileConsentContext = {
+export interface SignedAgentFileConsentContext extends AgentFileConsentContext {
+  /** The Bot Framework conversation the card was sent to; only an answer from it is taken. */
+  conversationId: string;
+  /** When the signature stops being accepted (epoch ms). */
+  expiresAt: number;
+  /** HMAC-SHA256 of the other fields, base64url. */
+  signature: string;
+}
+
+/** Signs the context of one file consent card (the conversation it goes to is the signer's). */
+export type FileConsentContextSigner = (context: AgentFileConsentContext) => SignedAgentFileConsentContext;
+
+/**
+ * A Teams file consent card offering the agent's `file` (description "The agent sent a file: …" in
+ * the user's language; `sizeInBytes` when Genesys gave the size), its context signed by `sign`.
+ * Accepting makes Teams ask the bot to upload the file to the user's OneDrive; declining tells the
+ * bot so.
+ */
+export function fileConsentCard(
+  file: ContentAttachment,
+  messages: Messages,
+  locale: string | undefined,
+  sign: FileConsentContextSigner,
+): Attachment {
+  const context = sign({
     kind: 'agentFile',
     file: {
       name: file.name,
       contentType: file.contentType,
       url: file.url,
-      ...(file.size === undefined ? {} : { size: file.size }),
+      ...(isByteCount(file.size) ? { size: file.size } : {}),
     },
-    ...(locale === undefined ? {} : { locale }),
-  };
+    ...(locale === undefined || locale === '' ? {} : { locale }),
+  });
   return {
     contentType: FILE_CONSENT_CARD,
     name: file.name,
@@ -50,20 +72,32 @@ export function fileConsentCard(file: ContentAttachment, messages: Messages, loc
 }
 
 /**
- * The context of a file consent card this bot sent, read back from an invoke's `value.context`, or
- * undefined when it is not one (a card of another app version, or anything malformed).
+ * The context of a file consent card, read back from an invoke's `value.context` (its signature
+ * not yet checked), or undefined when it is not one: a card of another app version, an unsigned
+ * context, or anything malformed.
  */
-export function agentFileConsentContextOf(value: unknown): AgentFileConsentContext | undefined {
+export function agentFileConsentContextOf(value: unknown): SignedAgentFileConsentContext | undefined {
   if (!isRecord(value) || value.kind !== 'agentFile' || !isRecord(value.file)) return undefined;
   const { name, contentType, url, size } = value.file;
   if (typeof name !== 'string' || name === '' || typeof contentType !== 'string' || typeof url !== 'string')
     return undefined;
   if (!/^https?:\/\//i.test(url)) return undefined;
+  const { conversationId, expiresAt, signature } = value;
+  if (typeof conversationId !== 'string' || typeof signature !== 'string') return undefined;
+  if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt)) return undefined;
+  if (size !== undefined && !isByteCount(size)) return undefined;
   const file: ContentAttachment = { name, contentType, url };
-  if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) file.size = size;
+  if (size !== undefined) file.size = size;
   return {
     kind: 'agentFile',
     file,
     ...(typeof value.locale === 'string' && value.locale !== '' ? { locale: value.locale } : {}),
+    conversationId,
+    expiresAt,
+    signature,
   };
+}
+
+function isByteCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

@@ -5,7 +5,7 @@ import { type Messages, messagesFor } from '../../resources/messages';
 import { type ChannelProfile, channelProfile } from '../channelProfiles';
 import { ChannelText } from './agentText';
 import { withFacebookHumanAgentTag } from './facebookHumanAgentTag';
-import { fileConsentCard } from './fileConsentCard';
+import { type FileConsentContextSigner, fileConsentCard } from './fileConsentCard';
 
 /** How agent content is rendered besides the channel itself. */
 export interface RenderOptions {
@@ -23,6 +23,12 @@ export interface RenderOptions {
   facebookHumanAgentTag: boolean;
   /** The conversation's `conversationType` (Teams: `personal`, `groupChat`, `channel`). */
   conversationType?: string;
+  /**
+   * Signs the context of Teams file consent cards for this conversation
+   * (`src/handoff/fileConsentSigning.ts`); without it, files in a Teams personal chat are shown as
+   * cards with an "Open" button, as in other conversations.
+   */
+  signFileConsent?: FileConsentContextSigner;
   /**
    * The user's locale (BCP 47, the conversation reference's `locale`): the language of the labels
    * the bot adds ("Open", "Reply with the number of your choice:") and of time slots and file sizes;
@@ -75,7 +81,10 @@ export function renderAgentContent(
       options.conversationType !== 'personal'
     );
 
-  const fileConsent = profile.fileConsentInPersonalChats === true && options.conversationType === 'personal';
+  const signFileConsent =
+    profile.fileConsentInPersonalChats === true && options.conversationType === 'personal'
+      ? options.signFileConsent
+      : undefined;
 
   const paragraphs: string[] = [];
   const files: Attachment[] = [];
@@ -89,7 +98,7 @@ export function renderAgentContent(
         if (item.text.trim() !== '') paragraphs.push(text.item(item));
         break;
       case 'attachment': {
-        const shown = fileAttachment(item.attachment, profile, messages, options.locale, fileConsent);
+        const shown = fileAttachment(item.attachment, profile, messages, options.locale, signFileConsent);
         if (shown === undefined)
           paragraphs.push(text.link(messages.agentAttachment(item.attachment.name), item.attachment.url));
         else files.push(shown);
@@ -246,19 +255,19 @@ function numberedList(options: readonly AnswerOption[], text: ChannelText, messa
 }
 
 /**
- * A file as the channel shows it: an inline image, a file consent card (Teams personal chats), a card
- * with an "Open" button, or undefined (a link in the text).
+ * A file as the channel shows it: an inline image, a file consent card (Teams personal chats, when
+ * `signFileConsent` is given), a card with an "Open" button, or undefined (a link in the text).
  */
 function fileAttachment(
   file: ContentAttachment,
   profile: ChannelProfile,
   messages: Messages,
   locale: string | undefined,
-  fileConsent: boolean,
+  signFileConsent: FileConsentContextSigner | undefined,
 ): Attachment | undefined {
   if (file.contentType.startsWith('image/') && inlineImageFits(file, profile))
     return imageAttachment(file.url, file.name, file.contentType);
-  if (fileConsent) return fileConsentCard(file, messages, locale);
+  if (signFileConsent !== undefined) return fileConsentCard(file, messages, locale, signFileConsent);
   if (!profile.heroCards) return undefined;
   return fileLinkCard(file, messages, locale);
 }

@@ -8,6 +8,7 @@ import {
   type RenderOptions,
   userTimeZone,
 } from '../../../src/channels';
+import type { FileConsentContextSigner } from '../../../src/channels/outbound/fileConsentCard';
 import { type AgentContent, type AgentContentItem, agentMessageContent } from '../../../src/content/content';
 import { slotLabel } from '../../../src/content/answerOptions';
 
@@ -536,16 +537,28 @@ describe('Teams files from the agent', () => {
     },
   });
 
-  it('offers a file with a file consent card in a personal chat, in the user language', () => {
+  /** Signs as the bot does, with fixed values: what the card carries is what the signer returns. */
+  const signFileConsent: FileConsentContextSigner = (context) => ({
+    ...context,
+    conversationId: 'a:1chat',
+    expiresAt: 1_800_000_000_000,
+    signature: 'c2lnbmF0dXJl',
+  });
+
+  it('offers a file with a file consent card in a personal chat, in the user language, its context signed', () => {
     const [activity] = renderAgentContent('msteams', pdf, {
       ...OPTIONS,
       conversationType: 'personal',
       locale: 'de-DE',
+      signFileConsent,
     });
     const context = {
       kind: 'agentFile',
       file: { name: 'terms.pdf', contentType: 'application/pdf', url: 'https://files.example/terms.pdf', size: 2048 },
       locale: 'de-DE',
+      conversationId: 'a:1chat',
+      expiresAt: 1_800_000_000_000,
+      signature: 'c2lnbmF0dXJl',
     };
     expect(activity?.attachments).toEqual([
       {
@@ -561,11 +574,20 @@ describe('Teams files from the agent', () => {
     ]);
   });
 
+  it('offers the file with an "Open" button in a personal chat when consent cards cannot be signed', () => {
+    const [activity] = renderAgentContent('msteams', pdf, { ...OPTIONS, conversationType: 'personal' });
+    expect(activity?.attachments?.[0]).toMatchObject({
+      contentType: 'application/vnd.microsoft.card.hero',
+      content: { title: 'terms.pdf', buttons: [{ type: 'openUrl', value: 'https://files.example/terms.pdf' }] },
+    });
+  });
+
   it.each([['groupChat'], ['channel'], [undefined]])(
     'keeps the card with an "Open" button in a %s conversation, where bots cannot send files',
     (conversationType) => {
       const [activity] = renderAgentContent('msteams', pdf, {
         ...OPTIONS,
+        signFileConsent,
         ...(conversationType === undefined ? {} : { conversationType }),
       });
       expect(activity?.attachments?.[0]).toMatchObject({
