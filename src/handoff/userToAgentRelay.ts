@@ -14,6 +14,8 @@ import {
   type FileRefusal,
 } from './channelAttachments';
 import type { Logger } from '../logger';
+import type { TranscriptEntry } from '../transcript/transcript';
+import { appendToJournal } from '../transcript/transcriptJournal';
 import type { ChatNotices } from './agentToUserRelay';
 import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import type { Clock } from './clock';
@@ -104,8 +106,15 @@ export class UserToAgentRelay {
    * outbox and starts sending unless another instance is. A message that answers the choices of the
    * last agent message (a tapped button or a typed option number) is queued as that button
    * response. Messages written while the chat opens wait in the outbox and follow the introduction.
+   * `transcript` (the turn's entries) goes into the record's transcript journal with the same write
+   * when the message is taken (`queued`) or refused as `full`; otherwise nothing of it is written.
    */
-  async accept(record: HandoffRecord, activity: Partial<Activity>, given?: string): Promise<AcceptOutcome> {
+  async accept(
+    record: HandoffRecord,
+    activity: Partial<Activity>,
+    given?: string,
+    transcript: readonly TranscriptEntry[] = [],
+  ): Promise<AcceptOutcome> {
     const uploads = this.provider?.uploadsFiles;
     const files = given === undefined && uploads === true ? channelFilesOf(activity) : [];
     const text =
@@ -129,6 +138,7 @@ export class UserToAgentRelay {
         return undefined;
       }
       if (activityId !== '') r.inboundIds = [...(r.inboundIds ?? []), activityId].slice(-MAX_INBOUND_IDS);
+      if (transcript.length > 0) r.transcriptJournal = appendToJournal(r.transcriptJournal, transcript);
       const outbox = r.outbox ?? [];
       if (outbox.length >= MAX_OUTBOX) {
         result.outcome = { status: 'full' };

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Storage, StoreItem } from 'botbuilder';
+import type { Logger } from '../logger';
+import { isEtagConflict } from '../state/stateSaver';
+import {
+  appendToTranscript,
+  emptyTranscript,
+  isTranscript,
+  type FoldMark,
+  type Transcript,
+  type TranscriptEntry,
+  type TranscriptLimits,
+} from './transcript';
+
+/** A transcript entry waiting in a live-chat record, numbered within its journal. */
+export interface JournalEntry extends TranscriptEntry {
+  /** Position in the journal, from 1, never reused within one journal. */
+  seq: number;
+}
+
+/**
+ * Transcript entries of a live chat carried in the live-chat record (written with the record
+ * write each relayed message makes anyway) until they are folded into the conversation's
+ * transcript in conversation state. The conversation's transcript remembers the last entry folded
+ * ({@link FoldMark}), so a fold repeated after a crash appends nothing twice.
+ */
+export interface TranscriptJournal {
+  /** Identifies this journal (a new one only when the record is created). */
+  id: string;
+  /** `seq` of the next entry. */
+  next: number;
+  /** Entries not yet known to be folded, oldest first (bounded by {@link MAX_JOURNAL_ENTRIES}). */
+  entries: JournalEntry[];
+}
+
+/** Entries a record carries at most; beyond it the oldest are dropped (folding keeps far below it). */
+export const MAX_JOURNAL_ENTRIES = 200;
+
+/** Unfolded entries at which the journal is folded into conversation state. */
+export const FOLD_AT_ENTRIES = 20;
+
+/** A new, empty journal. */
+export function newJournal(): TranscriptJournal {
+  return { id: randomUUID(), next: 1, entries: [] };
+}
+
+/** Appends `entries` to `journal` (created when undefined), numbering them; returns the journal. */
+export function appendToJournal(
+  journal: TranscriptJournal | undefined,
+  entries: readonly TranscriptEntry[],
+): TranscriptJournal {
+  const target = journal ?? newJournal();
+  for (const entry of entries) target.entries.push({ ...entry, seq: target.next++ });
+  if (target.entries.length > MAX_JOURNAL_ENTRIES)
+    target.entries.splice(0, target.entries.length - MAX_JOURNAL_ENTRIES);
+  return target;
+}
+
+/** Drops the entries of `journal` that `mark` says are folded. */
+export function pruneJournal(journal: TranscriptJournal, mark: FoldMark): void {
+  if (mark.journal !== journal.id) return;
+  const first = journal.entries.findIndex((e) => e.seq > mark.seq);
+  journal.entries.splice(0, first === -1 ? journal.entries.length : first);
+}
+
+/** The entries of `journal` that `transcript` does not hold yet. */
+export function unfoldedEntries(transcript: Transcript, journal: TranscriptJournal | undefined): JournalEntry[] {
+  if (journal === undefined) return [];
+  const mark = transcript.folded;
+  if (mark?.journal !== journal.id) return [...journal.entries];
+  return journal.entries.filter((e) => e.seq > mark.seq);
+}
+
+/**
+ * The transcript with the journal's unfolded entries merged in by time (the transcript's own
+ * entries first on ties) and the fold mark moved past them; bounds applied as on every append.
+ * Returns `transcript` itself when there is nothing to fold.
+ */
+export function foldJournal(
+  transcript: Transcript,
+  journal: TranscriptJournal | undefined,
+  limits: TranscriptLimits,
+): Transcript {
+  const incoming = unfoldedEntries(transcript, journal);
+  const last = incoming.at(-1);
+  if (journal === undefined || last === undefined) return transcript;
+  const merged: Transcript = {
+    entries: [],
+    dropped: transcript.dropped,
+    folded: { journal: journal.id, seq: last.seq },
+  };
+  let i = 0;
+  for (const own of transcript.entries) {
+    for (; i < incoming.length && (incoming[i]?.at ?? '') < own.at; i++) add(merged, incoming[i], limits);
+    add(merged, own, limits);
+  }
+  for (; i < incoming.length; i++) add(merged, incoming[i], limits);
+  return merged;
+}
+
+function add(transcript: Transcript, entry: TranscriptEntry | undefined, limits: TranscriptLimits): void {
+  if (entry === undefined) return;
+  const { role, name, text, at } = entry;
+  appendToTranscript(transcript, { role, ...(name === undefined ? {} : { name }), text, at }, limits);
+}
+
+const MAX_FOLD_ATTEMPTS = 4;
+
+/**
+ * Folds journals into the conversation's transcript in conversation state: one read and one
+ * ETag-guarded write of the conversation's state document per fold (re-read and re-applied when
+ * another writer got there first). Knows the state's storage key through `keyOf`.
+ */
+export class TranscriptFolder {
+  constructor(
+    private readonly storage: Storage,
+    /** The conversation-state storage key of a conversation. */
+    private readonly keyOf: (channelId: string, conversationId: string) => string,
+    private readonly property: string,
+    private readonly limits: TranscriptLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Folds `journal` into the transcript of the conversation; returns the fold mark now stored
+   * (entries up to it may be dropped from the journal), or `undefined` when nothing was folded.
+   * A storage failure rejects; the journal is then left as it is.
+   */
+  async fold(channelId: string, conversationId: string, journal: TranscriptJournal): Promise<FoldMark | undefined> {
+    const key = this.keyOf(channelId, conversationId);
+    for (let attempt = 1; ; attempt++) {
+      const stored = (await this.storage.read([key]))[key] as StoreItem | undefined;
+      const current: unknown = stored?.[this.property];
+      const transcript = isTranscript(current) ? current : emptyTranscript();
+      const folded = foldJournal(transcript, journal, this.limits);
+      if (folded === transcript) return transcript.folded?.journal === journal.id ? transcript.folded : undefined;
+      // A conversation without state yet (rare: the handoff turn saves it) is written without a
+      // condition, as the Storage interface has no create-only write.
+      const item: StoreItem = { ...(stored ?? {}), [this.property]: folded, eTag: stored?.eTag ?? '' };
+      try {
+        await this.storage.write({ [key]: item });
+        return folded.folded;
+      } catch (err) {
+        if (!isEtagConflict(err) || attempt >= MAX_FOLD_ATTEMPTS) throw err;
+        this.logger.debug({ conversationId, attempt }, 'conversation state changed while folding; again');
+      }
+    }
+  }
+
+  /** The conversation's transcript as `stored` holds it with `journal`'s unfolded entries merged in. */
+  view(stored: unknown, journal: TranscriptJournal | undefined): Transcript {
+    return foldJournal(isTranscript(stored) ? stored : emptyTranscript(), journal, this.limits);
+  }
+}
