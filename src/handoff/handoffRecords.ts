@@ -233,7 +233,7 @@ export class HandoffRecords {
         }
         this.riding.get(id)?.splice(0, riders);
         if (this.riding.get(id)?.length === 0) this.riding.delete(id);
-        this.keep({ value: structuredClone(next), etag: saved.etag });
+        this.keep({ value: { ...next }, etag: saved.etag });
         this.afterJournalWrite(next);
         return next;
       } catch (err) {
@@ -338,7 +338,7 @@ export class HandoffRecords {
     if (riders.length > 0) next.transcriptJournal = appendToJournal(next.transcriptJournal, riders);
     const mark = this.foldMarks.get(next.id);
     if (mark !== undefined && next.transcriptJournal !== undefined) {
-      pruneJournal(next.transcriptJournal, mark);
+      next.transcriptJournal = pruneJournal(next.transcriptJournal, mark);
       if (mark.journal !== next.transcriptJournal.id || next.transcriptJournal.entries.length === 0)
         this.foldMarks.delete(next.id);
     }
@@ -457,9 +457,13 @@ export class HandoffRecords {
   }
 }
 
-/** A copy of `value` with `patches` applied. */
+/**
+ * A copy of `value` with `patches` applied. Shallow: changes to a record assign its fields (arrays
+ * and nested objects are replaced, never changed in place), so the kept version and the copies
+ * handed out share what none of them changes.
+ */
 function view(value: HandoffRecord, patches: readonly DeferredPatch[]): HandoffRecord {
-  const copy = structuredClone(value);
+  const copy = { ...value };
   for (const patch of patches) patch(copy);
   return copy;
 }

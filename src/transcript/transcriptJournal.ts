@@ -44,23 +44,26 @@ export function newJournal(): TranscriptJournal {
   return { id: randomUUID(), next: 1, entries: [] };
 }
 
-/** Appends `entries` to `journal` (created when undefined), numbering them; returns the journal. */
+/**
+ * `journal` (a new one when undefined) with `entries` appended and numbered: a new object, the
+ * given journal is left as it is (records share it with the copies kept of them).
+ */
 export function appendToJournal(
   journal: TranscriptJournal | undefined,
   entries: readonly TranscriptEntry[],
 ): TranscriptJournal {
-  const target = journal ?? newJournal();
-  for (const entry of entries) target.entries.push({ ...entry, seq: target.next++ });
-  if (target.entries.length > MAX_JOURNAL_ENTRIES)
-    target.entries.splice(0, target.entries.length - MAX_JOURNAL_ENTRIES);
-  return target;
+  const base = journal ?? newJournal();
+  let next = base.next;
+  const added = entries.map((entry) => ({ ...entry, seq: next++ }));
+  return { id: base.id, next, entries: [...base.entries, ...added].slice(-MAX_JOURNAL_ENTRIES) };
 }
 
-/** Drops the entries of `journal` that `mark` says are folded. */
-export function pruneJournal(journal: TranscriptJournal, mark: FoldMark): void {
-  if (mark.journal !== journal.id) return;
+/** `journal` without the entries that `mark` says are folded (the same object when there are none). */
+export function pruneJournal(journal: TranscriptJournal, mark: FoldMark): TranscriptJournal {
+  if (mark.journal !== journal.id) return journal;
   const first = journal.entries.findIndex((e) => e.seq > mark.seq);
-  journal.entries.splice(0, first === -1 ? journal.entries.length : first);
+  if (first === 0) return journal;
+  return { ...journal, entries: first === -1 ? [] : journal.entries.slice(first) };
 }
 
 /** The entries of `journal` that `transcript` does not hold yet. */

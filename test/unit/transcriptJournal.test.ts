@@ -17,14 +17,16 @@ function entry(text: string, at: string, role: TranscriptEntry['role'] = 'user')
 
 describe('transcript journal', () => {
   it('numbers entries and keeps at most MAX_JOURNAL_ENTRIES', () => {
-    const journal = appendToJournal(undefined, [entry('a', '2026-01-01T10:00:00.000Z')]);
-    appendToJournal(
-      journal,
+    const first = appendToJournal(undefined, [entry('a', '2026-01-01T10:00:00.000Z')]);
+    const journal = appendToJournal(
+      first,
       Array.from({ length: MAX_JOURNAL_ENTRIES + 5 }, (_, i) => entry(`e${i}`, '2026-01-01T10:01:00.000Z')),
     );
     expect(journal.entries).toHaveLength(MAX_JOURNAL_ENTRIES);
     expect(journal.entries.at(-1)?.seq).toBe(MAX_JOURNAL_ENTRIES + 6);
     expect(journal.next).toBe(MAX_JOURNAL_ENTRIES + 7);
+    // The journal appended to is left as it was (kept record versions share it).
+    expect(first.entries.map((e) => e.text)).toEqual(['a']);
   });
 
   it('folds by time, marks how far, and folds nothing twice', () => {
@@ -42,8 +44,8 @@ describe('transcript journal', () => {
     expect(unfoldedEntries(folded, journal)).toEqual([]);
     expect(foldJournal(folded, journal, LIMITS)).toBe(folded);
 
-    appendToJournal(journal, [entry('later', '2026-01-01T12:00:00.000Z')]);
-    const again = foldJournal(folded, journal, LIMITS);
+    const longer = appendToJournal(journal, [entry('later', '2026-01-01T12:00:00.000Z')]);
+    const again = foldJournal(folded, longer, LIMITS);
     expect(again.entries.map((e) => e.text)).toEqual([
       'before',
       'from the chat 1',
@@ -61,10 +63,10 @@ describe('transcript journal', () => {
     ]);
     const transcript = { entries: [], dropped: 0, folded: { journal: 'another journal', seq: 99 } };
     expect(unfoldedEntries(transcript, journal).map((e) => e.text)).toEqual(['x', 'y']);
-    pruneJournal(journal, { journal: 'another journal', seq: 99 });
+    expect(pruneJournal(journal, { journal: 'another journal', seq: 99 })).toBe(journal);
+    expect(pruneJournal(journal, { journal: journal.id, seq: 1 }).entries.map((e) => e.text)).toEqual(['y']);
+    expect(pruneJournal(journal, { journal: journal.id, seq: 2 }).entries).toEqual([]);
     expect(journal.entries).toHaveLength(2);
-    pruneJournal(journal, { journal: journal.id, seq: 1 });
-    expect(journal.entries.map((e) => e.text)).toEqual(['y']);
   });
 
   it('finds conversation state under the key botbuilder uses in a turn', () => {
