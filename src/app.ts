@@ -82,8 +82,10 @@ export interface AppOverrides {
 /**
  * Trades a bounded window of repeated work after a crash for fewer storage writes: an outbox
  * entry's removal rides on the live-chat record's next write (`deferMaxMs`, see
- * HandoffRecords.defer) and proactive transcript entries are saved per conversation in batches
- * (`transcriptBatchMs`, see ProactiveMessenger). 0 writes at once. What a crash costs: bench/README.md.
+ * HandoffRecords.defer) and transcript entries of proactive sends to a conversation without a
+ * live-chat record are saved per conversation in batches (`transcriptBatchMs`, see
+ * ProactiveMessenger; with a record they go to its transcript journal either way). 0 writes at
+ * once. What a crash costs: bench/README.md.
  */
 export interface WriteBatching {
   deferMaxMs: number;

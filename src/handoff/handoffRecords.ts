@@ -361,7 +361,9 @@ export class HandoffRecords {
     const work = folder
       .fold(record.channelId, record.conversationId, structuredClone(journal))
       .then((folded) => {
-        if (folded !== undefined) this.foldMarks.set(record.id, folded);
+        // Kept for the next write of an active chat only: an ended record may never be written again here.
+        if (folded !== undefined && ACTIVE_STATES.includes(record.state)) this.foldMarks.set(record.id, folded);
+        else this.foldMarks.delete(record.id);
       })
       .catch((err: unknown) => {
         this.logger.warn({ err, recordId: record.id }, 'could not fold the transcript journal; it stays in the record');
