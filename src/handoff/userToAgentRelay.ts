@@ -347,7 +347,8 @@ export class UserToAgentRelay {
     record: HandoffRecord,
     entry: OutboxEntry,
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
-    const log = this.logger.child({ conversationId: record.conversationId });
+    // Fields of the rare log lines below (no child logger per message).
+    const conversationId = record.conversationId;
     const text = entry.text;
     // A provider without structured answers (Guest Chat) gets the chosen option's text.
     const answer = entry.kind === 'buttonResponse' ? entry.buttonResponse : undefined;
@@ -366,7 +367,10 @@ export class UserToAgentRelay {
             entry.file,
           );
           if (refusal !== undefined) {
-            log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
+            this.logger.info(
+              { conversationId, refusal, contentType: entry.file.contentType },
+              'a file from the user was not passed on',
+            );
             return { status: 'refused' as const, notice: refusal };
           }
         } else if (session !== undefined && entry.file === undefined) {
@@ -400,7 +404,7 @@ export class UserToAgentRelay {
           await this.notices.notDelivered(record.id, record.reference, text, notice);
         return { status: 'ended' };
       }
-      log.warn({ err }, 'could not relay a user message to the agent');
+      this.logger.warn({ err, conversationId }, 'could not relay a user message to the agent');
       return notice === undefined ? { status: 'refused' } : { status: 'refused', notice };
     }
   }
