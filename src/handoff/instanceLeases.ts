@@ -168,7 +168,8 @@ export class InstanceLeases {
       candidates = await this.records.listOwnedBy(['', ...dead, ...(reclaim ? [me] : [])]);
       if (reclaim) this.reclaimOwn = false;
     }
-    // Chats owned here but not held (dropped after a lapsed heartbeat, or a failed step) are reclaimed too.
+    // Chats owned here but not held are reclaimed too: after a lapsed heartbeat at the next sweep,
+    // after any other failed step at the next full scan (every FULL_SCAN_EVERY sweeps).
     candidates = candidates.filter((r) => !this.chats.has(r.id));
     if (candidates.length === 0) return;
     this.logger.info({ count: candidates.length }, 'taking over live chats of stopped instances');
