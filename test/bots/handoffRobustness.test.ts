@@ -1,4 +1,3 @@
-import type { ChatEvent } from '../../src/genesys/handoffProvider';
 import { GenesysError } from '../../src/genesys/genesysError';
 import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import type { HandoffDocument } from '../../src/handoff/handoffRecord';
@@ -7,17 +6,10 @@ import { MESSAGES } from '../../src/resources/messages';
 import { createStorage } from '../../src/storage/createStorage';
 import { BotHarness } from '../support/botHarness';
 import { eventually } from '../support/eventually';
-import { FakeProvider } from '../support/fakeProvider';
+import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
-const message = (id: string, text: string): ChatEvent => ({
-  kind: 'agentMessage',
-  id,
-  text,
-  time: new Date().toISOString(),
-  agent: { name: 'Anna' },
-  attachments: [],
-});
+const message = agentMessage;
 
 describe('live chats that could get stuck or cross', () => {
   it('reclaims its own chats after its heartbeat lapsed and storage came back', async () => {

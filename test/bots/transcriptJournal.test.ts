@@ -4,7 +4,7 @@ import { createSilentLogger } from '../../src/logger';
 import { createStorage } from '../../src/storage/createStorage';
 import { FOLD_AT_ENTRIES } from '../../src/transcript/transcriptJournal';
 import { BotHarness } from '../support/botHarness';
-import { FakeProvider } from '../support/fakeProvider';
+import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
 const RECORD_ID = handoffRecordId('test', 'conversation-1');
@@ -27,14 +27,18 @@ async function connected(options: { storage?: BotHarness['storage'] } = {}) {
 }
 
 async function agentSays(provider: FakeProvider, id: string, text: string): Promise<void> {
-  await provider.last.emit({
-    kind: 'agentMessage',
-    id,
-    text,
-    time: new Date().toISOString(),
-    agent: { name: 'Anna' },
-    attachments: [],
-  });
+  await provider.last.emit(agentMessage(id, text));
+}
+
+/** A new process on `storage` opens the next chat: the agent's introduction holds each entry of the first once. */
+async function expectEveryEntryOnceInTheNextChat(storage: BotHarness['storage']): Promise<void> {
+  const provider = new FakeProvider();
+  const next = await BotHarness.create({ provider, storage });
+  await next.say('I want to talk to a human');
+  const introduction = provider.last.request?.introduction ?? '';
+  expect(occurrences(introduction, 'the parcel never arrived')).toBe(1);
+  expect(occurrences(introduction, 'I have reissued the parcel')).toBe(1);
+  expect(occurrences(introduction, 'what are your opening hours?')).toBe(1);
 }
 
 /** How often `needle` occurs in `haystack`. */
@@ -106,13 +110,7 @@ describe('transcript journal in the live-chat record', () => {
     );
 
     // The process is gone (nothing of it is used again); a new one serves the conversation.
-    const provider = new FakeProvider();
-    const second = await BotHarness.create({ provider, storage });
-    await second.say('I want to talk to a human');
-    const introduction = provider.last.request?.introduction ?? '';
-    expect(occurrences(introduction, 'the parcel never arrived')).toBe(1);
-    expect(occurrences(introduction, 'I have reissued the parcel')).toBe(1);
-    expect(occurrences(introduction, 'what are your opening hours?')).toBe(1);
+    await expectEveryEntryOnceInTheNextChat(storage);
   });
 
   it('gives the next chat every entry once when the process died after the fold, before the record dropped them', async () => {
@@ -139,13 +137,7 @@ describe('transcript journal in the live-chat record', () => {
       'the parcel never arrived',
     );
 
-    const provider = new FakeProvider();
-    const second = await BotHarness.create({ provider, storage });
-    await second.say('I want to talk to a human');
-    const introduction = provider.last.request?.introduction ?? '';
-    expect(occurrences(introduction, 'the parcel never arrived')).toBe(1);
-    expect(occurrences(introduction, 'I have reissued the parcel')).toBe(1);
-    expect(occurrences(introduction, 'what are your opening hours?')).toBe(1);
+    await expectEveryEntryOnceInTheNextChat(storage);
   });
 
   it('does not journal a redelivered user message twice', async () => {
