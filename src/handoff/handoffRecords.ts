@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { FoldMark, Transcript, TranscriptEntry } from '../transcript/transcript';
-import { appendToJournal, FOLD_AT_ENTRIES, pruneJournal, type TranscriptFolder } from '../transcript/transcriptJournal';
+import { appendToJournal, foldDue, pruneJournal, type TranscriptFolder } from '../transcript/transcriptJournal';
 import { isStoreConflict, type Versioned, type VersionedStore } from '../storage/versionedStore';
 import {
   ACTIVE_STATES,
@@ -345,14 +345,13 @@ export class HandoffRecords {
     return riders.length;
   }
 
-  /** Starts a fold when the written record's journal grew to {@link FOLD_AT_ENTRIES} or its chat is over. */
+  /** Starts a fold when the written record's journal grew enough to fold ({@link foldDue}) or its chat is over. */
   private afterJournalWrite(record: HandoffRecord): void {
     const journal = record.transcriptJournal;
     if (this.folder === undefined || journal === undefined || journal.entries.length === 0) return;
     const mark = this.foldMarks.get(record.id);
-    const unfolded =
-      mark?.journal === journal.id ? journal.entries.filter((e) => e.seq > mark.seq).length : journal.entries.length;
-    if (unfolded === 0 || (unfolded < FOLD_AT_ENTRIES && ACTIVE_STATES.includes(record.state))) return;
+    const unfolded = mark?.journal === journal.id ? journal.entries.filter((e) => e.seq > mark.seq) : journal.entries;
+    if (unfolded.length === 0 || (!foldDue(unfolded) && ACTIVE_STATES.includes(record.state))) return;
     if (this.folding.has(record.id)) {
       this.refold.set(record.id, record);
       return;

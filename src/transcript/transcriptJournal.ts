@@ -33,11 +33,21 @@ export interface TranscriptJournal {
   entries: JournalEntry[];
 }
 
-/** Entries a record carries at most; beyond it the oldest are dropped (folding keeps far below it). */
-export const MAX_JOURNAL_ENTRIES = 200;
+/**
+ * Entries a record carries at most; beyond it the oldest are dropped (folding keeps far below it).
+ * With {@link MAX_JOURNAL_ENTRY_CHARS} this bounds the journal to about 800 KB of text, well within
+ * a Cosmos DB item (2 MB).
+ */
+export const MAX_JOURNAL_ENTRIES = 100;
+
+/** Longest text of one journal entry; a longer one is cut (keeping its start) with an ellipsis. */
+export const MAX_JOURNAL_ENTRY_CHARS = 8_000;
 
 /** Unfolded entries at which the journal is folded into conversation state. */
 export const FOLD_AT_ENTRIES = 20;
+
+/** Unfolded text (characters) at which the journal is folded, however few its entries. */
+export const FOLD_AT_CHARS = 40_000;
 
 /** A new, empty journal. */
 export function newJournal(): TranscriptJournal {
@@ -54,7 +64,12 @@ export function appendToJournal(
 ): TranscriptJournal {
   const base = journal ?? newJournal();
   let next = base.next;
-  const added = entries.map((entry) => ({ ...entry, seq: next++ }));
+  const added = entries.map((entry) => ({
+    ...entry,
+    text:
+      entry.text.length > MAX_JOURNAL_ENTRY_CHARS ? `${entry.text.slice(0, MAX_JOURNAL_ENTRY_CHARS - 1)}…` : entry.text,
+    seq: next++,
+  }));
   return { id: base.id, next, entries: [...base.entries, ...added].slice(-MAX_JOURNAL_ENTRIES) };
 }
 
@@ -64,6 +79,14 @@ export function pruneJournal(journal: TranscriptJournal, mark: FoldMark): Transc
   const first = journal.entries.findIndex((e) => e.seq > mark.seq);
   if (first === 0) return journal;
   return { ...journal, entries: first === -1 ? [] : journal.entries.slice(first) };
+}
+
+/** True when the unfolded `entries` are many or long enough to fold ({@link FOLD_AT_ENTRIES}, {@link FOLD_AT_CHARS}). */
+export function foldDue(entries: readonly JournalEntry[]): boolean {
+  if (entries.length >= FOLD_AT_ENTRIES) return true;
+  let chars = 0;
+  for (const entry of entries) chars += entry.text.length;
+  return chars >= FOLD_AT_CHARS;
 }
 
 /** The entries of `journal` that `transcript` does not hold yet. */

@@ -3,8 +3,12 @@ import { conversationStateKey } from '../../src/state/concurrentState';
 import type { TranscriptEntry } from '../../src/transcript/transcript';
 import {
   appendToJournal,
+  FOLD_AT_CHARS,
+  FOLD_AT_ENTRIES,
+  foldDue,
   foldJournal,
   MAX_JOURNAL_ENTRIES,
+  MAX_JOURNAL_ENTRY_CHARS,
   pruneJournal,
   unfoldedEntries,
 } from '../../src/transcript/transcriptJournal';
@@ -27,6 +31,28 @@ describe('transcript journal', () => {
     expect(journal.next).toBe(MAX_JOURNAL_ENTRIES + 7);
     // The journal appended to is left as it was (kept record versions share it).
     expect(first.entries.map((e) => e.text)).toEqual(['a']);
+  });
+
+  it('cuts a long entry so the record stays small, and folds early when the text is long', () => {
+    const long = 'x'.repeat(MAX_JOURNAL_ENTRY_CHARS + 10);
+    const journal = appendToJournal(undefined, [entry(long, '2026-01-01T10:00:00.000Z')]);
+    expect(journal.entries[0]?.text).toHaveLength(MAX_JOURNAL_ENTRY_CHARS);
+    expect(journal.entries[0]?.text.endsWith('…')).toBe(true);
+    expect(foldDue(journal.entries)).toBe(false);
+    const longer = appendToJournal(
+      journal,
+      Array.from({ length: Math.ceil(FOLD_AT_CHARS / MAX_JOURNAL_ENTRY_CHARS) }, () =>
+        entry(long, '2026-01-01T10:00:01.000Z'),
+      ),
+    );
+    expect(longer.entries.length).toBeLessThan(FOLD_AT_ENTRIES);
+    expect(foldDue(longer.entries)).toBe(true);
+    const many = appendToJournal(
+      undefined,
+      Array.from({ length: FOLD_AT_ENTRIES }, () => entry('short', '2026-01-01T10:00:00.000Z')),
+    );
+    expect(foldDue(many.entries)).toBe(true);
+    expect(foldDue(many.entries.slice(1))).toBe(false);
   });
 
   it('folds by time, marks how far, and folds nothing twice', () => {
