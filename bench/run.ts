@@ -64,7 +64,7 @@ function opsRate(after: StorageOps, before: StorageOps, units: number): StorageO
 const DESCRIPTIONS: Record<string, string> = {
   baseline: 'Minimal relay: raw ws per chat, HTTP in/out, no framework, no state (the floor)',
   memory: 'The bot (createApp + createProvider), memory storage',
-  batched: `The bot, memory storage, with write batching (outbox removals ride on the next record write within ${BATCHING.deferMaxMs / 1000} s; transcript saved per conversation every ${BATCHING.transcriptBatchMs / 1000} s)`,
+  batched: `The bot, memory storage, with write batching (outbox removals ride on the next record write within ${BATCHING.deferMaxMs / 1000} s; transcript entries without a live-chat record saved per conversation every ${BATCHING.transcriptBatchMs / 1000} s)`,
   cosmos: 'The bot (createApp + createProvider), local Cosmos DB protocol server',
   openmessaging:
     'The bot with GenesysProvider=openmessaging (createApp + Open Messaging provider, webhook route), memory storage, against the Open Messaging simulator',

@@ -18,6 +18,7 @@ import type { Logger } from '../src/logger';
 import { isCancelRequest, isEndChatRequest, recognizeHandoffIntent } from '../src/recognizers/handoffIntentRecognizer';
 import { AGENT_TEXTS, messagesFor } from '../src/resources/messages';
 import type { StateSaver } from '../src/state/stateSaver';
+import { turnJournal } from '../src/transcript/transcriptRecorder';
 
 /**
  * The bot: greets new members, answers through the main dialog, and while a live chat is active
@@ -30,6 +31,10 @@ import type { StateSaver } from '../src/state/stateSaver';
  * note; the bot being removed from the conversation ends the chat as `userUnreachable`. In Teams,
  * the user's answer to a file consent card for an agent's file (`fileConsent/invoke`) is handled by
  * `fileConsent` ({@link TeamsFileConsent}).
+ *
+ * In a live chat this instance holds, the turn's transcript entries go to the live-chat record
+ * (see TurnJournal): the user's message with the write that accepts it, anything else in one write
+ * at the end of the turn; conversation state is then neither read nor written.
  */
 export class HandoffBot extends TeamsActivityHandler {
   constructor(
@@ -133,9 +138,13 @@ export class HandoffBot extends TeamsActivityHandler {
     await this.fileConsent.decline(context, response);
   }
 
-  /** Runs the turn, then saves conversation and user state. */
+  /** Runs the turn, writes its journaled transcript entries, then saves conversation and user state. */
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
+    const journal = turnJournal(context);
+    const left = journal?.entries.splice(0) ?? [];
+    if (journal !== undefined && left.length > 0 && !(await this.handoff.journalTranscript(journal.recordId, left)))
+      await journal.keepInState(context, left);
     await this.stateSaver.save(context);
   }
 
@@ -150,7 +159,13 @@ export class HandoffBot extends TeamsActivityHandler {
   /** The bot answers, unless the activity is a redelivery. */
   private async answer(context: TurnContext): Promise<void> {
     if (await this.handoff.rememberInbound(context.activity)) await this.mainDialog.run(context, this.dialogState);
-    else this.logger.info({ activityId: context.activity.id }, 'ignored a redelivered activity');
+    else this.ignoreRedelivery(context);
+  }
+
+  /** A redelivered activity: its transcript entry is already kept, and nothing else happens. */
+  private ignoreRedelivery(context: TurnContext): void {
+    turnJournal(context)?.entries.splice(0);
+    this.logger.info({ activityId: context.activity.id }, 'ignored a redelivered activity');
   }
 
   private async relayToAgent(context: TurnContext, record: HandoffRecord): Promise<void> {
@@ -160,7 +175,10 @@ export class HandoffBot extends TeamsActivityHandler {
     const messages = messagesFor(locale);
     const ends = isEndChatRequest(text, locale) || (waiting && isCancelRequest(text, locale));
     const asksAgain = waiting && !ends && recognizeHandoffIntent(text, locale).intent === 'handoff';
-    if ((ends || asksAgain) && !(await this.handoff.rememberInbound(context.activity))) return;
+    if ((ends || asksAgain) && !(await this.handoff.rememberInbound(context.activity))) {
+      this.ignoreRedelivery(context);
+      return;
+    }
     if (asksAgain) {
       await context.sendActivity(messages.alreadyConnecting);
       return;
@@ -172,7 +190,13 @@ export class HandoffBot extends TeamsActivityHandler {
       else await this.mainDialog.run(context, this.dialogState);
       return;
     }
-    const outcome = await this.handoff.acceptUserMessage(record, context.activity);
+    // The user's transcript entry goes with the write that takes the message.
+    const journal = turnJournal(context);
+    const entries = journal?.entries.slice() ?? [];
+    const outcome = await this.handoff.acceptUserMessage(record, context.activity, undefined, entries);
+    // Taken (or refused as full) with the write; a redelivery's entry is already in the journal.
+    if (outcome.status === 'queued' || outcome.status === 'full' || outcome.status === 'duplicate')
+      journal?.entries.splice(0, entries.length);
     switch (outcome.status) {
       case 'queued':
         if (outcome.acknowledge) await context.sendActivity(messages.passedOnWhileWaiting);

@@ -28,21 +28,23 @@ import type { HandoffDocument } from './handoff/handoffRecord';
 import { botTokenFrom } from './handoff/channelAttachments';
 import { HandoffRecords } from './handoff/handoffRecords';
 import { HandoffSessionManager } from './handoff/handoffSessionManager';
-import { ProactiveMessenger, type ProactiveRunner } from './handoff/proactiveMessenger';
+import { ProactiveMessenger, type ProactiveJournal, type ProactiveRunner } from './handoff/proactiveMessenger';
 import type { Logger } from './logger';
 import { messagesFor } from './resources/messages';
 import { installOpenMessagingRoutes, OPEN_MESSAGING_WEBHOOK_PATH } from './http/openMessagingWebhook';
 import { createServer, type HealthStatus } from './server';
 import { OpenMessagingSimulator } from './simulator/openMessaging';
 import { WebMessagingSimulator } from './simulator/webMessaging/webMessagingSimulator';
-import { ConcurrentConversationState, ConcurrentUserState } from './state/concurrentState';
+import { ConcurrentConversationState, ConcurrentUserState, conversationStateKey } from './state/concurrentState';
 import { StateSaver } from './state/stateSaver';
 import { createStorage, type StorageBundle } from './storage/createStorage';
 import type { Transcript } from './transcript/transcript';
 import { OpenTelemetryBotTelemetryClient } from './telemetry/botTelemetryClient';
 import { telemetry } from './telemetry/telemetry';
 import { TurnSpanMiddleware } from './telemetry/turnSpanMiddleware';
+import { TranscriptFolder } from './transcript/transcriptJournal';
 import { TranscriptRecorder } from './transcript/transcriptRecorder';
+import { handoffRecordId } from './handoff/handoffKeys';
 
 /** Storage the app runs on. */
 export { DEMO_DEPLOYMENT_ID, DEMO_OPEN_MESSAGING } from './demoGenesys';
@@ -87,8 +89,10 @@ export interface AppOverrides {
 /**
  * Trades a bounded window of repeated work after a crash for fewer storage writes: an outbox
  * entry's removal rides on the live-chat record's next write (`deferMaxMs`, see
- * HandoffRecords.defer) and proactive transcript entries are saved per conversation in batches
- * (`transcriptBatchMs`, see ProactiveMessenger). 0 writes at once. What a crash costs: bench/README.md.
+ * HandoffRecords.defer) and transcript entries of proactive sends to a conversation without a
+ * live-chat record are saved per conversation in batches (`transcriptBatchMs`, see
+ * ProactiveMessenger; with a record they go to its transcript journal either way). 0 writes at
+ * once. What a crash costs: bench/README.md.
  */
 export interface WriteBatching {
   deferMaxMs: number;
@@ -157,7 +161,13 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
   const dialogStateAccessor = conversationState.createProperty<DialogState>('dialogState');
   const mainStateAccessor = conversationState.createProperty<MainDialogState>('mainDialog');
   const limits = { maxEntries: config.transcript.maxEntries, maxChars: config.transcript.maxChars };
-  const recorder = new TranscriptRecorder(transcriptAccessor, limits, logger.child({ module: 'transcript' }));
+  const chats: { manager?: HandoffSessionManager } = {};
+  const recorder = new TranscriptRecorder(
+    transcriptAccessor,
+    limits,
+    logger.child({ module: 'transcript' }),
+    (channelId, conversationId) => chats.manager?.heldChatId(channelId, conversationId),
+  );
   const stateSaver = new StateSaver(
     conversationState,
     userState,
@@ -183,13 +193,6 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     }
   };
 
-  const messenger = new ProactiveMessenger(
-    options.proactiveRunner,
-    recorder,
-    stateSaver,
-    logger.child({ module: 'proactive' }),
-    options.writeBatching?.transcriptBatchMs ?? 0,
-  );
   const clock = options.now === undefined ? undefined : { now: options.now };
   const fileConsent = new FileConsentSigning(storage.handoffStore, clock === undefined ? {} : { clock });
   const records = new HandoffRecords(
@@ -198,6 +201,28 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     logger.child({ module: 'handoff.records' }),
     options.now,
     options.writeBatching?.deferMaxMs ?? 0,
+  );
+  records.useTranscriptFolder(
+    new TranscriptFolder(
+      storage.botStorage,
+      conversationStateKey,
+      TRANSCRIPT_PROPERTY,
+      limits,
+      logger.child({ module: 'transcript' }),
+    ),
+  );
+  // Transcript entries of proactive sends go to the live-chat record's journal.
+  const journal: ProactiveJournal = async (reference, entries, rides) => {
+    const id = handoffRecordId(reference.channelId ?? '', reference.conversation?.id ?? '');
+    return (rides && records.ride(id, entries)) || (await records.journal(id, entries));
+  };
+  const messenger = new ProactiveMessenger(
+    options.proactiveRunner,
+    recorder,
+    stateSaver,
+    logger.child({ module: 'proactive' }),
+    options.writeBatching?.transcriptBatchMs ?? 0,
+    journal,
   );
   const handoff = new HandoffSessionManager(
     options.provider,
@@ -227,6 +252,7 @@ export function buildBot(config: Config, logger: Logger, options: BuildBotOption
     logger,
     clock,
   );
+  chats.manager = handoff;
 
   const transferDialog = new TransferDialog(
     handoff,

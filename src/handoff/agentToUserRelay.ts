@@ -176,8 +176,16 @@ export class AgentToUserRelay {
     speaker: { role: 'bot' } | { role: 'agent'; name?: string },
     systemNote?: string,
     onOutcome?: (outcome: DeliveryOutcome) => Promise<void> | undefined,
+    journalRides = false,
   ): Promise<boolean> {
-    const outcome = await this.delivery.send(record.id, record.reference, activities, speaker, systemNote);
+    const outcome = await this.delivery.send(
+      record.id,
+      record.reference,
+      activities,
+      speaker,
+      systemNote,
+      journalRides,
+    );
     await onOutcome?.(outcome);
     if (outcome.status === 'delivered') return true;
     if (outcome.status === 'gone' || outcome.status === 'exhausted')
@@ -390,6 +398,9 @@ export class AgentToUserRelay {
       undefined,
       // Genesys learns what became of the message where the protocol has receipts (Open Messaging).
       (outcome) => this.chats.get(id)?.session?.acknowledge?.(event.id, receiptOf(outcome)),
+      // Its transcript entry goes with the delivered-id write below: a crash before that write
+      // means the takeover delivers (and journals) it again, so it is never lost nor doubled.
+      true,
     );
     if (!delivered) return;
     telemetry().relayLatency('agent_to_user', this.clock.now() - now);

@@ -60,18 +60,23 @@ export class ChannelDelivery {
     return next;
   }
 
-  /** Sends `activities` to the chat `recordId`'s user, retrying as described on the class. */
+  /**
+   * Sends `activities` to the chat `recordId`'s user, retrying as described on the class.
+   * `journalRides`: the caller writes the record right after a delivery, and the transcript
+   * entries go with that write (see ProactiveMessenger.send).
+   */
   async send(
     recordId: string,
     reference: Partial<ConversationReference>,
     activities: Partial<Activity>[],
     speaker: TranscriptSpeaker,
     systemNote?: string,
+    journalRides = false,
   ): Promise<DeliveryOutcome> {
     const started = Date.now();
     let current = reference;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.messenger.send(current, activities, speaker, systemNote);
+      const result = await this.messenger.send(current, activities, speaker, systemNote, journalRides);
       if (result.ok) return { status: 'delivered' };
       const failure = result.failure;
       const log = { conversationId: current.conversation?.id, attempt: attempt + 1, ...failure };

@@ -2,6 +2,7 @@ import type { ConversationReference } from 'botbuilder';
 import type { AnswerOption } from '../content/answerOptions';
 import type { ButtonResponse } from '../content/content';
 import type { AttachmentLink, GenesysProviderName, ResumeData } from '../genesys/handoffProvider';
+import type { TranscriptJournal } from '../transcript/transcriptJournal';
 import type { ChannelFile } from './channelAttachments';
 
 /** Lifecycle of a live chat. `ended` and `failed` are final until the user asks for an agent again. */
@@ -108,6 +109,12 @@ export interface HandoffRecord {
   outboxDrainUntil?: number;
   /** Ids of inbound activities already taken in this chat, most recent last (bounded), to ignore redeliveries. */
   inboundIds?: string[];
+  /**
+   * Transcript entries of the conversation carried in the record until they are folded into the
+   * transcript in conversation state (see transcriptJournal.ts); kept across the chats of the
+   * conversation.
+   */
+  transcriptJournal?: TranscriptJournal;
   /** User messages written while waiting for an agent (paces the "passed on" acknowledgement). */
   waitingMessages?: number;
   /** Per-document TTL in seconds: -1 while active (never expires), the retention period once over. */

@@ -1,4 +1,6 @@
 import type { Logger } from '../logger';
+import type { FoldMark, Transcript, TranscriptEntry } from '../transcript/transcript';
+import { appendToJournal, foldDue, pruneJournal, type TranscriptFolder } from '../transcript/transcriptJournal';
 import { isStoreConflict, type Versioned, type VersionedStore } from '../storage/versionedStore';
 import {
   ACTIVE_STATES,
@@ -43,6 +45,15 @@ export class HandoffRecords {
   private readonly deferred = new Map<string, { patches: DeferredPatch[]; timer: NodeJS.Timeout }>();
   /** Versions of the instance heartbeat documents written here. */
   private readonly heartbeatEtags = new Map<string, string>();
+  /** Transcript entries waiting for the record's next write ({@link HandoffRecords.ride}). */
+  private readonly riding = new Map<string, TranscriptEntry[]>();
+  /** How far each record's transcript journal is known to be folded: entries up to it go with the next write. */
+  private readonly foldMarks = new Map<string, FoldMark>();
+  /** Folds in progress, by record id. */
+  private readonly folding = new Map<string, Promise<void>>();
+  /** Records written while their fold was in progress: folded again once it settles. */
+  private readonly refold = new Map<string, HandoffRecord>();
+  private folder: TranscriptFolder | undefined;
 
   constructor(
     private readonly store: VersionedStore<HandoffDocument>,
@@ -99,6 +110,7 @@ export class HandoffRecords {
   /** Writes every deferred change now (graceful shutdown, before chats are released). */
   async flush(): Promise<void> {
     await Promise.all([...this.deferred.keys()].map((id) => this.flushOne(id)));
+    await this.whenFolded();
   }
 
   private async flushOne(id: string): Promise<HandoffRecord | undefined> {
@@ -167,6 +179,10 @@ export class HandoffRecords {
         } else {
           const current = existing.value;
           if (isHandoffRecord(current) && ACTIVE_STATES.includes(current.state)) return undefined;
+          // The conversation's transcript entries not yet folded stay with it into the new chat.
+          if (isHandoffRecord(current) && current.transcriptJournal !== undefined)
+            record.transcriptJournal = structuredClone(current.transcriptJournal);
+          else delete record.transcriptJournal;
           saved = await this.store.replace(record, existing.etag);
         }
         this.keep({ value: structuredClone(record), etag: saved.etag });
@@ -209,13 +225,17 @@ export class HandoffRecords {
         return pending === undefined ? doc.value : view(doc.value, pending.patches);
       }
       next.updatedAt = this.now();
+      const riders = this.journalInto(next);
       try {
         const saved = await this.store.replace(next, doc.etag);
         if (pending !== undefined && this.deferred.get(id) === pending) {
           clearTimeout(pending.timer);
           this.deferred.delete(id);
         }
-        this.keep({ value: structuredClone(next), etag: saved.etag });
+        this.riding.get(id)?.splice(0, riders);
+        if (this.riding.get(id)?.length === 0) this.riding.delete(id);
+        this.keep({ value: { ...next }, etag: saved.etag });
+        this.afterJournalWrite(next);
         return next;
       } catch (err) {
         if (!isStoreConflict(err)) throw err;
@@ -263,6 +283,98 @@ export class HandoffRecords {
     if (outcome.changed && record !== undefined && outcome.from !== undefined)
       this.logTransition(record, outcome.from, to, reason);
     return { changed: outcome.changed, record };
+  }
+
+  /** Folds transcript journals into conversation state with `folder` (without one, journals are never folded). */
+  useTranscriptFolder(folder: TranscriptFolder): void {
+    this.folder = folder;
+  }
+
+  /**
+   * Queues transcript entries of the conversation of record `id` to be written with the record's
+   * next write (the caller makes that write at once). Lost if the process dies before: only for
+   * entries whose record write would then be repeated (see bench/README.md). False (nothing
+   * queued) when this instance keeps no version of the record: write them with {@link journal}.
+   */
+  ride(id: string, entries: readonly TranscriptEntry[]): boolean {
+    if (!this.known.has(id)) return false;
+    this.buffer(id, entries);
+    return true;
+  }
+
+  private buffer(id: string, entries: readonly TranscriptEntry[]): void {
+    if (entries.length === 0) return;
+    const waiting = this.riding.get(id);
+    if (waiting === undefined) this.riding.set(id, [...entries]);
+    else waiting.push(...entries);
+  }
+
+  /**
+   * Appends transcript entries to the record's journal in one write (with anything riding), in
+   * whatever state the record is. Returns false when there is no record to carry them.
+   */
+  async journal(id: string, entries: readonly TranscriptEntry[]): Promise<boolean> {
+    this.buffer(id, entries);
+    const written = await this.update(id, (r) => r);
+    if (written === undefined) this.riding.delete(id);
+    return written !== undefined;
+  }
+
+  /**
+   * The transcript `stored` (conversation state) with the unfolded entries of `journal` merged in:
+   * the conversation's whole transcript (the agent's introduction is made from it).
+   */
+  transcriptWith(stored: Transcript, journal: HandoffRecord['transcriptJournal']): Transcript {
+    return this.folder === undefined ? stored : this.folder.view(stored, journal);
+  }
+
+  /** Resolves once every fold in progress settled. */
+  async whenFolded(): Promise<void> {
+    while (this.folding.size > 0) await Promise.all([...this.folding.values()]);
+  }
+
+  /** Puts the riding entries of `next` into its journal and drops folded ones; returns how many rode. */
+  private journalInto(next: HandoffRecord): number {
+    const riders = this.riding.get(next.id) ?? [];
+    if (riders.length > 0) next.transcriptJournal = appendToJournal(next.transcriptJournal, riders);
+    const mark = this.foldMarks.get(next.id);
+    if (mark !== undefined && next.transcriptJournal !== undefined) {
+      next.transcriptJournal = pruneJournal(next.transcriptJournal, mark);
+      if (mark.journal !== next.transcriptJournal.id || next.transcriptJournal.entries.length === 0)
+        this.foldMarks.delete(next.id);
+    }
+    return riders.length;
+  }
+
+  /** Starts a fold when the written record's journal grew enough to fold ({@link foldDue}) or its chat is over. */
+  private afterJournalWrite(record: HandoffRecord): void {
+    const journal = record.transcriptJournal;
+    if (this.folder === undefined || journal === undefined || journal.entries.length === 0) return;
+    const mark = this.foldMarks.get(record.id);
+    const unfolded = mark?.journal === journal.id ? journal.entries.filter((e) => e.seq > mark.seq) : journal.entries;
+    if (unfolded.length === 0 || (!foldDue(unfolded) && ACTIVE_STATES.includes(record.state))) return;
+    if (this.folding.has(record.id)) {
+      this.refold.set(record.id, record);
+      return;
+    }
+    const folder = this.folder;
+    const work = folder
+      .fold(record.channelId, record.conversationId, structuredClone(journal))
+      .then((folded) => {
+        // Kept for the next write of an active chat only: an ended record may never be written again here.
+        if (folded !== undefined && ACTIVE_STATES.includes(record.state)) this.foldMarks.set(record.id, folded);
+        else this.foldMarks.delete(record.id);
+      })
+      .catch((err: unknown) => {
+        this.logger.warn({ err, recordId: record.id }, 'could not fold the transcript journal; it stays in the record');
+      })
+      .finally(() => {
+        this.folding.delete(record.id);
+        const again = this.refold.get(record.id);
+        this.refold.delete(record.id);
+        if (again !== undefined) this.afterJournalWrite(again);
+      });
+    this.folding.set(record.id, work);
   }
 
   /** Writes a heartbeat document (the instance lease); creates it when missing. */
@@ -370,9 +482,13 @@ export class HandoffRecords {
   }
 }
 
-/** A copy of `value` with `patches` applied. */
+/**
+ * A copy of `value` with `patches` applied. Shallow: changes to a record assign its fields (arrays
+ * and nested objects are replaced, never changed in place), so the kept version and the copies
+ * handed out share what none of them changes.
+ */
 function view(value: HandoffRecord, patches: readonly DeferredPatch[]): HandoffRecord {
-  const copy = structuredClone(value);
+  const copy = { ...value };
   for (const patch of patches) patch(copy);
   return copy;
 }

@@ -1,6 +1,6 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { GenesysErrorCode } from '../genesys/genesysError';
-import type { Transcript } from '../transcript/transcript';
+import type { Transcript, TranscriptEntry } from '../transcript/transcript';
 import type { HandoffRecord } from './handoffRecord';
 import type { AcceptOutcome } from './userToAgentRelay';
 
@@ -41,8 +41,20 @@ export interface LiveChats {
   /**
    * Queues a user message (or `text` in its place: an edit or delete notice) for the agent and
    * returns at once; see {@link AcceptOutcome}. Redeliveries of the same activity id do nothing.
+   * `transcript` goes into the record's transcript journal with the same write when the message
+   * is taken (`queued`) or refused as `full`.
    */
-  acceptUserMessage(record: HandoffRecord, activity: Partial<Activity>, text?: string): Promise<AcceptOutcome>;
+  acceptUserMessage(
+    record: HandoffRecord,
+    activity: Partial<Activity>,
+    text?: string,
+    transcript?: readonly TranscriptEntry[],
+  ): Promise<AcceptOutcome>;
+  /**
+   * Writes transcript entries into the transcript journal of the live-chat record `recordId` (one
+   * write); false when there is no such record.
+   */
+  journalTranscript(recordId: string, entries: readonly TranscriptEntry[]): Promise<boolean>;
   /**
    * Remembers an inbound activity id for the idempotence window; false when it was seen already
    * (a redelivery, to acknowledge and otherwise ignore).

@@ -5,7 +5,7 @@ import { isGenesysError } from '../genesys/genesysError';
 import type { HandoffProvider, ResumeData } from '../genesys/handoffProvider';
 import type { Logger } from '../logger';
 import { telemetry, type LiveChatCounts } from '../telemetry/telemetry';
-import { formatTranscriptForAgent } from '../transcript/transcript';
+import { formatTranscriptForAgent, type Transcript, type TranscriptEntry } from '../transcript/transcript';
 import { AgentToUserRelay, ChatNotices } from './agentToUserRelay';
 import { ChannelDelivery, DEFAULT_DELIVERY_LIMITS } from './channelDelivery';
 import { ChatEnder } from './chatEnder';
@@ -118,6 +118,15 @@ export class HandoffSessionManager implements HandoffService {
     return counts;
   }
 
+  /**
+   * The record id of the conversation's chat when this instance holds it under a live lease (no
+   * storage access): the chat whose transcript entries a user turn may journal.
+   */
+  heldChatId(channelId: string, conversationId: string): string | undefined {
+    const id = handoffRecordId(channelId, conversationId);
+    return this.chats.has(id) && this.clock.now() < this.chats.leaseValidUntil ? id : undefined;
+  }
+
   /** The conversation's live chat when one is active (requested, queued or connected). */
   async activeRecord(channelId: string, conversationId: string): Promise<HandoffRecord | undefined> {
     const id = handoffRecordId(channelId, conversationId);
@@ -169,7 +178,9 @@ export class HandoffSessionManager implements HandoffService {
     if (begun === undefined) return { status: 'alreadyActive' };
     telemetry().handoffRequested(provider.name);
     this.chats.set(id, { generation, session: undefined, reference: request.reference, record: begun });
-    void this.chats.trackWork(this.open(provider, request, id, generation));
+    // The transcript in state may lack the end of an earlier chat still in the record's journal.
+    const transcript = this.records.transcriptWith(request.transcript, begun.transcriptJournal);
+    void this.chats.trackWork(this.open(provider, { ...request, transcript }, id, generation));
     return { status: 'started' };
   }
 
@@ -249,8 +260,28 @@ export class HandoffSessionManager implements HandoffService {
   }
 
   /** See {@link UserToAgentRelay.accept}. */
-  acceptUserMessage(record: HandoffRecord, activity: Partial<Activity>, text?: string): Promise<AcceptOutcome> {
-    return this.userToAgent.accept(record, activity, text);
+  acceptUserMessage(
+    record: HandoffRecord,
+    activity: Partial<Activity>,
+    text?: string,
+    transcript?: readonly TranscriptEntry[],
+  ): Promise<AcceptOutcome> {
+    return this.userToAgent.accept(record, activity, text, transcript);
+  }
+
+  /**
+   * The conversation's whole transcript: what `load` reads from conversation state with the
+   * entries its live-chat record still carries merged in (the record is read first, so an entry
+   * folded meanwhile is found in the state read after it).
+   */
+  async transcriptOf(channelId: string, conversationId: string, load: () => Promise<Transcript>): Promise<Transcript> {
+    const record = await this.records.get(handoffRecordId(channelId, conversationId));
+    return this.records.transcriptWith(await load(), record?.transcriptJournal);
+  }
+
+  /** See {@link HandoffRecords.journal}. */
+  journalTranscript(recordId: string, entries: readonly TranscriptEntry[]): Promise<boolean> {
+    return this.records.journal(recordId, entries);
   }
 
   /** See {@link UserToAgentRelay.relayUserTyping}. */
@@ -383,11 +414,12 @@ export class HandoffSessionManager implements HandoffService {
   }
 
   /**
-   * Resolves once the handoff layer is quiet: no chat event is being relayed and no background
-   * sweep is running (including work that starts while waiting).
+   * Resolves once the handoff layer is quiet: no chat event is being relayed, no background sweep
+   * is running (including work that starts while waiting) and no transcript journal is being folded.
    */
-  whenIdle(): Promise<void> {
-    return this.chats.whenIdle();
+  async whenIdle(): Promise<void> {
+    await this.chats.whenIdle();
+    await this.records.whenFolded();
   }
 }
 

@@ -39,6 +39,12 @@ export class InstanceLeases {
   private readonly duty: DutyLeaseHolder | undefined;
   /** Takeovers by {@link adopt} in progress, by record id. */
   private readonly adopting = new Map<string, Promise<boolean>>();
+  /**
+   * Set when chats owned here were let go without a release (the heartbeat lapsed): the next sweep
+   * looks for chats owned here and not held. Otherwise only the full scan does, so that a sweep
+   * does not list every chat this instance owns.
+   */
+  private reclaimOwn = false;
 
   constructor(
     private readonly chats: LocalChats,
@@ -133,8 +139,10 @@ export class InstanceLeases {
       if (now - this.lastHeartbeatOk > this.settings.leaseSeconds * 1000) return;
     }
     await this.timers.run(now);
-    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) await this.reconcile();
-    await this.takeOver(startup, now);
+    // The full scan lists the active chats once, for reconciliation and takeover alike.
+    const active = startup || this.sweeps % FULL_SCAN_EVERY === 0 ? await this.records.listActive() : undefined;
+    if (active !== undefined) await this.reconcile(active);
+    await this.takeOver(active, now);
     await this.duty?.refresh().catch((err: unknown) => {
       this.logger.warn({ err }, 'could not read the active chats for the deployment duty');
     });
@@ -163,6 +171,7 @@ export class InstanceLeases {
       this.logger.warn({ err }, 'could not renew the instance heartbeat');
       if (this.lastHeartbeatOk > 0 && now - this.lastHeartbeatOk > leaseMs && this.chats.size > 0) {
         this.logger.error({ chats: this.chats.size }, 'heartbeat lapsed; dropping local live-chat connections');
+        this.reclaimOwn = true;
         for (const id of this.chats.ids()) await this.chats.detach(id);
       }
     }
@@ -170,30 +179,36 @@ export class InstanceLeases {
     await this.duty?.renew();
   }
 
-  /** Drops local chats that ended or moved to another instance meanwhile. */
-  private async reconcile(): Promise<void> {
+  /** Drops local chats that ended or moved to another instance meanwhile (`active`: every active chat). */
+  private async reconcile(active: readonly HandoffRecord[]): Promise<void> {
     if (this.chats.size === 0) return;
-    const mine = new Set((await this.records.listOwnedBy([this.settings.instanceId])).map((r) => r.id));
+    const me = this.settings.instanceId;
+    const mine = new Set(active.filter((r) => r.owner === me).map((r) => r.id));
     for (const id of this.chats.ids()) {
       if (!mine.has(id) && this.chats.get(id)?.session !== undefined) await this.chats.detach(id);
     }
   }
 
-  private async takeOver(startup: boolean, now: number): Promise<void> {
+  /** Takes over chats of stopped instances; `active` (every active chat) on a full scan. */
+  private async takeOver(active: readonly HandoffRecord[] | undefined, now: number): Promise<void> {
     const beats = await this.records.heartbeats();
     const alive = new Set(beats.filter((b) => b.expiresAt > now).map((b) => b.instanceId));
     alive.add(this.settings.instanceId);
     let candidates: HandoffRecord[];
     const me = this.settings.instanceId;
-    if (startup || this.sweeps % FULL_SCAN_EVERY === 0) {
-      const active = await this.records.listActive();
+    if (active !== undefined) {
       await this.resumeStalledOutboxes(active, now);
       candidates = active.filter((r) => !alive.has(r.owner) || r.owner === '' || r.owner === me);
+      this.reclaimOwn = false;
     } else {
       const dead = beats.filter((b) => b.expiresAt <= now).map((b) => b.instanceId);
-      candidates = await this.records.listOwnedBy(['', me, ...dead]);
+      // Chats owned here are listed only after a lapsed heartbeat let them go (and on full scans).
+      const reclaim = this.reclaimOwn;
+      candidates = await this.records.listOwnedBy(['', ...dead, ...(reclaim ? [me] : [])]);
+      if (reclaim) this.reclaimOwn = false;
     }
-    // Chats owned here but not held (dropped after a lapsed heartbeat, or a failed step) are reclaimed too.
+    // Chats owned here but not held are reclaimed too: after a lapsed heartbeat at the next sweep,
+    // after any other failed step at the next full scan (every FULL_SCAN_EVERY sweeps).
     candidates = candidates.filter((r) => !this.chats.has(r.id));
     if (candidates.length === 0) return;
     this.logger.info({ count: candidates.length }, 'taking over live chats of stopped instances');

@@ -22,6 +22,17 @@ interface TranscriptBatch {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * Carries transcript entries of a proactive send in the conversation's live-chat record (see
+ * HandoffRecords.journal): with the record's next write when `rides` (the caller writes it at
+ * once), else in a write of their own. Resolves false when the conversation has no record.
+ */
+export type ProactiveJournal = (
+  reference: Partial<ConversationReference>,
+  entries: TranscriptEntry[],
+  rides: boolean,
+) => Promise<boolean>;
+
 /** Runs `logic` in a proactive turn of the conversation `reference` points to. */
 export type ProactiveRunner = (
   reference: Partial<ConversationReference>,
@@ -55,18 +66,25 @@ export class ProactiveMessenger {
     private readonly logger: Logger,
     /** How long transcript entries wait to be saved with later ones (ms); 0 saves them in the send's turn. */
     private readonly batchMs = 0,
+    /** Where entries go instead of conversation state, when given (the live-chat record's journal). */
+    private readonly journal?: ProactiveJournal,
   ) {}
 
-  /** Sends activities to the conversation (without `replyToId`, see {@link stripReplyToId}). */
+  /**
+   * Sends activities to the conversation (without `replyToId`, see {@link stripReplyToId}). With a
+   * journal, the transcript entries of a send the channel took go to the live-chat record:
+   * `journalRides` when the caller writes the record right after (they go with that write).
+   */
   async send(
     reference: Partial<ConversationReference>,
     activities: Partial<Activity>[],
     speaker: TranscriptSpeaker,
     systemNote?: string,
+    journalRides = false,
   ): Promise<SendResult> {
     const attributes = { 'bot.channel_id': reference.channelId ?? '', 'bot.activity.count': activities.length };
     return telemetry().withSpan(SPANS.proactiveSend, attributes, () =>
-      this.sendInTurn(reference, activities, speaker, systemNote),
+      this.sendInTurn(reference, activities, speaker, systemNote, journalRides),
     );
   }
 
@@ -75,12 +93,13 @@ export class ProactiveMessenger {
     activities: Partial<Activity>[],
     speaker: TranscriptSpeaker,
     systemNote: string | undefined,
+    journalRides: boolean,
   ): Promise<SendResult> {
     const recorded: TranscriptEntry[] = [];
+    const collect = this.journal !== undefined || this.batchMs > 0;
     const result = await this.attempt(reference, async (context) => {
       context.turnState.set(TRANSCRIPT_SPEAKER_KEY, speaker);
-      if (this.batchMs > 0)
-        context.turnState.set(TRANSCRIPT_SINK_KEY, (entry: TranscriptEntry) => recorded.push(entry));
+      if (collect) context.turnState.set(TRANSCRIPT_SINK_KEY, (entry: TranscriptEntry) => recorded.push(entry));
       stripReplyToId(context);
       if (systemNote !== undefined) {
         await this.recorder.record(context, { role: 'system', text: systemNote, at: new Date().toISOString() });
@@ -96,7 +115,7 @@ export class ProactiveMessenger {
           },
         );
       }
-      if (this.batchMs > 0) return;
+      if (collect) return;
       // The user has seen the message: a failure to record it must not make the caller send it again.
       await this.stateSaver.save(context, 'proactive').catch((err: unknown) => {
         this.logger.warn(
@@ -106,8 +125,26 @@ export class ProactiveMessenger {
       });
     });
     // The user has seen the message: a failure to record it must not make the caller send it again.
-    if (recorded.length > 0) this.enqueue(reference, recorded);
+    if (recorded.length > 0 && result.ok) await this.keep(reference, recorded, journalRides);
     return result;
+  }
+
+  /** Hands the entries of a send to the journal, or to conversation state (batched when `batchMs` > 0). */
+  private async keep(
+    reference: Partial<ConversationReference>,
+    entries: TranscriptEntry[],
+    journalRides: boolean,
+  ): Promise<void> {
+    const journal = this.journal;
+    if (journal !== undefined) {
+      const carried = await journal(reference, entries, journalRides).catch((err: unknown) => {
+        this.logger.warn({ err, conversationId: reference.conversation?.id }, 'could not journal the transcript');
+        return false;
+      });
+      if (carried) return;
+    }
+    if (this.batchMs > 0) this.enqueue(reference, entries);
+    else await this.saveInState(reference, entries);
   }
 
   /** Saves every waiting transcript batch now. */
@@ -136,14 +173,19 @@ export class ProactiveMessenger {
     if (batch === undefined) return;
     this.batches.delete(key);
     clearTimeout(batch.timer);
+    await this.saveInState(batch.reference, batch.entries);
+  }
+
+  /** Appends entries to the conversation's transcript in one proactive turn (one state read and write). */
+  private async saveInState(reference: Partial<ConversationReference>, entries: TranscriptEntry[]): Promise<void> {
     try {
-      await this.run(batch.reference, async (context) => {
-        for (const entry of batch.entries) await this.recorder.record(context, entry);
+      await this.run(reference, async (context) => {
+        for (const entry of entries) await this.recorder.record(context, entry);
         await this.stateSaver.save(context, 'proactive');
       });
     } catch (err) {
       this.logger.warn(
-        { err, conversationId: batch.reference.conversation?.id, entries: batch.entries.length },
+        { err, conversationId: reference.conversation?.id, entries: entries.length },
         'sent, but could not save the transcript',
       );
     }

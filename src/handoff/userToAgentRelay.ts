@@ -14,6 +14,8 @@ import {
   type FileRefusal,
 } from './channelAttachments';
 import type { Logger } from '../logger';
+import type { TranscriptEntry } from '../transcript/transcript';
+import { appendToJournal } from '../transcript/transcriptJournal';
 import type { ChatNotices } from './agentToUserRelay';
 import { errorClass, SPANS, telemetry } from '../telemetry/telemetry';
 import type { Clock } from './clock';
@@ -104,8 +106,15 @@ export class UserToAgentRelay {
    * outbox and starts sending unless another instance is. A message that answers the choices of the
    * last agent message (a tapped button or a typed option number) is queued as that button
    * response. Messages written while the chat opens wait in the outbox and follow the introduction.
+   * `transcript` (the turn's entries) goes into the record's transcript journal with the same write
+   * when the message is taken (`queued`) or refused as `full`; otherwise nothing of it is written.
    */
-  async accept(record: HandoffRecord, activity: Partial<Activity>, given?: string): Promise<AcceptOutcome> {
+  async accept(
+    record: HandoffRecord,
+    activity: Partial<Activity>,
+    given?: string,
+    transcript: readonly TranscriptEntry[] = [],
+  ): Promise<AcceptOutcome> {
     const uploads = this.provider?.uploadsFiles;
     const files = given === undefined && uploads === true ? channelFilesOf(activity) : [];
     const text =
@@ -129,6 +138,7 @@ export class UserToAgentRelay {
         return undefined;
       }
       if (activityId !== '') r.inboundIds = [...(r.inboundIds ?? []), activityId].slice(-MAX_INBOUND_IDS);
+      if (transcript.length > 0) r.transcriptJournal = appendToJournal(r.transcriptJournal, transcript);
       const outbox = r.outbox ?? [];
       if (outbox.length >= MAX_OUTBOX) {
         result.outcome = { status: 'full' };
@@ -344,7 +354,8 @@ export class UserToAgentRelay {
     record: HandoffRecord,
     entry: OutboxEntry,
   ): Promise<{ status: 'sent' | 'refused' | 'ended'; notice?: UndeliveredNotice }> {
-    const log = this.logger.child({ conversationId: record.conversationId });
+    // Fields of the rare log lines below (no child logger per message).
+    const conversationId = record.conversationId;
     const text = entry.text;
     // A provider without structured answers (Guest Chat) gets the chosen option's text.
     const answer = entry.kind === 'buttonResponse' ? entry.buttonResponse : undefined;
@@ -363,7 +374,10 @@ export class UserToAgentRelay {
             entry.file,
           );
           if (refusal !== undefined) {
-            log.info({ refusal, contentType: entry.file.contentType }, 'a file from the user was not passed on');
+            this.logger.info(
+              { conversationId, refusal, contentType: entry.file.contentType },
+              'a file from the user was not passed on',
+            );
             return { status: 'refused' as const, notice: refusal };
           }
         } else if (session !== undefined && entry.file === undefined) {
@@ -397,7 +411,7 @@ export class UserToAgentRelay {
           await this.notices.notDelivered(record.id, record.reference, text, notice);
         return { status: 'ended' };
       }
-      log.warn({ err }, 'could not relay a user message to the agent');
+      this.logger.warn({ err, conversationId }, 'could not relay a user message to the agent');
       return notice === undefined ? { status: 'refused' } : { status: 'refused', notice };
     }
   }

@@ -78,6 +78,14 @@ async function loadRemembered(
   return state;
 }
 
+/**
+ * The storage key of a conversation's state outside a turn: what botbuilder's
+ * `ConversationState.getStorageKey` derives from a turn's activity (no namespace).
+ */
+export function conversationStateKey(channelId: string, conversationId: string): string {
+  return `${channelId}/conversations/${conversationId}/`;
+}
+
 /** Conversation state whose saves are guarded by eTags (see {@link saveGuarded}). */
 export class ConcurrentConversationState extends ConversationState {
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {

@@ -11,11 +11,21 @@ export interface TranscriptEntry {
   at: string;
 }
 
+/** The last entry of a live-chat record's transcript journal that a transcript holds (see transcriptJournal.ts). */
+export interface FoldMark {
+  /** Id of the journal. */
+  journal: string;
+  /** `seq` of its last entry folded in. */
+  seq: number;
+}
+
 /** A bounded transcript, as stored in conversation state. */
 export interface Transcript {
   entries: TranscriptEntry[];
   /** How many older entries were dropped to stay within bounds. */
   dropped: number;
+  /** How far the journal of the conversation's live-chat record is folded in, once it was. */
+  folded?: FoldMark;
 }
 
 /** Bounds of a transcript. */

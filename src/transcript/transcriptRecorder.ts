@@ -22,6 +22,28 @@ export const TRANSCRIPT_SPEAKER_KEY = Symbol('transcriptSpeaker');
  */
 export const TRANSCRIPT_SINK_KEY = Symbol('transcriptSink');
 
+/** turnState key: the {@link TurnJournal} of a user turn in a live chat held by this instance. */
+export const TRANSCRIPT_JOURNAL_KEY = Symbol('transcriptJournal');
+
+/**
+ * The transcript entries of a user turn in a live chat this instance holds: they go to the chat's
+ * live-chat record (with the write that accepts the message, or one write at the end of the turn)
+ * instead of conversation state, so relaying a message loads no conversation state.
+ */
+export interface TurnJournal {
+  /** The live-chat record that carries them. */
+  recordId: string;
+  /** Entries recorded in the turn and not yet written, oldest first. */
+  entries: TranscriptEntry[];
+  /** Records `entries` into conversation state instead (the record is gone); the turn's save writes them. */
+  keepInState: (context: TurnContext, entries: readonly TranscriptEntry[]) => Promise<void>;
+}
+
+/** The turn's {@link TurnJournal}, when its entries go to a live-chat record. */
+export function turnJournal(context: TurnContext): TurnJournal | undefined {
+  return context.turnState.get<TurnJournal | undefined>(TRANSCRIPT_JOURNAL_KEY);
+}
+
 /** Who outgoing messages of a turn are recorded as. */
 export interface TranscriptSpeaker {
   role: TranscriptRole;
@@ -30,17 +52,33 @@ export interface TranscriptSpeaker {
 
 /**
  * Records every user message and every message the bot sends into the conversation's bounded
- * transcript (conversation state). A recording failure never breaks the turn.
+ * transcript (conversation state). A recording failure never breaks the turn. With `journalOf`,
+ * a user message in a live chat this instance holds (`journalOf` names its record) is recorded in
+ * a {@link TurnJournal} instead, for the bot to write with the live-chat record.
  */
 export class TranscriptRecorder implements Middleware {
   constructor(
     private readonly accessor: StatePropertyAccessor<Transcript>,
     private readonly limits: TranscriptLimits,
     private readonly logger: Logger,
+    private readonly journalOf?: (channelId: string, conversationId: string) => string | undefined,
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const incoming = context.activity;
+    const recordId = isMessage(incoming) ? this.journalOf?.(incoming.channelId, incoming.conversation.id) : undefined;
+    if (recordId !== undefined) {
+      const journal: TurnJournal = {
+        recordId,
+        entries: [],
+        keepInState: async (ctx, entries) => {
+          ctx.turnState.delete(TRANSCRIPT_SINK_KEY);
+          for (const entry of entries) await this.record(ctx, entry);
+        },
+      };
+      context.turnState.set(TRANSCRIPT_JOURNAL_KEY, journal);
+      context.turnState.set(TRANSCRIPT_SINK_KEY, (entry: TranscriptEntry) => journal.entries.push(entry));
+    }
     if (isMessage(incoming)) {
       const text = describeMessage(incoming);
       if (text !== '') {

@@ -1,20 +1,12 @@
-import type { ChatEvent } from '../../src/genesys/handoffProvider';
 import { createSilentLogger } from '../../src/logger';
 import type { HandoffDocument } from '../../src/handoff/handoffRecord';
 import { createStorage } from '../../src/storage/createStorage';
 import { MESSAGES } from '../../src/resources/messages';
 import { BotHarness } from '../support/botHarness';
-import { FakeProvider } from '../support/fakeProvider';
+import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
-const message = (id: string, text: string): ChatEvent => ({
-  kind: 'agentMessage',
-  id,
-  text,
-  time: new Date().toISOString(),
-  agent: { name: 'Anna' },
-  attachments: [],
-});
+const message = agentMessage;
 
 describe('live chats across restarts and instances', () => {
   it('a restarted instance resumes the chat and delivers only what was missed', async () => {

@@ -1,22 +1,15 @@
-import type { ChatEvent } from '../../src/genesys/handoffProvider';
 import { GenesysError } from '../../src/genesys/genesysError';
+import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import type { HandoffDocument } from '../../src/handoff/handoffRecord';
 import { createSilentLogger } from '../../src/logger';
 import { MESSAGES } from '../../src/resources/messages';
 import { createStorage } from '../../src/storage/createStorage';
 import { BotHarness } from '../support/botHarness';
 import { eventually } from '../support/eventually';
-import { FakeProvider } from '../support/fakeProvider';
+import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
-const message = (id: string, text: string): ChatEvent => ({
-  kind: 'agentMessage',
-  id,
-  text,
-  time: new Date().toISOString(),
-  agent: { name: 'Anna' },
-  attachments: [],
-});
+const message = agentMessage;
 
 describe('live chats that could get stuck or cross', () => {
   it('reclaims its own chats after its heartbeat lapsed and storage came back', async () => {
@@ -51,6 +44,24 @@ describe('live chats that could get stuck or cross', () => {
     await harness.services.handoff.sweep();
     expect(provider.resumed).toHaveLength(1);
     expect(harness.takeTexts()).toEqual(['are you still there?']);
+  });
+
+  it('does not list the chats it holds on a routine sweep', async () => {
+    const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider, storage });
+    await harness.services.handoff.beat();
+    await harness.say('agent');
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    const held = await storage.handoffStore.read(handoffRecordId('test', 'conversation-1'));
+    const instanceId = held?.value.type === 'handoff' ? held.value.owner : undefined;
+    expect(instanceId).toBeTruthy();
+    const query = jest.spyOn(storage.handoffStore, 'queryByField');
+    await harness.services.handoff.sweep();
+    const owners = query.mock.calls.filter(([field]) => field === 'owner').flatMap(([, values]) => values);
+    expect(owners).not.toContain(instanceId);
+    expect(query.mock.calls.map(([field]) => field)).not.toContain('state');
+    expect(harness.services.handoff.localChatCount).toBe(1);
   });
 
   it('never lets an earlier chat act on the next one', async () => {

@@ -92,8 +92,13 @@ export class BotHarness {
       .map((a) => a.text ?? '');
   }
 
-  /** The stored transcript of a conversation. */
+  /** The transcript of a conversation: conversation state with what the live-chat record still carries. */
   async transcript(conversationId = 'conversation-1'): Promise<Transcript> {
+    return this.services.handoff.transcriptOf('test', conversationId, () => this.storedTranscript(conversationId));
+  }
+
+  /** The transcript as conversation state holds it (without entries the live-chat record carries). */
+  async storedTranscript(conversationId = 'conversation-1'): Promise<Transcript> {
     const reference: Partial<ConversationReference> = {
       channelId: 'test',
       conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },

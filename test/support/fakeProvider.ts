@@ -10,6 +10,11 @@ import type {
   StartChatRequest,
 } from '../../src/genesys/handoffProvider';
 
+/** An agent message event from the agent Anna, sent now. */
+export function agentMessage(id: string, text: string): ChatEvent {
+  return { kind: 'agentMessage', id, text, time: new Date().toISOString(), agent: { name: 'Anna' }, attachments: [] };
+}
+
 /** A chat opened through the {@link FakeProvider}. */
 export class FakeChat implements ChatSession {
   readonly sent: string[] = [];
