@@ -224,9 +224,11 @@ export class AgentApi {
     try {
       problem = action(id);
     } catch (err) {
-      // The chat may have ended between the check and the action (the customer left).
+      // The chat may have ended between the check and the action, or the customer left a chat the agent still holds.
       this.logger.info({ err, conversationId: id }, 'agent action refused by the simulator');
-      sendError(res, 409, 'wrongState', 'The chat changed; reload it and try again.');
+      if (this.simulator.customerLeft(id))
+        sendError(res, 409, 'customerLeft', 'The customer has left the chat; end it with End chat.');
+      else sendError(res, 409, 'wrongState', 'The chat changed; reload it and try again.');
       return;
     }
     if (problem !== undefined) {

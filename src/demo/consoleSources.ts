@@ -19,6 +19,11 @@ export interface AgentConsoleSource {
     file: { fileName: string; mime: string; bytes: Uint8Array },
   ): string | undefined;
   endConversation(conversationId: string): void;
+  /**
+   * Whether the customer has left a chat the agent still holds: over Open Messaging the customer's
+   * participant disconnects while the agent stays until they end it (docs/genesys-protocol.md §6.6).
+   */
+  customerLeft(conversationId: string): boolean;
   /** Calls `onChanged` on every change and `onTyping` when the customer types; returns the unsubscribe. */
   follow(onChanged: () => void, onTyping: (event: { conversationId: string }) => void): () => void;
 }
@@ -47,6 +52,8 @@ export function webMessagingConsole(simulator: WebMessagingSimulator): AgentCons
     endConversation: (id) => {
       simulator.endConversation(id);
     },
+    // The guest leaving ends a Web Messaging conversation for the agent too.
+    customerLeft: () => false,
     follow: (onChanged, onTyping) => {
       simulator.on('changed', onChanged);
       simulator.on('guestTyping', onTyping);
@@ -114,6 +121,12 @@ export function openMessagingConsole(simulator: OpenMessagingSimulator): AgentCo
       // The agent ends their part; the customer's participant goes with the last agent (§6.5).
       if (simulator.conversation(id)?.agent !== undefined) simulator.agentLeave(id);
       else simulator.endConversation(id);
+    },
+    customerLeft: (id) => {
+      const conversation = simulator.conversation(id);
+      if (conversation === undefined || conversation.state === 'ended') return false;
+      const customer = [...conversation.participants].reverse().find((p) => p.purpose === 'customer');
+      return customer?.state === 'disconnected';
     },
     follow: (onChanged, onTyping) => {
       simulator.on('changed', onChanged);

@@ -77,4 +77,35 @@ describe('demo mode with Open Messaging', () => {
     await connector.waitForText('omdemo', MESSAGES.agentEnded);
     expect((await listed())[0]?.state).toBe('ended');
   });
+
+  it('tells the agent that the customer left when they write after the customer ended the chat', async () => {
+    const conversationId = 'omdemo-left';
+    const sayHere = async (text: string): Promise<void> => {
+      expect((await postActivity(base, userMessage(connector.serviceUrl, conversationId, text))).status).toBe(200);
+    };
+    await sayHere('I want to talk to a human');
+    await connector.waitForText(conversationId, MESSAGES.queued);
+    const chat = (await listed()).find((c) => c.customAttributes.botConversationId === conversationId);
+    expect((await agent(`/${chat?.id ?? ''}/accept`, { nickname: 'Bert' })).status).toBe(200);
+    await connector.waitForText(conversationId, MESSAGES.agentJoined('Bert'));
+    await sayHere('end chat');
+    await connector.waitForText(conversationId, MESSAGES.userEnded);
+    // Open Messaging keeps the agent on the conversation after the customer's participant disconnects.
+    await connector.waitFor(
+      () =>
+        app.openMessagingSimulator
+          ?.conversation(chat?.id ?? '')
+          ?.participants.some((p) => p.purpose === 'customer' && p.state === 'disconnected') === true,
+      5000,
+      'the customer participant disconnected',
+    );
+    const refused = await agent(`/${chat?.id ?? ''}/messages`, { text: 'Are you still there?' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      error: 'customerLeft',
+      message: 'The customer has left the chat; end it with End chat.',
+    });
+    expect((await agent(`/${chat?.id ?? ''}/end`, {})).status).toBe(200);
+    expect((await listed()).find((c) => c.id === chat?.id)?.state).toBe('ended');
+  });
 });
