@@ -13,6 +13,21 @@ describe('startupWarnings', () => {
     expect(warnings[0]).toContain('/api/messages accepts unauthenticated traffic');
   });
 
+  it('warns that an Open Messaging integration id is ignored when GenesysProvider is not openmessaging', () => {
+    const settings = {
+      GenesysOpenMessagingIntegrationId: '66666666-7777-4888-8999-aaaaaaaaaaaa',
+      GenesysOAuthClientId: 'client',
+      GenesysOAuthClientSecret: 'not-a-real-secret',
+      GenesysOpenMessagingWebhookSecret: 'not-a-real-secret',
+      MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+      MicrosoftAppPassword: 'not-a-real-secret',
+    };
+    expect(startupWarnings(loadConfig(settings))).toEqual([
+      'GenesysOpenMessagingIntegrationId is set but GenesysProvider is webmessaging: the Open Messaging integration is not used. Set GenesysProvider=openmessaging to hand chats over through it.',
+    ]);
+    expect(startupWarnings(loadConfig({ ...settings, GenesysProvider: 'openmessaging' }))).toEqual([]);
+  });
+
   it('says nothing with a bot identity, without Genesys, or in demo mode', () => {
     expect(
       startupWarnings(
