@@ -126,6 +126,62 @@ describe('handoff over Open Messaging', () => {
     );
   });
 
+  it('shows quick replies as suggested actions and a card as a hero card; taps answer with the offered type', async () => {
+    const chat = await connect('om-offers');
+    const buttonResponses = (): Record<string, unknown>[] =>
+      (rig.simulator.conversation(chat.id)?.messages ?? []).flatMap((m) =>
+        m.direction === 'Inbound' && m.type === 'Structured'
+          ? (m.structured ?? []).map((s) => s.buttonResponse as Record<string, unknown>)
+          : [],
+      );
+    rig.simulator.agentSendStructured(chat.id, 'Which one?', [
+      { contentType: 'QuickReply', quickReply: { text: 'Billing', payload: 'billing' } },
+      { contentType: 'QuickReply', quickReply: { text: 'Orders', payload: 'orders' } },
+    ]);
+    await connector.waitForText('om-offers', 'Which one?');
+    const offer = connector.activities.find(
+      (a) => a.conversationId === 'om-offers' && a.activity.text === 'Which one?',
+    )?.activity;
+    const actions = (offer?.suggestedActions as { actions: { type: string; title: string }[] } | undefined)?.actions;
+    expect(actions?.map((a) => [a.type, a.title])).toEqual([
+      ['imBack', 'Billing'],
+      ['imBack', 'Orders'],
+    ]);
+    expect(offer?.text).not.toContain('•');
+    await rig.bot.say('om-offers', 'Orders');
+    await rig.simulator.waitUntil(() => (buttonResponses().length === 1 ? true : undefined));
+    expect(buttonResponses()).toEqual([{ type: 'QuickReply', text: 'Orders', payload: 'orders' }]);
+
+    rig.simulator.agentSendStructured(chat.id, '', [
+      {
+        contentType: 'Card',
+        card: {
+          title: 'Premium plan',
+          description: '10 a month',
+          actions: [
+            { type: 'Button', text: 'Choose', payload: 'plan-premium' },
+            { type: 'Link', text: 'Details', url: 'https://example.com/premium' },
+          ],
+        },
+      },
+    ]);
+    await connector.waitFor(
+      () =>
+        connector.activities.some(
+          (a) =>
+            a.conversationId === 'om-offers' &&
+            ((a.activity.attachments ?? []) as { contentType?: string }[]).some(
+              (c) => c.contentType === 'application/vnd.microsoft.card.hero',
+            ),
+        ),
+      5000,
+      'hero card',
+    );
+    await rig.bot.say('om-offers', 'Choose');
+    await rig.simulator.waitUntil(() => (buttonResponses().length === 2 ? true : undefined));
+    expect(buttonResponses()[1]).toEqual({ type: 'Button', text: 'Choose', payload: 'plan-premium' });
+  });
+
   it("hands the user's public files to Genesys by URL", async () => {
     const chat = await connect('om-user-file');
     await rig.bot.say('om-user-file', 'my receipt', {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger';
 import { GenesysError } from '../genesysError';
 import type {
+  ButtonAnswer,
   ChatListener,
   ChatSession,
   DeploymentDuty,
@@ -252,6 +253,16 @@ export class OpenMessagingProvider implements HandoffProvider {
     const session = this.detachedSession(data);
     try {
       await session.sendText(text);
+    } finally {
+      await session.detach();
+    }
+  }
+
+  /** {@inheritDoc HandoffProvider.sendDetachedButtonResponse} */
+  async sendDetachedButtonResponse(data: ResumeData, answer: ButtonAnswer): Promise<void> {
+    const session = this.detachedSession(data);
+    try {
+      await session.sendButtonResponse(answer);
     } finally {
       await session.detach();
     }

@@ -4,6 +4,7 @@ import { GenesysError } from '../genesysError';
 import type {
   AgentInfo,
   AttachmentLink,
+  ButtonAnswer,
   ChatListener,
   ChatSession,
   DeliveryOutcome,
@@ -132,6 +133,22 @@ export class OpenMessagingSession implements ChatSession {
       const last = Math.max(parts.length - 1, 0);
       for (let i = 0; i <= last; i++) await this.postMessage(parts[i] ?? '', i === last ? files : []);
     });
+  }
+
+  /**
+   * {@inheritDoc ChatSession.sendButtonResponse}
+   * Open Messaging answers quick replies and card buttons with a structured response
+   * (`buttonResponse`, docs/genesys-protocol.md §6.2) naming the offering message; its type is the one
+   * the offer had (a card's postback is a `Button`). A date picker answer goes as text: the
+   * structured response has no picker type.
+   */
+  sendButtonResponse(answer: ButtonAnswer): Promise<void> {
+    if (answer.type === 'DatePicker') return this.sendMessage(answer.text, []);
+    const offered = this.offered?.messageId === answer.originalMessageId ? this.offered : undefined;
+    const type = offered?.replies.find((r) => r.payload === answer.payload)?.type ?? answer.type;
+    return this.sends.run(() =>
+      this.sendReply({ type, text: answer.text, payload: answer.payload }, answer.originalMessageId),
+    );
   }
 
   /** {@inheritDoc ChatSession.sendTyping} Typing is best effort: a failure is logged, never thrown. */
@@ -271,7 +288,9 @@ export class OpenMessagingSession implements ChatSession {
           if (this.agent === undefined) await this.checkConversation();
           agent = this.agent?.info ?? {};
         }
-        const replies = payload.replies.map((r) => `• ${r.text}`);
+        // Structured content is rendered per channel (suggested actions, cards); replies that could
+        // not be read as such are listed under the text and still answer when typed.
+        const replies = payload.content === undefined ? payload.replies.map((r) => `• ${r.text}`) : [];
         await this.pipeline.deliver({
           kind: 'agentMessage',
           id: payload.id,
@@ -279,6 +298,7 @@ export class OpenMessagingSession implements ChatSession {
           time: payload.time,
           agent,
           attachments: payload.attachments,
+          ...(payload.content === undefined ? {} : { content: payload.content }),
         });
         return;
       }

@@ -1,5 +1,6 @@
 import { isRecord, type JsonObject } from '../../json';
 import type { AttachmentLink, DeliveryOutcome } from '../handoffProvider';
+import { structuredContentFrom, structuredItemOf, type StructuredContent } from '../shared/structuredContent';
 
 /**
  * The Open Messaging bodies both ways (docs/genesys-protocol.md §6.2, §6.3): builders of what the
@@ -187,9 +188,15 @@ export type OutboundWebhook =
       originatingEntity: 'Human' | 'Bot';
       /** `channel.from.nickname`: the integration's name, not the agent's (§6.4). */
       nickname: string | undefined;
+      /**
+       * The message text, with notices; without `content`, also the text of cards and their link
+       * buttons (content that could not be read as structured content still reaches the user).
+       */
       text: string;
       attachments: AttachmentLink[];
       replies: OfferedReply[];
+      /** Quick replies, cards, carousels and date pickers, read as Web Messaging's (§5.14, §6.3). */
+      content?: StructuredContent;
     }
   | { kind: 'typing'; id: string; externalId: string; conversationId: string | undefined; durationMs: number }
   | {
@@ -267,9 +274,14 @@ export function parseOutboundWebhook(body: unknown): OutboundWebhook | undefined
   if (type !== 'text' && type !== 'structured') return undefined;
   const attachments: AttachmentLink[] = [];
   const replies: OfferedReply[] = [];
-  const lines: string[] = [];
-  for (const item of records(body.content)) readContent(item, attachments, replies, lines);
-  const text = [str(body.text) ?? '', ...lines].filter((t) => t.trim() !== '').join('\n');
+  const notices: string[] = [];
+  const cardLines: string[] = [];
+  const items = records(body.content);
+  for (const item of items) readContent(item, attachments, replies, { notices, cardLines });
+  const content = structuredContentFrom(items.map((item) => structuredItemOf(nestedContent(item))));
+  const text = [str(body.text) ?? '', ...notices, ...(content === undefined ? cardLines : [])]
+    .filter((t) => t.trim() !== '')
+    .join('\n');
   const from = channel !== undefined && isRecord(channel.from) ? channel.from : undefined;
   return {
     kind: 'message',
@@ -283,11 +295,42 @@ export function parseOutboundWebhook(body: unknown): OutboundWebhook | undefined
     text,
     attachments,
     replies,
+    ...(content === undefined ? {} : { content }),
   };
 }
 
+/** Key under which each structured `contentType` nests its body (`{ contentType: 'Card', card: {...} }`). */
+const NESTED_KEYS: Readonly<Record<string, string>> = {
+  QuickReply: 'quickReply',
+  Card: 'card',
+  Carousel: 'carousel',
+  DatePicker: 'datePicker',
+};
+
+/**
+ * A `content[]` item in its nested form: payloads seen with the body's fields directly on the item
+ * (§6.3) are nested under the content type's key, so both forms read alike.
+ */
+function nestedContent(item: JsonObject): JsonObject {
+  const type = typeof item.contentType === 'string' ? item.contentType : '';
+  const key = NESTED_KEYS[type];
+  if (key === undefined || isRecord(item[key])) return item;
+  return { contentType: type, [key]: item };
+}
+
+/** Text lines read from `content[]`: notices always; card titles and link buttons without structured content. */
+interface ContentLines {
+  notices: string[];
+  cardLines: string[];
+}
+
 /** One `content[]` item: attachments become links, quick replies and buttons offered replies, cards and notices text. */
-function readContent(item: JsonObject, attachments: AttachmentLink[], replies: OfferedReply[], lines: string[]): void {
+function readContent(
+  item: JsonObject,
+  attachments: AttachmentLink[],
+  replies: OfferedReply[],
+  lines: ContentLines,
+): void {
   switch (item.contentType) {
     case 'Attachment': {
       const a = isRecord(item.attachment) ? item.attachment : {};
@@ -311,22 +354,24 @@ function readContent(item: JsonObject, attachments: AttachmentLink[], replies: O
     case 'ButtonResponse':
       return;
     case 'Card':
-      readCard(isRecord(item.card) ? item.card : item, replies, lines);
+      readCard(isRecord(item.card) ? item.card : item, replies, lines.cardLines);
       return;
     case 'Carousel': {
       const carousel = isRecord(item.carousel) ? item.carousel : item;
-      for (const card of records(carousel.cards)) readCard(card, replies, lines);
+      for (const card of records(carousel.cards)) readCard(card, replies, lines.cardLines);
       return;
     }
     case 'Notification': {
       const n = isRecord(item.notification) ? item.notification : item;
       const text = str(n.text) ?? (isRecord(n.body) ? str(n.body.text) : undefined);
-      if (text !== undefined) lines.push(text);
+      if (text !== undefined) lines.notices.push(text);
       return;
     }
+    case 'DatePicker':
+      return;
     default: {
       const text = str(item.text);
-      if (text !== undefined) lines.push(text);
+      if (text !== undefined) lines.notices.push(text);
     }
   }
 }

@@ -164,12 +164,67 @@ describe('Open Messaging payloads, Genesys to the customer (docs/genesys-protoco
       ),
     ).toMatchObject({
       kind: 'message',
-      text: 'Pick one\nOrder\nTrack: https://t',
+      text: 'Pick one',
       replies: [
         { type: 'QuickReply', text: 'Yes', payload: 'y' },
         { type: 'Button', text: 'Cancel', payload: 'c' },
       ],
+      content: {
+        items: [
+          { kind: 'quickReplies', replies: [{ text: 'Yes', payload: 'y' }] },
+          {
+            kind: 'card',
+            card: {
+              title: 'Order',
+              actions: [
+                { type: 'link', text: 'Track', url: 'https://t' },
+                { type: 'postback', text: 'Cancel', payload: 'c' },
+              ],
+            },
+          },
+        ],
+      },
     });
+  });
+
+  it('reads structured content given flat (fields on the item) like nested, and keeps unreadable cards as text', () => {
+    expect(
+      parseOutboundWebhook(
+        envelope({
+          type: 'Structured',
+          text: 'Choose',
+          content: [
+            { contentType: 'QuickReply', text: 'Now', payload: 'now' },
+            { contentType: 'QuickReply', text: 'Later', payload: 'later' },
+            { contentType: 'Notification', notification: { text: 'Your order shipped' } },
+          ],
+        }),
+      ),
+    ).toMatchObject({
+      text: 'Choose\nYour order shipped',
+      content: {
+        items: [
+          {
+            kind: 'quickReplies',
+            replies: [
+              { text: 'Now', payload: 'now' },
+              { text: 'Later', payload: 'later' },
+            ],
+          },
+        ],
+      },
+    });
+    const untitled = parseOutboundWebhook(
+      envelope({
+        type: 'Structured',
+        text: 'See',
+        content: [
+          { contentType: 'Card', card: { description: 'No title', actions: [{ text: 'Go', url: 'https://g' }] } },
+        ],
+      }),
+    );
+    expect(untitled).toMatchObject({ text: 'See\nNo title\nGo: https://g' });
+    expect(untitled).not.toHaveProperty('content');
   });
 
   it('ignores inbound echoes and other events, and refuses bodies without ids', () => {
