@@ -198,7 +198,8 @@ export class AgentToUserRelay {
    * and stops listening. Also used when the bot is removed from the conversation.
    */
   async userUnreachable(id: string, generation: string | undefined, why: string): Promise<void> {
-    this.logger.warn({ recordId: id, why }, 'the user can no longer be reached; ending the chat');
+    // An ordinary end (a closed page, the bot removed from the conversation), not a fault of the bot.
+    this.logger.info({ recordId: id, why }, 'the user can no longer be reached; ending the chat');
     await this.ender.endLiveChat({
       id,
       reason: 'userUnreachable',

@@ -476,7 +476,14 @@ export class HandoffRecords {
 
   private logTransition(record: HandoffRecord, from: string, to: HandoffState, reason: string): void {
     this.logger.info(
-      { conversationId: record.conversationId, recordId: record.id, from, to, reason },
+      {
+        conversationId: record.conversationId,
+        recordId: record.id,
+        from,
+        to,
+        reason,
+        ...(to === 'ended' && record.endReason !== undefined ? { endReason: record.endReason } : {}),
+      },
       'live chat state changed',
     );
   }
