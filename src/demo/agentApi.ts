@@ -9,7 +9,10 @@ import { jsonBody, routeParam, sendError } from './http';
 export const AGENT_API_PATH = '/demo/api';
 
 /** A conversation as the agent console shows it (the guest's session token is left out). */
-export type AgentConversationView = Omit<SimulatedConversationInfo, 'sessionToken'>;
+export type AgentConversationView = Omit<SimulatedConversationInfo, 'sessionToken'> & {
+  /** True while the chat is open on the agent's side but the customer has left it (Open Messaging). */
+  customerLeft?: boolean;
+};
 
 /** Options of {@link AgentApi}. */
 export interface AgentApiOptions {
@@ -78,7 +81,7 @@ export class AgentApi {
     server.get(`${base}/:conversationId`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
       const info = this.simulator.findConversation(routeParam(req, 'conversationId') ?? '');
       if (info === undefined) sendError(res, 404, 'conversationNotFound', 'No such conversation.');
-      else res.send(200, view(info));
+      else res.send(200, this.view(info));
       next();
     });
     server.post(`${base}/:conversationId/accept`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
@@ -184,9 +187,19 @@ export class AgentApi {
     this.streams.clear();
   }
 
+  /** What the console shows of a conversation: never the guest's session token. */
+  private view(info: SimulatedConversationInfo): AgentConversationView {
+    const { sessionToken: _sessionToken, ...rest } = info;
+    return this.simulator.customerLeft(info.id) ? { ...rest, customerLeft: true } : rest;
+  }
+
   /** The newest conversations, newest first. */
   list(): AgentConversationView[] {
-    return this.simulator.conversations().slice(-this.maxListed).reverse().map(view);
+    return this.simulator
+      .conversations()
+      .slice(-this.maxListed)
+      .reverse()
+      .map((info) => this.view(info));
   }
 
   /**
@@ -236,7 +249,7 @@ export class AgentApi {
       return;
     }
     const after = this.simulator.findConversation(id);
-    res.send(200, after === undefined ? {} : view(after));
+    res.send(200, after === undefined ? {} : this.view(after));
   }
 
   private openStream(req: restify.Request, res: restify.Response): void {
@@ -275,11 +288,6 @@ export class AgentApi {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const stream of this.streams) stream.write(frame);
   }
-}
-
-function view(info: SimulatedConversationInfo): AgentConversationView {
-  const { sessionToken: _sessionToken, ...rest } = info;
-  return rest;
 }
 
 /** The file of a `/files` request, or what is wrong with the request. */

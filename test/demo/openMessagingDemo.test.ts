@@ -99,6 +99,9 @@ describe('demo mode with Open Messaging', () => {
       5000,
       'the customer participant disconnected',
     );
+    // The console lists the chat as left by the customer until the agent ends it.
+    const left = (await listed()).find((c) => c.id === chat?.id);
+    expect(left).toMatchObject({ state: 'active', customerLeft: true });
     const refused = await agent(`/${chat?.id ?? ''}/messages`, { text: 'Are you still there?' });
     expect(refused.status).toBe(409);
     expect(await refused.json()).toEqual({

@@ -64,6 +64,7 @@ export const AGENT_SCRIPT = String.raw`
 
   function stateLabel(c) {
     if (c.state === 'waiting') return 'Waiting';
+    if (c.state === 'active' && c.customerLeft) return 'Customer left';
     if (c.state === 'active') return 'With ' + (c.agent ? c.agent.nickname : 'an agent');
     return declined(c) ? 'Declined' : 'Ended';
   }
