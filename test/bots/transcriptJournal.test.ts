@@ -2,6 +2,7 @@ import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import { isHandoffRecord, type HandoffDocument } from '../../src/handoff/handoffRecord';
 import { createSilentLogger } from '../../src/logger';
 import { createStorage } from '../../src/storage/createStorage';
+import { messagesFor } from '../../src/resources/messages';
 import { FOLD_AT_ENTRIES } from '../../src/transcript/transcriptJournal';
 import { BotHarness } from '../support/botHarness';
 import { agentMessage, FakeProvider } from '../support/fakeProvider';
@@ -146,5 +147,53 @@ describe('transcript journal in the live-chat record', () => {
     await harness.say({ id: 'activity-7', text: 'hello again' });
     const transcript = await harness.transcript();
     expect(transcript.entries.filter((e) => e.text === 'hello again')).toHaveLength(1);
+  });
+});
+
+describe('transcript journal write failures', () => {
+  it('keeps a notice once when the record write carrying it fails (saved in state, not journaled later too)', async () => {
+    const { provider, harness } = await connected();
+    const records = harness.storage.handoffStore;
+    const replace = records.replace.bind(records);
+    const writes: string[] = [];
+    jest.spyOn(records, 'replace').mockImplementation((doc, etag) => {
+      writes.push(isHandoffRecord(doc) ? doc.state : doc.type);
+      // The transfer to Bob is written (1st write); the write carrying its notice fails (2nd).
+      if (writes.length === 2) return Promise.reject(new Error('storage unavailable'));
+      return replace(doc, etag);
+    });
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Bob' } });
+    await harness.services.handoff.whenIdle();
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    // The record is written again (an agent message), then the chat ends and everything is folded.
+    await agentSays(provider, 'm1', 'Bob here, how can I help?');
+    await provider.last.emit({ kind: 'ended', reason: 'agentEnded' });
+    await harness.services.handoff.whenIdle();
+    jest.restoreAllMocks();
+    const transcript = await harness.transcript();
+    const texts = transcript.entries.filter((e) => e.role !== 'agent' && e.text.includes('Bob')).map((e) => e.text);
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.length).toBe(new Set(texts).size);
+  });
+
+  it("keeps the bot's answer of a user turn in conversation state when its journal write fails", async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider });
+    await harness.say('I want to talk to a human');
+    await harness.services.handoff.beat();
+    const answer = messagesFor(undefined).passedOnWhileWaiting;
+    const records = harness.storage.handoffStore;
+    const replace = records.replace.bind(records);
+    jest.spyOn(records, 'replace').mockImplementation((doc, etag) => {
+      const carries = isHandoffRecord(doc) && (doc.transcriptJournal?.entries ?? []).some((e) => e.text === answer);
+      return carries ? Promise.reject(new Error('storage unavailable')) : replace(doc, etag);
+    });
+    const replies = await harness.say('is anyone there?');
+    await harness.services.handoff.whenIdle();
+    jest.restoreAllMocks();
+    expect(replies.map((r) => r.text)).toEqual([answer]);
+    const transcript = await harness.transcript();
+    expect(transcript.entries.filter((e) => e.text === answer)).toHaveLength(1);
+    expect(transcript.entries.filter((e) => e.text === 'is anyone there?')).toHaveLength(1);
   });
 });
