@@ -5,6 +5,7 @@ import { createStorage } from '../../src/storage/createStorage';
 import { messagesFor } from '../../src/resources/messages';
 import { FOLD_AT_ENTRIES } from '../../src/transcript/transcriptJournal';
 import { BotHarness } from '../support/botHarness';
+import { eventually } from '../support/eventually';
 import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
@@ -195,5 +196,75 @@ describe('transcript journal write failures', () => {
     const transcript = await harness.transcript();
     expect(transcript.entries.filter((e) => e.text === answer)).toHaveLength(1);
     expect(transcript.entries.filter((e) => e.text === 'is anyone there?')).toHaveLength(1);
+  });
+});
+
+describe('transcript journal across a takeover', () => {
+  it('holds every entry once when the chat is taken over while the old owner folds', async () => {
+    let now = 1_000_000;
+    const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
+    const config = (id: string) => testConfig({ InstanceId: id, HandoffLeaseSeconds: '30' });
+    const ownerProvider = new FakeProvider();
+    const owner = await BotHarness.create({
+      provider: ownerProvider,
+      storage,
+      config: config('owner'),
+      now: () => now,
+    });
+    const otherProvider = new FakeProvider();
+    const other = await BotHarness.create({
+      provider: otherProvider,
+      storage,
+      config: config('other'),
+      now: () => now,
+    });
+    await owner.services.handoff.sweep(true);
+    await other.services.handoff.sweep(true);
+    await owner.say('I want to talk to a human');
+    await ownerProvider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    await owner.services.handoff.beat();
+
+    // The owner's fold reads conversation state, then its write hangs until released.
+    const write = storage.botStorage.write.bind(storage.botStorage);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = false;
+    jest.spyOn(storage.botStorage, 'write').mockImplementation(async (changes) => {
+      if (!held) {
+        held = true;
+        await gate;
+      }
+      return write(changes);
+    });
+    const before = Array.from({ length: FOLD_AT_ENTRIES }, (_, i) => `before ${i + 1}`);
+    // Without settling: the owner's work never settles while its fold hangs.
+    for (const text of before) {
+      await owner.say(text, undefined, { settle: false });
+      await eventually(() => ownerProvider.last.sent.includes(text), 5000, `"${text}" sent to the agent`);
+    }
+    expect(held).toBe(true);
+
+    // The owner stops beating; the other instance takes the chat over and the chat goes on there.
+    now += 35_000;
+    await other.services.handoff.sweep();
+    expect(otherProvider.resumed).toHaveLength(1);
+    const after = ['after 1', 'after 2'];
+    for (const text of after) await other.say(text);
+    await otherProvider.resumed[0]?.emit(agentMessage('m1', 'answered after the takeover'));
+    await otherProvider.resumed[0]?.emit({ kind: 'ended', reason: 'agentEnded' });
+    await other.services.handoff.whenIdle();
+
+    // The old owner's fold finishes last.
+    release();
+    await owner.services.handoff.whenIdle();
+    jest.restoreAllMocks();
+
+    const transcript = await other.transcript();
+    for (const text of [...before, ...after, 'answered after the takeover'])
+      expect(transcript.entries.filter((e) => e.text === text)).toHaveLength(1);
+    const stored = await other.storedTranscript();
+    for (const text of [...before, ...after]) expect(stored.entries.filter((e) => e.text === text)).toHaveLength(1);
   });
 });
