@@ -143,8 +143,17 @@ export class HandoffBot extends TeamsActivityHandler {
     await super.run(context);
     const journal = turnJournal(context);
     const left = journal?.entries.splice(0) ?? [];
-    if (journal !== undefined && left.length > 0 && !(await this.handoff.journalTranscript(journal.recordId, left)))
-      await journal.keepInState(context, left);
+    if (journal !== undefined && left.length > 0) {
+      // The turn itself is done: entries the record cannot carry now go to conversation state.
+      const carried = await this.handoff.journalTranscript(journal.recordId, left).catch((err: unknown) => {
+        this.logger.warn(
+          { err, conversationId: context.activity.conversation.id },
+          'could not journal the transcript; keeping it in conversation state',
+        );
+        return false;
+      });
+      if (!carried) await journal.keepInState(context, left);
+    }
     await this.stateSaver.save(context);
   }
 

@@ -259,7 +259,6 @@ export interface ChatSession {
   acknowledge?(messageId: string, outcome: DeliveryOutcome): Promise<void>;
 }
 
-/** A Genesys protocol client. */
 /**
  * Work done by one instance for the whole deployment (see {@link HandoffProvider.deploymentDuty}).
  * Only the instance holding the duty's lease is asked to {@link DeploymentDuty.follow}; the others
@@ -278,6 +277,7 @@ export interface DeploymentDuty {
   standDown(): Promise<void>;
 }
 
+/** A Genesys protocol client. */
 export interface HandoffProvider {
   readonly name: GenesysProviderName;
   /**

@@ -2,7 +2,7 @@ import type { DeploymentDuty, GenesysProviderName } from '../genesys/handoffProv
 import type { Logger } from '../logger';
 import { isStoreConflict } from '../storage/versionedStore';
 import type { Clock } from './clock';
-import { dutyLeaseId, type DutyLease } from './handoffRecord';
+import { dutyLeaseId, type DutyLease, type HandoffRecord } from './handoffRecord';
 import type { HandoffRecords } from './handoffRecords';
 
 /** Options of a {@link DutyLeaseHolder}. */
@@ -120,10 +120,13 @@ export class DutyLeaseHolder {
     }
   }
 
-  /** While held: reads the active chats of the provider from storage and hands them to the duty. */
-  async refresh(): Promise<void> {
+  /**
+   * While held: hands the duty the active chats of the provider, from `listed` (every active chat,
+   * just listed by the caller) or else read from storage.
+   */
+  async refresh(listed?: readonly HandoffRecord[]): Promise<void> {
     if (!this.isActive()) return;
-    const active = await this.options.records.listActive();
+    const active = listed ?? (await this.options.records.listActive());
     if (!this.isActive()) return;
     this.options.duty.follow(
       active.flatMap((r) =>

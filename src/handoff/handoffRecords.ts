@@ -311,13 +311,33 @@ export class HandoffRecords {
 
   /**
    * Appends transcript entries to the record's journal in one write (with anything riding), in
-   * whatever state the record is. Returns false when there is no record to carry them.
+   * whatever state the record is. Returns false when there is no record to carry them. Rejects
+   * when the write fails; `entries` are then not kept here (the caller keeps them elsewhere, so
+   * they do not also ride on a later write).
    */
   async journal(id: string, entries: readonly TranscriptEntry[]): Promise<boolean> {
     this.buffer(id, entries);
-    const written = await this.update(id, (r) => r);
+    let written: HandoffRecord | undefined;
+    try {
+      written = await this.update(id, (r) => r);
+    } catch (err) {
+      this.unbuffer(id, entries);
+      throw err;
+    }
     if (written === undefined) this.riding.delete(id);
     return written !== undefined;
+  }
+
+  /** Takes `entries` (the same objects) out of what waits to ride on the record's next write. */
+  private unbuffer(id: string, entries: readonly TranscriptEntry[]): void {
+    const waiting = this.riding.get(id);
+    if (waiting === undefined) return;
+    // In place: a write in flight removes the riders it took from the front of this array.
+    for (const entry of entries) {
+      const at = waiting.indexOf(entry);
+      if (at !== -1) waiting.splice(at, 1);
+    }
+    if (waiting.length === 0) this.riding.delete(id);
   }
 
   /**

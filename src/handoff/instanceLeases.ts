@@ -143,7 +143,8 @@ export class InstanceLeases {
     const active = startup || this.sweeps % FULL_SCAN_EVERY === 0 ? await this.records.listActive() : undefined;
     if (active !== undefined) await this.reconcile(active);
     await this.takeOver(active, now);
-    await this.duty?.refresh().catch((err: unknown) => {
+    // On the holder: one listing of the active chats a sweep (the full scan's when there was one).
+    await this.duty?.refresh(active).catch((err: unknown) => {
       this.logger.warn({ err }, 'could not read the active chats for the deployment duty');
     });
   }

@@ -9,6 +9,7 @@ import { fileLinkCard } from '../channels/outbound/renderAgentContent';
 import { isRecord } from '../json';
 import type { Logger } from '../logger';
 import { messagesFor } from '../resources/messages';
+import { assertPublicUrlHost, publicOnlyLookup } from '../http/publicAddresses';
 import { ChannelFileDownloader } from './channelAttachments';
 import type { FileConsentSigning } from './fileConsentSigning';
 
@@ -30,8 +31,9 @@ export interface TeamsFileConsentOptions {
   /** Checks that a card's context is one this bot signed for the invoke's conversation, unexpired. */
   signing: FileConsentSigning;
   /**
-   * Also download agent files from loopback, link-local, private and unspecified addresses (the
-   * demo's Genesys simulator serves them on this machine); default false: public addresses only.
+   * Also download agent files from, and upload them to, loopback, link-local, private and
+   * unspecified addresses (the demo's Genesys simulator serves them on this machine); default
+   * false: public addresses only.
    */
   allowPrivateAddresses?: boolean;
   /** Time limit of the download of the agent's file and of each upload request (ms; default 30 s). */
@@ -64,8 +66,9 @@ interface UploadInfo {
  * context comes back from the client: only one this bot signed ({@link FileConsentSigning}) for
  * the invoke's conversation, unexpired, is acted on. Any other (unsigned, altered, signed with
  * another key, from another conversation, expired or malformed) is logged and answered without
- * effect: nothing is downloaded or uploaded and the user is told nothing. The download connects to
- * public internet addresses only unless `allowPrivateAddresses`.
+ * effect: nothing is downloaded or uploaded and the user is told nothing. The download and the
+ * upload (whose URL also comes with the invoke) connect to public internet addresses only unless
+ * `allowPrivateAddresses`.
  */
 export class TeamsFileConsent {
   private readonly downloader: ChannelFileDownloader;
@@ -167,12 +170,16 @@ export class TeamsFileConsent {
   /**
    * `PUT`s `bytes` to a OneDrive upload session, one fragment per request with `Content-Length` and
    * `Content-Range: bytes first-last/total`; the session answers 202 until the last fragment, then
-   * 200 or 201. Any other answer rejects (the URL is a credential: it is never in the error).
+   * 200 or 201. Any other answer rejects (the URL is a credential: it is never in the error), as
+   * does a host that is or resolves to a non-public address unless `allowPrivateAddresses`.
    */
   private async put(uploadUrl: string, bytes: Uint8Array): Promise<void> {
     const total = bytes.byteLength;
     // An upload session takes no empty file (Genesys sends none either).
     if (total === 0) throw new Error('the file is empty');
+    // The URL arrives with the invoke like the context: it is held to public addresses as the download is.
+    const guarded = this.options.allowPrivateAddresses !== true;
+    if (guarded) assertPublicUrlHost(uploadUrl);
     const fragment = this.options.fragmentBytes ?? DEFAULT_FRAGMENT_BYTES;
     for (let start = 0; start < total; start += fragment) {
       const end = Math.min(start + fragment, total);
@@ -183,6 +190,9 @@ export class TeamsFileConsent {
           timeout: this.timeoutMs,
           maxBodyLength: Infinity,
           validateStatus: () => true,
+          // An upload session answers without redirects; names are checked as they are resolved.
+          maxRedirects: 0,
+          ...(guarded ? { lookup: publicOnlyLookup } : {}),
         })
         .then(
           (response) => response.status,

@@ -7,6 +7,7 @@ import {
 } from '../../src/channels/outbound/fileConsentCard';
 import { DEFAULT_FILE_CONSENT_VALIDITY_SECONDS, FileConsentSigning } from '../../src/handoff/fileConsentSigning';
 import { FILE_CONSENT_KEY_ID, type HandoffDocument } from '../../src/handoff/handoffRecord';
+import { ChannelFileDownloader } from '../../src/handoff/channelAttachments';
 import { DEFAULT_FRAGMENT_BYTES } from '../../src/handoff/teamsFileConsent';
 import type { AppStorage } from '../../src/app';
 import { createSilentLogger } from '../../src/logger';
@@ -322,6 +323,32 @@ describe('Teams: files from the agent through the file consent flow', () => {
       ]);
       expect(files.gets.slice(gets)).toEqual([]);
       expect(files.puts.slice(puts)).toEqual([]);
+    }
+  });
+
+  it('uploads to public internet addresses only, unless allowed (the upload URL comes with the invoke)', async () => {
+    const { provider, harness } = await teamsChat(undefined, false);
+    const bytes = randomBytes(100);
+    const url = files.serve('/genesys/private-upload.pdf', bytes);
+    const card = await agentOffers(provider, harness, 'private-upload.pdf', url, bytes.length);
+    // The agent's file is fetched (as from a public host); the upload URL names this machine.
+    jest
+      .spyOn(ChannelFileDownloader.prototype, 'download')
+      .mockResolvedValue({ bytes, contentType: 'application/pdf' });
+    const puts = files.puts.length;
+    try {
+      for (const host of ['127.0.0.1', 'localhost']) {
+        const invoke = consentInvoke('accept', card, '/upload/private');
+        const value = invoke.value as { uploadInfo: { uploadUrl: string } };
+        value.uploadInfo.uploadUrl = value.uploadInfo.uploadUrl.replace('127.0.0.1', host);
+        const replies = await harness.say(invoke);
+        expect(replies.filter((a) => a.type === 'message').map((a) => a.text)).toEqual([
+          MESSAGES.agentFileNotSaved('private-upload.pdf'),
+        ]);
+      }
+      expect(files.puts.slice(puts)).toEqual([]);
+    } finally {
+      jest.restoreAllMocks();
     }
   });
 });

@@ -2,8 +2,10 @@ import { handoffRecordId } from '../../src/handoff/handoffKeys';
 import { isHandoffRecord, type HandoffDocument } from '../../src/handoff/handoffRecord';
 import { createSilentLogger } from '../../src/logger';
 import { createStorage } from '../../src/storage/createStorage';
+import { messagesFor } from '../../src/resources/messages';
 import { FOLD_AT_ENTRIES } from '../../src/transcript/transcriptJournal';
 import { BotHarness } from '../support/botHarness';
+import { eventually } from '../support/eventually';
 import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
@@ -146,5 +148,123 @@ describe('transcript journal in the live-chat record', () => {
     await harness.say({ id: 'activity-7', text: 'hello again' });
     const transcript = await harness.transcript();
     expect(transcript.entries.filter((e) => e.text === 'hello again')).toHaveLength(1);
+  });
+});
+
+describe('transcript journal write failures', () => {
+  it('keeps a notice once when the record write carrying it fails (saved in state, not journaled later too)', async () => {
+    const { provider, harness } = await connected();
+    const records = harness.storage.handoffStore;
+    const replace = records.replace.bind(records);
+    const writes: string[] = [];
+    jest.spyOn(records, 'replace').mockImplementation((doc, etag) => {
+      writes.push(isHandoffRecord(doc) ? doc.state : doc.type);
+      // The transfer to Bob is written (1st write); the write carrying its notice fails (2nd).
+      if (writes.length === 2) return Promise.reject(new Error('storage unavailable'));
+      return replace(doc, etag);
+    });
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Bob' } });
+    await harness.services.handoff.whenIdle();
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    // The record is written again (an agent message), then the chat ends and everything is folded.
+    await agentSays(provider, 'm1', 'Bob here, how can I help?');
+    await provider.last.emit({ kind: 'ended', reason: 'agentEnded' });
+    await harness.services.handoff.whenIdle();
+    jest.restoreAllMocks();
+    const transcript = await harness.transcript();
+    const texts = transcript.entries.filter((e) => e.role !== 'agent' && e.text.includes('Bob')).map((e) => e.text);
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.length).toBe(new Set(texts).size);
+  });
+
+  it("keeps the bot's answer of a user turn in conversation state when its journal write fails", async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider });
+    await harness.say('I want to talk to a human');
+    await harness.services.handoff.beat();
+    const answer = messagesFor(undefined).passedOnWhileWaiting;
+    const records = harness.storage.handoffStore;
+    const replace = records.replace.bind(records);
+    jest.spyOn(records, 'replace').mockImplementation((doc, etag) => {
+      const carries = isHandoffRecord(doc) && (doc.transcriptJournal?.entries ?? []).some((e) => e.text === answer);
+      return carries ? Promise.reject(new Error('storage unavailable')) : replace(doc, etag);
+    });
+    const replies = await harness.say('is anyone there?');
+    await harness.services.handoff.whenIdle();
+    jest.restoreAllMocks();
+    expect(replies.map((r) => r.text)).toEqual([answer]);
+    const transcript = await harness.transcript();
+    expect(transcript.entries.filter((e) => e.text === answer)).toHaveLength(1);
+    expect(transcript.entries.filter((e) => e.text === 'is anyone there?')).toHaveLength(1);
+  });
+});
+
+describe('transcript journal across a takeover', () => {
+  it('holds every entry once when the chat is taken over while the old owner folds', async () => {
+    let now = 1_000_000;
+    const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
+    const config = (id: string) => testConfig({ InstanceId: id, HandoffLeaseSeconds: '30' });
+    const ownerProvider = new FakeProvider();
+    const owner = await BotHarness.create({
+      provider: ownerProvider,
+      storage,
+      config: config('owner'),
+      now: () => now,
+    });
+    const otherProvider = new FakeProvider();
+    const other = await BotHarness.create({
+      provider: otherProvider,
+      storage,
+      config: config('other'),
+      now: () => now,
+    });
+    await owner.services.handoff.sweep(true);
+    await other.services.handoff.sweep(true);
+    await owner.say('I want to talk to a human');
+    await ownerProvider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    await owner.services.handoff.beat();
+
+    // The owner's fold reads conversation state, then its write hangs until released.
+    const write = storage.botStorage.write.bind(storage.botStorage);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = false;
+    jest.spyOn(storage.botStorage, 'write').mockImplementation(async (changes) => {
+      if (!held) {
+        held = true;
+        await gate;
+      }
+      return write(changes);
+    });
+    const before = Array.from({ length: FOLD_AT_ENTRIES }, (_, i) => `before ${i + 1}`);
+    // Without settling: the owner's work never settles while its fold hangs.
+    for (const text of before) {
+      await owner.say(text, undefined, { settle: false });
+      await eventually(() => ownerProvider.last.sent.includes(text), 5000, `"${text}" sent to the agent`);
+    }
+    expect(held).toBe(true);
+
+    // The owner stops beating; the other instance takes the chat over and the chat goes on there.
+    now += 35_000;
+    await other.services.handoff.sweep();
+    expect(otherProvider.resumed).toHaveLength(1);
+    const after = ['after 1', 'after 2'];
+    for (const text of after) await other.say(text);
+    await otherProvider.resumed[0]?.emit(agentMessage('m1', 'answered after the takeover'));
+    await otherProvider.resumed[0]?.emit({ kind: 'ended', reason: 'agentEnded' });
+    await other.services.handoff.whenIdle();
+
+    // The old owner's fold finishes last.
+    release();
+    await owner.services.handoff.whenIdle();
+    jest.restoreAllMocks();
+
+    const transcript = await other.transcript();
+    for (const text of [...before, ...after, 'answered after the takeover'])
+      expect(transcript.entries.filter((e) => e.text === text)).toHaveLength(1);
+    const stored = await other.storedTranscript();
+    for (const text of [...before, ...after]) expect(stored.entries.filter((e) => e.text === text)).toHaveLength(1);
   });
 });

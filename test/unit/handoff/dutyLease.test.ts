@@ -67,6 +67,13 @@ describe('DutyLeaseHolder (one instance of the deployment does the duty)', () =>
     await b.holder.refresh();
     expect(a.duty.followed).toHaveLength(2);
     expect(b.duty.followed).toEqual([]);
+    // Given the active chats a sweep just listed, it reads nothing itself.
+    const listed = await parts.records.listActive();
+    const listing = jest.spyOn(parts.records, 'listActive');
+    await a.holder.refresh(listed);
+    expect(listing).not.toHaveBeenCalled();
+    expect(a.duty.followed.at(-1)).toEqual([om]);
+    listing.mockRestore();
     // Renewal extends the claim.
     parts.clock.advance(10_000);
     expect(await a.holder.renew()).toBe(true);
