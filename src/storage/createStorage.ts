@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import { cosmosStatusOf, cosmosUnreachableCodeOf, describeCosmosFailure } from './cosmosErrors';
 import { CosmosVersionedStore } from './cosmosVersionedStore';
 import { MemoryVersionedStore } from './memoryVersionedStore';
+import { RequestChargeCounter, withRequestCharge } from './requestCharge';
 import { StoreError, type StoredDocument, type VersionedStore } from './versionedStore';
 
 /** Everything persistent the bot uses, on one backend. */
@@ -23,6 +24,11 @@ export interface StorageBundle<T extends StoredDocument> {
   readonly botStorage: Storage;
   /** Live-chat records and their leases. */
   readonly handoffStore: VersionedStore<T>;
+  /**
+   * Request units Cosmos DB charged for every response to both stores (`x-ms-request-charge`),
+   * start-up checks and readiness reads included. Stays at zero for in-memory storage.
+   */
+  readonly requestCharge: RequestChargeCounter;
   /**
    * Reads the live-chat container once, to tell whether storage answers now (readiness). Rejects
    * with the client's error when it does not. Always resolves for in-memory storage.
@@ -42,6 +48,8 @@ export interface CreateStorageOptions<T extends StoredDocument> {
   parseHandoff?: (raw: Record<string, unknown>) => T;
   /** Azure AD credential used when `CosmosDbKey` is empty (default: `DefaultAzureCredential`). */
   credential?: TokenCredential;
+  /** Where request charges are summed (default: a new counter); shared to total several bundles. */
+  requestCharge?: RequestChargeCounter;
 }
 
 /** Default bound on the Cosmos DB start-up check. */
@@ -98,6 +106,7 @@ export async function createStorage<THandoff extends StoredDocument>(
       kind: 'memory',
       botStorage: new MemoryStorage(),
       handoffStore: new MemoryVersionedStore<THandoff>(memoryOptions),
+      requestCharge: options.requestCharge ?? new RequestChargeCounter(),
       ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
@@ -114,11 +123,15 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
   const { endpoint, key, databaseId, containerId, handoffContainerId } = config.cosmos;
   const usesKey = key !== '';
   const credential = usesKey ? undefined : (options.credential ?? new DefaultAzureCredential());
-  const clientOptions: CosmosClientOptions = {
-    endpoint,
-    connectionPolicy: cosmosConnectionPolicy(endpoint),
-    ...(credential === undefined ? { key } : { aadCredentials: credential }),
-  };
+  const requestCharge = options.requestCharge ?? new RequestChargeCounter();
+  const clientOptions: CosmosClientOptions = withRequestCharge(
+    {
+      endpoint,
+      connectionPolicy: cosmosConnectionPolicy(endpoint),
+      ...(credential === undefined ? { key } : { aadCredentials: credential }),
+    },
+    requestCharge,
+  );
   const client = new CosmosClient(clientOptions);
   const botStorage = new CosmosDbPartitionedStorage({
     cosmosDbEndpoint: endpoint,
@@ -126,7 +139,10 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
     databaseId,
     containerId,
     compatibilityMode: false,
-    cosmosClientOptions: { endpoint, connectionPolicy: cosmosConnectionPolicy(endpoint) },
+    cosmosClientOptions: withRequestCharge(
+      { endpoint, connectionPolicy: cosmosConnectionPolicy(endpoint) },
+      requestCharge,
+    ),
   });
 
   const timeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
@@ -165,6 +181,7 @@ async function createCosmosStorage<THandoff extends StoredDocument>(
       kind: 'cosmos',
       botStorage,
       handoffStore,
+      requestCharge,
       ping: async (signal) => {
         await database.container(handoffContainerId).read({ abortSignal: signal });
       },

@@ -230,6 +230,7 @@ describe('Teams: files from the agent through the file consent flow', () => {
       kind: storage.kind,
       botStorage: storage.botStorage,
       handoffStore: withFailingReads(storage.handoffStore, (id) => id === FILE_CONSENT_KEY_ID),
+      requestCharge: storage.requestCharge,
       ping: (signal) => storage.ping(signal),
       close: () => storage.close(),
     };
