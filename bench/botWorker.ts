@@ -8,6 +8,7 @@ import type { HandoffProvider } from '../src/genesys/handoffProvider';
 import { WebMessagingProvider } from '../src/genesys/webMessaging';
 import { createLogger, createSilentLogger, type Logger } from '../src/logger';
 import { CountingStorage, CountingVersionedStore } from '../src/storage/countingStore';
+import { RequestChargeCounter } from '../src/storage/requestCharge';
 import type { HandoffDocument } from '../src/handoff/handoffRecord';
 import type { BotStartOptions, StartResult, StorageOps } from './protocol';
 import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
@@ -26,7 +27,12 @@ let memoryStorage: AppStorage | undefined;
 /** The port of the last app started. */
 let listeningPort: number | undefined;
 /** Counters that survive restarts (each new app's stores are wrapped again and add to them). */
-const ops: StorageOps = { records: { reads: 0, writes: 0, queries: 0 }, state: { reads: 0, writes: 0, queries: 0 } };
+const ops: Omit<StorageOps, 'requestCharge'> = {
+  records: { reads: 0, writes: 0, queries: 0 },
+  state: { reads: 0, writes: 0, queries: 0 },
+};
+/** Request charge of every Cosmos DB response, summed over restarts (each new app's storage adds to it). */
+const requestCharge = new RequestChargeCounter();
 
 /** The app's storage wrapped in counting decorators that add to {@link ops}. */
 function counted(storage: AppStorage): AppStorage {
@@ -94,7 +100,7 @@ async function startApp(reorderWindowMs: number | undefined): Promise<StartResul
   if (options === undefined || config === undefined || logger === undefined) throw new Error('bot worker: start first');
   const began = performance.now();
   const provider = buildProvider(config, options, logger, reorderWindowMs);
-  const base = memoryStorage ?? (await createStorage<HandoffDocument>(config, logger));
+  const base = memoryStorage ?? (await createStorage<HandoffDocument>(config, logger, { requestCharge }));
   if (base.kind === 'memory') memoryStorage = base;
   const next = await createApp(config, logger, {
     provider: provider ?? null,
@@ -145,7 +151,7 @@ async function handle(command: WorkerOwnCommand): Promise<unknown> {
       };
     }
     case 'storageOps':
-      return structuredClone(ops);
+      return { ...structuredClone(ops), requestCharge: requestCharge.snapshot() } satisfies StorageOps;
     case 'exit':
       return null;
   }

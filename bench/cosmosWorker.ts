@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { controlRequestCharge } from '../test/support/cosmosServer';
 import type { CosmosCounters, StartResult } from './protocol';
 import { serveCommands, type WorkerOwnCommand } from './workerRuntime';
 
@@ -38,6 +39,8 @@ async function handle(command: WorkerOwnCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'start': {
       const server = createHttpServer({ keepAlive: true });
+      // The server's constant `x-ms-request-charge: 1` is a placeholder, not a charge: send none.
+      controlRequestCharge(server, () => undefined);
       server.prependListener('request', (req: IncomingMessage) => {
         const op = operationOf(req);
         counters[op] = (counters[op] ?? 0) + 1;

@@ -1,3 +1,4 @@
+import type { RequestChargeTotals } from '../src/storage/requestCharge';
 /**
  * The control protocol between the bench orchestrator and its worker processes (the bot under test,
  * the baseline relay, the local Cosmos DB server). Only control messages travel over IPC; the
@@ -47,6 +48,8 @@ export interface StorageOps {
   records: { reads: number; writes: number; queries: number };
   /** Bot state (conversation and user state, transcripts). */
   state: { reads: number; writes: number; queries: number };
+  /** Request charge Cosmos DB reported on the responses to both stores (`x-ms-request-charge`). */
+  requestCharge: RequestChargeTotals;
 }
 
 /** Memory of a worker after full garbage collection. */

@@ -284,7 +284,8 @@ function opsCell(rate: StorageOpsRate | undefined): string {
   if (rate === undefined) return 'n/a';
   const r = rate.records;
   const st = rate.state;
-  return `**${fmt(rate.total, 2)}**: rec ${fmt(r.reads, 2)}/${fmt(r.writes, 2)}/${fmt(r.queries, 2)} · state ${fmt(st.reads, 2)}/${fmt(st.writes, 2)}`;
+  const charge = rate.requestUnits === undefined ? '' : ` · ${fmt(rate.requestUnits, 2)} RU`;
+  return `**${fmt(rate.total, 2)}**: rec ${fmt(r.reads, 2)}/${fmt(r.writes, 2)}/${fmt(r.queries, 2)} · state ${fmt(st.reads, 2)}/${fmt(st.writes, 2)}${charge}`;
 }
 
 /** Storage operations counted inside the bot, per unit of work (the baseline has no storage). */
@@ -375,7 +376,7 @@ export function renderMarkdown(result: BenchResult): string {
     '## Storage operations',
     '',
     'Counted inside the bot by decorators around its two stores (`src/storage/countingStore.ts`): **total** (bold), then the live-chat record store as reads/writes/queries and bot state (conversation and user state with the transcript) as reads/writes. Per message: one-way load phases of ' +
-      `${ONE_WAY_MS / 1000} s at the same rate, counted until deferred writes settled. Request charge: read from Cosmos DB responses (\`x-ms-request-charge\`); n/a for memory storage and the local protocol server, which sends none.`,
+      `${ONE_WAY_MS / 1000} s at the same rate, counted until deferred writes settled. Request charge: summed in the bot from the \`x-ms-request-charge\` header of every Cosmos DB response to both stores, retries, conflicts and missing documents included (\`src/storage/requestCharge.ts\`); shown as RU per unit after the counts and per mixed-load message in its own column; n/a when no response of the phase carried one: memory storage, and the local protocol server (its constant placeholder \`1\` is not a charge; the bench removes it).`,
     '',
     ...storageTable(result),
     '',

@@ -65,6 +65,11 @@ export interface StorageOpsRate {
   total: number;
   /** Units the counts were divided by. */
   units: number;
+  /**
+   * Request units Cosmos DB charged per unit (`x-ms-request-charge`, summed over both stores); absent
+   * when no response in the phase carried a charge (memory storage, the local protocol server).
+   */
+  requestUnits?: number;
 }
 
 /** Storage operations counted in the bot worker (decorators around both stores). */
@@ -75,7 +80,7 @@ export interface StorageOpsResult {
   perRelayedMessage: StorageOpsRate;
   perUserToAgentMessage: StorageOpsRate;
   perAgentToUserMessage: StorageOpsRate;
-  /** Summed `x-ms-request-charge` per relayed message; undefined when the store reports none (local server, memory). */
+  /** `perRelayedMessage.requestUnits`: summed `x-ms-request-charge` per relayed message; undefined when the store reports none (local server, memory). */
   requestChargePerMessage: number | undefined;
   /** The one-way phases (latency and loss), for reference. */
   userToAgentOnly: LoadResult;

@@ -58,7 +58,10 @@ function opsRate(after: StorageOps, before: StorageOps, units: number): StorageO
   const records = part(after.records, before.records);
   const state = part(after.state, before.state);
   const total = round(records.reads + records.writes + records.queries + state.reads + state.writes + state.queries, 3);
-  return { records, state, total, units };
+  // Only a store that reported a charge in this phase has one (memory storage and the local server report none).
+  const charged = after.requestCharge.chargedResponses > before.requestCharge.chargedResponses;
+  const requestUnits = (after.requestCharge.requestUnits - before.requestCharge.requestUnits) / Math.max(1, units);
+  return { records, state, total, units, ...(charged ? { requestUnits: round(requestUnits, 3) } : {}) };
 }
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -318,7 +321,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
           perRelayedMessage: mixed,
           perUserToAgentMessage: ua.rate,
           perAgentToUserMessage: au.rate,
-          requestChargePerMessage: undefined,
+          requestChargePerMessage: mixed.requestUnits,
           userToAgentOnly: ua.load,
           agentToUserOnly: au.load,
         };

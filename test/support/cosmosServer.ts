@@ -15,20 +15,18 @@ export type RequestChargeFixture = (req: IncomingMessage, nth: number) => string
  * Makes `server` (the local Cosmos DB protocol server, `@vercel/cosmosdb-server`) send the request
  * charge `charge` decides instead of the constant `1` it puts on every response, which is a
  * placeholder, not a charge. A test fixture (the bench uses it to send none): real charges come
- * from a Cosmos DB account only. Returns the values sent, in order (`undefined`: no header).
+ * from a Cosmos DB account only.
  */
-export function controlRequestCharge(server: Server, charge: RequestChargeFixture): (string | undefined)[] {
-  const sent: (string | undefined)[] = [];
+export function controlRequestCharge(server: Server, charge: RequestChargeFixture): void {
+  let responses = 0;
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    const value = charge(req, sent.length);
-    sent.push(value);
+    const value = charge(req, responses++);
     const setHeader = res.setHeader.bind(res);
     res.setHeader = (name: string, header: number | string | readonly string[]): ServerResponse => {
       if (name.toLowerCase() !== REQUEST_CHARGE_HEADER) return setHeader(name, header);
       return value === undefined ? res : setHeader(name, value);
     };
   });
-  return sent;
 }
 
 /** A local Cosmos DB protocol server started by {@link startLocalCosmosServer}. */
@@ -46,7 +44,12 @@ export interface LocalCosmosServer {
  */
 export async function startLocalCosmosServer(charge: RequestChargeFixture): Promise<LocalCosmosServer> {
   const server = createHttpServer({ keepAlive: true });
-  const sentCharges = controlRequestCharge(server, charge);
+  const sentCharges: (string | undefined)[] = [];
+  controlRequestCharge(server, (req, nth) => {
+    const value = charge(req, nth);
+    sentCharges.push(value);
+    return value;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
