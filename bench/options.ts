@@ -14,6 +14,12 @@ export interface BenchOptions {
   levels: number[];
   /** Live-chat counts for the Cosmos DB bot. */
   cosmosLevels: number[];
+  /**
+   * Cosmos DB account of the `cosmos` config (`https://<account>.documents.azure.com:443/`); empty:
+   * the local protocol server. The key is read from `CosmosDbKey` in the environment (empty: Azure AD,
+   * as the bot does). The bench creates database `bench-<run id>` in it and deletes it at the end.
+   */
+  cosmosEndpoint?: string;
   /** Levels at which the bot also runs with a reorder window of {@link COMPARISON_REORDER_WINDOW_MS}. */
   reorderWindowLevels: number[];
   /** Chats opened before the idle memory baseline (they count towards each level). */
@@ -110,6 +116,9 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
         break;
       case 'cosmos-levels':
         options.cosmosLevels = list(value);
+        break;
+      case 'cosmos-endpoint':
+        options.cosmosEndpoint = value;
         break;
       case 'reorder-window-levels':
         options.reorderWindowLevels = list(value);

@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CosmosClient } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
 import { DEFER_MAX_MS } from '../src/handoff/handoffRecords';
 import { TRANSCRIPT_BATCH_MS } from '../src/handoff/proactiveMessenger';
 import { OPEN_MESSAGING_WEBHOOK_PATH } from '../src/http/openMessagingWebhook';
@@ -62,6 +64,36 @@ function opsRate(after: StorageOps, before: StorageOps, units: number): StorageO
   const charged = after.requestCharge.chargedResponses > before.requestCharge.chargedResponses;
   const requestUnits = (after.requestCharge.requestUnits - before.requestCharge.requestUnits) / Math.max(1, units);
   return { records, state, total, units, ...(charged ? { requestUnits: round(requestUnits, 3) } : {}) };
+}
+
+/** A Cosmos DB account the `cosmos` config runs against, and how to remove the bench's database. */
+interface CosmosAccount {
+  endpoint: string;
+  key: string;
+  deleteDatabase(): Promise<void>;
+}
+
+/** The account of `--cosmos-endpoint`, or undefined for the local protocol server. */
+function cosmosAccount(options: BenchOptions, runId: string): CosmosAccount | undefined {
+  const endpoint = options.cosmosEndpoint ?? '';
+  if (endpoint === '') return undefined;
+  const key = process.env.CosmosDbKey ?? '';
+  return {
+    endpoint,
+    key,
+    deleteDatabase: async () => {
+      const client = new CosmosClient(
+        key === '' ? { endpoint, aadCredentials: new DefaultAzureCredential() } : { endpoint, key },
+      );
+      try {
+        await client.database(`bench-${runId}`).delete();
+      } catch (err: unknown) {
+        log(`cosmos: could not delete database bench-${runId}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        client.dispose();
+      }
+    },
+  };
 }
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -199,7 +231,9 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     scenario?.onAgentMarker(seq, at);
   });
   const serviceUrl = await recorder.start();
-  const cosmos = name === 'cosmos' ? WorkerHandle.start('cosmosWorker', 'cosmos') : undefined;
+  // A Cosmos DB account when one is given (the only source of real request charges), else the local server.
+  const account = name === 'cosmos' ? cosmosAccount(options, runId) : undefined;
+  const cosmos = name === 'cosmos' && account === undefined ? WorkerHandle.start('cosmosWorker', 'cosmos') : undefined;
   const profileDir = options.profileDir === '' ? undefined : resolve(process.cwd(), options.profileDir);
   const worker = WorkerHandle.start(isBot ? 'botWorker' : 'baselineWorker', name, profileDir, options.workerFlags);
   const budgetMs = options.budgetMs[name] ?? 120_000;
@@ -207,14 +241,14 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
   const results: LevelResult[] = [];
   try {
     const { endpoints } = genesys;
-    let cosmosEndpoint = '';
+    let cosmosEndpoint = account?.endpoint ?? '';
     if (cosmos !== undefined)
       cosmosEndpoint = `http://127.0.0.1:${(await cosmos.request<StartResult>({ cmd: 'start', options: endpoints })).port}`;
     const startOptions: BotStartOptions = {
       ...endpoints,
       ...(genesys.openMessaging === undefined ? {} : { openMessaging: genesys.openMessaging }),
       cosmosEndpoint,
-      cosmosKey: COSMOS_KEY,
+      cosmosKey: account?.key ?? COSMOS_KEY,
       cosmosDatabaseId: `bench-${runId}`,
       // The relay's own overhead: the reorder hold is measured in a phase of its own.
       reorderWindowMs: 0,
@@ -391,7 +425,10 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     }
     return {
       name,
-      description: DESCRIPTIONS[name] ?? name,
+      description:
+        account === undefined
+          ? (DESCRIPTIONS[name] ?? name)
+          : `The bot (createApp + createProvider), Cosmos DB account ${new URL(account.endpoint).host}`,
       baselineMemory,
       warmupChats: options.warmupChats,
       levels: results,
@@ -402,6 +439,7 @@ async function runConfig(name: string, options: BenchOptions, runId: string): Pr
     scenario?.close();
     await worker.close();
     await cosmos?.close();
+    await account?.deleteDatabase();
     await recorder.stop();
     await genesys.stop();
   }
