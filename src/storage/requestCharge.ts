@@ -1,4 +1,5 @@
 import type { CosmosClientOptions, CosmosHeaders, PluginConfig } from '@azure/cosmos';
+import { telemetry } from '../telemetry/telemetry';
 
 /** Response header in which Cosmos DB states what a request cost, in request units (RU). */
 export const REQUEST_CHARGE_HEADER = 'x-ms-request-charge';
@@ -21,12 +22,16 @@ export class RequestChargeCounter implements RequestChargeTotals {
   requestUnits = 0;
   chargedResponses = 0;
 
-  /** Adds the charge stated in `headers` (a Cosmos DB response's headers); ignores anything else. */
-  addFromHeaders(headers: CosmosHeaders | undefined): void {
+  /**
+   * Adds the charge stated in `headers` (a Cosmos DB response's headers) and returns it in RU;
+   * returns undefined and adds nothing when there is no well-formed charge.
+   */
+  addFromHeaders(headers: CosmosHeaders | undefined): number | undefined {
     const charge = parseRequestCharge(headers?.[REQUEST_CHARGE_HEADER]);
-    if (charge === undefined) return;
+    if (charge === undefined) return undefined;
     this.requestUnits += charge;
     this.chargedResponses++;
+    return charge;
   }
 
   /** The totals now (a copy). */
@@ -51,19 +56,23 @@ function headersOf(value: unknown): CosmosHeaders | undefined {
 
 /**
  * An @azure/cosmos request plugin that adds the charge of every network response (each retry
- * included) to `counter`. A failed request's error carries the response headers; they are counted
- * and the error passes on unchanged.
+ * included) to `counter` and to the `storage.request_charge` metric. A failed request's error
+ * carries the response headers; they are counted and the error passes on unchanged.
  */
 export function requestChargePlugin(counter: RequestChargeCounter): PluginConfig {
+  const count = (headers: CosmosHeaders | undefined): void => {
+    const charge = counter.addFromHeaders(headers);
+    if (charge !== undefined) telemetry().storageRequestCharge(charge);
+  };
   return {
     on: 'request',
     plugin: async (context, _diagnosticNode, next) => {
       try {
         const response = await next(context);
-        counter.addFromHeaders(response.headers);
+        count(response.headers);
         return response;
       } catch (err: unknown) {
-        counter.addFromHeaders(headersOf(err));
+        count(headersOf(err));
         throw err;
       }
     },

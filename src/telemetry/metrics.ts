@@ -88,4 +88,10 @@ export const METRICS = {
     description:
       'Cosmos DB answers 429 (throttled) to live-chat record requests, including those the client retried successfully.',
   },
+  storageRequestCharge: {
+    name: 'storage.request_charge',
+    unit: '{RU}',
+    description:
+      'Request units Cosmos DB charged for the responses to both stores (live-chat records and bot state), from the x-ms-request-charge header; retries, conflicts and missing documents included.',
+  },
 } as const;

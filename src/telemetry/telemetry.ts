@@ -71,7 +71,8 @@ export class Telemetry {
     | 'genesysErrors'
     | 'reconnects'
     | 'storageConflicts'
-    | 'storageThrottled',
+    | 'storageThrottled'
+    | 'storageRequestCharge',
     Counter
   >;
   private readonly histograms: Record<'timeToQueue' | 'timeToAgent' | 'relayLatency', Histogram>;
@@ -101,6 +102,7 @@ export class Telemetry {
       reconnects: counter(METRICS.reconnects),
       storageConflicts: counter(METRICS.storageConflicts),
       storageThrottled: counter(METRICS.storageThrottled),
+      storageRequestCharge: counter(METRICS.storageRequestCharge),
     };
     this.histograms = {
       timeToQueue: histogram(METRICS.timeToQueue),
@@ -201,6 +203,11 @@ export class Telemetry {
   /** Storage answered `count` requests with 429 (throttled). */
   storageThrottled(count = 1): void {
     if (count > 0) this.counters.storageThrottled.add(count);
+  }
+
+  /** Cosmos DB charged `requestUnits` (RU) for one response. */
+  storageRequestCharge(requestUnits: number): void {
+    if (requestUnits > 0) this.counters.storageRequestCharge.add(requestUnits);
   }
 
   /** This instance took over a live chat from another one. */

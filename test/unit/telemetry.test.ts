@@ -16,6 +16,7 @@ import {
   type CosmosContainerApi,
   type CosmosItemApi,
 } from '../../src/storage/cosmosVersionedStore';
+import { RequestChargeCounter, requestChargePlugin } from '../../src/storage/requestCharge';
 import { StoreConflictError, StoreError } from '../../src/storage/versionedStore';
 import { CUSTOM_EVENT_NAME_ATTRIBUTE, OpenTelemetryBotTelemetryClient } from '../../src/telemetry/botTelemetryClient';
 import {
@@ -226,5 +227,24 @@ describe('storage telemetry', () => {
     );
     await expect(stale.replace(doc, '"0"')).rejects.toThrow(StoreConflictError);
     expect((await collect(METRICS.storageConflicts.name)).map((p) => p.value)).toEqual([1]);
+  });
+
+  it('adds the request charge of answered and failed Cosmos DB responses, and nothing for a malformed one', async () => {
+    installTelemetry(new Telemetry({ tracerProvider, meterProvider }));
+    const counter = new RequestChargeCounter();
+    const { plugin } = requestChargePlugin(counter);
+    type Args = Parameters<typeof plugin>;
+    const context = {} as Args[0];
+    // The plugin reads neither the diagnostics node nor the request context.
+    const node = undefined as never;
+    const answered: Args[2] = () => Promise.resolve({ headers: { 'x-ms-request-charge': '5.5' }, result: {} });
+    const failed: Args[2] = () =>
+      Promise.reject(Object.assign(new Error('conflict'), { code: 412, headers: { 'x-ms-request-charge': '1.25' } }));
+    const malformed: Args[2] = () => Promise.resolve({ headers: { 'x-ms-request-charge': 'n/a' }, result: {} });
+    await plugin(context, node, answered);
+    await expect(plugin(context, node, failed)).rejects.toThrow('conflict');
+    await plugin(context, node, malformed);
+    expect((await collect(METRICS.storageRequestCharge.name)).map((p) => p.value)).toEqual([6.75]);
+    expect(counter.snapshot()).toEqual({ requestUnits: 6.75, chargedResponses: 2 });
   });
 });
