@@ -466,8 +466,13 @@ async function main(): Promise<void> {
   const runId = randomUUID().slice(0, 8);
   const fdLimit = fileDescriptorLimit();
   const maxLevel = Math.max(...options.levels, ...options.cosmosLevels);
+  const account = options.cosmosEndpoint ?? '';
+  const cosmosNote =
+    account === ''
+      ? 'the local Cosmos DB server runs in a third process'
+      : `the cosmos config uses the Cosmos DB account ${new URL(account).host}`;
   const notes = [
-    'Every relay runs in its own process (forked with --expose-gc); the simulator, the connector recorder and the load driver run in the orchestrator; the local Cosmos DB server runs in a third process. Latencies are measured on the orchestrator clock.',
+    `Every relay runs in its own process (forked with --expose-gc); the simulator, the connector recorder and the load driver run in the orchestrator; ${cosmosNote}. Latencies are measured on the orchestrator clock.`,
     `Load: ${options.rate} user->agent and ${options.rate} agent->user messages per second spread round-robin over all live chats (below the 5 msg/s per-session Genesys limit), ${options.durationMs / 1000} s per phase.`,
     'Memory per chat: (heapUsed or RSS after forced GC) minus the idle baseline taken after the warm-up chats, divided by the chats opened since.',
     'CPU per message: relay process CPU (user+system) over the load phase divided by messages relayed both ways; "net" subtracts the idle CPU rate measured just before.',
