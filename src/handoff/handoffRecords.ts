@@ -257,7 +257,10 @@ export class HandoffRecords {
    * Applies `mutate` to the current record and saves it with ETag concurrency, re-applying on
    * conflicts. `mutate` returns the new record, or `undefined` to leave it unchanged.
    */
-  update(id: string, mutate: (current: HandoffRecord) => HandoffRecord | undefined): Promise<HandoffRecord | undefined> {
+  update(
+    id: string,
+    mutate: (current: HandoffRecord) => HandoffRecord | undefined,
+  ): Promise<HandoffRecord | undefined> {
     return this.inLane(id, () => this.updateNow(id, mutate));
   }
 
