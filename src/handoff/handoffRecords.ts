@@ -16,7 +16,7 @@ import {
 const MAX_UPDATE_ATTEMPTS = 8;
 
 /** How many records read here as absent or ended are remembered for {@link HandoffRecords.begin}. */
-const MAX_INACTIVE_HINTS = 1000;
+const MAX_INACTIVE_HINTS = 256;
 
 /** Result of {@link HandoffRecords.transition}. */
 export interface TransitionResult {

@@ -227,6 +227,16 @@ describe('HandoffRecords write path', () => {
     expect((await memory.read('r1'))?.value).toMatchObject({ state: 'requested', generation: 'g2' });
   });
 
+  it('keeps a bounded number of those findings: an old one is dropped and the begin reads first', async () => {
+    const { counted, instance } = setUp();
+    const records = instance();
+    expect(await records.get('r1')).toBeUndefined();
+    for (let i = 0; i < 300; i++) await records.get(`other-${i}`);
+    const before = { ...counted.counts };
+    expect(await records.begin(record('requested'))).toBeDefined();
+    expect(counted.counts.reads - before.reads).toBe(1);
+  });
+
   it('a stale "no record" hint begins nothing twice: the create conflicts, the record is read, the chat is active', async () => {
     const { counted, instance, memory } = setUp();
     const mine = instance();
