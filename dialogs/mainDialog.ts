@@ -78,6 +78,7 @@ export class MainDialog extends ComponentDialog {
   private readonly offerAgentAfter: number;
   private readonly transferAfter: number;
   private readonly recognizer: HandoffIntentRecognizer;
+  private readonly dialogSets = new WeakMap<StatePropertyAccessor<DialogState>, DialogSet>();
 
   constructor(
     private readonly faq: Faq,
@@ -103,8 +104,13 @@ export class MainDialog extends ComponentDialog {
 
   /** Runs the dialog for one turn: continues an active dialog or starts a new one. */
   async run(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
-    const dialogSet = new DialogSet(dialogState);
-    dialogSet.add(this);
+    // The set holds no per-turn state: built once per state accessor, not once per turn.
+    let dialogSet = this.dialogSets.get(dialogState);
+    if (dialogSet === undefined) {
+      dialogSet = new DialogSet(dialogState);
+      dialogSet.add(this);
+      this.dialogSets.set(dialogState, dialogSet);
+    }
     const dialogContext = await dialogSet.createContext(context);
     const result = await dialogContext.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dialogContext.beginDialog(this.id);

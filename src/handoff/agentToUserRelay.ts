@@ -222,6 +222,11 @@ export class AgentToUserRelay {
     const now = this.clock.now();
     switch (event.kind) {
       case 'queued': {
+        // A chat of this generation that already left 'requested' never returns to it (a new
+        // request begins a new generation): an agent who joined before Genesys reported the queue
+        // leaves nothing to do, and no read is needed to be sure.
+        const kept = this.chats.get(id)?.record;
+        if (kept?.generation === generation && kept.state !== 'requested') return;
         const result = await this.records.transition(
           id,
           'queued',

@@ -15,6 +15,9 @@ import {
 
 const MAX_UPDATE_ATTEMPTS = 8;
 
+/** How many records read here as absent or ended are remembered for {@link HandoffRecords.begin}. */
+const MAX_INACTIVE_HINTS = 256;
+
 /** Result of {@link HandoffRecords.transition}. */
 export interface TransitionResult {
   /** False when the transition was not allowed from the record's current state (it lost a race). */
@@ -54,6 +57,19 @@ export class HandoffRecords {
   /** Records written while their fold was in progress: folded again once it settles. */
   private readonly refold = new Map<string, HandoffRecord>();
   private folder: TranscriptFolder | undefined;
+  /**
+   * Writes in progress per record, chained: this instance's own writes to one record (the binding
+   * of an opening chat, its state transitions, notices' journal entries, outbox claims) run one
+   * after the other against the version the previous one wrote, instead of conflicting with each
+   * other and re-reading. Each entry is the tail of the chain; removed once it settled.
+   */
+  private readonly lanes = new Map<string, Promise<void>>();
+  /**
+   * What the last read of a record found when it was not active: `null` for no record, else the
+   * ended record's version. {@link HandoffRecords.begin} writes against it without reading again
+   * (a stale hint fails the ETag-guarded write and is then read). Bounded, oldest dropped first.
+   */
+  private readonly inactive = new Map<string, Versioned<HandoffDocument> | null>();
 
   constructor(
     private readonly store: VersionedStore<HandoffDocument>,
@@ -136,11 +152,40 @@ export class HandoffRecords {
     const doc = await this.store.read(id);
     if (doc === undefined || !isHandoffRecord(doc.value)) {
       this.known.delete(id);
+      this.hintInactive(id, doc ?? null);
       return undefined;
     }
     const versioned = { value: doc.value, etag: doc.etag };
     this.keep(versioned);
+    if (!ACTIVE_STATES.includes(doc.value.state)) this.hintInactive(id, doc);
     return versioned;
+  }
+
+  private hintInactive(id: string, doc: Versioned<HandoffDocument> | null): void {
+    this.inactive.delete(id);
+    this.inactive.set(id, doc);
+    if (this.inactive.size > MAX_INACTIVE_HINTS) {
+      const oldest = this.inactive.keys().next();
+      if (oldest.done !== true) this.inactive.delete(oldest.value);
+    }
+  }
+
+  /**
+   * Runs `work` after every write to record `id` this instance started before it has settled
+   * (see {@link HandoffRecords.lanes}). Work that finds no lane waiting starts at once.
+   */
+  private inLane<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const before = this.lanes.get(id);
+    const run = before === undefined ? work() : before.then(work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lanes.set(id, tail);
+    void tail.then(() => {
+      if (this.lanes.get(id) === tail) this.lanes.delete(id);
+    });
+    return run;
   }
 
   /** Keeps the version of an active record; forgets an ended one (it is only read again when begun anew). */
@@ -170,8 +215,16 @@ export class HandoffRecords {
    * Returns `undefined` when a chat is already active (another turn or instance won).
    */
   async begin(record: HandoffRecord): Promise<HandoffRecord | undefined> {
+    return this.inLane(record.id, () => this.beginNow(record));
+  }
+
+  private async beginNow(record: HandoffRecord): Promise<HandoffRecord | undefined> {
+    // A read of this instance that just found no active record (the turn's own check) stands in
+    // for the first read: the create or replace below is guarded, so a stale hint only conflicts.
+    const hint = this.inactive.get(record.id);
+    this.inactive.delete(record.id);
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
-      const existing = await this.store.read(record.id);
+      const existing = attempt === 1 && hint !== undefined ? (hint ?? undefined) : await this.store.read(record.id);
       try {
         let saved: Versioned<HandoffDocument>;
         if (existing === undefined) {
@@ -204,10 +257,18 @@ export class HandoffRecords {
    * Applies `mutate` to the current record and saves it with ETag concurrency, re-applying on
    * conflicts. `mutate` returns the new record, or `undefined` to leave it unchanged.
    */
-  async update(
+  update(
     id: string,
     mutate: (current: HandoffRecord) => HandoffRecord | undefined,
   ): Promise<HandoffRecord | undefined> {
+    return this.inLane(id, () => this.updateNow(id, mutate));
+  }
+
+  private async updateNow(
+    id: string,
+    mutate: (current: HandoffRecord) => HandoffRecord | undefined,
+  ): Promise<HandoffRecord | undefined> {
+    this.inactive.delete(id);
     let useKept = true;
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
       const kept = useKept ? this.known.get(id) : undefined;

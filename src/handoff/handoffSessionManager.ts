@@ -210,9 +210,15 @@ export class HandoffSessionManager implements HandoffService {
         this.agentToUser.listenerFor(id, generation),
       );
       telemetry().handoffStarted(provider.name);
+      const me = this.settings.instanceId;
       const bound = await this.records.update(id, (r) => {
         if (r.generation !== generation || !ACTIVE_STATES.includes(r.state)) return undefined;
         r.resumeData = session.resumeData;
+        if ((r.outbox ?? []).length === 0 && r.outboxDrainer === me) {
+          // Nothing waits to be sent: the claim taken when the chat was begun goes with this write.
+          r.outboxDrainer = undefined;
+          r.outboxDrainUntil = undefined;
+        }
         return r;
       });
       const stillOurs =
@@ -234,7 +240,9 @@ export class HandoffSessionManager implements HandoffService {
       local.session = session;
       local.record = bound;
       log.info({ provider: provider.name }, 'live chat opened');
-      await this.userToAgent.resumeOutbox(id, true);
+      // What the user wrote while the chat opened is sent now; a message taken after the binding
+      // found the claim free and is being sent already.
+      if ((bound.outbox ?? []).length > 0) await this.userToAgent.resumeOutbox(id, true);
     } catch (err) {
       if (this.chats.holds(id, generation)) this.chats.delete(id);
       const code = isGenesysError(err) ? err.code : 'unexpected';

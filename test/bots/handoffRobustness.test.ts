@@ -113,4 +113,37 @@ describe('live chats that could get stuck or cross', () => {
     expect(second.sent).toEqual(['is anyone there?']);
     expect(first.sent).toEqual([]);
   });
+  it('an opened chat with nothing waiting holds no outbox claim; the next message takes it and is sent once', async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider });
+    await harness.say('agent');
+    const record = (await harness.storage.handoffStore.read(handoffRecordId('test', 'conversation-1')))?.value;
+    expect(record).toMatchObject({ state: 'queued', resumeData: { provider: 'webmessaging' } });
+    expect(record?.type === 'handoff' ? record.outboxDrainer : 'not a record').toBeUndefined();
+    // The next message finds the claim free, takes it, and is sent once.
+    await provider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    await harness.say('hello');
+    expect(provider.last.sent).toEqual(['hello']);
+  });
+
+  it('sends what the user wrote while the chat opened once it is bound, in order and once', async () => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({ provider });
+    let release: () => void = () => undefined;
+    provider.startGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const opening = harness.say('agent');
+    await eventually(() => provider.chats.length === 1, 5000, 'the chat to be opening');
+    await harness.say('first', undefined, { settle: false });
+    await harness.say('second', undefined, { settle: false });
+    // Still opening: the claim taken with the record holds the messages back.
+    expect(provider.last.sent).toEqual([]);
+    release();
+    await opening;
+    await harness.services.handoff.whenIdle();
+    expect(provider.last.sent).toEqual(['first', 'second']);
+    const record = (await harness.storage.handoffStore.read(handoffRecordId('test', 'conversation-1')))?.value;
+    expect(record?.type === 'handoff' ? record.outbox : 'not a record').toEqual([]);
+  });
 });

@@ -24,6 +24,19 @@ describe('AgentToUserRelay (agent → user)', () => {
     expect(parts.messenger.sends[0]?.note).toBe('Waiting for an agent.');
   });
 
+  it('an agent who joined before Genesys reported the queue: "queued" then changes nothing and reads nothing', async () => {
+    const parts = new HandoffParts();
+    const { chat } = await parts.openChat('early-1', 'requested');
+    await chat.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
+    const reads = jest.spyOn(parts.store, 'read');
+    const writes = jest.spyOn(parts.store, 'replace');
+    await chat.emit({ kind: 'queued' });
+    expect(reads).not.toHaveBeenCalled();
+    expect(writes).not.toHaveBeenCalled();
+    expect((await parts.record('early-1'))?.state).toBe('connected');
+    expect(parts.messenger.texts()).toEqual([MESSAGES.agentJoined('Anna')]);
+  });
+
   it('announces a joining agent once per name and starts the idle deadline from the clock', async () => {
     const parts = new HandoffParts();
     const { chat } = await parts.openChat('join-1', 'queued');

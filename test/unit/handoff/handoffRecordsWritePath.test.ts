@@ -159,6 +159,122 @@ describe('HandoffRecords write path', () => {
     expect((await memory.read('r1'))?.value).toMatchObject({ agentName: 'Anna' });
   });
 
+  it("runs the instance's own concurrent writes to one record one after the other: no conflict, no read", async () => {
+    const { counted, instance, memory } = setUp();
+    const records = instance();
+    await records.begin(record('queued'));
+    const before = { ...counted.counts };
+    // An opening chat: the binding, a state change and a notice's entry, all started at once.
+    await Promise.all([
+      records.update('r1', (r) => ({ ...r, resumeData: { provider: 'webmessaging', token: 't' } })),
+      records.transition('r1', 'connected', 'agent joined', undefined, ['queued']),
+      records.update('r1', addDelivered('m1')),
+      records.update('r1', addDelivered('m2')),
+    ]);
+    expect(counted.counts.reads - before.reads).toBe(0);
+    expect(counted.counts.writes - before.writes).toBe(4);
+    expect((await memory.read('r1'))?.value).toMatchObject({
+      state: 'connected',
+      resumeData: { provider: 'webmessaging', token: 't' },
+      deliveredMessageIds: ['m1', 'm2'],
+    });
+  });
+
+  it('a write that fails in the chain does not hold up or lose the ones queued behind it', async () => {
+    const { faulty, instance, memory } = setUp();
+    const records = instance();
+    await records.begin(record());
+    faulty.failNextWrite = 'before';
+    const [first, second] = await Promise.allSettled([
+      records.update('r1', addDelivered('m1')),
+      records.update('r1', addDelivered('m2')),
+    ]);
+    expect(first.status).toBe('rejected');
+    expect(second.status).toBe('fulfilled');
+    expect((await memory.read('r1'))?.value).toMatchObject({ deliveredMessageIds: ['m2'] });
+  });
+
+  it('a write stored whose answer was lost: the next queued write conflicts, re-reads, and keeps both once', async () => {
+    const { faulty, counted, instance, memory } = setUp();
+    const records = instance();
+    await records.begin(record());
+    faulty.failNextWrite = 'after';
+    const before = { ...counted.counts };
+    const [first, second] = await Promise.allSettled([
+      records.update('r1', addDelivered('m1')),
+      records.update('r1', addDelivered('m2')),
+    ]);
+    expect(first.status).toBe('rejected');
+    expect(second.status).toBe('fulfilled');
+    expect(counted.counts.reads - before.reads).toBe(1);
+    expect((await memory.read('r1'))?.value).toMatchObject({ deliveredMessageIds: ['m1', 'm2'] });
+  });
+
+  it('begins a chat without reading again when its own read just found no record, or an ended one', async () => {
+    const { counted, instance, memory } = setUp();
+    const records = instance();
+    expect(await records.get('r1')).toBeUndefined();
+    let before = { ...counted.counts };
+    expect(await records.begin(record('requested'))).toBeDefined();
+    expect(counted.counts.reads - before.reads).toBe(0);
+    expect(counted.counts.writes - before.writes).toBe(1);
+    await records.transition('r1', 'ended', 'user ended');
+    expect((await records.get('r1'))?.state).toBe('ended');
+    before = { ...counted.counts };
+    expect(await records.begin({ ...record('requested'), generation: 'g2' })).toBeDefined();
+    expect(counted.counts.reads - before.reads).toBe(0);
+    expect(counted.counts.writes - before.writes).toBe(1);
+    expect((await memory.read('r1'))?.value).toMatchObject({ state: 'requested', generation: 'g2' });
+  });
+
+  it('keeps a bounded number of those findings: an old one is dropped and the begin reads first', async () => {
+    const { counted, instance } = setUp();
+    const records = instance();
+    expect(await records.get('r1')).toBeUndefined();
+    for (let i = 0; i < 300; i++) await records.get(`other-${i}`);
+    const before = { ...counted.counts };
+    expect(await records.begin(record('requested'))).toBeDefined();
+    expect(counted.counts.reads - before.reads).toBe(1);
+  });
+
+  it('a stale "no record" hint begins nothing twice: the create conflicts, the record is read, the chat is active', async () => {
+    const { counted, instance, memory } = setUp();
+    const mine = instance();
+    const other = instance(memory);
+    expect(await mine.get('r1')).toBeUndefined();
+    // Another instance (or turn) began the conversation's chat meanwhile.
+    expect(await other.begin({ ...record('requested'), generation: 'theirs' })).toBeDefined();
+    const before = { ...counted.counts };
+    expect(await mine.begin({ ...record('requested'), generation: 'mine' })).toBeUndefined();
+    expect(counted.counts.reads - before.reads).toBe(1);
+    expect((await memory.read('r1'))?.value).toMatchObject({ generation: 'theirs' });
+  });
+
+  it('a stale "ended" hint: the replace conflicts, the record is read again, and the newer chat stands', async () => {
+    const { instance, memory } = setUp();
+    const mine = instance();
+    const other = instance(memory);
+    await other.begin(record('connected'));
+    await other.transition('r1', 'ended', 'user ended');
+    expect((await mine.get('r1'))?.state).toBe('ended');
+    await other.begin({ ...record('requested'), generation: 'theirs' });
+    await other.transition('r1', 'ended', 'user ended');
+    // Ended again, with another ETag: this instance's hint is stale; the begin re-reads and replaces that.
+    expect(await mine.begin({ ...record('requested'), generation: 'mine' })).toBeDefined();
+    expect((await memory.read('r1'))?.value).toMatchObject({ state: 'requested', generation: 'mine' });
+  });
+
+  it('a crash before a hinted create leaves nothing stored; the next instance begins the chat once', async () => {
+    const { instance, memory } = setUp();
+    const crashed = instance(memory);
+    expect(await crashed.get('r1')).toBeUndefined();
+    // The process dies here, before its begin: a new instance reads and creates as usual.
+    const next = instance(memory);
+    expect(await next.begin(record('requested'))).toBeDefined();
+    expect(await next.begin({ ...record('requested'), generation: 'again' })).toBeUndefined();
+    expect((await memory.read('r1'))?.value).toMatchObject({ generation: 'g1', state: 'requested' });
+  });
+
   it('renews a heartbeat with one write and no read, and recovers when it was removed elsewhere', async () => {
     const { counted, instance, memory } = setUp();
     const records = instance();
