@@ -2,7 +2,7 @@ import { createSilentLogger } from '../../src/logger';
 import type { HandoffDocument } from '../../src/handoff/handoffRecord';
 import { createStorage } from '../../src/storage/createStorage';
 import { MESSAGES } from '../../src/resources/messages';
-import { BotHarness } from '../support/botHarness';
+import { BotHarness, twoInstancesOnOneStore } from '../support/botHarness';
 import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
 
@@ -32,25 +32,7 @@ describe('live chats across restarts and instances', () => {
   });
 
   it('takes over a chat whose owner stopped heart-beating, within the lease', async () => {
-    let now = 1_000_000;
-    const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
-    const config = (id: string) => testConfig({ InstanceId: id, HandoffLeaseSeconds: '30' });
-    const ownerProvider = new FakeProvider();
-    const owner = await BotHarness.create({
-      provider: ownerProvider,
-      storage,
-      config: config('owner'),
-      now: () => now,
-    });
-    const otherProvider = new FakeProvider();
-    const other = await BotHarness.create({
-      provider: otherProvider,
-      storage,
-      config: config('other'),
-      now: () => now,
-    });
-    await owner.services.handoff.sweep(true);
-    await other.services.handoff.sweep(true);
+    const { owner, ownerProvider, other, otherProvider, clock } = await twoInstancesOnOneStore();
     await owner.say('agent');
     await ownerProvider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
 
@@ -59,10 +41,10 @@ describe('live chats across restarts and instances', () => {
     expect(otherProvider.detachedSends.map((s) => s.text)).toEqual(['sent via the other instance']);
 
     // The owner dies (no more heartbeats). Before the lease lapses nothing moves.
-    now += 20_000;
+    clock.now += 20_000;
     await other.services.handoff.sweep();
     expect(otherProvider.resumed).toHaveLength(0);
-    now += 15_000;
+    clock.now += 15_000;
     otherProvider.backlog = [message('m9', 'while nobody listened')];
     await other.services.handoff.sweep();
     expect(otherProvider.resumed).toHaveLength(1);

@@ -4,7 +4,7 @@ import { createSilentLogger } from '../../src/logger';
 import { createStorage } from '../../src/storage/createStorage';
 import { messagesFor } from '../../src/resources/messages';
 import { FOLD_AT_ENTRIES } from '../../src/transcript/transcriptJournal';
-import { BotHarness } from '../support/botHarness';
+import { BotHarness, twoInstancesOnOneStore } from '../support/botHarness';
 import { eventually } from '../support/eventually';
 import { agentMessage, FakeProvider } from '../support/fakeProvider';
 import { testConfig } from '../support/testConfig';
@@ -201,25 +201,7 @@ describe('transcript journal write failures', () => {
 
 describe('transcript journal across a takeover', () => {
   it('holds every entry once when the chat is taken over while the old owner folds', async () => {
-    let now = 1_000_000;
-    const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
-    const config = (id: string) => testConfig({ InstanceId: id, HandoffLeaseSeconds: '30' });
-    const ownerProvider = new FakeProvider();
-    const owner = await BotHarness.create({
-      provider: ownerProvider,
-      storage,
-      config: config('owner'),
-      now: () => now,
-    });
-    const otherProvider = new FakeProvider();
-    const other = await BotHarness.create({
-      provider: otherProvider,
-      storage,
-      config: config('other'),
-      now: () => now,
-    });
-    await owner.services.handoff.sweep(true);
-    await other.services.handoff.sweep(true);
+    const { storage, owner, ownerProvider, other, otherProvider, clock } = await twoInstancesOnOneStore();
     await owner.say('I want to talk to a human');
     await ownerProvider.last.emit({ kind: 'agentJoined', agent: { name: 'Anna' } });
     await owner.services.handoff.beat();
@@ -247,7 +229,7 @@ describe('transcript journal across a takeover', () => {
     expect(held).toBe(true);
 
     // The owner stops beating; the other instance takes the chat over and the chat goes on there.
-    now += 35_000;
+    clock.now += 35_000;
     await other.services.handoff.sweep();
     expect(otherProvider.resumed).toHaveLength(1);
     const after = ['after 1', 'after 2'];

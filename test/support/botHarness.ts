@@ -7,6 +7,7 @@ import type { HandoffDocument } from '../../src/handoff/handoffRecord';
 import { createSilentLogger } from '../../src/logger';
 import { createStorage } from '../../src/storage/createStorage';
 import type { Transcript } from '../../src/transcript/transcript';
+import { FakeProvider } from './fakeProvider';
 import { testConfig } from './testConfig';
 
 /** Options of {@link createBotHarness}. */
@@ -116,4 +117,48 @@ export class BotHarness {
     );
     return transcript;
   }
+}
+
+/** Two instances of the bot on one store, as {@link twoInstancesOnOneStore} builds them. */
+export interface TwoInstances {
+  storage: AppStorage;
+  /** The instance `owner`, first to sweep: chats opened on it are its own. */
+  owner: BotHarness;
+  ownerProvider: FakeProvider;
+  /** The instance `other`, ready to take chats over. */
+  other: BotHarness;
+  otherProvider: FakeProvider;
+  /** The instances' shared clock (epoch ms, starting at 1,000,000): move `now` to pass time. */
+  clock: { now: number };
+}
+
+/**
+ * Two bot instances, `owner` and `other`, on one in-memory store with a 30 s lease, each with its
+ * own {@link FakeProvider} and both on one settable clock; each has swept once.
+ */
+export async function twoInstancesOnOneStore(): Promise<TwoInstances> {
+  const clock = { now: 1_000_000 };
+  const storage = await createStorage<HandoffDocument>(testConfig(), createSilentLogger());
+  const instance = async (id: string): Promise<{ harness: BotHarness; provider: FakeProvider }> => {
+    const provider = new FakeProvider();
+    const harness = await BotHarness.create({
+      provider,
+      storage,
+      config: testConfig({ InstanceId: id, HandoffLeaseSeconds: '30' }),
+      now: () => clock.now,
+    });
+    return { harness, provider };
+  };
+  const owner = await instance('owner');
+  const other = await instance('other');
+  await owner.harness.services.handoff.sweep(true);
+  await other.harness.services.handoff.sweep(true);
+  return {
+    storage,
+    owner: owner.harness,
+    ownerProvider: owner.provider,
+    other: other.harness,
+    otherProvider: other.provider,
+    clock,
+  };
 }
