@@ -249,20 +249,23 @@ export class OpenMessagingProvider implements HandoffProvider {
   }
 
   /** {@inheritDoc HandoffProvider.sendDetached} Open Messaging is stateless: any instance sends. */
-  async sendDetached(data: ResumeData, text: string): Promise<void> {
-    const session = this.detachedSession(data);
-    try {
-      await session.sendText(text);
-    } finally {
-      await session.detach();
-    }
+  sendDetached(data: ResumeData, text: string): Promise<void> {
+    return this.withDetachedSession(data, (session) => session.sendText(text));
   }
 
   /** {@inheritDoc HandoffProvider.sendDetachedButtonResponse} */
-  async sendDetachedButtonResponse(data: ResumeData, answer: ButtonAnswer): Promise<void> {
+  sendDetachedButtonResponse(data: ResumeData, answer: ButtonAnswer): Promise<void> {
+    return this.withDetachedSession(data, (session) => session.sendButtonResponse(answer));
+  }
+
+  /** Runs `send` on a session made from `data` alone (nothing held here), detached afterwards. */
+  private async withDetachedSession(
+    data: ResumeData,
+    send: (session: OpenMessagingSession) => Promise<void>,
+  ): Promise<void> {
     const session = this.detachedSession(data);
     try {
-      await session.sendButtonResponse(answer);
+      await send(session);
     } finally {
       await session.detach();
     }

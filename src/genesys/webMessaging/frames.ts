@@ -45,24 +45,24 @@ export interface MessageChannel {
   to?: MessageParty;
 }
 
+/** The `attachment` of an `Attachment` content entry (§5.5, §5.9); every field optional as Genesys sends it. */
+export interface AttachmentContent {
+  id?: string;
+  url?: string;
+  filename?: string;
+  mediaType?: string;
+  mime?: string;
+  text?: string;
+  /** Bytes (§5.9: the echo and agent files carry `fileSize`). */
+  fileSize?: number;
+}
+
 /**
  * A `content[]` entry: attachments, and quick replies, cards, carousels and time slot pickers as
  * {@link StructuredItem}s (§5.14); other content types keep only their name.
  */
 export type MessageContent =
-  | {
-      contentType: 'Attachment';
-      attachment: {
-        id?: string;
-        url?: string;
-        filename?: string;
-        mediaType?: string;
-        mime?: string;
-        text?: string;
-        /** Bytes (§5.9: the echo and agent files carry `fileSize`). */
-        fileSize?: number;
-      };
-    }
+  | { contentType: 'Attachment'; attachment: AttachmentContent }
   | { contentType: string; attachment?: undefined; structured?: StructuredItem };
 
 /** An `events[]` entry of an `Event` message. */
@@ -177,15 +177,7 @@ function parseContent(value: unknown): MessageContent[] {
     if (contentType === 'Attachment') {
       const raw = entry.attachment;
       if (!isRecord(raw)) continue;
-      const attachment: {
-        id?: string;
-        url?: string;
-        filename?: string;
-        mediaType?: string;
-        mime?: string;
-        text?: string;
-        fileSize?: number;
-      } = {};
+      const attachment: AttachmentContent = {};
       for (const key of ['id', 'url', 'filename', 'mediaType', 'mime', 'text'] as const) {
         const field = optionalString(raw, key);
         if (field !== undefined) attachment[key] = field;
