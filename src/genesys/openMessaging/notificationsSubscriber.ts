@@ -12,6 +12,11 @@ export interface NotificationsSubscriberOptions {
   wantedTopics: () => string[];
   /** Receives every topic event frame `{ topicName, eventBody }`. */
   onEvent: (topicName: string, eventBody: unknown) => void;
+  /**
+   * Called once when Genesys refuses the OAuth client (401/403) on a channel or subscription call;
+   * the subscriber has stopped by then. The owner says what that means for its users.
+   */
+  onRefused: (err: unknown) => void;
   logger: Logger;
   clock: Clock;
   /** Topics per channel (docs/genesys-protocol.md §6.5: 1,000). */
@@ -43,8 +48,8 @@ function frameText(data: RawData): string {
  * to its share of {@link NotificationsSubscriberOptions.wantedTopics} (at most
  * `maxTopicsPerChannel` per channel, a further channel beyond). A channel is replaced before its
  * 24 h expiry, on `v2.system.socket_closing`, and when its socket closes or falls silent; the new
- * channel gets every topic again. A refused OAuth client (401/403) stops the subscriber: the
- * reconciler still finds every end.
+ * channel gets every topic again. A refused OAuth client (401/403) stops the subscriber and is
+ * reported through {@link NotificationsSubscriberOptions.onRefused}.
  */
 export class NotificationsSubscriber {
   private readonly channels: (LiveChannel | undefined)[] = [];
@@ -116,11 +121,8 @@ export class NotificationsSubscriber {
       this.failures = 0;
     } catch (err) {
       if (isGenesysError(err) && (err.status === 401 || err.status === 403)) {
-        this.options.logger.warn(
-          { err },
-          'the OAuth client may not use the Notifications API; chat ends are found by the reconciler and trigger pushes only',
-        );
         this.stopped = true;
+        this.options.onRefused(err);
         return;
       }
       this.failures++;

@@ -148,6 +148,7 @@ export class OpenMessagingProvider implements HandoffProvider {
     });
     const notifications = options.notifications ?? {};
     if (notifications.enabled !== false) {
+      const notificationsLogger = this.logger.child({ component: 'notifications' });
       this.subscriberOptions = {
         wantedTopics: () =>
           this.followedConversationIds().flatMap((id) =>
@@ -156,7 +157,13 @@ export class OpenMessagingProvider implements HandoffProvider {
         onEvent: (topicName, eventBody) => {
           this.takeSubscribedEvent(topicName, eventBody);
         },
-        logger: this.logger.child({ component: 'notifications' }),
+        onRefused: (err) => {
+          notificationsLogger.warn(
+            { err },
+            'the OAuth client may not use the Notifications API; chat ends are found by the reconciler and trigger pushes only',
+          );
+        },
+        logger: notificationsLogger,
         maxTopicsPerChannel: check.number(
           'notifications.maxTopicsPerChannel',
           notifications.maxTopicsPerChannel,

@@ -4,38 +4,10 @@ import type { AgentInfo } from '../handoffProvider';
 import { AgentNames } from '../openMessaging/agentNames';
 import { NotificationsSubscriber } from '../openMessaging/notificationsSubscriber';
 import { OAuthTokenSource } from '../openMessaging/oauthTokens';
-import { OpenMessagingApi, type OpenMessagingApiOptions } from '../openMessaging/openMessagingApi';
+import { OpenMessagingApi } from '../openMessaging/openMessagingApi';
 import type { RetryPolicy } from '../retryPolicy';
 import { SHARED_PROVIDER_DEFAULTS, systemClock, type Clock } from '../shared';
 import { decideAgentJoin, queueTopicOf } from './queueConversationEvent';
-
-/** The Platform API client, reporting every failure of a notifications call before the subscriber handles it. */
-class PlatformApi extends OpenMessagingApi {
-  constructor(
-    options: OpenMessagingApiOptions,
-    private readonly onFailure: (err: unknown) => void,
-  ) {
-    super(options);
-  }
-
-  override async createChannel(): ReturnType<OpenMessagingApi['createChannel']> {
-    try {
-      return await super.createChannel();
-    } catch (err) {
-      this.onFailure(err);
-      throw err;
-    }
-  }
-
-  override async replaceSubscriptions(channelId: string, topics: readonly string[]): Promise<string[]> {
-    try {
-      return await super.replaceSubscriptions(channelId, topics);
-    } catch (err) {
-      this.onFailure(err);
-      throw err;
-    }
-  }
-}
 
 /** Options of an {@link AgentJoinWatch}. */
 export interface AgentJoinWatchOptions {
@@ -102,21 +74,16 @@ export class AgentJoinWatch {
     });
     // Only the Platform calls (notification channels, users) are used: the integration id serves
     // Open Messaging's inbound calls, which Web Messaging never makes.
-    const api = new PlatformApi(
-      {
-        apiUrl: options.apiUrl,
-        integrationId: '',
-        tokens: this.tokens,
-        timeoutMs,
-        retryPolicy: options.requestRetryPolicy ?? SHARED_PROVIDER_DEFAULTS.requestRetryPolicy,
-        maxRateLimitRetries: 5,
-        logger: this.logger,
-        clock,
-      },
-      (err) => {
-        if (this.isRefusal(err)) this.refuse(err);
-      },
-    );
+    const api = new OpenMessagingApi({
+      apiUrl: options.apiUrl,
+      integrationId: '',
+      tokens: this.tokens,
+      timeoutMs,
+      retryPolicy: options.requestRetryPolicy ?? SHARED_PROVIDER_DEFAULTS.requestRetryPolicy,
+      maxRateLimitRetries: 5,
+      logger: this.logger,
+      clock,
+    });
     this.names = new AgentNames(api, this.logger);
     const topics = [...this.queueIds].map(queueTopicOf);
     this.subscriber = new NotificationsSubscriber({
@@ -124,6 +91,9 @@ export class AgentJoinWatch {
       wantedTopics: () => (this.refused ? [] : topics),
       onEvent: (topicName, eventBody) => {
         this.onEvent(topicName, eventBody);
+      },
+      onRefused: (err) => {
+        this.refuse(err);
       },
       logger: this.logger,
       clock,
